@@ -1,0 +1,97 @@
+"""The REST API at /api/v1: one NinjaAPI, one router per domain app, one error shape.
+
+Errors are ``{"error": {"message": …, "field": …, "code": …}}`` with the HTTP
+status of the error (400 input, 401 not signed in, 403 refused, 404 missing,
+422 schema validation).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from ipoc.core.errors import ApplicationError
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer ipoc_…`` personal API tokens (``ipoc token create``)."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        from ipoc.core.services import api_token_authenticate
+
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser session, with CSRF protection on unsafe methods."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated else None
+
+
+api = NinjaAPI(
+    title="IPOC 产业知识产权运营中心平台 API",
+    version="1",
+    description="产业知识产权运营中心平台 REST API. Authenticate with a browser session or "
+                "`Authorization: Bearer <token>` (create one with `ipoc token create`).",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def _error(request: HttpRequest, status: int, message: str, field: str | None = None, code: str = "invalid",
+           **extra):
+    body = {"message": message, "field": field, "code": code, **extra}
+    return api.create_response(request, {"error": body}, status=status)
+
+
+@api.exception_handler(ApplicationError)
+def application_error(request: HttpRequest, exc: ApplicationError):
+    return api.create_response(request, {"error": exc.as_dict()}, status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request: HttpRequest, exc: NinjaValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "form", "payload")]
+    return _error(request, 422, first.get("msg", "输入无效"), ".".join(loc) or None, "validation",
+                  errors=[{"field": ".".join(str(p) for p in e.get("loc", [])), "message": e.get("msg")}
+                          for e in exc.errors])
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError):
+    return _error(request, 401, "请先登录或提供有效的 API 令牌 (authentication required)", None,
+                  "not_authenticated")
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    return _error(request, exc.status_code, str(exc), None, "http_error")
+
+
+def _register_routers() -> None:
+    from ipoc.core.api import router as core_router
+
+    api.add_router("/", core_router)
+    for app, prefix in ROUTERS:
+        module = __import__(f"ipoc.{app}.api", fromlist=["router"])
+        api.add_router(prefix, module.router)
+
+
+# (app, url prefix) of every domain app's router, in menu order.
+ROUTERS: list[tuple[str, str]] = [
+    ("demands", "/demands"),
+]
+
+_register_routers()

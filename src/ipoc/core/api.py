@@ -1,0 +1,72 @@
+"""/api/v1 endpoints for the current user, organisations, the audit log and jobs."""
+
+
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from ipoc.core import selectors, services
+from ipoc.core.schemas import (
+    AuditEntryRead,
+    JobRead,
+    MeRead,
+    OrganizationCreate,
+    OrganizationRead,
+    OrganizationUpdate,
+)
+
+router = Router(tags=["core"])
+
+
+@router.get("/me", response=MeRead, summary="当前用户 / current user")
+def me(request):
+    return request.auth
+
+
+class OrganizationFilters(Schema):
+    q: str = ""
+    kind: str = ""
+    region: str = ""
+    is_sme: bool | None = None
+
+
+@router.get("/organizations", response=list[OrganizationRead], summary="组织机构列表")
+@paginate(LimitOffsetPagination)
+def organization_list(request, filters: Query[OrganizationFilters]):
+    return selectors.organization_list(user=request.auth, **filters.dict())
+
+
+@router.get("/organizations/{org_id}", response=OrganizationRead, summary="组织机构详情")
+def organization_detail(request, org_id: int):
+    return selectors.organization_get(user=request.auth, pk=org_id)
+
+
+@router.post("/organizations", response={201: OrganizationRead}, summary="新建组织机构")
+def organization_create(request, payload: OrganizationCreate):
+    data = payload.dict()
+    return Status(201, services.organization_create(actor=request.auth, name=data.pop("name"), kind=data.pop("kind"),
+                                             **data))
+
+
+@router.patch("/organizations/{org_id}", response=OrganizationRead, summary="修改组织机构")
+def organization_update(request, org_id: int, payload: OrganizationUpdate):
+    org = selectors.organization_get(user=request.auth, pk=org_id)
+    return services.organization_update(actor=request.auth, organization=org,
+                                        data=payload.dict(exclude_unset=True))
+
+
+class AuditFilters(Schema):
+    actor: str = ""
+    model: str = ""
+    object_id: str = ""
+    action: str = ""
+
+
+@router.get("/audit", response=list[AuditEntryRead], summary="审计日志（平台管理员）")
+@paginate(LimitOffsetPagination)
+def audit_list(request, filters: Query[AuditFilters]):
+    return selectors.audit_list(user=request.auth, **filters.dict())
+
+
+@router.get("/jobs/{job_id}", response=JobRead, summary="后台任务进度")
+def job_detail(request, job_id: int):
+    return selectors.job_get(user=request.auth, pk=job_id)

@@ -1,0 +1,126 @@
+"""``ipoc demo``: load the real sample data (``IPOC_SAMPLE_DATA``) and one demo user per role.
+
+Steps run in order and are idempotent: running the demo twice leaves the same
+records. Domain apps add their steps (patents, demands, …) with ``register_demo_step``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from ipoc.core import services
+from ipoc.core.models import OfficeLevel, Organization, OrganizationKind, Role, User
+
+DEMO_PASSWORD_ENV = "IPOC_DEMO_PASSWORD"
+DEFAULT_DEMO_PASSWORD = "ipoc-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    name: str
+    run: Callable[[Path], dict]  # sample data folder → summary
+    order: int
+
+
+DEMO_STEPS: list[DemoStep] = []
+
+
+def register_demo_step(name: str, run: Callable[[Path], dict], order: int) -> None:
+    if all(s.name != name for s in DEMO_STEPS):
+        DEMO_STEPS.append(DemoStep(name, run, order))
+        DEMO_STEPS.sort(key=lambda s: s.order)
+
+
+def demo_password() -> str:
+    return os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)
+
+
+# The fixed cast of the demo: real offices and institutions; the center is marked 演示.
+DEMO_ORGANIZATIONS = [
+    dict(name="国家知识产权局", kind=OrganizationKind.IP_OFFICE, office_level=OfficeLevel.NATIONAL, region_code="110108"),
+    dict(name="江苏省知识产权局", kind=OrganizationKind.IP_OFFICE, office_level=OfficeLevel.PROVINCIAL,
+         region_code="320000"),
+    dict(name="新一代信息技术产业知识产权运营中心（演示）", kind=OrganizationKind.OPERATION_CENTER, region_code="320500"),
+]
+
+DEMO_USERS = [
+    # username, role, organization name (None: none), display name
+    ("admin", Role.PLATFORM_ADMIN, None, "平台管理员"),
+    ("office", Role.OFFICE_STAFF, "国家知识产权局", "国家局工作人员"),
+    ("office_js", Role.OFFICE_STAFF, "江苏省知识产权局", "省局工作人员"),
+    ("center", Role.CENTER_STAFF, "新一代信息技术产业知识产权运营中心（演示）", "运营中心工作人员"),
+    ("enterprise", Role.ENTERPRISE_USER, "华为技术有限公司", "企业用户"),
+    ("university", Role.INSTITUTION_USER, "浙江大学", "高校用户"),
+    ("expert", Role.EXPERT, None, "评审专家"),
+]
+
+
+def sample_applicant_names(data_dir: Path) -> list[str]:
+    """Applicant names in the real CN samples (BDCI jsonl and the incoPat-style CSV)."""
+    names: list[str] = []
+    bdci = data_dir / "cn" / "patents_bdci.jsonl"
+    if bdci.exists():
+        with bdci.open(encoding="utf-8") as fh:
+            names += [json.loads(line).get("applicant", "") for line in fh if line.strip()]
+    incopat = data_dir / "cn" / "incopat_style_sample.csv"
+    if incopat.exists():
+        with incopat.open(encoding="utf-8-sig") as fh:
+            for row in csv.DictReader(fh):
+                names += [n.strip() for n in row.get("申请人", "").replace("；", ";").split(";")]
+    return [n for n in names if len(n) >= 4]  # 2–3 character names are people, not organisations
+
+
+def demo_organizations(data_dir: Path) -> dict:
+    created = 0
+    for spec in DEMO_ORGANIZATIONS:
+        if not Organization.objects.filter(name=spec["name"]).exists():
+            services.organization_create(actor=None, source="demo", **spec)
+            created += 1
+    before = Organization.objects.count()
+    services.organizations_ensure(actor=None, names=sample_applicant_names(data_dir), source="demo:sample-applicants")
+    # A well-known SME flag for the demo enterprise would be false; sample applicants keep is_sme unknown.
+    return {"organizations_created": created + Organization.objects.count() - before,
+            "organizations_total": Organization.objects.count()}
+
+
+def demo_users(data_dir: Path) -> dict:
+    password = demo_password()
+    created = []
+    with transaction.atomic():
+        for username, role, org_name, display in DEMO_USERS:
+            if User.objects.filter(username=username).exists():
+                continue
+            org = None
+            if org_name:
+                org = Organization.objects.filter(name=org_name).first()
+                if org is None:  # sample data absent: the organisation is still needed for the role
+                    org = services.organization_create(actor=None, name=org_name,
+                                                       kind=services.organization_kind_from_name(org_name),
+                                                       source="demo")
+            services.user_create(actor=None, username=username, password=password, role=role, organization=org,
+                                 display_name=display, is_superuser=(role == Role.PLATFORM_ADMIN))
+            created.append(username)
+    return {"users_created": created,
+            "credentials": [{"username": u, "password": password, "role": str(r.label)} for u, r, _o, _d in DEMO_USERS]}
+
+
+register_demo_step("organizations", demo_organizations, order=10)
+register_demo_step("users", demo_users, order=20)
+
+
+def demo_run(*, data_dir: Path | None = None, only: list[str] | None = None) -> dict:
+    data_dir = Path(data_dir or settings.IPOC_SAMPLE_DATA)
+    summary: dict = {"sample_data": str(data_dir), "sample_data_found": data_dir.exists(), "steps": {}}
+    for step in DEMO_STEPS:
+        if only and step.name not in only:
+            continue
+        summary["steps"][step.name] = step.run(data_dir)
+    return summary

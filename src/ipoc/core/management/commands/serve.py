@@ -1,0 +1,21 @@
+from ipoc.core.management.base import IpocCommand
+
+
+class Command(IpocCommand):
+    help = "启动平台 Web 服务 / Run the web platform (waitress, default http://127.0.0.1:8000)"
+    json_option = False
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args, **options):
+        from waitress import serve
+
+        from ipoc.core.jobs import jobs_mark_stale_interrupted
+        from ipoc.wsgi import application
+
+        jobs_mark_stale_interrupted(older_than_seconds=0)
+        self.stdout.write(f"IPOC 正在运行 / running on http://{options['host']}:{options['port']}/  (Ctrl+C 停止)")
+        serve(application, host=options["host"], port=options["port"], threads=options["threads"])

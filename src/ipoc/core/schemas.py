@@ -1,0 +1,89 @@
+"""API schemas for organisations, users, the audit log and jobs (``<Entity>Read/Create/Update``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+
+class OrganizationRead(Schema):
+    id: int
+    name: str
+    kind: str
+    kind_label: str = Field(..., alias="get_kind_display")
+    office_level: str
+    is_sme: bool | None
+    region_code: str
+    credit_code: str | None
+    address: str
+    website: str
+    profile: str
+    source: str
+
+
+class OrganizationCreate(Schema):
+    name: str
+    kind: str
+    office_level: str = ""
+    is_sme: bool | None = None
+    region_code: str = ""
+    credit_code: str | None = None
+    address: str = ""
+    website: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    profile: str = ""
+
+
+class OrganizationUpdate(Schema):
+    name: str | None = None
+    office_level: str | None = None
+    is_sme: bool | None = None
+    region_code: str | None = None
+    credit_code: str | None = None
+    address: str | None = None
+    website: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    profile: str | None = None
+
+
+class MeRead(Schema):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    role_label: str = Field(..., alias="get_role_display")
+    organization: OrganizationRead | None
+
+
+class AuditEntryRead(Schema):
+    id: int
+    at: datetime
+    actor_name: str
+    via: str
+    action: str
+    model: str | None = Field(None, alias="content_type.model")
+    object_id: str
+    object_repr: str
+    changes: dict
+    message: str
+
+
+class JobRead(Schema):
+    id: int
+    kind: str
+    title: str
+    status: str
+    progress_done: int
+    progress_total: int | None
+    percent: float | None
+    result: dict
+    log: str
+    error: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None

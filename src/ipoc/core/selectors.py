@@ -1,0 +1,59 @@
+"""Reads for organisations, the audit log and jobs — already restricted to what the user may see."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from ipoc.core.errors import NotFound, PermissionDenied
+from ipoc.core.models import AuditEntry, Job, Organization, User
+from ipoc.core.permissions import VIEW, restrict
+
+
+def organization_list(*, user: User, q: str = "", kind: str = "", region: str = "",
+                      is_sme: bool | None = None) -> QuerySet[Organization]:
+    qs = restrict(Organization.objects.all(), user, VIEW)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(credit_code__iexact=q))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if region:
+        qs = qs.filter(region_code__startswith=region)
+    if is_sme is not None:
+        qs = qs.filter(is_sme=is_sme)
+    return qs.order_by("name")
+
+
+def organization_get(*, user: User, pk: int) -> Organization:
+    org = restrict(Organization.objects.all(), user, VIEW).filter(pk=pk).first()
+    if org is None:
+        raise NotFound(f"组织机构 {pk} 不存在或无权查看")
+    return org
+
+
+def audit_list(*, user: User, actor: str = "", model: str = "", object_id: str = "",
+               action: str = "") -> QuerySet[AuditEntry]:
+    """The audit log is for platform administrators."""
+    if not (user and user.is_authenticated and user.is_platform_admin):
+        raise PermissionDenied("审计日志仅平台管理员可查看")
+    qs = AuditEntry.objects.select_related("content_type")
+    if actor:
+        qs = qs.filter(actor_name=actor)
+    if model:
+        qs = qs.filter(content_type__model=model.lower())
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if action:
+        qs = qs.filter(action=action)
+    return qs
+
+
+def job_get(*, user: User, pk: int) -> Job:
+    job = restrict(Job.objects.all(), user, VIEW).filter(pk=pk).first()
+    if job is None:
+        raise NotFound(f"任务 {pk} 不存在或无权查看")
+    return job
+
+
+def job_list(*, user: User, kind: str = "") -> QuerySet[Job]:
+    qs = restrict(Job.objects.all(), user, VIEW)
+    return qs.filter(kind=kind) if kind else qs

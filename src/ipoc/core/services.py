@@ -1,0 +1,229 @@
+"""Writes for organisations, users, assignments, tokens — and the audit log
+that every service in every app writes through, in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import secrets
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ipoc.core.context import current_channel
+from ipoc.core.errors import ApplicationError
+from ipoc.core.models import (
+    ApiToken,
+    AuditAction,
+    AuditEntry,
+    ObjectAssignment,
+    Organization,
+    OrganizationKind,
+    Role,
+    User,
+)
+from ipoc.core.permissions import CHANGE, require, require_role
+
+# ---------------------------------------------------------------- audit
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime | uuid.UUID | decimal.Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def audit_record(*, actor: User | None, action: str, obj: models.Model | None = None,
+                 changes: dict | None = None, message: str = "") -> AuditEntry:
+    """Write one audit entry. Call it inside the service's transaction."""
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_name=(actor.username if actor is not None and actor.pk else "system"),
+        via=current_channel(),
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:300] if obj is not None else "",
+        changes=_jsonable(changes or {}),
+        message=message,
+    )
+
+
+def raise_validation(exc: ValidationError) -> None:
+    """Turn Django's ValidationError into the one ApplicationError, keeping the first field."""
+    if hasattr(exc, "error_dict"):
+        field, errors = next(iter(exc.error_dict.items()))
+        message = "；".join(str(m) for e in errors for m in e.messages)
+        raise ApplicationError(message, field=None if field == "__all__" else field,
+                               extra={"errors": {k: [m for e in v for m in e.messages]
+                                                 for k, v in exc.error_dict.items()}}) from exc
+    raise ApplicationError("；".join(exc.messages)) from exc
+
+
+def validated_save(instance: models.Model, **clean_kwargs) -> None:
+    try:
+        instance.full_clean(**clean_kwargs)
+    except ValidationError as exc:
+        raise_validation(exc)
+    instance.save()
+
+
+def model_update(*, instance: models.Model, data: dict[str, Any], fields: Iterable[str]) -> dict[str, list]:
+    """Apply ``data`` restricted to ``fields``; validate and save. Returns {field: [old, new]} of real changes."""
+    changes: dict[str, list] = {}
+    allowed = set(fields)
+    for name, value in data.items():
+        if name not in allowed:
+            raise ApplicationError(_("字段“%(f)s”不可修改") % {"f": name}, field=name)
+        old = getattr(instance, name)
+        if old != value:
+            changes[name] = [old, value]
+            setattr(instance, name, value)
+    if changes:
+        validated_save(instance)
+    return changes
+
+
+# ---------------------------------------------------------------- organisations
+
+ORGANIZATION_EDITABLE_FIELDS = (
+    "name", "kind", "office_level", "is_sme", "region_code", "credit_code", "address", "website",
+    "contact_name", "contact_phone", "contact_email", "profile",
+)
+
+
+@transaction.atomic
+def organization_create(*, actor: User | None, name: str, kind: str, source: str = "manual",
+                        **fields: Any) -> Organization:
+    """Register an organisation (组织机构). Platform administrators and office staff may create any;
+    the CLI/system (actor None) too."""
+    if actor is not None:
+        require_role(actor, Role.OFFICE_STAFF)
+    unknown = set(fields) - set(ORGANIZATION_EDITABLE_FIELDS)
+    if unknown:
+        raise ApplicationError(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
+    org = Organization(name=(name or "").strip(), kind=kind, source=source, **fields)
+    validated_save(org)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=org,
+                 changes={k: [None, getattr(org, k)] for k in ("name", "kind", *fields)})
+    return org
+
+
+@transaction.atomic
+def organization_update(*, actor: User | None, organization: Organization, data: dict[str, Any]) -> Organization:
+    """Change an organisation's record; only its own users (or administrators) may."""
+    if actor is not None:
+        require(actor, CHANGE, organization)
+    changes = model_update(instance=organization, data=data, fields=ORGANIZATION_EDITABLE_FIELDS)
+    if changes:
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=organization, changes=changes)
+    return organization
+
+
+def organization_kind_from_name(name: str) -> str:
+    """Guess an organisation's kind from its Chinese name (for records derived from patent applicants)."""
+    if "大学" in name:
+        return OrganizationKind.UNIVERSITY
+    if any(k in name for k in ("研究院", "研究所", "科学院", "研究中心", "实验室")):
+        return OrganizationKind.RESEARCH_INSTITUTE
+    if "学院" in name or "学校" in name:
+        return OrganizationKind.UNIVERSITY
+    if "协会" in name or "学会" in name:
+        return OrganizationKind.INDUSTRY_ASSOCIATION
+    if "园区" in name or "开发区" in name or "高新区" in name:
+        return OrganizationKind.INDUSTRIAL_PARK
+    return OrganizationKind.ENTERPRISE
+
+
+@transaction.atomic
+def organizations_ensure(*, actor: User | None, names: Iterable[str], source: str,
+                         kind: str | None = None) -> dict[str, Organization]:
+    """Get or create organisations by exact name in bulk (idempotent); returns name → organisation.
+    New ones get their kind from ``kind`` or from the name; one audit entry summarises the batch."""
+    wanted = {n.strip() for n in names if n and n.strip()}
+    existing = {o.name: o for o in Organization.objects.filter(name__in=wanted)}
+    new = [Organization(name=n, kind=kind or organization_kind_from_name(n), source=source)
+           for n in sorted(wanted - existing.keys())]
+    if new:
+        Organization.objects.bulk_create(new, ignore_conflicts=True)
+        existing = {o.name: o for o in Organization.objects.filter(name__in=wanted)}
+        audit_record(actor=actor, action=AuditAction.IMPORT, message=_("批量建立组织机构 %(n)d 个（来源：%(s)s）")
+                     % {"n": len(new), "s": source}, changes={"created": [o.name for o in new[:50]]})
+    return existing
+
+
+# ---------------------------------------------------------------- users
+
+
+@transaction.atomic
+def user_create(*, actor: User | None, username: str, password: str, role: str,
+                organization: Organization | None = None, display_name: str = "", email: str = "",
+                is_superuser: bool = False) -> User:
+    if actor is not None:
+        require_role(actor)  # platform administrators only
+    if User.objects.filter(username=username).exists():
+        raise ApplicationError(_("用户名“%(u)s”已存在") % {"u": username}, field="username")
+    user = User(username=username, role=role, organization=organization, display_name=display_name,
+                email=email, is_superuser=is_superuser, is_staff=is_superuser or role == Role.PLATFORM_ADMIN)
+    user.set_password(password)
+    validated_save(user)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=user,
+                 changes={"username": [None, username], "role": [None, role],
+                          "organization": [None, str(organization) if organization else None]})
+    return user
+
+
+# ---------------------------------------------------------------- assignments
+
+
+@transaction.atomic
+def assignment_create(*, actor: User | None, user: User, obj: models.Model, purpose: str = "") -> ObjectAssignment:
+    """Assign an object to a user (e.g. an application to a 评审专家)."""
+    if actor is not None:
+        require_role(actor, Role.OFFICE_STAFF)
+    assignment, _created = ObjectAssignment.objects.get_or_create(
+        user=user, content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk), purpose=purpose,
+        defaults={"assigned_by": actor if actor and actor.pk else None})
+    audit_record(actor=actor, action=AuditAction.ASSIGN, obj=obj,
+                 changes={"assigned_to": [None, user.username], "purpose": [None, purpose]})
+    return assignment
+
+
+# ---------------------------------------------------------------- API tokens
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, actor: User | None, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token; the plain token is returned once and never stored."""
+    if actor is not None and actor.pk != user.pk:
+        require_role(actor)
+    plain = "ipoc_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=plain[:12], key_hash=_hash_token(plain))
+    audit_record(actor=actor or user, action=AuditAction.CREATE, obj=token, changes={"name": [None, name]})
+    return token, plain
+
+
+def api_token_authenticate(plain: str) -> User | None:
+    token = (ApiToken.objects.select_related("user", "user__organization")
+             .filter(key_hash=_hash_token(plain), revoked=False, user__is_active=True).first())
+    if token is None:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

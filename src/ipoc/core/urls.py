@@ -1,0 +1,15 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from ipoc.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("organizations/", views.organization_list, name="organization_list"),
+    path("organizations/<int:pk>/", views.organization_detail, name="organization_detail"),
+    path("organizations/<int:pk>/edit/", views.organization_edit, name="organization_edit"),
+    path("audit/", views.audit_list, name="audit_list"),
+    path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
+]

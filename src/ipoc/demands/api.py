@@ -1,0 +1,66 @@
+"""/api/v1/demands: list, detail, create, update, status moves."""
+
+
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from ipoc.core import selectors as core_selectors
+from ipoc.demands import selectors, services
+from ipoc.demands.schemas import DemandCreate, DemandRead, DemandTransition, DemandUpdate
+
+router = Router(tags=["demands"])
+
+
+def _read(user, demand):
+    demand.contact = selectors.demand_contact(user=user, demand=demand)
+    return demand
+
+
+class DemandFilters(Schema):
+    q: str = ""
+    status: str = ""
+    kind: str = ""
+    industry: str = ""
+    organization: int | None = None
+    center: int | None = None
+    region: str = ""
+    mine: bool = False
+
+
+@router.get("", response=list[DemandRead], summary="技术需求列表")
+@paginate(LimitOffsetPagination)
+def demand_list(request, filters: Query[DemandFilters]):
+    return [_read(request.auth, d) for d in selectors.demand_list(user=request.auth, **filters.dict())]
+
+
+@router.get("/{demand_id}", response=DemandRead, summary="技术需求详情")
+def demand_detail(request, demand_id: int):
+    return _read(request.auth, selectors.demand_get(user=request.auth, pk=demand_id))
+
+
+@router.post("", response={201: DemandRead}, summary="新建技术需求")
+def demand_create(request, payload: DemandCreate):
+    data = payload.dict()
+    org_id, center_id = data.pop("organization_id"), data.pop("center_id")
+    if data.get("kind") is None:
+        data.pop("kind")
+    organization = core_selectors.organization_get(user=request.auth, pk=org_id) if org_id else None
+    if center_id:
+        data["center"] = core_selectors.organization_get(user=request.auth, pk=center_id)
+    demand = services.demand_create(actor=request.auth, organization=organization, **data)
+    return Status(201, _read(request.auth, demand))
+
+
+@router.patch("/{demand_id}", response=DemandRead, summary="修改技术需求")
+def demand_update(request, demand_id: int, payload: DemandUpdate):
+    demand = selectors.demand_get(user=request.auth, pk=demand_id)
+    demand = services.demand_update(actor=request.auth, demand=demand, data=payload.dict(exclude_unset=True))
+    return _read(request.auth, demand)
+
+
+@router.post("/{demand_id}/transition", response=DemandRead, summary="需求状态变更（提交、审核、发布、对接、解决、关闭）")
+def demand_transition(request, demand_id: int, payload: DemandTransition):
+    demand = selectors.demand_get(user=request.auth, pk=demand_id)
+    demand = services.demand_transition(actor=request.auth, demand=demand, to_status=payload.to_status,
+                                        reason=payload.reason)
+    return _read(request.auth, demand)

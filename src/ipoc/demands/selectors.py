@@ -1,0 +1,57 @@
+"""Reads for 技术需求, restricted to what the user may see; contacts masked for outsiders."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from ipoc.core.errors import NotFound
+from ipoc.core.models import User
+from ipoc.core.permissions import CHANGE, VIEW, can, restrict
+from ipoc.demands.models import Demand
+
+
+def demand_list(*, user: User, q: str = "", status: str = "", kind: str = "", industry: str = "",
+                organization: int | None = None, center: int | None = None, region: str = "",
+                mine: bool = False) -> QuerySet[Demand]:
+    qs = restrict(Demand.objects.select_related("organization", "center"), user, VIEW)
+    if mine and user.organization_id:
+        qs = qs.filter(Q(organization=user.organization_id) | Q(center=user.organization_id))
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q))
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if industry:
+        qs = qs.filter(industry=industry)
+    if organization:
+        qs = qs.filter(organization=organization)
+    if center:
+        qs = qs.filter(center=center)
+    if region:
+        qs = qs.filter(region_code__startswith=region)
+    return qs
+
+
+def demand_get(*, user: User, pk: int) -> Demand:
+    demand = restrict(Demand.objects.select_related("organization", "center"), user, VIEW).filter(pk=pk).first()
+    if demand is None:
+        raise NotFound(f"需求 {pk} 不存在或无权查看", field="demand")
+    return demand
+
+
+def mask(value: str) -> str:
+    """Mask a contact value: keep the first and last characters (13812345678 → 138****5678)."""
+    if not value:
+        return ""
+    if len(value) <= 2:
+        return value[0] + "*"
+    keep = 3 if len(value) >= 7 else 1
+    return value[:keep] + "*" * max(len(value) - 2 * keep, 1) + value[-keep:] if len(value) > 2 * keep else value[0] + "**"
+
+
+def demand_contact(*, user: User, demand: Demand) -> dict[str, str]:
+    """The contact as this user may see it: in full for the owner, its center and offices; masked otherwise."""
+    full = can(user, CHANGE, demand) or (user.is_authenticated and user.role == "office_staff")
+    fields = {"name": demand.contact_name, "phone": demand.contact_phone, "email": demand.contact_email}
+    return fields if full else {k: mask(v) for k, v in fields.items()}

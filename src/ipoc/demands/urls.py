@@ -1,0 +1,10 @@
+from django.urls import path
+
+from ipoc.demands import views
+
+urlpatterns = [
+    path("", views.demand_list, name="demand_list"),
+    path("new/", views.demand_create, name="demand_create"),
+    path("<int:pk>/", views.demand_detail, name="demand_detail"),
+    path("<int:pk>/transition/", views.demand_transition, name="demand_transition"),
+]

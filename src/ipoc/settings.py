@@ -1,0 +1,136 @@
+"""Django settings for IPOC; everything instance-specific comes from the environment (see ``ipoc.conf``)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import dj_database_url
+
+from ipoc.conf import PACKAGE_DIR, PROJECT_DIR, ipoc_home, sample_data_dir
+
+IPOC_HOME = ipoc_home()
+IPOC_SAMPLE_DATA = sample_data_dir()
+
+
+def _secret_key() -> str:
+    if os.environ.get("IPOC_SECRET_KEY"):
+        return os.environ["IPOC_SECRET_KEY"]
+    path = IPOC_HOME / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("IPOC_DEBUG", "0") == "1"
+ALLOWED_HOSTS = [h for h in os.environ.get("IPOC_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("IPOC_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "ipoc.core",
+    "ipoc.demands",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "ipoc.core.context.ChannelMiddleware",
+    "ipoc.core.middleware.ApplicationErrorMiddleware",
+]
+
+ROOT_URLCONF = "ipoc.urls"
+WSGI_APPLICATION = "ipoc.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "ipoc.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": IPOC_HOME / "ipoc.sqlite3",
+            "OPTIONS": {
+                # WAL lets the web server read while an import writes; IMMEDIATE avoids
+                # "database is locked" upgrades inside write transactions.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# Chinese first (zh-hans), English available.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = IPOC_HOME / "static"
+# ECharts is an npm dependency (package.json); it is served from node_modules, never copied into the repo.
+IPOC_NODE_MODULES = os.environ.get("IPOC_NODE_MODULES", str(PROJECT_DIR / "node_modules"))
+STATICFILES_DIRS = [
+    (f"vendor/{name}", os.path.join(IPOC_NODE_MODULES, name, "dist"))
+    for name in ("echarts",)
+    if os.path.isdir(os.path.join(IPOC_NODE_MODULES, name, "dist"))
+]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+STATIC_ROOT.mkdir(exist_ok=True)
+MEDIA_ROOT = IPOC_HOME / "media"
+MEDIA_URL = "media/"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("IPOC_LOG_LEVEL", "WARNING")},
+}
