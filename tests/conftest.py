@@ -10,6 +10,13 @@ from ipoc.core.models import OfficeLevel, OrganizationKind, Role
 PASSWORD = "test-pass-2026"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness is for production; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.IPOC_JOBS_INLINE = True  # background jobs run at once, in the request's thread
+
+
 @pytest.fixture
 def orgs(db):
     mk = services.organization_create

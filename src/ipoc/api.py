@@ -91,6 +91,7 @@ def _register_routers() -> None:
 
 # (app, url prefix) of every domain app's router, in menu order.
 ROUTERS: list[tuple[str, str]] = [
+    ("patents", "/patents"),
     ("demands", "/demands"),
 ]
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ipoc.core",
+    "ipoc.patents",
     "ipoc.demands",
 ]
 

@@ -142,8 +142,16 @@ def job_run(job: Job, *, progress_bar: bool = False, via: str = "job") -> Job:
     return job
 
 
-def job_start_background(job: Job) -> threading.Thread:
-    """Run a job in a daemon thread of the web process (after the current transaction commits)."""
+def job_start_background(job: Job) -> threading.Thread | None:
+    """Run a job in a daemon thread of the web process (after the current transaction commits).
+
+    With ``settings.IPOC_JOBS_INLINE`` (the test suite) the job runs at once in this thread.
+    """
+    from django.conf import settings
+
+    if getattr(settings, "IPOC_JOBS_INLINE", False):
+        job_run(job)
+        return None
 
     def target() -> None:
         close_old_connections()

@@ -1,0 +1,97 @@
+"""/api/v1/patents: list with filters, detail, import (upload) and import reports."""
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from ipoc.core.jobs import job_start_background
+from ipoc.patents import selectors, services
+from ipoc.patents.schemas import ImportReportRead, ImportStarted, PatentListItem
+
+router = Router(tags=["patents"])
+
+
+class PatentFilterQuery(Schema):
+    q: str = ""
+    patent_type: str = ""
+    legal_status: str = ""
+    ipc: str = ""
+    applicant: str = ""
+    applicant_type: str = ""
+    organization: int | None = None
+    region: str = ""
+    jurisdiction: str = ""
+    source: str = ""
+    application_date_from: dt.date | None = None
+    application_date_to: dt.date | None = None
+    publication_date_from: dt.date | None = None
+    publication_date_to: dt.date | None = None
+    grant_date_from: dt.date | None = None
+    grant_date_to: dt.date | None = None
+
+
+def _item(p):
+    p.applicants = [party.name for party in p.parties.all()]
+    return p
+
+
+@router.get("", response=list[PatentListItem], summary="专利列表（筛选）")
+@paginate(LimitOffsetPagination)
+def patent_list(request, filters: Query[PatentFilterQuery]):
+    qs = selectors.with_parties(selectors.patent_list(user=request.auth,
+                                                      filters=selectors.PatentFilters(**filters.dict())))
+    return _Lazy(qs)
+
+
+class _Lazy:
+    """Paginate the queryset lazily, then attach applicant names to the page only."""
+
+    def __init__(self, qs):
+        self.qs = qs
+
+    def __len__(self):
+        return self.qs.count()
+
+    def count(self):
+        return self.qs.count()
+
+    def __getitem__(self, item):
+        return [_item(p) for p in self.qs[item]]
+
+
+@router.get("/imports", response=list[ImportReportRead], summary="导入报告列表")
+@paginate(LimitOffsetPagination)
+def import_list(request):
+    return [selectors.import_report(b, limit=100) for b in selectors.import_batch_list(user=request.auth)[:200]]
+
+
+@router.get("/imports/{batch_id}", response=ImportReportRead, summary="导入报告（计数与每一条被拒绝的行）")
+def import_detail(request, batch_id: int):
+    return selectors.import_report(selectors.import_batch_get(user=request.auth, pk=batch_id))
+
+
+@router.post("/imports", response={202: ImportStarted}, summary="上传并导入专利文件（后台任务）")
+def import_upload(request, file: File[UploadedFile], format: Form[str] = "auto"):
+    from ipoc.core.permissions import require_role
+
+    require_role(request.auth, "center_staff", "office_staff", "institution_user")
+    upload_dir = Path(settings.IPOC_HOME) / "uploads"
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    suffix = Path(file.name or "upload").suffix
+    with tempfile.NamedTemporaryFile(dir=upload_dir, suffix=suffix, delete=False) as fh:
+        for chunk in file.chunks():
+            fh.write(chunk)
+    job = services.patent_import_start(actor=request.auth, path=fh.name, format=format, file_name=file.name)
+    job_start_background(job)
+    return Status(202, {"job_id": job.pk, "batch_id": job.params["batch_id"], "job_url": f"/api/v1/jobs/{job.pk}"})
+
+
+@router.get("/{patent_ref}", summary="专利详情（标准化记录，含计算的届满日、剩余保护期与有效性）")
+def patent_detail(request, patent_ref: str, on: dt.date | None = None):
+    patent = selectors.patent_get(user=request.auth, key_or_number=patent_ref)
+    return selectors.patent_detail_dict(patent, on_date=on)

@@ -1,0 +1,160 @@
+"""Reads for patents and import reports. One filter set serves the list page, the API and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from ipoc.core.errors import NotFound
+from ipoc.core.models import User
+from ipoc.core.permissions import VIEW, restrict
+from ipoc.patents.models import ImportBatch, Patent, PatentClassification, PatentParty
+
+
+@dataclass
+class PatentFilters:
+    """The filters of the patent list (页面、API 与导出共用)."""
+
+    q: str = ""
+    patent_type: str = ""
+    legal_status: str = ""
+    ipc: str = ""  # IPC prefix, e.g. H04N or H04N5/
+    applicant: str = ""  # name contains
+    applicant_type: str = ""
+    organization: int | None = None
+    region: str = ""  # 国省代码 prefix
+    jurisdiction: str = ""
+    source: str = ""
+    application_date_from: dt.date | None = None
+    application_date_to: dt.date | None = None
+    publication_date_from: dt.date | None = None
+    publication_date_to: dt.date | None = None
+    grant_date_from: dt.date | None = None
+    grant_date_to: dt.date | None = None
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v not in ("", None)}
+
+
+def patent_list(*, user: User, filters: PatentFilters | None = None) -> QuerySet[Patent]:
+    f = filters or PatentFilters()
+    qs = restrict(Patent.objects.all(), user, VIEW)
+    if f.q:
+        qs = qs.filter(Q(title__icontains=f.q) | Q(publication_number__iexact=f.q.replace(" ", ""))
+                       | Q(application_number__icontains=f.q.replace(" ", "")) | Q(abstract__icontains=f.q))
+    for field in ("patent_type", "legal_status", "jurisdiction", "source"):
+        if getattr(f, field):
+            qs = qs.filter(**{field: getattr(f, field)})
+    if f.ipc:
+        code = f.ipc.replace(" ", "").upper()
+        qs = qs.filter(Exists(PatentClassification.objects.filter(patent=OuterRef("pk"), scheme="ipc",
+                                                                  code__startswith=code)))
+    if f.applicant or f.applicant_type or f.organization:
+        parties = PatentParty.objects.filter(patent=OuterRef("pk"))
+        if f.applicant:
+            parties = parties.filter(name__icontains=f.applicant)
+        if f.applicant_type:
+            parties = parties.filter(party_type=f.applicant_type)
+        if f.organization:
+            parties = parties.filter(organization=f.organization)
+        qs = qs.filter(Exists(parties))
+    if f.region:
+        qs = qs.filter(region_code__startswith=f.region)
+    for name in ("application_date", "publication_date", "grant_date"):
+        lo, hi = getattr(f, f"{name}_from"), getattr(f, f"{name}_to")
+        if lo:
+            qs = qs.filter(**{f"{name}__gte": lo})
+        if hi:
+            qs = qs.filter(**{f"{name}__lte": hi})
+    return qs
+
+
+def with_parties(qs: QuerySet[Patent]) -> QuerySet[Patent]:
+    """Prefetch applicants (one extra query for the page) for list rendering."""
+    return qs.prefetch_related(Prefetch("parties", queryset=PatentParty.objects.filter(role="applicant")))
+
+
+def patent_get(*, user: User, key_or_number: str | int) -> Patent:
+    """A patent by id, key, publication, grant or application number."""
+    qs = restrict(Patent.objects.all(), user, VIEW) if user is not None else Patent.objects.all()
+    value = str(key_or_number).strip().replace(" ", "")
+    match = None
+    if value.isdigit() and len(value) < 12:
+        match = qs.filter(pk=int(value)).first()
+    if match is None:
+        upper = value.upper()
+        match = (qs.filter(key=value).first() or qs.filter(publication_number=upper).first()
+                 or qs.filter(grant_number=upper).first() or qs.filter(application_number=upper).first()
+                 or qs.filter(application_number="CN" + upper).first())
+    if match is None:
+        raise NotFound(f"专利 {key_or_number} 不存在", field="number")
+    return match
+
+
+def patent_detail_dict(patent: Patent, *, on_date: dt.date | None = None) -> dict:
+    """One normalised record as JSON-able data, with computed expiry, remaining life and in-force status."""
+    on_date = on_date or dt.date.today()
+    parties = list(patent.parties.all())
+    classes = list(patent.classifications.all())
+    return {
+        "id": patent.pk, "key": patent.key,
+        "application_number": patent.application_number, "application_number_raw": patent.application_number_raw,
+        "publication_number": patent.publication_number, "publication_number_raw": patent.publication_number_raw,
+        "grant_number": patent.grant_number, "jurisdiction": patent.jurisdiction, "kind_code": patent.kind_code,
+        "patent_type": patent.patent_type, "patent_type_label": str(patent.get_patent_type_display()),
+        "title": patent.title, "title_translations": patent.title_translations, "abstract": patent.abstract,
+        "claims": patent.claims, "claims_translations": patent.claims_translations,
+        "claims_count": patent.claims_count, "independent_claims_count": patent.independent_claims_count,
+        "description_chars": len(patent.description),
+        "applicants": [_party(p) for p in parties if p.role == "applicant"],
+        "holders": [_party(p) for p in parties if p.role == "holder"],
+        "inventors": patent.inventors, "agency": patent.agency, "agents": patent.agents,
+        "ipc_main": patent.ipc_main, "ipc": [c.code for c in classes if c.scheme == "ipc"],
+        "cpc_main": patent.cpc_main, "cpc": [c.code for c in classes if c.scheme == "cpc"],
+        "application_date": patent.application_date, "publication_date": patent.publication_date,
+        "grant_date": patent.grant_date, "priority_date": patent.priority_date,
+        "priority_claims": patent.priority_claims, "region_code": patent.region_code,
+        "region_name": patent.region_name,
+        "legal_status": patent.legal_status, "legal_status_label": str(patent.get_legal_status_display()),
+        "legal_status_detail": patent.legal_status_detail, "legal_events": patent.legal_events,
+        "lapse_date": patent.lapse_date, "examination_days": patent.examination_days,
+        "expiry_date": patent.expiry_date, "remaining_life_years": patent.remaining_life_years(on_date),
+        "in_force": patent.in_force_on(on_date), "as_of": on_date,
+        "backward_citations": patent.backward_citations, "forward_citations": patent.forward_citations,
+        "family_members": patent.family_members,
+        "transfers": {"count": patent.transfer_count, "last": patent.last_transfer_date},
+        "licences": {"count": patent.licence_count, "last": patent.last_licence_date},
+        "pledges": {"count": patent.pledge_count, "last": patent.last_pledge_date},
+        "source": patent.source, "source_meta": {k: v for k, v in patent.source_meta.items()
+                                                 if k not in ("label", "label_source")},
+        "flags": patent.flags,
+    }
+
+
+def _party(p: PatentParty) -> dict:
+    return {"name": p.name, "type": p.party_type, "organization_id": p.organization_id, "country": p.country}
+
+
+def import_batch_list(*, user: User) -> QuerySet[ImportBatch]:
+    return restrict(ImportBatch.objects.all(), user, VIEW)
+
+
+def import_batch_get(*, user: User | None, pk: int) -> ImportBatch:
+    qs = ImportBatch.objects.all() if user is None else restrict(ImportBatch.objects.all(), user, VIEW)
+    batch = qs.filter(pk=pk).first()
+    if batch is None:
+        raise NotFound(f"导入批次 {pk} 不存在或无权查看", field="batch")
+    return batch
+
+
+def import_report(batch: ImportBatch, *, limit: int | None = None) -> dict:
+    """The import report: counts and every rejected row with file, row, field and reason."""
+    rejections = batch.rejections.all()
+    if limit:
+        rejections = rejections[:limit]
+    return {"id": batch.pk, "file": batch.file_name, "format": batch.format, "status": batch.status,
+            "counts": batch.counts(), "seconds": batch.seconds, "job_id": batch.job_id,
+            "rejected_rows": [{"file": r.file, "row": r.row, "field": r.field, "reason": r.reason}
+                              for r in rejections]}

@@ -1,0 +1,346 @@
+"""Writes for patents: the import engine (idempotent, transactional, resumable) and change hooks.
+
+An import reads a file through ``ipoc.patents.importers`` row by row. Valid
+records are upserted in batches keyed on ``PatentRecord.key``; each batch —
+patents, their parties and classifications, the batch's rejected rows and the
+report counts — commits in one transaction, then the job checkpoint records the
+last committed row. A crashed import resumed from that checkpoint ends in the
+same state as an uninterrupted one: rows already committed are skipped, and
+upserts are idempotent anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from ipoc.core.bulk import fast_insert
+from ipoc.core.errors import ApplicationError
+from ipoc.core.jobs import JobContext, job_create, job_run
+from ipoc.core.models import Job, Organization, User
+from ipoc.core.services import audit_record, organizations_ensure
+from ipoc.patents import lifecycle
+from ipoc.patents.claims import claim_breadth
+from ipoc.patents.importers import FORMATS, UnknownFormatError, detect_format, iter_records
+from ipoc.patents.models import (
+    APPLICANT_TYPE_FROM_CN,
+    LEGAL_STATUS_FROM_CN,
+    PATENT_TYPE_FROM_CN,
+    ApplicantType,
+    ImportBatch,
+    ImportRejection,
+    ImportStatus,
+    PartyRole,
+    Patent,
+    PatentClassification,
+    PatentParty,
+)
+from ipoc.patents.records import PatentRecord
+
+DEFAULT_BATCH_SIZE = 1000
+
+# Called with the ids of patents created or changed, after each committed batch (the search index listens).
+PATENT_CHANGE_LISTENERS: list[Callable[[list[int]], None]] = []
+PATENT_DELETE_LISTENERS: list[Callable[[list[int]], None]] = []
+
+
+def on_patents_changed(listener: Callable[[list[int]], None]) -> None:
+    if listener not in PATENT_CHANGE_LISTENERS:
+        PATENT_CHANGE_LISTENERS.append(listener)
+
+
+def on_patents_deleted(listener: Callable[[list[int]], None]) -> None:
+    if listener not in PATENT_DELETE_LISTENERS:
+        PATENT_DELETE_LISTENERS.append(listener)
+
+
+# ---------------------------------------------------------------- record → model
+
+_PROVENANCE = ("source_file", "source_row")
+_SCALAR_FIELDS = (
+    "application_number", "application_number_raw", "publication_number", "publication_number_raw",
+    "grant_number", "grant_number_raw", "external_id", "jurisdiction", "kind_code", "title", "abstract",
+    "description", "language", "agency", "examiner", "ipc_main", "cpc_main", "application_date",
+    "publication_date", "grant_date", "priority_date", "region_code", "region_name", "legal_status_detail",
+    "lapse_date", "examination_days", "transfer_count", "last_transfer_date", "licence_count",
+    "last_licence_date", "pledge_count", "last_pledge_date",
+)
+
+
+def record_hash(data: dict) -> str:
+    """A fingerprint of a record's content (provenance excluded) to tell 'updated' from 'unchanged'."""
+    content = {k: v for k, v in data.items() if k not in _PROVENANCE}
+    return hashlib.sha1(json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _patent_fields(record: PatentRecord, data: dict) -> dict:
+    values = {name: getattr(record, name) for name in _SCALAR_FIELDS}
+    for name, value in values.items():
+        if value is None and name not in ("application_date", "publication_date", "grant_date", "priority_date",
+                                          "lapse_date", "examination_days", "last_transfer_date",
+                                          "last_licence_date", "last_pledge_date"):
+            values[name] = ""
+    claims = data["claims"]
+    breadth = claim_breadth(record.claims) if record.claims else None
+    values.update(
+        key=record.key,
+        source=str(record.source_meta.get("source") or record.source_format),
+        patent_type=PATENT_TYPE_FROM_CN.get(record.patent_type or "", ""),
+        legal_status=LEGAL_STATUS_FROM_CN.get(record.legal_status or "", ""),
+        title_translations=data["title_translations"],
+        claims=claims,
+        claims_translations=data["claims_translations"],
+        claims_count=len(claims),
+        independent_claims_count=sum(1 for c in claims if c["independent"]),
+        claim1_chars=breadth.chars if breadth else None,
+        claim1_features=breadth.features if breadth else None,
+        inventors=data["inventors"],
+        agents=data["agents"],
+        priority_claims=data["priority_claims"],
+        legal_events=data["legal_events"],
+        backward_citations=data["backward_citations"],
+        forward_citations=data["forward_citations"],
+        family_members=data["family_members"],
+        backward_citations_count=len(record.backward_citations),
+        forward_citations_count=len(record.forward_citations),
+        family_size=len(record.family_members),
+        source_meta=data["source_meta"],
+        flags=data["flags"],
+    )
+    expiry = (lifecycle.expiry_date(record.patent_type, record.application_date)
+              if record.patent_type in PATENT_TYPE_FROM_CN and record.application_date else None)
+    return values | {"expiry_date": expiry}
+
+
+PARTY_COLUMNS = ("patent_id", "role", "position", "name", "party_type", "organization_id", "country", "address")
+CLASS_COLUMNS = ("patent_id", "scheme", "code", "subclass", "is_main")
+
+
+def _children(patent_id: int, record: PatentRecord, orgs: dict[str, Organization]) -> tuple[list, list]:
+    """Rows for PatentParty and PatentClassification (tuples in PARTY_COLUMNS / CLASS_COLUMNS order)."""
+    parties = []
+    for role, people in ((PartyRole.APPLICANT, record.applicants), (PartyRole.HOLDER, record.holders)):
+        for position, party in enumerate(people):
+            party_type = APPLICANT_TYPE_FROM_CN.get(party.type or "", "")
+            org = orgs.get(party.name) if party_type != ApplicantType.INDIVIDUAL else None
+            parties.append((patent_id, role, position, party.name[:300], party_type, org.pk if org else None,
+                            party.country or "", (party.address or "")[:300]))
+    classes = []
+    for scheme, main, codes in (("ipc", record.ipc_main, record.ipc_all), ("cpc", record.cpc_main, record.cpc_all)):
+        for code in dict.fromkeys([c for c in [main, *codes] if c]):
+            classes.append((patent_id, scheme, code[:32], code[:4], code == main))
+    return parties, classes
+
+
+def _organization_names(records: Iterable[PatentRecord]) -> set[str]:
+    return {p.name for r in records for p in (*r.applicants, *r.holders)
+            if p.name and APPLICANT_TYPE_FROM_CN.get(p.type or "") != ApplicantType.INDIVIDUAL and len(p.name) <= 200}
+
+
+def _upsert_batch(batch: ImportBatch, records: list[PatentRecord]) -> tuple[int, int, int, list[int]]:
+    """Upsert one batch of valid records; returns (new, updated, unchanged, changed patent ids)."""
+    prepared: dict[str, tuple[PatentRecord, dict, str]] = {}
+    for record in records:  # the last occurrence of a key within a batch wins, as it would row by row
+        data = record.to_dict()
+        prepared[record.key] = (record, data, record_hash(data))
+    existing = {row[0]: (row[1], row[2]) for row in
+                Patent.objects.filter(key__in=list(prepared)).values_list("key", "id", "content_hash")}
+    orgs = organizations_ensure(actor=None, names=_organization_names(r for r, _d, _h in prepared.values()),
+                                source=f"import:{batch.format}")
+    new_rows, changed_objs, unchanged = [], [], 0
+    now = timezone.now()
+    for key, (record, data, digest) in prepared.items():
+        if key in existing and existing[key][1] == digest:
+            unchanged += 1
+            continue
+        fields = _patent_fields(record, data)
+        if key in existing:
+            obj = Patent(pk=existing[key][0], content_hash=digest, last_import=batch, updated_at=now, **fields)
+            changed_objs.append((obj, record))
+        else:
+            new_rows.append((fields | {"content_hash": digest, "last_import_id": batch.pk, "created_at": now,
+                                       "updated_at": now}, record))
+    if new_rows:
+        columns = list(new_rows[0][0])
+        fast_insert(Patent, columns, [tuple(row[c] for c in columns) for row, _r in new_rows])
+        ids = dict(Patent.objects.filter(key__in=[row["key"] for row, _r in new_rows]).values_list("key", "id"))
+    if changed_objs:
+        update_fields = [f.name for f in Patent._meta.concrete_fields if f.name not in ("id", "key", "created_at")]
+        Patent.objects.bulk_update([o for o, _r in changed_objs], update_fields, batch_size=200)
+        changed_ids = [o.pk for o, _r in changed_objs]
+        PatentParty.objects.filter(patent_id__in=changed_ids).delete()
+        PatentClassification.objects.filter(patent_id__in=changed_ids).delete()
+    touched = [(ids[row["key"]], record) for row, record in new_rows] + [(o.pk, r) for o, r in changed_objs]
+    parties, classes = [], []
+    for patent_id, record in touched:
+        p, c = _children(patent_id, record, orgs)
+        parties += p
+        classes += c
+    fast_insert(PatentParty, PARTY_COLUMNS, parties)
+    fast_insert(PatentClassification, CLASS_COLUMNS, classes)
+    return len(new_rows), len(changed_objs), unchanged, [pid for pid, _r in touched]
+
+
+def _notify(ids: list[int]) -> None:
+    if ids:
+        for listener in PATENT_CHANGE_LISTENERS:
+            listener(ids)
+
+
+# ---------------------------------------------------------------- the import job
+
+
+def patent_import_job(ctx: JobContext) -> dict:
+    """Job handler ``patents.import``: params {batch_id, path, format, batch_size, options}."""
+    params = ctx.params
+    batch = ImportBatch.objects.get(pk=params["batch_id"])
+    path = Path(params["path"])
+    batch_size = int(params.get("batch_size") or DEFAULT_BATCH_SIZE)
+    resume_after = int(ctx.checkpoint_data.get("row", 0))
+    started = time.monotonic() - float(ctx.checkpoint_data.get("seconds", 0.0))
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING)
+    ctx.set_total(estimate_rows(path, batch.format))
+    if resume_after:
+        ctx.log(f"从第 {resume_after} 行之后续导 / resuming after row {resume_after}")
+
+    pending: list[PatentRecord] = []
+    rejections: list[ImportRejection] = []
+    rows_in_batch = 0
+    last_row = resume_after
+    stream = iter_records(path, batch.format, **batch.options)
+
+    def commit() -> None:
+        nonlocal pending, rejections, rows_in_batch
+        with transaction.atomic():
+            new, updated, unchanged, ids = _upsert_batch(batch, pending)
+            ImportRejection.objects.bulk_create(rejections, batch_size=1000)
+            batch.rows_read += rows_in_batch
+            batch.new_count += new
+            batch.updated_count += updated
+            batch.unchanged_count += unchanged
+            batch.rejected_count += len({(r.row) for r in rejections})
+            batch.seconds = round(time.monotonic() - started, 3)
+            batch.save(update_fields=["rows_read", "new_count", "updated_count", "unchanged_count",
+                                      "rejected_count", "seconds"])
+        ctx.checkpoint({"row": last_row, "seconds": batch.seconds})
+        _notify(ids)
+        pending, rejections, rows_in_batch = [], [], 0
+
+    try:
+        for row, record, errors in stream:
+            if row <= resume_after:
+                continue
+            last_row = row
+            rows_in_batch += 1
+            if errors or record is None:
+                rejections += [ImportRejection(batch=batch, file=e.file[:300], row=e.row, field=e.field[:100],
+                                               reason=e.reason) for e in errors]
+            else:
+                pending.append(record)
+            if rows_in_batch >= batch_size:
+                commit()
+                ctx.set_done(last_row)
+        if rows_in_batch:
+            commit()
+    except (OSError, UnicodeError, UnknownFormatError) as exc:
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.FAILED)
+        raise ApplicationError(f"无法读取文件 {path.name}：{exc}", field="file") from exc
+    batch.status = ImportStatus.DONE
+    batch.finished_at = timezone.now()
+    batch.seconds = round(time.monotonic() - started, 3)
+    batch.save(update_fields=["status", "finished_at", "seconds"])
+    ctx.set_done(max(last_row, ctx.job.progress_total or 0))
+    audit_record(actor=batch.created_by, action="import", obj=batch, changes=batch.counts(),
+                 message=f"导入 {batch.file_name}（{batch.format}）")
+    return {"batch_id": batch.pk, "counts": batch.counts(), "seconds": batch.seconds,
+            "report_url": f"/patents/imports/{batch.pk}/"}
+
+
+def estimate_rows(path: Path, fmt: str) -> int | None:
+    """How many rows (lines, documents) the file holds, for the progress bar; cheap byte counting."""
+    try:
+        if fmt in ("jsonl", "incopat") and path.suffix.lower() not in (".xlsx", ".xlsm"):
+            with path.open("rb") as fh:
+                return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) or 1
+        if fmt == "uspto-xml":
+            with path.open("rb") as fh:
+                return sum(chunk.count(b"<?xml") for chunk in iter(lambda: fh.read(1 << 20), b"")) or 1
+        if fmt == "epo-xml":
+            return 1
+    except OSError:
+        return None
+    return None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def patent_import_start(*, actor: User | None, path: str | Path, format: str = "auto",
+                        batch_size: int = DEFAULT_BATCH_SIZE, options: dict | None = None,
+                        file_name: str | None = None) -> Job:
+    """Create an import batch and its job (not yet run): the CLI runs it in the foreground,
+    the web in a background thread."""
+    path = Path(path).resolve()
+    if not path.exists():
+        raise ApplicationError(f"文件不存在 / no such file: {path}", field="file")
+    try:
+        fmt = detect_format(path) if format == "auto" else format
+    except UnknownFormatError as exc:
+        raise ApplicationError(str(exc), field="format") from exc
+    if fmt not in FORMATS:
+        raise ApplicationError(f"未知格式 {format}，可选：{', '.join(FORMATS)}", field="format")
+    if batch_size < 1:
+        raise ApplicationError("batch_size 必须为正整数", field="batch_size")
+    batch = ImportBatch.objects.create(
+        file_name=file_name or path.name, file_path=str(path), file_sha256=_sha256(path), format=fmt,
+        options=options or {}, created_by=actor if actor and actor.pk else None,
+        organization=actor.organization if actor and actor.pk else None)
+    job = job_create(actor=actor, kind="patents.import", title=f"导入专利：{batch.file_name}",
+                     params={"batch_id": batch.pk, "path": str(path), "batch_size": batch_size})
+    batch.job = job
+    batch.save(update_fields=["job"])
+    return job
+
+
+def patent_import(*, actor: User | None, path: str | Path, format: str = "auto",
+                  batch_size: int = DEFAULT_BATCH_SIZE, options: dict | None = None,
+                  progress_bar: bool = False) -> ImportBatch:
+    """Import a file in the foreground and return its report."""
+    job = patent_import_start(actor=actor, path=path, format=format, batch_size=batch_size, options=options)
+    job_run(job, progress_bar=progress_bar, via="cli" if progress_bar else "job")
+    return ImportBatch.objects.get(pk=job.params["batch_id"])
+
+
+def patent_import_resume(*, job: Job, progress_bar: bool = False) -> ImportBatch:
+    """Continue an interrupted import from its checkpoint."""
+    from ipoc.core.jobs import job_resume
+
+    job_resume(job, progress_bar=progress_bar)
+    return ImportBatch.objects.get(pk=job.params["batch_id"])
+
+
+@transaction.atomic
+def patents_delete(*, actor: User | None, patents: Iterable[Patent]) -> int:
+    """Delete patents (platform administrators); the search index is told."""
+    from ipoc.core.permissions import require_role
+
+    if actor is not None:
+        require_role(actor)
+    ids = [p.pk for p in patents]
+    for patent in Patent.objects.filter(pk__in=ids):
+        audit_record(actor=actor, action="delete", obj=patent)
+    count, _ = Patent.objects.filter(pk__in=ids).delete()
+    transaction.on_commit(lambda: [listener(ids) for listener in PATENT_DELETE_LISTENERS])
+    return count
