@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Developer tool: refresh the English catalogue after changing Chinese UI strings,
 # then fill in the new msgstr entries in src/ipoc/locale/en/LC_MESSAGES/django.po
-# and run it again to compile (pure Python, polib). CI checks both are in step.
+# (or pipe KEY=VALUE lines into scripts/po_fill.py, which also compiles the .mo).
+# CI checks both are in step.
 set -euo pipefail
 cd "$(dirname "$0")/../src/ipoc"
 IPOC_HOME="$(mktemp -d)" ../../.venv/bin/ipoc makemessages -l en --no-location --no-obsolete -i "*/migrations/*"

@@ -26,6 +26,7 @@ class OrganizationKind(models.TextChoices):
     INVESTMENT_AGENCY = "investment_agency", _("投资机构")
     INDUSTRY_ASSOCIATION = "industry_association", _("行业协会")
     INDUSTRIAL_PARK = "industrial_park", _("产业园区")
+    GOVERNMENT = "government", _("政府部门")
 
 
 class OfficeLevel(models.TextChoices):

@@ -141,6 +141,8 @@ def organization_kind_from_name(name: str) -> str:
         return OrganizationKind.RESEARCH_INSTITUTE
     if "学院" in name or "学校" in name:
         return OrganizationKind.UNIVERSITY
+    if name.endswith(("政府", "人民政府", "管委会", "管理委员会")):
+        return OrganizationKind.GOVERNMENT
     if "协会" in name or "学会" in name:
         return OrganizationKind.INDUSTRY_ASSOCIATION
     if "园区" in name or "开发区" in name or "高新区" in name:

@@ -1,7 +1,8 @@
 """/api/v1/demands: list, detail, create, update, status moves."""
 
 
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from ipoc.core import selectors as core_selectors
@@ -31,6 +32,25 @@ class DemandFilters(Schema):
 @paginate(LimitOffsetPagination)
 def demand_list(request, filters: Query[DemandFilters]):
     return [_read(request.auth, d) for d in selectors.demand_list(user=request.auth, **filters.dict())]
+
+
+@router.get("/template.xlsx", summary="下载技术需求批量导入模板（Excel）", auth=None)
+def demand_template(request):
+    from django.http import HttpResponse
+
+    from ipoc.demands.importers import template_xlsx
+
+    response = HttpResponse(template_xlsx(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="demand-template.xlsx"'
+    return response
+
+
+@router.post("/import", summary="批量导入技术需求（CSV/XLSX），返回导入报告（含疑似重复）")
+def demand_import(request, file: File[UploadedFile]):
+    from ipoc.core.uploads import save_upload
+
+    return services.demand_import(actor=request.auth, path=save_upload(file))
 
 
 @router.get("/{demand_id}", response=DemandRead, summary="技术需求详情")

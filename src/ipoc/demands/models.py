@@ -73,6 +73,11 @@ class Demand(models.Model):
                                on_delete=models.SET_NULL, related_name="handled_demands")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    requester_name = models.CharField(_("需求方（原文）"), max_length=200, blank=True,
+                                      help_text=_("导入时提供的需求方名称，可能为脱敏或个人称呼"))
+    duplicate_of = models.ForeignKey("self", verbose_name=_("疑似重复于"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="near_duplicates")
+    duplicate_score = models.FloatField(_("重复相似度"), null=True, blank=True)
     source = models.CharField(_("数据来源"), max_length=100, blank=True)
     source_key = models.CharField(_("来源唯一键"), max_length=64, blank=True, db_index=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -130,3 +131,132 @@ def demand_transition(*, actor: User | None, demand: Demand, to_status: str, rea
     audit_record(actor=actor, action="transition", obj=demand, changes={"status": [previous, to_status]},
                  message=reason)
     return demand
+
+
+# ---------------------------------------------------------------- bulk import
+
+UNNAMED_REQUESTER = "未具名需求方（平台代录）"
+DUPLICATE_THRESHOLD = 0.75  # Jaccard similarity of title character bigrams
+
+
+def _title_shingles(title: str) -> frozenset[str]:
+    """Character bigrams of a title without bracketed tags (【寻求合作】) and punctuation."""
+    import re
+
+    text = re.sub(r"【[^】]*】|\[[^\]]*\]", "", title)
+    text = re.sub(r"[\s\W_]+", "", text.lower())
+    return frozenset(text[i:i + 2] for i in range(max(len(text) - 1, 1)))
+
+
+def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _is_named_organization(name: str) -> bool:
+    """Masked names (管理员用户), people (王先生, 李) and short strings are not organisations."""
+    if len(name) < 4 or name in ("管理员用户",) or "*" in name or "某" in name:
+        return False
+    return any(k in name for k in ("公司", "集团", "厂", "政府", "大学", "学院", "研究", "中心", "协会", "管委会"))
+
+
+def demand_import(*, actor: User | None, path, center: Organization | None = None) -> dict:
+    """Import demands from a CSV/XLSX (the template or the ``demands.csv`` layout) in one transaction.
+
+    Idempotent: a row's key is its title, requester and date; re-imports update or leave rows
+    unchanged. Near-duplicate titles (among existing demands and earlier rows) are flagged, not dropped.
+    Imports by center staff or the system publish the demands they collect; enterprises and institutions
+    import drafts for their own organisation.
+    """
+    import hashlib
+    from pathlib import Path
+
+    from ipoc.core.services import organizations_ensure
+    from ipoc.demands.importers import DemandRow, RowError, read_rows
+
+    path = Path(path)
+    if actor is not None:
+        require_role(actor, Role.ENTERPRISE_USER, Role.INSTITUTION_USER, Role.CENTER_STAFF)
+        if actor.role == Role.CENTER_STAFF:
+            center = actor.organization
+    if center is not None and center.kind != OrganizationKind.OPERATION_CENTER:
+        raise ApplicationError(_("受理机构必须是产业知识产权运营中心"), field="center")
+    own_org = actor.organization if actor is not None and actor.role in (Role.ENTERPRISE_USER,
+                                                                          Role.INSTITUTION_USER) else None
+    publish = own_org is None
+    source = f"import:{path.name}"
+    try:
+        items = list(read_rows(path))
+    except (UnicodeError, OSError) as exc:
+        raise ApplicationError(str(exc), field="file") from exc
+    rows = [i for i in items if isinstance(i, DemandRow)]
+    errors = [i for i in items if isinstance(i, RowError)]
+    report = {"file": path.name, "counts": {"rows": len(items), "new": 0, "updated": 0, "unchanged": 0,
+                                            "rejected": len(errors), "flagged_duplicates": 0},
+              "rejected_rows": [e.__dict__ for e in errors], "duplicates": []}
+    with transaction.atomic():
+        orgs = {}
+        if own_org is None:
+            named = {r.requester for r in rows if _is_named_organization(r.requester)}
+            orgs = organizations_ensure(actor=actor, names=named | {UNNAMED_REQUESTER}, source=source)
+        known = [(d.pk, d.title, _title_shingles(d.title)) for d in Demand.objects.only("id", "title")]
+        seen: dict[str, int] = {}
+        for r in rows:
+            identity = f"{r.title}|{r.requester}|{r.created}"
+            seen[identity] = seen.get(identity, 0) + 1  # the n-th identical row of the file is its own record
+            key = hashlib.sha1(f"{identity}|{seen[identity]}".encode()).hexdigest()
+            owner = own_org or orgs.get(r.requester) or orgs[UNNAMED_REQUESTER]
+            fields = {"title": r.title, "description": r.description, "industry": r.industry,
+                      "industry_code": r.industry_code, "keywords": r.keywords, "modes": r.modes,
+                      "budget_text": r.budget_text, "budget_min": r.budget_min, "budget_max": r.budget_max,
+                      "region_code": r.region_code, "deadline": r.deadline, "contact_name": r.contact_name,
+                      "contact_phone": r.contact_phone, "contact_email": r.contact_email}
+            try:
+                _check_fields(fields)
+            except ApplicationError as exc:
+                report["rejected_rows"].append({"file": path.name, "row": r.row, "field": exc.field,
+                                                "reason": exc.message})
+                report["counts"]["rejected"] += 1
+                continue
+            existing = Demand.objects.filter(source=source, source_key=key).first()
+            if existing is not None:
+                changes = {k: [getattr(existing, k), v] for k, v in fields.items() if getattr(existing, k) != v}
+                if changes:
+                    for k, (_old, new) in changes.items():
+                        setattr(existing, k, new)
+                    existing.save()
+                    audit_record(actor=actor, action="update", obj=existing, changes=changes, message=source)
+                    report["counts"]["updated"] += 1
+                else:
+                    report["counts"]["unchanged"] += 1
+                continue
+            shingles = _title_shingles(r.title)
+            best = max(((pk, title, _similarity(shingles, s)) for pk, title, s in known), key=lambda t: t[2],
+                       default=None)
+            duplicate = best if best and best[2] >= DUPLICATE_THRESHOLD else None
+            status = DemandStatus.PUBLISHED if publish else DemandStatus.DRAFT
+            demand = Demand(organization=owner, center=center, requester_name=r.requester[:200], source=source,
+                            source_key=key, status=status, created_by=actor if actor and actor.pk else None,
+                            duplicate_of_id=duplicate[0] if duplicate else None,
+                            duplicate_score=round(duplicate[2], 3) if duplicate else None, **fields)
+            if publish:
+                demand.published_at = (timezone.make_aware(dt.datetime.combine(r.created, dt.time(9)))
+                                       if r.created else timezone.now())
+            try:
+                validated_save(demand)
+            except ApplicationError as exc:
+                report["rejected_rows"].append({"file": path.name, "row": r.row, "field": exc.field,
+                                                "reason": exc.message})
+                report["counts"]["rejected"] += 1
+                continue
+            DemandStatusChange.objects.create(demand=demand, from_status="", to_status=status,
+                                              actor=demand.created_by, reason=_("批量导入"))
+            report["counts"]["new"] += 1
+            known.append((demand.pk, demand.title, shingles))
+            if duplicate:
+                report["counts"]["flagged_duplicates"] += 1
+                report["duplicates"].append({"row": r.row, "demand_id": demand.pk, "title": r.title,
+                                             "duplicate_of_id": duplicate[0], "duplicate_of_title": duplicate[1],
+                                             "similarity": round(duplicate[2], 3)})
+        audit_record(actor=actor, action="import", message=f"导入技术需求 {path.name}",
+                     changes={k: v for k, v in report["counts"].items()})
+    return report

@@ -48,3 +48,25 @@ def demand_transition(request, pk: int):
     services.demand_transition(actor=request.user, demand=demand, to_status=request.POST["to_status"],
                                reason=request.POST.get("reason", ""))
     return redirect("demand_detail", pk=pk)
+
+
+@login_required
+def demand_template(request):
+    from django.http import HttpResponse
+
+    from ipoc.demands.importers import template_xlsx
+
+    response = HttpResponse(template_xlsx(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="demand-template.xlsx"'
+    return response
+
+
+@login_required
+def demand_import(request):
+    report = None
+    if request.method == "POST" and request.FILES.get("file"):
+        from ipoc.core.uploads import save_upload
+
+        report = services.demand_import(actor=request.user, path=save_upload(request.FILES["file"]))
+    return render(request, "demands/demand_import.html", {"report": report})

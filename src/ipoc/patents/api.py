@@ -1,15 +1,13 @@
 """/api/v1/patents: list with filters, detail, import (upload) and import reports."""
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 
-from django.conf import settings
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from ipoc.core.jobs import job_start_background
+from ipoc.core.uploads import save_upload
 from ipoc.patents import selectors, services
 from ipoc.patents.schemas import ImportReportRead, ImportStarted, PatentListItem
 
@@ -80,13 +78,8 @@ def import_upload(request, file: File[UploadedFile], format: Form[str] = "auto")
     from ipoc.core.permissions import require_role
 
     require_role(request.auth, "center_staff", "office_staff", "institution_user")
-    upload_dir = Path(settings.IPOC_HOME) / "uploads"
-    upload_dir.mkdir(parents=True, exist_ok=True)
-    suffix = Path(file.name or "upload").suffix
-    with tempfile.NamedTemporaryFile(dir=upload_dir, suffix=suffix, delete=False) as fh:
-        for chunk in file.chunks():
-            fh.write(chunk)
-    job = services.patent_import_start(actor=request.auth, path=fh.name, format=format, file_name=file.name)
+    job = services.patent_import_start(actor=request.auth, path=save_upload(file), format=format,
+                                       file_name=file.name)
     job_start_background(job)
     return Status(202, {"job_id": job.pk, "batch_id": job.params["batch_id"], "job_url": f"/api/v1/jobs/{job.pk}"})
 

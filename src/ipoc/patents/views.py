@@ -1,6 +1,3 @@
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
@@ -9,6 +6,7 @@ from django.shortcuts import redirect, render
 from ipoc.core.errors import ApplicationError
 from ipoc.core.jobs import job_start_background
 from ipoc.core.ui import handle_application_error
+from ipoc.core.uploads import save_upload
 from ipoc.patents import export, selectors, services
 from ipoc.patents.forms import ImportForm, PatentFilterForm
 
@@ -55,16 +53,9 @@ def import_new(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        upload_dir = Path(settings.IPOC_HOME) / "uploads"
-        upload_dir.mkdir(parents=True, exist_ok=True)
-        import tempfile
-
-        with tempfile.NamedTemporaryFile(dir=upload_dir, suffix=Path(upload.name).suffix, delete=False) as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
         try:
-            job = services.patent_import_start(actor=request.user, path=fh.name, format=form.cleaned_data["format"],
-                                               file_name=upload.name)
+            job = services.patent_import_start(actor=request.user, path=save_upload(upload),
+                                               format=form.cleaned_data["format"], file_name=upload.name)
             job_start_background(job)
             return redirect("job_detail", pk=job.pk)
         except ApplicationError as exc:

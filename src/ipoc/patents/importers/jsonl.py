@@ -90,6 +90,8 @@ def iter_jsonl(path: str | Path, source: str | None = None) -> Iterator[ImportIt
 
 
 def _names(value: Any) -> list[str]:
+    if isinstance(value, list) and all(type(v) is str for v in value):
+        return [v.strip() for v in value if v.strip()]
     if isinstance(value, list):
         return [str(v.get("name") if isinstance(v, dict) else v).strip() for v in value if v]
     return split_multi(value)
@@ -102,12 +104,14 @@ def _parties(value: Any) -> list[Party]:
 
 
 def _claim(c: dict[str, Any]) -> Claim:
-    refs = c.get("refers_to")
-    refs = [int(r) for r in refs] if refs else []
+    refs = c.get("refers_to") or []
+    if refs and not all(type(r) is int for r in refs):
+        refs = [int(r) for r in refs]
     independent = c.get("independent")
+    number = c["number"]
     text = c["text"]
-    return Claim(int(c["number"]), text if isinstance(text, str) else str(text or ""),
-                 (not refs) if independent is None else bool(independent), refs)
+    return Claim(number if type(number) is int else int(number), text if type(text) is str else str(text or ""),
+                 (not refs) if independent is None else independent is True, refs)
 
 
 def _claims(value: Any) -> list[Claim]:
@@ -215,7 +219,8 @@ def record_from_json(data: dict[str, Any], file: str, row: int, source: str) -> 
     except (TypeError, ValueError, AttributeError) as exc:
         errors.append(RowError(file, row, "record", f"字段类型错误 / wrong field type: {exc}"))
     meta = dict(data.get("source_meta") or {})
-    meta.update({k: v for k, v in data.items() if k not in _HANDLED})
+    for key in data.keys() - _HANDLED:
+        meta[key] = data[key]
     meta["source"] = str(data.get("source") or meta.get("source") or source)
     rec.source_meta = meta
     external = data.get("id") or data.get("external_id")
