@@ -39,7 +39,7 @@ def _pg_reset(base: str) -> str:
     import psycopg
 
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS ipoc_bench")
+        conn.execute("DROP DATABASE IF EXISTS ipoc_bench WITH (FORCE)")
         conn.execute("CREATE DATABASE ipoc_bench")
     return f"{base}/ipoc_bench"
 

@@ -93,6 +93,7 @@ def _register_routers() -> None:
 ROUTERS: list[tuple[str, str]] = [
     ("patents", "/patents"),
     ("demands", "/demands"),
+    ("matching", "/matching"),
 ]
 
 _register_routers()

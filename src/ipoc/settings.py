@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "ipoc.core",
     "ipoc.patents",
     "ipoc.demands",
+    "ipoc.matching",
 ]
 
 MIDDLEWARE = [

@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("patents/", include("ipoc.patents.urls")),
     path("demands/", include("ipoc.demands.urls")),
+    path("matching/", include("ipoc.matching.urls")),
     path("", include("ipoc.core.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

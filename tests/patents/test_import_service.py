@@ -168,3 +168,21 @@ def test_resume_of_unknown_job_is_a_clean_error():
         call_command("import", "--resume", "999")
     assert "999" in str(exc.value)
     assert not Job.objects.exists()
+
+
+@needs_sample
+@pytest.mark.django_db
+def test_demo_never_stores_held_out_fold_5(tmp_path):
+    import csv
+
+    from ipoc.patents.demo import titles_ipc_training_folds
+
+    out = titles_ipc_training_folds(SAMPLE / "cn" / "titles_ipc.csv", tmp_path / "t.jsonl")
+    batch = services.patent_import(actor=None, path=out, format="jsonl")
+    with (SAMPLE / "cn" / "titles_ipc.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    held_out = {r["publication_number"] for r in rows if r["fold"] == "5"}
+    training = {r["publication_number"] for r in rows if r["fold"] != "5"}
+    stored = set(Patent.objects.values_list("publication_number", flat=True))
+    assert batch.rejected_count == 0 and stored == training
+    assert not stored & held_out

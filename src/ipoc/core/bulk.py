@@ -17,13 +17,17 @@ from typing import Any
 from django.db import connection, models
 
 
+class RawJson(str):
+    """JSON text already serialised by the caller: written as is, not encoded again."""
+
+
 def _converter(field: models.Field, vendor: str):
     if isinstance(field, models.JSONField):
         if vendor == "postgresql":
             from psycopg.types.json import Jsonb
 
-            return lambda v: None if v is None else Jsonb(v)
-        return lambda v: None if v is None else json.dumps(v, ensure_ascii=False)
+            return lambda v: None if v is None else (Jsonb(v, dumps=str) if isinstance(v, RawJson) else Jsonb(v))
+        return lambda v: None if v is None else (v if isinstance(v, RawJson) else json.dumps(v, ensure_ascii=False))
     if isinstance(field, models.DateTimeField):
         return lambda v: None if v is None else field.get_db_prep_save(v, connection)
     if isinstance(field, models.DateField) and vendor != "postgresql":

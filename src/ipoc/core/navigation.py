@@ -25,6 +25,7 @@ class MenuEntry:
 MENU: list[MenuEntry] = [
     MenuEntry(_("首页"), "home", order=0),
     MenuEntry(_("组织机构"), "organization_list", order=90),
+    MenuEntry(_("消息"), "notification_list", order=95),
     MenuEntry(_("审计日志"), "audit_list", roles=(Role.PLATFORM_ADMIN,), order=190),
 ]
 

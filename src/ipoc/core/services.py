@@ -229,3 +229,31 @@ def api_token_authenticate(plain: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
+
+
+# ---------------------------------------------------------------- notifications
+
+
+def notify(*, users: Iterable[User], title: str, body: str = "", url: str = "", kind: str = "") -> int:
+    """Send an in-app message to each user (once), and an e-mail where ``IPOC_EMAIL`` is enabled."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    from ipoc.core.models import Notification
+
+    recipients = {u.pk: u for u in users if u is not None and u.is_active}
+    emailed = bool(getattr(settings, "IPOC_EMAIL", False))
+    Notification.objects.bulk_create([Notification(recipient=u, title=title[:300], body=body, url=url, kind=kind,
+                                                   emailed=emailed and bool(u.email))
+                                      for u in recipients.values()])
+    if emailed:
+        for u in recipients.values():
+            if u.email:
+                send_mail(title, f"{body}\n\n{url}", None, [u.email], fail_silently=True)
+    return len(recipients)
+
+
+def notification_mark_read(*, user: User, ids: Iterable[int]) -> int:
+    from ipoc.core.models import Notification
+
+    return Notification.objects.filter(recipient=user, pk__in=list(ids), read_at=None).update(read_at=timezone.now())

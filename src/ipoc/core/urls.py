@@ -12,4 +12,5 @@ urlpatterns = [
     path("organizations/<int:pk>/edit/", views.organization_edit, name="organization_edit"),
     path("audit/", views.audit_list, name="audit_list"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
+    path("notifications/", views.notification_list, name="notification_list"),
 ]

@@ -83,3 +83,13 @@ def job_detail(request, pk: int):
     job = selectors.job_get(user=request.user, pk=pk)
     template = "core/_job_progress.html" if request.htmx else "core/job_detail.html"
     return render(request, template, {"job": job})
+
+
+@login_required
+def notification_list(request):
+    from ipoc.core.models import Notification
+
+    if request.method == "POST":
+        services.notification_mark_read(user=request.user, ids=[int(i) for i in request.POST.getlist("id")])
+    items = Notification.objects.filter(recipient=request.user)[:200]
+    return render(request, "core/notification_list.html", {"items": items})

@@ -55,3 +55,28 @@ def demand_contact(*, user: User, demand: Demand) -> dict[str, str]:
     full = can(user, CHANGE, demand) or (user.is_authenticated and user.role == "office_staff")
     fields = {"name": demand.contact_name, "phone": demand.contact_phone, "email": demand.contact_email}
     return fields if full else {k: mask(v) for k, v in fields.items()}
+
+
+# ---- system-level reads used by matching and batch jobs (no user: the caller has checked access)
+from ipoc.demands.models import DealMode, DemandStatus  # noqa: E402
+
+DEAL_MODES = tuple(DealMode.values)
+
+STATUS_PUBLISHED = DemandStatus.PUBLISHED
+STATUS_MATCHING = DemandStatus.MATCHING
+OPEN_STATUSES = (DemandStatus.PUBLISHED, DemandStatus.MATCHING)
+
+
+def open_demands(*, center_id: int | None) -> QuerySet[Demand]:
+    """Demands open for matching (已发布、对接中), of one center or of all."""
+    qs = Demand.objects.filter(status__in=OPEN_STATUSES).select_related("organization", "center")
+    return qs.filter(center_id=center_id) if center_id else qs
+
+
+def demand_by_id(pk: int) -> Demand:
+    return Demand.objects.select_related("organization", "center").get(pk=pk)
+
+
+def description_copies(text: str) -> int:
+    """How many demands share exactly this description (a repeated company profile is not a need)."""
+    return Demand.objects.filter(description=text).count() if text else 0

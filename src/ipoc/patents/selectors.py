@@ -158,3 +158,64 @@ def import_report(batch: ImportBatch, *, limit: int | None = None) -> dict:
             "counts": batch.counts(), "seconds": batch.seconds, "job_id": batch.job_id,
             "rejected_rows": [{"file": r.file, "row": r.row, "field": r.field, "reason": r.reason}
                               for r in rejections]}
+
+
+def patent_summaries(ids: list[int], *, on_date: dt.date | None = None) -> dict[int, dict]:
+    """What matching and pushes need to explain a patent, for many ids in three queries."""
+    on_date = on_date or dt.date.today()
+    rows = {p.pk: p for p in Patent.objects.filter(pk__in=ids).only(
+        "id", "key", "publication_number", "grant_number", "title", "legal_status", "patent_type",
+        "application_date", "expiry_date", "lapse_date", "grant_date")}
+    subclasses: dict[int, set[str]] = {}
+    for pid, sub in PatentClassification.objects.filter(patent_id__in=ids, scheme="ipc").values_list(
+            "patent_id", "subclass"):
+        subclasses.setdefault(pid, set()).add(sub)
+    parties: dict[int, list[dict]] = {}
+    for pid, role, name, ptype, org in PatentParty.objects.filter(patent_id__in=ids).values_list(
+            "patent_id", "role", "name", "party_type", "organization_id"):
+        parties.setdefault(pid, []).append({"role": role, "name": name, "type": ptype, "organization_id": org})
+    out = {}
+    for pid, p in rows.items():
+        people = parties.get(pid, [])
+        holders = [x for x in people if x["role"] == "holder"] or [x for x in people if x["role"] == "applicant"]
+        out[pid] = {"id": pid, "number": p.number, "key": p.key, "title": p.title, "legal_status": p.legal_status,
+                    "legal_status_label": str(p.get_legal_status_display()), "patent_type": p.patent_type,
+                    "remaining_life_years": p.remaining_life_years(on_date), "expiry_date": p.expiry_date,
+                    "in_force": p.in_force_on(on_date), "ipc_subclasses": sorted(subclasses.get(pid, ())),
+                    "holders": holders}
+    return out
+
+
+def index_documents(ids=None, *, after_id: int | None = None, limit: int = 10000) -> list[dict]:
+    """Patents as flat dicts for the search index (``PatentDoc.from_mapping`` shape), by ``ids``
+    or, with ``after_id``, the next ``limit`` patents in id order. Three queries per call
+    (patents, applicants, IPC codes); no ORM objects, no description text."""
+    fields = ("id", "key", "publication_number", "grant_number", "title", "abstract", "claims", "patent_type",
+              "legal_status", "region_code", "jurisdiction", "application_date", "publication_date",
+              "grant_date", "ipc_main")
+    if after_id is not None:
+        rows = list(Patent.objects.filter(pk__gt=after_id).order_by("pk").values(*fields)[:limit])
+    else:
+        wanted = sorted({int(i) for i in ids or ()})
+        rows = []
+        for a in range(0, len(wanted), 5000):
+            rows += Patent.objects.filter(pk__in=wanted[a:a + 5000]).order_by("pk").values(*fields)
+    if not rows:
+        return []
+    by_id = {r["id"]: r | {"applicants": [], "ipc": [], "number": r["publication_number"] or r["grant_number"]
+                           or r["key"]} for r in rows}
+    if after_id is not None:  # a contiguous id range: range filters instead of long IN lists
+        scopes = [Q(patent_id__gte=rows[0]["id"], patent_id__lte=rows[-1]["id"])]
+    else:
+        keys = list(by_id)
+        scopes = [Q(patent_id__in=keys[a:a + 5000]) for a in range(0, len(keys), 5000)]
+    for scope in scopes:
+        parties = PatentParty.objects.filter(scope, role="applicant").order_by("patent_id", "position")
+        for pid, name, ptype in parties.values_list("patent_id", "name", "party_type").iterator(chunk_size=5000):
+            if pid in by_id:
+                by_id[pid]["applicants"].append({"name": name, "type": ptype})
+        codes = PatentClassification.objects.filter(scope, scheme="ipc").order_by("patent_id", "-is_main", "id")
+        for pid, code in codes.values_list("patent_id", "code").iterator(chunk_size=5000):
+            if pid in by_id:
+                by_id[pid]["ipc"].append(code)
+    return list(by_id.values())

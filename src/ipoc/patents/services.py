@@ -20,7 +20,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from ipoc.core.bulk import fast_insert
+from ipoc.core.bulk import RawJson, fast_insert
 from ipoc.core.errors import ApplicationError
 from ipoc.core.jobs import JobContext, job_create, job_run
 from ipoc.core.models import Job, Organization, User
@@ -62,7 +62,6 @@ def on_patents_deleted(listener: Callable[[list[int]], None]) -> None:
 
 # ---------------------------------------------------------------- record → model
 
-_PROVENANCE = ("source_file", "source_row")
 _SCALAR_FIELDS = (
     "application_number", "application_number_raw", "publication_number", "publication_number_raw",
     "grant_number", "grant_number_raw", "external_id", "jurisdiction", "kind_code", "title", "abstract",
@@ -73,10 +72,20 @@ _SCALAR_FIELDS = (
 )
 
 
-def record_hash(data: dict) -> str:
-    """A fingerprint of a record's content (provenance excluded) to tell 'updated' from 'unchanged'."""
-    content = {k: v for k, v in data.items() if k not in _PROVENANCE}
-    return hashlib.sha1(json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+JSON_FIELDS = ("title_translations", "claims", "claims_translations", "inventors", "agents", "priority_claims",
+               "legal_events", "backward_citations", "forward_citations", "family_members", "source_meta", "flags")
+
+
+def serialise(fields: dict) -> tuple[str, dict[str, RawJson]]:
+    """Encode a patent's JSON columns once; the fingerprint of all its content (to tell 'updated' from
+    'unchanged') is taken over those strings and the scalar values, so nothing is encoded twice."""
+    encoded = {name: RawJson(json.dumps(fields[name], ensure_ascii=False, sort_keys=True, default=str))
+               for name in JSON_FIELDS}
+    digest = hashlib.sha1()
+    for name in sorted(fields):
+        value = encoded.get(name)
+        digest.update(f"{name}\x1f{fields[name] if value is None else value}\x1e".encode())
+    return digest.hexdigest(), encoded
 
 
 def _patent_fields(record: PatentRecord, data: dict) -> dict:
@@ -145,27 +154,27 @@ def _organization_names(records: Iterable[PatentRecord]) -> set[str]:
 
 def _upsert_batch(batch: ImportBatch, records: list[PatentRecord]) -> tuple[int, int, int, list[int]]:
     """Upsert one batch of valid records; returns (new, updated, unchanged, changed patent ids)."""
-    prepared: dict[str, tuple[PatentRecord, dict, str]] = {}
+    prepared: dict[str, tuple[PatentRecord, dict, str, dict]] = {}
     for record in records:  # the last occurrence of a key within a batch wins, as it would row by row
-        data = record.to_dict()
-        prepared[record.key] = (record, data, record_hash(data))
+        fields = _patent_fields(record, record.to_dict())
+        digest, encoded = serialise(fields)
+        prepared[record.key] = (record, fields, digest, encoded)
     existing = {row[0]: (row[1], row[2]) for row in
                 Patent.objects.filter(key__in=list(prepared)).values_list("key", "id", "content_hash")}
-    orgs = organizations_ensure(actor=None, names=_organization_names(r for r, _d, _h in prepared.values()),
+    orgs = organizations_ensure(actor=None, names=_organization_names(v[0] for v in prepared.values()),
                                 source=f"import:{batch.format}")
     new_rows, changed_objs, unchanged = [], [], 0
     now = timezone.now()
-    for key, (record, data, digest) in prepared.items():
+    for key, (record, fields, digest, encoded) in prepared.items():
         if key in existing and existing[key][1] == digest:
             unchanged += 1
             continue
-        fields = _patent_fields(record, data)
         if key in existing:
             obj = Patent(pk=existing[key][0], content_hash=digest, last_import=batch, updated_at=now, **fields)
             changed_objs.append((obj, record))
         else:
-            new_rows.append((fields | {"content_hash": digest, "last_import_id": batch.pk, "created_at": now,
-                                       "updated_at": now}, record))
+            new_rows.append((fields | encoded | {"content_hash": digest, "last_import_id": batch.pk,
+                                                 "created_at": now, "updated_at": now}, record))
     if new_rows:
         columns = list(new_rows[0][0])
         fast_insert(Patent, columns, [tuple(row[c] for c in columns) for row, _r in new_rows])

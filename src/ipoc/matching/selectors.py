@@ -1,0 +1,66 @@
+"""Reads for 转化对接: a demand's matches, runs, listings, and demands/enterprises for a patent."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from ipoc.core.errors import NotFound
+from ipoc.core.models import User
+from ipoc.core.permissions import VIEW, restrict
+from ipoc.demands import selectors as demand_selectors
+from ipoc.matching.models import ChainNode, Listing, Match, MatchRun
+from ipoc.patents import selectors as patent_selectors
+
+
+def demand_matches(*, user: User, demand_id: int) -> QuerySet[Match]:
+    demand_selectors.demand_get(user=user, pk=demand_id)  # refuses what the user may not see
+    return restrict(Match.objects.filter(demand_id=demand_id), user, VIEW).select_related("patent", "decided_by")
+
+
+def match_get(*, user: User, pk: int) -> Match:
+    match = restrict(Match.objects.select_related("demand", "patent"), user, VIEW).filter(pk=pk).first()
+    if match is None:
+        raise NotFound(f"匹配 {pk} 不存在或无权查看", field="match")
+    return match
+
+
+def run_get(*, user: User, pk: int) -> MatchRun:
+    run = restrict(MatchRun.objects.all(), user, VIEW).filter(pk=pk).first()
+    if run is None:
+        raise NotFound(f"批量匹配 {pk} 不存在或无权查看", field="run")
+    return run
+
+
+def run_matches(run: MatchRun) -> QuerySet[Match]:
+    return Match.objects.filter(run=run).select_related("demand", "patent").order_by("demand_id", "rank")
+
+
+def listing_list(*, user: User, patent_id: int | None = None) -> QuerySet[Listing]:
+    qs = restrict(Listing.objects.select_related("patent", "holder"), user, VIEW)
+    return qs.filter(patent_id=patent_id) if patent_id else qs
+
+
+def chain_nodes(*, user: User, center_id: int) -> QuerySet[ChainNode]:
+    return restrict(ChainNode.objects.filter(center_id=center_id), user, VIEW)
+
+
+def patent_demands(*, user: User, patent_id: int, limit: int = 10) -> list[dict]:
+    """Open demands ranked for a patent (BM25 over demand texts with the engine's tokenizer), and the
+    organisations behind them: 'for each patent or listing, ranked demands and enterprises'."""
+    from ipoc.search.engine.bm25 import BM25
+    from ipoc.search.engine.tokenize import tokenize
+
+    summary = patent_selectors.patent_summaries([patent_id]).get(patent_id)
+    if summary is None:
+        raise NotFound(f"专利 {patent_id} 不存在", field="patent")
+    patent = patent_selectors.patent_get(user=user, key_or_number=patent_id)
+    demands = list(demand_selectors.demand_list(user=user).filter(status__in=demand_selectors.OPEN_STATUSES))
+    if not demands:
+        return []
+    docs = [tokenize(f"{d.title} {d.title} {' '.join(d.keywords)}") for d in demands]
+    query = tokenize(f"{patent.title} {patent.abstract[:400]}")
+    scores = BM25(docs).scores(query)
+    order = sorted(range(len(demands)), key=lambda i: (-float(scores[i]), demands[i].pk))[:limit]
+    return [{"demand_id": demands[i].pk, "title": demands[i].title, "score": round(float(scores[i]), 4),
+             "organization": demands[i].organization.name, "organization_id": demands[i].organization_id,
+             "matched_terms": sorted(set(docs[i]) & set(query))[:12]} for i in order if scores[i] > 0]

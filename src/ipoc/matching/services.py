@@ -1,0 +1,319 @@
+"""转化对接 writes: listings, chain nodes and tagging, matching a demand to patents with explanations,
+staff decisions that push to both sides and retrain the reranker, and batch matching of a center."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ipoc.core.errors import ApplicationError
+from ipoc.core.jobs import JobContext, job_create, job_run
+from ipoc.core.models import Organization, OrganizationKind, Role, User
+from ipoc.core.permissions import CHANGE, require, require_role
+from ipoc.core.services import audit_record, notify, validated_save
+from ipoc.demands import selectors as demand_selectors
+from ipoc.matching import ranking
+from ipoc.matching.models import (
+    ChainNode,
+    DemandChainTag,
+    Listing,
+    ListingStatus,
+    Match,
+    MatchRun,
+    MatchStatus,
+    RankingModel,
+)
+from ipoc.patents import selectors as patent_selectors
+
+CANDIDATES = 60
+MATCHES_PER_DEMAND = 10
+
+
+# ---------------------------------------------------------------- listings and chain nodes
+
+
+@transaction.atomic
+def listing_create(*, actor: User | None, patent_id: int, holder: Organization, modes: list[str],
+                   asking_price: Decimal | None = None, terms: str = "", open_license: bool = False,
+                   center: Organization | None = None) -> Listing:
+    """挂牌. The holder's own users or center staff list a patent; prices cannot be negative or absurd."""
+    if actor is not None:
+        require_role(actor, Role.ENTERPRISE_USER, Role.INSTITUTION_USER, Role.CENTER_STAFF)
+        if actor.role != Role.CENTER_STAFF and actor.organization_id != holder.pk:
+            raise ApplicationError(_("只能为本单位的专利挂牌"), field="holder", status=403, code="permission_denied")
+        if actor.role == Role.CENTER_STAFF:
+            center = actor.organization
+    if not modes or any(m not in demand_selectors.DEAL_MODES for m in modes):
+        raise ApplicationError(_("请选择交易方式：转让、许可或作价入股"), field="modes")
+    if asking_price is not None and not (0 <= Decimal(asking_price) <= Decimal("100000000000")):
+        raise ApplicationError(_("挂牌价格超出合理范围（0 至 1000 亿元）"), field="asking_price")
+    listing = Listing(patent_id=patent_id, holder=holder, center=center, modes=modes, asking_price=asking_price,
+                      terms=terms, open_license=open_license, created_by=actor if actor and actor.pk else None)
+    validated_save(listing)
+    audit_record(actor=actor, action="create", obj=listing, changes={"patent": [None, patent_id],
+                                                                      "modes": [None, modes]})
+    return listing
+
+
+@transaction.atomic
+def chain_node_create(*, actor: User | None, center: Organization, name: str, position: str,
+                      keywords: list[str] | None = None, ipc_prefixes: list[str] | None = None) -> ChainNode:
+    if actor is not None:
+        require_role(actor, Role.CENTER_STAFF)
+        if actor.role == Role.CENTER_STAFF and actor.organization_id != center.pk:
+            raise ApplicationError(_("只能维护本中心的产业链图谱"), field="center", status=403, code="permission_denied")
+    if center.kind != OrganizationKind.OPERATION_CENTER:
+        raise ApplicationError(_("产业链图谱属于运营中心"), field="center")
+    node = ChainNode(center=center, name=name, position=position, keywords=keywords or [],
+                     ipc_prefixes=[p.replace(" ", "").upper() for p in ipc_prefixes or []])
+    validated_save(node)
+    audit_record(actor=actor, action="create", obj=node, changes={"name": [None, name], "position": [None, position]})
+    return node
+
+
+def chain_nodes_for(*, center_id: int | None, text: str, ipc_codes: list[str]) -> list[ChainNode]:
+    """The center's chain nodes a text/IPC set belongs to: a keyword in the text or an IPC prefix match."""
+    if not center_id:
+        return []
+    hits = []
+    for node in ChainNode.objects.filter(center_id=center_id):
+        if any(k and k in text for k in node.keywords) or any(
+                c.startswith(p) for p in node.ipc_prefixes for c in ipc_codes):
+            hits.append(node)
+    return hits
+
+
+@transaction.atomic
+def demand_tag_chain(*, actor: User | None, demand, suggested_ipc: list[str] | None = None) -> list[ChainNode]:
+    """Tag a demand to its center's chain nodes automatically; manual corrections are kept."""
+    text = f"{demand.title} {' '.join(demand.keywords)} {demand.description[:300]}"
+    nodes = chain_nodes_for(center_id=demand.center_id, text=text, ipc_codes=suggested_ipc or [])
+    kept = {t.node_id: t for t in DemandChainTag.objects.filter(demand=demand)}
+    for node in nodes:
+        if node.pk not in kept:
+            DemandChainTag.objects.create(demand=demand, node=node)
+    for node_id, tag in kept.items():
+        if not tag.manual and not tag.excluded and node_id not in {n.pk for n in nodes}:
+            tag.delete()
+    return [t.node for t in DemandChainTag.objects.filter(demand=demand, excluded=False).select_related("node")]
+
+
+# ---------------------------------------------------------------- matching one demand
+
+
+def _profile_description(demand) -> str:
+    """The description, unless it is a company profile repeated across that requester's demands."""
+    if not demand.description:
+        return ""
+    copies = demand_selectors.description_copies(demand.description)
+    return "" if copies > 2 else demand.description[:300]
+
+
+def demand_query(demand) -> str:
+    return " ".join(p for p in [demand.title, " ".join(demand.keywords), _profile_description(demand)] if p)
+
+
+def current_weights(center_id: int | None) -> dict:
+    model = RankingModel.objects.filter(center_id=center_id).first()
+    return model.weights if model else ranking.fit([])
+
+
+def _features(hit, summary: dict, listing: Listing | None, demand_ipc: set[str], demand_nodes: set[int],
+              patent_nodes: set[int], top_score: float) -> dict:
+    holder_types = {h["type"] for h in summary["holders"]}
+    return {
+        "retrieval": round(hit.score / top_score, 6) if top_score > 0 else 0.0,
+        "ipc_shared": 1.0 if demand_ipc & set(summary["ipc_subclasses"]) else 0.0,
+        "chain_node_shared": 1.0 if demand_nodes & patent_nodes else 0.0,
+        "listed": 1.0 if listing else 0.0,
+        "open_license": 1.0 if listing and listing.open_license else 0.0,
+        "in_force": 1.0 if summary["legal_status"] == "valid" else 0.0,
+        "pending": 1.0 if summary["legal_status"] == "pending" else 0.0,
+        "remaining_life": min((summary["remaining_life_years"] or 0.0) / 20.0, 1.0),
+        "holder_university_or_institute": 1.0 if holder_types & {"university", "research"} else 0.0,
+    }
+
+
+def demand_match(*, actor: User | None, demand, limit: int = MATCHES_PER_DEMAND,
+                 run: MatchRun | None = None) -> list[Match]:
+    """Rank patents (有效或审中) for a demand and store the matches with explanations.
+
+    Decisions already made (confirmed or rejected) are kept; a rejected patent is never proposed again
+    for the same demand. Ranking = the feedback reranker over retrieval relevance and the explainable
+    features (shared IPC and chain node, listing, legal status, remaining life, holder type).
+    """
+    from ipoc.search import selectors as search_selectors
+
+    if actor is not None:
+        require(actor, CHANGE, demand)
+    query = demand_query(demand)
+    page = search_selectors.search_patents(user=actor, q=query, filters={"legal_status": ["valid", "pending"]},
+                                           limit=CANDIDATES, snippets=True)
+    decided = dict(Match.objects.filter(demand=demand).exclude(status=MatchStatus.PROPOSED)
+                   .values_list("patent_id", "status"))
+    hits = [h for h in page.hits if decided.get(h.patent_id) != MatchStatus.REJECTED]
+    if not hits:
+        Match.objects.filter(demand=demand, status=MatchStatus.PROPOSED).delete()
+        return []
+    ids = [h.patent_id for h in hits]
+    summaries = patent_selectors.patent_summaries(ids)
+    listings = {}
+    for listing in Listing.objects.filter(patent_id__in=ids, status=ListingStatus.ACTIVE).order_by("created_at"):
+        listings[listing.patent_id] = listing
+    suggested = [code for code, _s in search_selectors.suggest_ipc(text=query, top=3)]
+    demand_ipc = set(suggested)
+    demand_nodes = {n.pk for n in demand_tag_chain(actor=None, demand=demand, suggested_ipc=suggested)}
+    weights = current_weights(demand.center_id)
+    top = max(h.score for h in hits)
+    scored = []
+    for hit in hits:
+        summary = summaries.get(hit.patent_id)
+        if summary is None:
+            continue
+        nodes = chain_nodes_for(center_id=demand.center_id, text=summary["title"], ipc_codes=summary["ipc_subclasses"])
+        feats = _features(hit, summary, listings.get(hit.patent_id), demand_ipc, demand_nodes,
+                          {n.pk for n in nodes}, top)
+        explanation = {
+            "query": query,
+            "matched_terms": hit.matched_terms,
+            "snippets": hit.snippets,
+            "shared_ipc": sorted(demand_ipc & set(summary["ipc_subclasses"])),
+            "demand_ipc": suggested,
+            "patent_ipc": summary["ipc_subclasses"],
+            "chain_nodes": [str(n) for n in nodes if n.pk in demand_nodes],
+            "holders": [{"name": h["name"], "type": h["type"]} for h in summary["holders"]],
+            "legal_status": summary["legal_status_label"],
+            "remaining_life_years": summary["remaining_life_years"],
+            "listed": bool(listings.get(hit.patent_id)),
+            "listing": ({"modes": listings[hit.patent_id].modes,
+                         "asking_price": str(listings[hit.patent_id].asking_price or ""),
+                         "open_license": listings[hit.patent_id].open_license}
+                        if hit.patent_id in listings else None),
+            "weights": {k: round(weights.get(k, 0.0), 3) for k in (*ranking.FEATURES, "bias")},
+        }
+        scored.append((ranking.score(feats, weights), hit, feats, explanation))
+    scored.sort(key=lambda t: (-t[0], t[1].patent_id))
+    with transaction.atomic():
+        Match.objects.filter(demand=demand, status=MatchStatus.PROPOSED).delete()
+        keep = set(decided)
+        out, rank = [], 0
+        for value, hit, feats, explanation in scored:
+            if hit.patent_id in keep:
+                continue
+            rank += 1
+            if rank > limit:
+                break
+            out.append(Match(demand=demand, patent_id=hit.patent_id, run=run, rank=rank, score=round(value, 6),
+                             retrieval_score=hit.score, features=feats, explanation=explanation))
+        Match.objects.bulk_create(out)
+    return out
+
+
+# ---------------------------------------------------------------- decisions, pushes, feedback
+
+
+def _holder_users(patent_id: int) -> list[User]:
+    summary = patent_selectors.patent_summaries([patent_id]).get(patent_id, {"holders": []})
+    org_ids = [h["organization_id"] for h in summary["holders"] if h["organization_id"]]
+    return list(User.objects.filter(organization_id__in=org_ids, is_active=True))
+
+
+@transaction.atomic
+def match_decide(*, actor: User | None, match: Match, confirm: bool, reason: str = "") -> Match:
+    """Staff confirm or reject a match with a reason. A confirmation is pushed (定向推送) to both
+    sides; every decision retrains the center's reranker."""
+    if actor is not None:
+        require_role(actor, Role.CENTER_STAFF)
+        if not actor.is_platform_admin and actor.organization_id != match.demand.center_id:
+            raise ApplicationError(_("只有受理该需求的运营中心可以确认或否决匹配"), field="match", status=403,
+                                   code="permission_denied")
+    if not confirm and not reason.strip():
+        raise ApplicationError(_("否决匹配必须说明理由"), field="reason")
+    previous = match.status
+    match.status = MatchStatus.CONFIRMED if confirm else MatchStatus.REJECTED
+    match.reason = reason
+    match.decided_by = actor if actor and actor.pk else None
+    match.decided_at = timezone.now()
+    match.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    audit_record(actor=actor, action="transition", obj=match, changes={"status": [previous, match.status]},
+                 message=reason)
+    if confirm:
+        demand = match.demand
+        patent = patent_selectors.patent_summaries([match.patent_id])[match.patent_id]
+        demand_users = list(User.objects.filter(organization=demand.organization, is_active=True))
+        notify(users=demand_users, kind="push", url=f"/matching/demands/{demand.pk}/",
+               title=_("定向推送：专利 %(n)s 与您的需求“%(d)s”匹配") % {"n": patent["number"], "d": demand.title},
+               body=_("运营中心推荐专利《%(t)s》（%(s)s）。理由：%(r)s") % {
+                   "t": patent["title"], "s": patent["legal_status_label"], "r": reason or "—"})
+        notify(users=_holder_users(match.patent_id), kind="push", url=f"/patents/{patent['key']}/",
+               title=_("定向推送：您的专利 %(n)s 有对接需求“%(d)s”") % {"n": patent["number"], "d": demand.title},
+               body=_("需求方：%(o)s。理由：%(r)s") % {"o": demand.organization.name, "r": reason or "—"})
+        if demand.status == demand_selectors.STATUS_PUBLISHED:
+            from ipoc.demands.services import demand_transition
+
+            demand_transition(actor=None, demand=demand, to_status=demand_selectors.STATUS_MATCHING,
+                              reason=_("已确认匹配专利 %(n)s") % {"n": patent["number"]})
+    ranking_train(center_id=match.demand.center_id)
+    return match
+
+
+def ranking_train(*, center_id: int | None) -> RankingModel:
+    """Refit the center's reranker on all its decided matches."""
+    decided = Match.objects.filter(demand__center_id=center_id).exclude(status=MatchStatus.PROPOSED)
+    examples = [(m.features, 1 if m.status == MatchStatus.CONFIRMED else 0) for m in decided.only("features", "status")]
+    return RankingModel.objects.create(center_id=center_id, weights=ranking.fit(examples), trained_on=len(examples))
+
+
+# ---------------------------------------------------------------- batch
+
+
+def match_batch_job(ctx: JobContext) -> dict:
+    """Job ``matching.batch``: match every open demand of a center (resumable: demands done are skipped)."""
+    params = ctx.params
+    run = MatchRun.objects.get(pk=params["run_id"])
+    center = run.center
+    demands = list(demand_selectors.open_demands(center_id=center.pk if center else None)
+                   .order_by("id").values_list("id", flat=True))
+    done_until = int(ctx.checkpoint_data.get("last_demand_id", 0))
+    ctx.set_total(len(demands))
+    ctx.set_done(sum(1 for d in demands if d <= done_until))
+    started = time.monotonic() - float(ctx.checkpoint_data.get("seconds", 0.0))
+    total_matches = int(ctx.checkpoint_data.get("matches", 0))
+    for demand_id in demands:
+        if demand_id <= done_until:
+            continue
+        matches = demand_match(actor=None, demand=demand_selectors.demand_by_id(demand_id), run=run)
+        total_matches += len(matches)
+        ctx.advance()
+        ctx.checkpoint({"last_demand_id": demand_id, "matches": total_matches,
+                        "seconds": time.monotonic() - started})
+    run.demands = len(demands)
+    run.matches = total_matches
+    run.seconds = round(time.monotonic() - started, 3)
+    run.save(update_fields=["demands", "matches", "seconds"])
+    return {"run_id": run.pk, "demands": run.demands, "matches": run.matches, "seconds": run.seconds,
+            "demands_per_second": round(run.demands / run.seconds, 2) if run.seconds else None,
+            "report_url": f"/matching/runs/{run.pk}/"}
+
+
+def match_batch_start(*, actor: User | None, center: Organization | None) -> Any:
+    if actor is not None:
+        require_role(actor, Role.CENTER_STAFF)
+        center = actor.organization if actor.role == Role.CENTER_STAFF else center
+    run = MatchRun.objects.create(center=center, created_by=actor if actor and actor.pk else None)
+    job = job_create(actor=actor, kind="matching.batch", title=_("批量匹配：%(c)s") % {"c": center or _("全部")},
+                     params={"run_id": run.pk}, organization=center)
+    run.job = job
+    run.save(update_fields=["job"])
+    return job
+
+
+def match_batch(*, actor: User | None, center: Organization | None, progress_bar: bool = False) -> MatchRun:
+    job = match_batch_start(actor=actor, center=center)
+    job_run(job, progress_bar=progress_bar, via="cli" if progress_bar else "job")
+    return MatchRun.objects.get(pk=job.params["run_id"])
