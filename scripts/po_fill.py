@@ -8,8 +8,17 @@ import polib
 
 PO = Path(__file__).resolve().parents[1] / "src/ipoc/locale/en/LC_MESSAGES/django.po"
 
-pairs = dict(line.split("=", 1) for line in sys.stdin.read().splitlines() if "=" in line)
 po = polib.pofile(str(PO))
+msgids = {e.msgid for e in po}
+pairs = {}
+for line in sys.stdin.read().splitlines():
+    # split at the first "=" whose left side is a real msgid (a msgid may itself contain "=")
+    cuts = [i for i, ch in enumerate(line) if ch == "="]
+    for i in cuts:
+        key = line[:i].replace("\\n", "\n")
+        if key in msgids or i == cuts[-1]:
+            pairs[key] = line[i + 1:].replace("\\n", "\n")
+            break
 for entry in po:
     if "fuzzy" in entry.flags:  # msgmerge's guess from a similar string: never trust it
         entry.flags.remove("fuzzy")

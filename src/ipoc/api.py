@@ -92,8 +92,15 @@ def _register_routers() -> None:
 # (app, url prefix) of every domain app's router, in menu order.
 ROUTERS: list[tuple[str, str]] = [
     ("patents", "/patents"),
+    ("search", "/search"),
+    ("search.similar", "/patents"),  # GET /patents/{id}/similar
+    ("valuation", "/valuation"),
     ("demands", "/demands"),
     ("matching", "/matching"),
+    ("centers", "/centers"),
+    ("revitalization", "/stock"),
+    ("events", "/events"),
+    ("deals", "/deals"),
 ]
 
 _register_routers()

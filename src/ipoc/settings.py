@@ -38,8 +38,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "ipoc.core",
     "ipoc.patents",
+    "ipoc.search",
+    "ipoc.valuation",
     "ipoc.demands",
     "ipoc.matching",
+    "ipoc.centers",
+    "ipoc.revitalization",
+    "ipoc.events",
+    "ipoc.deals",
 ]
 
 MIDDLEWARE = [

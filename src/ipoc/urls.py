@@ -10,7 +10,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("patents/", include("ipoc.patents.urls")),
+    path("search/", include("ipoc.search.urls")),
+    path("valuation/", include("ipoc.valuation.urls")),
     path("demands/", include("ipoc.demands.urls")),
     path("matching/", include("ipoc.matching.urls")),
+    path("centers/", include("ipoc.centers.urls")),
+    path("stock/", include("ipoc.revitalization.urls")),
+    path("events/", include("ipoc.events.urls")),
+    path("deals/", include("ipoc.deals.urls")),
     path("", include("ipoc.core.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

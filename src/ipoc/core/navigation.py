@@ -42,3 +42,13 @@ def menu_for(user) -> list[MenuEntry]:
     if user.is_platform_admin:
         return list(MENU)
     return [e for e in MENU if user.role in e.roles]
+
+
+# Cards each domain app adds to home pages: role → callables(user) → dict(title, value, url) or None
+HOME_CARDS: dict[str, list] = {}
+
+
+def register_home_card(roles, card) -> None:
+    for role in roles:
+        if card not in HOME_CARDS.setdefault(role, []):
+            HOME_CARDS[role].append(card)

@@ -10,6 +10,7 @@ from ipoc.core import selectors, services
 from ipoc.core.errors import ApplicationError
 from ipoc.core.forms import OrganizationForm
 from ipoc.core.models import OrganizationKind, Role
+from ipoc.core.navigation import HOME_CARDS
 from ipoc.core.permissions import CHANGE, can, require
 from ipoc.core.ui import handle_application_error
 
@@ -21,15 +22,6 @@ HOME_TEMPLATES = {
     Role.INSTITUTION_USER: "core/home/institution_user.html",
     Role.EXPERT: "core/home/expert.html",
 }
-
-# Cards each domain app adds to home pages: role → list of callables(user) → dict(title, value, url)
-HOME_CARDS: dict[str, list] = {}
-
-
-def register_home_card(roles, card) -> None:
-    for role in roles:
-        HOME_CARDS.setdefault(role, []).append(card)
-
 
 @login_required
 def home(request):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ipoc.core.models import Organization, OrganizationKind
 from ipoc.demands.models import DealMode, Demand
 
 
@@ -10,6 +11,8 @@ class DemandForm(forms.ModelForm):
     keywords_text = forms.CharField(label=_("关键词"), required=False, help_text=_("用逗号或空格分隔"))
     modes = forms.MultipleChoiceField(label=_("期望合作方式"), choices=DealMode.choices, required=False,
                                       widget=forms.CheckboxSelectMultiple)
+    center = forms.ModelChoiceField(label=_("受理运营中心"), required=False,
+                                    queryset=Organization.objects.filter(kind=OrganizationKind.OPERATION_CENTER))
 
     class Meta:
         model = Demand

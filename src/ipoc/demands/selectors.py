@@ -58,7 +58,7 @@ def demand_contact(*, user: User, demand: Demand) -> dict[str, str]:
 
 
 # ---- system-level reads used by matching and batch jobs (no user: the caller has checked access)
-from ipoc.demands.models import DealMode, DemandStatus  # noqa: E402
+from ipoc.demands.models import DealMode, DemandStatus, DemandStatusChange  # noqa: E402
 
 DEAL_MODES = tuple(DealMode.values)
 
@@ -80,3 +80,13 @@ def demand_by_id(pk: int) -> Demand:
 def description_copies(text: str) -> int:
     """How many demands share exactly this description (a repeated company profile is not a need)."""
     return Demand.objects.filter(description=text).count() if text else 0
+
+STATUS_SOLVED = DemandStatus.SOLVED
+
+
+def handled_status_changes(*, center_org_id: int, year: int) -> QuerySet[DemandStatusChange]:
+    """Status changes of a center's demands into 已发布/对接中/已解决 during a year: the records behind
+    the center KPIs 'SMEs served' and 'demands solved'."""
+    return DemandStatusChange.objects.filter(
+        demand__center_id=center_org_id, at__year=year,
+        to_status__in=(DemandStatus.PUBLISHED, DemandStatus.MATCHING, DemandStatus.SOLVED))

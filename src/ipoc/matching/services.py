@@ -165,7 +165,11 @@ def demand_match(*, actor: User | None, demand, limit: int = MATCHES_PER_DEMAND,
     listings = {}
     for listing in Listing.objects.filter(patent_id__in=ids, status=ListingStatus.ACTIVE).order_by("created_at"):
         listings[listing.patent_id] = listing
-    suggested = [code for code, _s in search_selectors.suggest_ipc(text=query, top=3)]
+    try:
+        suggested = [code for code, _s in search_selectors.suggest_ipc(text=query, top=3)]
+        ipc_note = ""
+    except ApplicationError as exc:  # no IPC model trained yet: explain without the IPC feature
+        suggested, ipc_note = [], exc.message
     demand_ipc = set(suggested)
     demand_nodes = {n.pk for n in demand_tag_chain(actor=None, demand=demand, suggested_ipc=suggested)}
     weights = current_weights(demand.center_id)
@@ -184,6 +188,7 @@ def demand_match(*, actor: User | None, demand, limit: int = MATCHES_PER_DEMAND,
             "snippets": hit.snippets,
             "shared_ipc": sorted(demand_ipc & set(summary["ipc_subclasses"])),
             "demand_ipc": suggested,
+            "demand_ipc_note": ipc_note,
             "patent_ipc": summary["ipc_subclasses"],
             "chain_nodes": [str(n) for n in nodes if n.pk in demand_nodes],
             "holders": [{"name": h["name"], "type": h["type"]} for h in summary["holders"]],
@@ -243,7 +248,7 @@ def match_decide(*, actor: User | None, match: Match, confirm: bool, reason: str
     audit_record(actor=actor, action="transition", obj=match, changes={"status": [previous, match.status]},
                  message=reason)
     if confirm:
-        demand = match.demand
+        demand = demand_selectors.demand_by_id(match.demand_id)  # fresh: an earlier confirmation may have moved it
         patent = patent_selectors.patent_summaries([match.patent_id])[match.patent_id]
         demand_users = list(User.objects.filter(organization=demand.organization, is_active=True))
         notify(users=demand_users, kind="push", url=f"/matching/demands/{demand.pk}/",

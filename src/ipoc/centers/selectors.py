@@ -1,0 +1,136 @@
+"""Reads for the center registry, restricted to what the user may see; the public list needs no login."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from ipoc.centers.models import Center, CenterDecision, CenterEvidence, CenterLevel, CenterStatus
+from ipoc.core.errors import ApplicationError, NotFound, PermissionDenied
+from ipoc.core.models import OfficeLevel, User
+from ipoc.core.permissions import VIEW, restrict
+from ipoc.core.validators import region_scope_prefix
+
+_RELATED = ("organization", "host_organization", "managing_office")
+
+
+def center_public_list(*, q: str = "", level: str = "", industry: str = "") -> QuerySet[Center]:
+    """Recognised centers, for everyone (no login)."""
+    qs = Center.objects.select_related(*_RELATED).filter(Center.access.public_view)
+    return _filter(qs, q=q, level=level, industry=industry)
+
+
+def _filter(qs: QuerySet[Center], *, q: str = "", level: str = "", industry: str = "", status: str = "",
+            region: str = "", flagged: bool = False) -> QuerySet[Center]:
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(host_organization__name__icontains=q) | Q(industry__icontains=q))
+    if level:
+        qs = qs.filter(level=level)
+    if industry:
+        qs = qs.filter(industry=industry)
+    if status:
+        qs = qs.filter(status=status)
+    if region:
+        qs = qs.filter(region_code__startswith=region)
+    if flagged:
+        qs = qs.exclude(branch_flag="")
+    return qs
+
+
+def center_list(*, user: User | None, q: str = "", level: str = "", industry: str = "", status: str = "",
+                region: str = "", flagged: bool = False) -> QuerySet[Center]:
+    if user is None or not user.is_authenticated:
+        return center_public_list(q=q, level=level, industry=industry).filter(**({"status": status} if status else {}))
+    qs = restrict(Center.objects.select_related(*_RELATED), user, VIEW)
+    return _filter(qs, q=q, level=level, industry=industry, status=status, region=region, flagged=flagged)
+
+
+def center_list_system() -> QuerySet[Center]:
+    """Every center, for the CLI and system jobs (no user)."""
+    return Center.objects.select_related(*_RELATED).order_by("level", "name")
+
+
+def center_get(*, user: User | None, pk: int) -> Center:
+    center = center_list(user=user).filter(pk=pk).first()
+    if center is None:
+        raise NotFound(f"运营中心 {pk} 不存在或无权查看", field="center")
+    return center
+
+
+def center_get_by_name(*, user: User | None, name: str) -> Center:
+    """By exact name, else by the staff organisation's name (CLI); ``user=None`` is the system."""
+    qs = Center.objects.select_related(*_RELATED) if user is None else center_list(user=user)
+    center = qs.filter(name=name).first() or qs.filter(organization__name=name).first()
+    if center is None:
+        raise NotFound(f"运营中心“{name}”不存在或无权查看", field="name")
+    return center
+
+
+def decision_list(*, user: User | None, center: Center) -> QuerySet[CenterDecision]:
+    qs = CenterDecision.objects.select_related("decided_by", "office", "corrects").filter(center=center)
+    if user is None or not user.is_authenticated:
+        return qs.filter(CenterDecision.access.public_view)
+    return restrict(qs, user, VIEW)
+
+
+def decision_get(*, user: User | None, pk: int) -> CenterDecision:
+    qs = CenterDecision.objects.select_related("center", "center__managing_office")
+    decision = (restrict(qs, user, VIEW) if user is not None else qs).filter(pk=pk).first()
+    if decision is None:
+        raise NotFound(f"决定 {pk} 不存在或无权查看", field="decision")
+    return decision
+
+
+def evidence_list(*, user: User | None, center: Center) -> QuerySet[CenterEvidence]:
+    qs = CenterEvidence.objects.filter(center=center)
+    return restrict(qs, user, VIEW) if user is not None else qs
+
+
+def center_check(*, user: User | None, center: Center, level: str = "", year: int) -> dict:
+    """The basic-conditions check, for the center's own staff, offices and administrators (``None``: the CLI)."""
+    from ipoc.centers import conditions
+    from ipoc.centers.services import office_may_decide
+
+    if user is not None:
+        from ipoc.core.models import Role
+        from ipoc.core.permissions import CHANGE, can
+
+        if not (office_may_decide(user, center) or can(user, CHANGE, center)
+                or (user.is_authenticated and user.role == Role.OFFICE_STAFF)):
+            raise PermissionDenied("基础条件核查仅限本中心、知识产权管理部门和平台管理员查看")
+    level = parse_level(level) if level else center.level
+    return conditions.check_basic_conditions(center, level=level, year=year)
+
+
+def parse_level(value: str) -> str:
+    """国家级 / national → national."""
+    for key, label in CenterLevel.choices:
+        if value in (key, str(label), str(label).rstrip("级")):
+            return key
+    raise ApplicationError(f"未知的层级：{value}（可选：国家级、省级、市级）", field="level")
+
+
+def dashboard(*, user: User) -> dict:
+    """Counts by level, industry and status of the centers in the user's area (a national office and
+    administrators: all), plus the entries flagged as possible unapproved branches."""
+    qs = center_list(user=user)
+    org = user.organization
+    if not user.is_platform_admin and org is not None and org.office_level != OfficeLevel.NATIONAL:
+        area = Q(managing_office=org)
+        if org.region_code:
+            area |= Q(region_code__startswith=region_scope_prefix(org.region_code))
+        qs = qs.filter(area)
+    labels_level = dict(CenterLevel.choices)
+    labels_status = dict(CenterStatus.choices)
+
+    def counts(field: str, labels: dict | None = None) -> list[dict]:
+        rows = qs.order_by().values(field).annotate(n=Count("id")).order_by("-n", field)
+        return [{"key": r[field], "label": str(labels.get(r[field], r[field])) if labels else r[field],
+                 "count": r["n"]} for r in rows]
+
+    return {
+        "total": qs.count(),
+        "by_level": counts("level", labels_level),
+        "by_status": counts("status", labels_status),
+        "by_industry": counts("industry"),
+        "flagged": list(qs.exclude(branch_flag="").values("id", "name", "branch_flag")),
+    }

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RevitalizationConfig(AppConfig):
+    name = "ipoc.revitalization"
+    label = "revitalization"
+    verbose_name = _("存量专利盘活")
+
+    def ready(self) -> None:
+        from ipoc.core.models import Role
+        from ipoc.core.navigation import MenuEntry, register_menu
+
+        register_menu(MenuEntry(_("存量专利盘活"), "stock_list", order=40,
+                                roles=(Role.INSTITUTION_USER, Role.CENTER_STAFF, Role.OFFICE_STAFF,
+                                       Role.PLATFORM_ADMIN)))

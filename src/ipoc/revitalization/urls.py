@@ -1,0 +1,13 @@
+from django.urls import path
+
+from ipoc.revitalization import views
+
+urlpatterns = [
+    path("", views.stock_list, name="stock_list"),
+    path("template.xlsx", views.stock_template, name="stock_template"),
+    path("import/", views.stock_import, name="stock_import"),
+    path("dashboard/", views.stock_dashboard, name="stock_dashboard"),
+    path("<int:pk>/", views.stock_detail, name="stock_detail"),
+    path("<int:pk>/action/", views.stock_action, name="stock_action"),
+    path("pushes/<int:pk>/action/", views.push_action, name="stock_push_action"),
+]

