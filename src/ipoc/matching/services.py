@@ -3,6 +3,7 @@ staff decisions that push to both sides and retrain the reranker, and batch matc
 
 from __future__ import annotations
 
+import re
 import time
 from decimal import Decimal
 from typing import Any
@@ -106,16 +107,24 @@ def demand_tag_chain(*, actor: User | None, demand, suggested_ipc: list[str] | N
 # ---------------------------------------------------------------- matching one demand
 
 
+PROFILE_MARKERS = ("公司是", "公司成立于", "成立于", "上市", "注册资本", "公司位于", "公司始建于", "职工", "员工")
+
+
 def _profile_description(demand) -> str:
     """The description, unless it is a company profile repeated across that requester's demands."""
     if not demand.description:
         return ""
-    copies = demand_selectors.description_copies(demand.description)
-    return "" if copies > 2 else demand.description[:300]
+    text = demand.description.strip()
+    if text.startswith("公司") or any(marker in text[:200] for marker in PROFILE_MARKERS):
+        return ""
+    return "" if demand_selectors.description_copies(demand.description) > 2 else text[:300]
 
 
 def demand_query(demand) -> str:
-    return " ".join(p for p in [demand.title, " ".join(demand.keywords), _profile_description(demand)] if p)
+    """The words a demand is matched on: title, keywords and a description that states the need.
+    Quotation marks are dropped: in a search query they would make a phrase every hit must contain."""
+    text = " ".join(p for p in [demand.title, " ".join(demand.keywords), _profile_description(demand)] if p)
+    return re.sub(r"[\"“”「」『』'‘’]", " ", text)
 
 
 def current_weights(center_id: int | None) -> dict:
@@ -152,16 +161,22 @@ def demand_match(*, actor: User | None, demand, limit: int = MATCHES_PER_DEMAND,
     if actor is not None:
         require(actor, CHANGE, demand)
     query = demand_query(demand)
-    page = search_selectors.search_patents(user=actor, q=query, filters={"legal_status": ["valid", "pending"]},
-                                           limit=CANDIDATES, snippets=True)
+    # Lapsed patents are excluded; patents whose legal status is unknown (many research data sets carry
+    # none) stay in, ranked below known valid/pending ones by the in_force/pending features.
+    page = search_selectors.search_patents(user=actor, q=query, limit=CANDIDATES * 2, snippets=True)
     decided = dict(Match.objects.filter(demand=demand).exclude(status=MatchStatus.PROPOSED)
                    .values_list("patent_id", "status"))
     hits = [h for h in page.hits if decided.get(h.patent_id) != MatchStatus.REJECTED]
     if not hits:
         Match.objects.filter(demand=demand, status=MatchStatus.PROPOSED).delete()
         return []
+    summaries = patent_selectors.patent_summaries([h.patent_id for h in hits])
+    hits = [h for h in hits if h.patent_id in summaries and summaries[h.patent_id]["legal_status"] != "lapsed"]
+    hits = hits[:CANDIDATES]
+    if not hits:
+        Match.objects.filter(demand=demand, status=MatchStatus.PROPOSED).delete()
+        return []
     ids = [h.patent_id for h in hits]
-    summaries = patent_selectors.patent_summaries(ids)
     listings = {}
     for listing in Listing.objects.filter(patent_id__in=ids, status=ListingStatus.ACTIVE).order_by("created_at"):
         listings[listing.patent_id] = listing
@@ -192,7 +207,7 @@ def demand_match(*, actor: User | None, demand, limit: int = MATCHES_PER_DEMAND,
             "patent_ipc": summary["ipc_subclasses"],
             "chain_nodes": [str(n) for n in nodes if n.pk in demand_nodes],
             "holders": [{"name": h["name"], "type": h["type"]} for h in summary["holders"]],
-            "legal_status": summary["legal_status_label"],
+            "legal_status": summary["legal_status_label"] or _("法律状态未知"),
             "remaining_life_years": summary["remaining_life_years"],
             "listed": bool(listings.get(hit.patent_id)),
             "listing": ({"modes": listings[hit.patent_id].modes,
