@@ -63,16 +63,17 @@ def users(orgs):
 
 @pytest.fixture
 def api_client(client):
-    """A Django test client speaking JSON to /api/v1 as a given user (Bearer token)."""
+    """JSON to /api/v1 with Bearer tokens. ``api_client.as_user(u)`` returns a new client bound to ``u``
+    (handles for several users can be used side by side); the fixture itself then also speaks as ``u``."""
 
     class ApiClient:
-        def __init__(self):
-            self.headers = {}
+        def __init__(self, headers=None):
+            self.headers = headers or {}
 
         def as_user(self, user):
             _token, plain = services.api_token_create(actor=None, user=user, name="test")
             self.headers = {"HTTP_AUTHORIZATION": f"Bearer {plain}"}
-            return self
+            return ApiClient(dict(self.headers))
 
         def get(self, path, **params):
             return client.get("/api/v1" + path, params, **self.headers)

@@ -149,3 +149,22 @@ def test_failed_sync_is_kept_and_retried(tmp_path, search_index, monkeypatch):
     monkeypatch.undo()
     assert services.sync_ids([]) == {"indexed": 2, "removed": 0}
     assert services.engine().status()["pending_sync"] == 0
+
+
+@pytest.mark.django_db
+def test_encoding_skips_a_patent_changed_while_it_was_being_encoded(tmp_path, search_index, users, monkeypatch):
+    _import(tmp_path, RECORDS)
+    encoder = services.engine().encoder
+    original = encoder.encode_passages
+
+    def encode_while_p1_is_reimported(texts):
+        vectors = original(texts)
+        monkeypatch.setattr(encoder, "encode_passages", original)
+        _import(tmp_path, [RECORDS[0] | {"title": "一种钠电池热管理系统"}], "again.jsonl")
+        return vectors
+
+    monkeypatch.setattr(encoder, "encode_passages", encode_while_p1_is_reimported)
+    result = services.index_encode().result
+    assert (result["encoded"], result["skipped"]) == (3, 1)
+    assert not services.engine().vectors.contains([_pid("p1")])[0]  # no stale vector for the old title
+    assert services.index_encode().result["encoded"] == 1

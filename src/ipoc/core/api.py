@@ -9,6 +9,7 @@ from ipoc.core.schemas import (
     AuditEntryRead,
     JobRead,
     MeRead,
+    NotificationRead,
     OrganizationCreate,
     OrganizationRead,
     OrganizationUpdate,
@@ -70,3 +71,14 @@ def audit_list(request, filters: Query[AuditFilters]):
 @router.get("/jobs/{job_id}", response=JobRead, summary="后台任务进度")
 def job_detail(request, job_id: int):
     return selectors.job_get(user=request.auth, pk=job_id)
+
+
+@router.get("/notifications", response=list[NotificationRead], summary="我的站内消息（含定向推送）")
+@paginate(LimitOffsetPagination)
+def notification_list(request, unread: bool = False):
+    return selectors.notification_list(user=request.auth, unread=unread)
+
+
+@router.post("/notifications/read", summary="标为已读")
+def notification_mark_read(request, ids: list[int]):
+    return {"marked": services.notification_mark_read(user=request.auth, ids=ids)}

@@ -87,3 +87,13 @@ class JobRead(Schema):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+
+
+class NotificationRead(Schema):
+    id: int
+    title: str
+    body: str
+    url: str
+    kind: str
+    created_at: datetime
+    read_at: datetime | None

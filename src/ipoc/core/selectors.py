@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from ipoc.core.errors import NotFound, PermissionDenied
-from ipoc.core.models import AuditEntry, Job, Organization, User
+from ipoc.core.models import AuditEntry, Job, Notification, Organization, User
 from ipoc.core.permissions import VIEW, restrict
 
 
@@ -57,3 +57,9 @@ def job_get(*, user: User, pk: int) -> Job:
 def job_list(*, user: User, kind: str = "") -> QuerySet[Job]:
     qs = restrict(Job.objects.all(), user, VIEW)
     return qs.filter(kind=kind) if kind else qs
+
+
+def notification_list(*, user: User, unread: bool = False) -> QuerySet[Notification]:
+    """A user's own messages, newest first."""
+    qs = Notification.objects.filter(recipient=user)
+    return qs.filter(read_at=None) if unread else qs

@@ -79,9 +79,7 @@ def job_detail(request, pk: int):
 
 @login_required
 def notification_list(request):
-    from ipoc.core.models import Notification
-
     if request.method == "POST":
         services.notification_mark_read(user=request.user, ids=[int(i) for i in request.POST.getlist("id")])
-    items = Notification.objects.filter(recipient=request.user)[:200]
+    items = selectors.notification_list(user=request.user)[:200]
     return render(request, "core/notification_list.html", {"items": items})

