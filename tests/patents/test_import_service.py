@@ -186,3 +186,14 @@ def test_demo_never_stores_held_out_fold_5(tmp_path):
     stored = set(Patent.objects.values_list("publication_number", flat=True))
     assert batch.rejected_count == 0 and stored == training
     assert not stored & held_out
+
+
+def test_json_parts_agree_with_the_record_dict():
+    """The import's fast path must store exactly what ``PatentRecord.to_dict`` says for those fields."""
+    from ipoc.patents.importers import iter_records
+    from ipoc.patents.services import _json_parts
+
+    for _row, record, _errors in iter_records(FIXTURES / "broken_incopat.csv", "incopat"):
+        if record is not None:
+            full = record.to_dict()
+            assert _json_parts(record) == {k: full[k] for k in _json_parts(record)}

@@ -45,7 +45,16 @@ def fast_insert(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     qn = connection.ops.quote_name
     sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
            f"VALUES ({', '.join(['%s'] * len(fields))})")
-    prepared = [tuple(c(v) if c else v for c, v in zip(convert, row, strict=True)) for row in rows]
+    converting = [(i, c) for i, c in enumerate(convert) if c is not None]
+    if converting:
+        prepared = []
+        for row in rows:
+            values = list(row)
+            for i, c in converting:
+                values[i] = c(values[i])
+            prepared.append(values)
+    else:
+        prepared = rows
     with connection.cursor() as cursor:
         for start in range(0, len(prepared), chunk):
             cursor.executemany(sql, prepared[start:start + chunk])

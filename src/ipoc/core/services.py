@@ -167,6 +167,16 @@ def organizations_ensure(*, actor: User | None, names: Iterable[str], source: st
     return existing
 
 
+def organization_ids_ensure(*, actor: User | None, names: Iterable[str], source: str) -> dict[str, int]:
+    """Like ``organizations_ensure`` but returns name → id without building model objects (import hot path)."""
+    wanted = {n.strip() for n in names if n and n.strip()}
+    existing = dict(Organization.objects.filter(name__in=wanted).values_list("name", "id"))
+    if len(existing) < len(wanted):
+        organizations_ensure(actor=actor, names=wanted - existing.keys(), source=source)
+        existing = dict(Organization.objects.filter(name__in=wanted).values_list("name", "id"))
+    return existing
+
+
 # ---------------------------------------------------------------- users
 
 

@@ -160,6 +160,9 @@ def _expand(expression: str) -> Iterable[int]:
     return numbers
 
 
+_SPACE = re.compile(r"\s+")
+
+
 def claim_breadth(claims: Sequence[Claim] | str) -> ClaimBreadth:
     """Breadth measures of claim 1 (first independent claim); accepts claims or claim-1 text."""
     if isinstance(claims, str):
@@ -168,7 +171,7 @@ def claim_breadth(claims: Sequence[Claim] | str) -> ClaimBreadth:
         first = next((c for c in claims if c.independent), claims[0] if claims else None)
         text = first.text if first else ""
     text = text.strip()
-    chars = sum(1 for ch in text if not ch.isspace())
+    chars = len(_SPACE.sub("", text))
     words = len(_HAN.findall(text)) + len(_WORD.findall(text))
     segments = [s for s in re.split(r"[；;]", text) if s.strip()]
     if len(segments) <= 1:

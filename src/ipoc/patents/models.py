@@ -58,11 +58,10 @@ class Patent(models.Model):
     grant_number = models.CharField(_("授权公告号"), max_length=40, blank=True, db_index=True)
     grant_number_raw = models.CharField(_("授权公告号（原文）"), max_length=80, blank=True)
     external_id = models.CharField(_("外部ID"), max_length=100, blank=True)
-    source = models.CharField(_("数据来源"), max_length=60, blank=True, db_index=True)
-    jurisdiction = models.CharField(_("国家/地区"), max_length=4, blank=True, db_index=True)
+    source = models.CharField(_("数据来源"), max_length=60, blank=True)
+    jurisdiction = models.CharField(_("国家/地区"), max_length=4, blank=True)
     kind_code = models.CharField(_("文献类型代码"), max_length=4, blank=True)
-    patent_type = models.CharField(_("专利类型"), max_length=16, choices=PatentType.choices, blank=True,
-                                   db_index=True)
+    patent_type = models.CharField(_("专利类型"), max_length=16, choices=PatentType.choices, blank=True)
     title = models.TextField(_("名称"))
     title_translations = models.JSONField(_("多语种名称"), default=dict, blank=True)
     abstract = models.TextField(_("摘要"), blank=True)
@@ -88,8 +87,7 @@ class Patent(models.Model):
     priority_claims = models.JSONField(_("优先权"), default=list, blank=True)
     region_code = models.CharField(_("国省代码"), max_length=8, blank=True, db_index=True)
     region_name = models.CharField(_("国省名称"), max_length=50, blank=True)
-    legal_status = models.CharField(_("法律状态"), max_length=16, choices=LegalStatus.choices, blank=True,
-                                    db_index=True)
+    legal_status = models.CharField(_("法律状态"), max_length=16, choices=LegalStatus.choices, blank=True)
     legal_status_detail = models.CharField(_("法律状态详情"), max_length=200, blank=True)
     legal_events = models.JSONField(_("法律事件"), default=list, blank=True)
     lapse_date = models.DateField(_("失效日期"), null=True, blank=True)
@@ -123,6 +121,8 @@ class Patent(models.Model):
         verbose_name = _("专利")
         verbose_name_plural = _("专利")
         ordering = ["-application_date", "-id"]
+        # Low-cardinality fields (type, status, jurisdiction, source) carry no single-column index: every
+        # import row would maintain it, and at scale the search index answers those filters.
 
     def __str__(self) -> str:
         return f"{self.publication_number or self.key} {self.title[:60]}"
@@ -173,7 +173,8 @@ class PatentParty(models.Model):
         verbose_name = _("申请人/权利人")
         verbose_name_plural = _("申请人/权利人")
         ordering = ["patent", "role", "position"]
-        indexes = [models.Index(fields=["organization", "role"]), models.Index(fields=["name"])]
+        # no index on name: the applicant filter is a substring match, which a b-tree cannot serve
+        indexes = [models.Index(fields=["organization", "role"])]
 
     def __str__(self) -> str:
         return self.name

@@ -23,8 +23,8 @@ from django.utils import timezone
 from ipoc.core.bulk import RawJson, fast_insert
 from ipoc.core.errors import ApplicationError
 from ipoc.core.jobs import JobContext, job_create, job_run
-from ipoc.core.models import Job, Organization, User
-from ipoc.core.services import audit_record, organizations_ensure
+from ipoc.core.models import Job, User
+from ipoc.core.services import audit_record, organization_ids_ensure
 from ipoc.patents import lifecycle
 from ipoc.patents.claims import claim_breadth
 from ipoc.patents.importers import FORMATS, UnknownFormatError, detect_format, iter_records
@@ -43,9 +43,11 @@ from ipoc.patents.models import (
 )
 from ipoc.patents.records import PatentRecord
 
-DEFAULT_BATCH_SIZE = 1000
+DEFAULT_BATCH_SIZE = 2000
 
-# Called with the ids of patents created or changed, after each committed batch (the search index listens).
+# Called with the ids of patents created or changed by an import, once it has finished (the search index
+# listens). Once per import rather than per batch: the index commits in large chunks, and a resumed import
+# hands over everything it touched, including what was committed before a crash.
 PATENT_CHANGE_LISTENERS: list[Callable[[list[int]], None]] = []
 PATENT_DELETE_LISTENERS: list[Callable[[list[int]], None]] = []
 
@@ -79,13 +81,30 @@ JSON_FIELDS = ("title_translations", "claims", "claims_translations", "inventors
 def serialise(fields: dict) -> tuple[str, dict[str, RawJson]]:
     """Encode a patent's JSON columns once; the fingerprint of all its content (to tell 'updated' from
     'unchanged') is taken over those strings and the scalar values, so nothing is encoded twice."""
-    encoded = {name: RawJson(json.dumps(fields[name], ensure_ascii=False, sort_keys=True, default=str))
+    # key order is deterministic (records are built field by field), so no sort_keys is needed
+    encoded = {name: RawJson(json.dumps(fields[name], ensure_ascii=False, default=str))
                for name in JSON_FIELDS}
-    digest = hashlib.sha1()
-    for name in sorted(fields):
-        value = encoded.get(name)
-        digest.update(f"{name}\x1f{fields[name] if value is None else value}\x1e".encode())
-    return digest.hexdigest(), encoded
+    content = "\x1e".join(f"{name}\x1f{encoded.get(name, fields[name])}" for name in sorted(fields))
+    return hashlib.sha1(content.encode()).hexdigest(), encoded
+
+
+def _json_parts(record: PatentRecord) -> dict:
+    """The list/dict parts of a record as JSON-able data (what ``to_dict`` gives for them, without
+    converting every other field too — this runs once per imported row)."""
+    return {
+        "title_translations": dict(record.title_translations),
+        "claims": [c.to_dict() for c in record.claims],
+        "claims_translations": {lang: [c.to_dict() for c in cl] for lang, cl in record.claims_translations.items()},
+        "inventors": list(record.inventors),
+        "agents": list(record.agents),
+        "priority_claims": [p.to_dict() for p in record.priority_claims],
+        "legal_events": [e.to_dict() for e in record.legal_events],
+        "backward_citations": [c.to_dict() for c in record.backward_citations],
+        "forward_citations": [c.to_dict() for c in record.forward_citations],
+        "family_members": list(record.family_members),
+        "source_meta": dict(record.source_meta),
+        "flags": list(record.flags),
+    }
 
 
 def _patent_fields(record: PatentRecord, data: dict) -> dict:
@@ -131,14 +150,14 @@ PARTY_COLUMNS = ("patent_id", "role", "position", "name", "party_type", "organiz
 CLASS_COLUMNS = ("patent_id", "scheme", "code", "subclass", "is_main")
 
 
-def _children(patent_id: int, record: PatentRecord, orgs: dict[str, Organization]) -> tuple[list, list]:
+def _children(patent_id: int, record: PatentRecord, orgs: dict[str, int]) -> tuple[list, list]:
     """Rows for PatentParty and PatentClassification (tuples in PARTY_COLUMNS / CLASS_COLUMNS order)."""
     parties = []
     for role, people in ((PartyRole.APPLICANT, record.applicants), (PartyRole.HOLDER, record.holders)):
         for position, party in enumerate(people):
             party_type = APPLICANT_TYPE_FROM_CN.get(party.type or "", "")
-            org = orgs.get(party.name) if party_type != ApplicantType.INDIVIDUAL else None
-            parties.append((patent_id, role, position, party.name[:300], party_type, org.pk if org else None,
+            org_id = orgs.get(party.name) if party_type != ApplicantType.INDIVIDUAL else None
+            parties.append((patent_id, role, position, party.name[:300], party_type, org_id,
                             party.country or "", (party.address or "")[:300]))
     classes = []
     for scheme, main, codes in (("ipc", record.ipc_main, record.ipc_all), ("cpc", record.cpc_main, record.cpc_all)):
@@ -156,13 +175,13 @@ def _upsert_batch(batch: ImportBatch, records: list[PatentRecord]) -> tuple[int,
     """Upsert one batch of valid records; returns (new, updated, unchanged, changed patent ids)."""
     prepared: dict[str, tuple[PatentRecord, dict, str, dict]] = {}
     for record in records:  # the last occurrence of a key within a batch wins, as it would row by row
-        fields = _patent_fields(record, record.to_dict())
+        fields = _patent_fields(record, _json_parts(record))
         digest, encoded = serialise(fields)
         prepared[record.key] = (record, fields, digest, encoded)
     existing = {row[0]: (row[1], row[2]) for row in
                 Patent.objects.filter(key__in=list(prepared)).values_list("key", "id", "content_hash")}
-    orgs = organizations_ensure(actor=None, names=_organization_names(v[0] for v in prepared.values()),
-                                source=f"import:{batch.format}")
+    orgs = organization_ids_ensure(actor=None, names=_organization_names(v[0] for v in prepared.values()),
+                                   source=f"import:{batch.format}")
     new_rows, changed_objs, unchanged = [], [], 0
     now = timezone.now()
     for key, (record, fields, digest, encoded) in prepared.items():
@@ -227,7 +246,7 @@ def patent_import_job(ctx: JobContext) -> dict:
     def commit() -> None:
         nonlocal pending, rejections, rows_in_batch
         with transaction.atomic():
-            new, updated, unchanged, ids = _upsert_batch(batch, pending)
+            new, updated, unchanged, _ids = _upsert_batch(batch, pending)
             ImportRejection.objects.bulk_create(rejections, batch_size=1000)
             batch.rows_read += rows_in_batch
             batch.new_count += new
@@ -238,7 +257,6 @@ def patent_import_job(ctx: JobContext) -> dict:
             batch.save(update_fields=["rows_read", "new_count", "updated_count", "unchanged_count",
                                       "rejected_count", "seconds"])
         ctx.checkpoint({"row": last_row, "seconds": batch.seconds})
-        _notify(ids)
         pending, rejections, rows_in_batch = [], [], 0
 
     try:
@@ -265,6 +283,7 @@ def patent_import_job(ctx: JobContext) -> dict:
     batch.seconds = round(time.monotonic() - started, 3)
     batch.save(update_fields=["status", "finished_at", "seconds"])
     ctx.set_done(max(last_row, ctx.job.progress_total or 0))
+    _notify(list(Patent.objects.filter(last_import=batch).values_list("id", flat=True)))
     audit_record(actor=batch.created_by, action="import", obj=batch, changes=batch.counts(),
                  message=f"导入 {batch.file_name}（{batch.format}）")
     return {"batch_id": batch.pk, "counts": batch.counts(), "seconds": batch.seconds,
