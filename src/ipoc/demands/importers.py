@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -12,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from ipoc.core.tabular import sheet_rows
 from ipoc.demands.models import DealMode
 
 # header (template Chinese, or the real data's English) → field
@@ -101,36 +101,9 @@ def _split(text: str) -> list[str]:
     return [w for w in re.split(r"[,，;；、\s]+", text or "") if w]
 
 
-def _cells(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
-    """(row number as a person sees it, {header: value}) for CSV (UTF-8/GB18030) or XLSX."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True, data_only=True)
-        rows = wb.worksheets[0].iter_rows(values_only=True)
-        headers = [str(h or "").strip() for h in next(rows, [])]
-        for number, values in enumerate(rows, start=2):
-            if any(v not in (None, "") for v in values):
-                yield number, dict(zip(headers, values, strict=False))
-        return
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise UnicodeError(f"{path.name}: 既不是 UTF-8 也不是 GB18030 编码")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    for record in reader:
-        if any((v or "").strip() for v in record.values() if isinstance(v, str)):
-            yield reader.line_num, record
-
-
 def read_rows(path: Path) -> Iterator[DemandRow | RowError]:
     file = path.name
-    for number, cells in _cells(path):
+    for number, cells in sheet_rows(path):
         data = {COLUMN_MAP[h]: v for h, v in cells.items() if h in COLUMN_MAP}
         text = {k: str(v).strip() if v is not None else "" for k, v in data.items()}
         if not text.get("title"):

@@ -1,6 +1,6 @@
 """/api/v1/matching: match a demand, read and decide matches, listings, chain nodes, batch runs."""
 
-from ninja import Router, Status
+from ninja import Router, Schema, Status
 
 from ipoc.core import selectors as core_selectors
 from ipoc.core.jobs import job_start_background
@@ -77,3 +77,20 @@ def batch_start(request):
     job = services.match_batch_start(actor=request.auth, center=request.auth.organization)
     job_start_background(job)
     return Status(202, {"job_id": job.pk, "run_id": job.params["run_id"]})
+
+
+class ChainTagSet(Schema):
+    node_id: int
+    include: bool
+
+
+@router.post("/demands/{demand_id}/chain-tags", summary="修正需求的产业链节点标注（人工确认或排除）")
+def demand_chain_tag(request, demand_id: int, payload: ChainTagSet):
+    demand = demand_selectors.demand_get(user=request.auth, pk=demand_id)
+    node = selectors.chain_nodes(user=request.auth, center_id=demand.center_id).filter(pk=payload.node_id).first()
+    if node is None:
+        from ipoc.core.errors import NotFound
+
+        raise NotFound(f"产业链节点 {payload.node_id} 不存在", field="node_id")
+    tag = services.demand_chain_tag_set(actor=request.auth, demand=demand, node=node, include=payload.include)
+    return {"demand_id": demand_id, "node_id": node.pk, "manual": tag.manual, "excluded": tag.excluded}

@@ -64,3 +64,9 @@ def patent_demands(*, user: User, patent_id: int, limit: int = 10) -> list[dict]
     return [{"demand_id": demands[i].pk, "title": demands[i].title, "score": round(float(scores[i]), 4),
              "organization": demands[i].organization.name, "organization_id": demands[i].organization_id,
              "matched_terms": sorted(set(docs[i]) & set(query))[:12]} for i in order if scores[i] > 0]
+
+
+def demand_chain_tags(*, demand_id: int):
+    from ipoc.matching.models import DemandChainTag
+
+    return DemandChainTag.objects.filter(demand_id=demand_id).select_related("node")

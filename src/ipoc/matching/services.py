@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ipoc.core.errors import ApplicationError
+from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.jobs import JobContext, job_create, job_run
 from ipoc.core.models import Organization, OrganizationKind, Role, User
 from ipoc.core.permissions import CHANGE, require, require_role
@@ -46,7 +46,7 @@ def listing_create(*, actor: User | None, patent_id: int, holder: Organization, 
     if actor is not None:
         require_role(actor, Role.ENTERPRISE_USER, Role.INSTITUTION_USER, Role.CENTER_STAFF)
         if actor.role != Role.CENTER_STAFF and actor.organization_id != holder.pk:
-            raise ApplicationError(_("只能为本单位的专利挂牌"), field="holder", status=403, code="permission_denied")
+            raise PermissionDenied(_("只能为本单位的专利挂牌"), field="holder")
         if actor.role == Role.CENTER_STAFF:
             center = actor.organization
     if not modes or any(m not in demand_selectors.DEAL_MODES for m in modes):
@@ -67,7 +67,7 @@ def chain_node_create(*, actor: User | None, center: Organization, name: str, po
     if actor is not None:
         require_role(actor, Role.CENTER_STAFF)
         if actor.role == Role.CENTER_STAFF and actor.organization_id != center.pk:
-            raise ApplicationError(_("只能维护本中心的产业链图谱"), field="center", status=403, code="permission_denied")
+            raise PermissionDenied(_("只能维护本中心的产业链图谱"), field="center")
     if center.kind != OrganizationKind.OPERATION_CENTER:
         raise ApplicationError(_("产业链图谱属于运营中心"), field="center")
     node = ChainNode(center=center, name=name, position=position, keywords=keywords or [],
@@ -250,8 +250,7 @@ def match_decide(*, actor: User | None, match: Match, confirm: bool, reason: str
     if actor is not None:
         require_role(actor, Role.CENTER_STAFF)
         if not actor.is_platform_admin and actor.organization_id != match.demand.center_id:
-            raise ApplicationError(_("只有受理该需求的运营中心可以确认或否决匹配"), field="match", status=403,
-                                   code="permission_denied")
+            raise PermissionDenied(_("只有受理该需求的运营中心可以确认或否决匹配"), field="match")
     if not confirm and not reason.strip():
         raise ApplicationError(_("否决匹配必须说明理由"), field="reason")
     previous = match.status
@@ -337,3 +336,20 @@ def match_batch(*, actor: User | None, center: Organization | None, progress_bar
     job = match_batch_start(actor=actor, center=center)
     job_run(job, progress_bar=progress_bar, via="cli" if progress_bar else "job")
     return MatchRun.objects.get(pk=job.params["run_id"])
+
+
+@transaction.atomic
+def demand_chain_tag_set(*, actor: User | None, demand, node: ChainNode, include: bool) -> DemandChainTag:
+    """Correct a demand's automatic chain tagging: staff include or exclude a node (kept across re-tagging)."""
+    if actor is not None:
+        require_role(actor, Role.CENTER_STAFF)
+        if not actor.is_platform_admin and actor.organization_id != demand.center_id:
+            raise PermissionDenied(_("只有受理该需求的运营中心可以修改产业链标注"), field="node")
+    if node.center_id != demand.center_id:
+        raise ApplicationError(_("该节点不属于受理该需求的运营中心的产业链图谱"), field="node")
+    tag, _created = DemandChainTag.objects.get_or_create(demand=demand, node=node)
+    tag.manual, tag.excluded = include, not include
+    tag.save(update_fields=["manual", "excluded"])
+    audit_record(actor=actor, action="update", obj=demand,
+                 changes={"chain_node": [None, f"{'+' if include else '-'}{node}"]})
+    return tag

@@ -24,7 +24,8 @@ def demand_matches(request, pk: int):
         return redirect("match_demand", pk=pk)
     matches = selectors.demand_matches(user=request.user, demand_id=pk)
     return render(request, "matching/demand_matches.html", {
-        "demand": demand, "matches": matches,
+        "demand": demand, "matches": matches, "tags": selectors.demand_chain_tags(demand_id=pk),
+        "nodes": selectors.chain_nodes(user=request.user, center_id=demand.center_id) if demand.center_id else [],
         "can_decide": request.user.role == Role.CENTER_STAFF and request.user.organization_id == demand.center_id})
 
 
@@ -56,3 +57,59 @@ def run_detail(request, pk: int):
         response["Content-Disposition"] = f'attachment; filename="matching-run-{run.pk}.xlsx"'
         return response
     return render(request, "matching/run_detail.html", {"run": run, "matches": selectors.run_matches(run)[:500]})
+
+
+@login_required
+@require_POST
+def demand_chain_tag(request, pk: int):
+    demand = demand_selectors.demand_get(user=request.user, pk=pk)
+    node = selectors.chain_nodes(user=request.user, center_id=demand.center_id).get(pk=request.POST["node"])
+    services.demand_chain_tag_set(actor=request.user, demand=demand, node=node,
+                                  include=request.POST.get("include") == "1")
+    return redirect("match_demand", pk=pk)
+
+
+@login_required
+def chain_map(request):
+    """A center's 产业链图谱: nodes by chain position, and a form to add one (center staff)."""
+    from ipoc.core.errors import ApplicationError
+    from ipoc.core.ui import handle_application_error
+    from ipoc.matching.forms import ChainNodeForm
+
+    center_id = request.GET.get("center") or request.user.organization_id
+    form = ChainNodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.chain_node_create(actor=request.user, center=request.user.organization, **form.service_data())
+            return redirect("match_chain")
+        except ApplicationError as exc:
+            handle_application_error(form, exc)
+    nodes = selectors.chain_nodes(user=request.user, center_id=center_id) if center_id else []
+    return render(request, "matching/chain_map.html", {"nodes": nodes, "form": form,
+                                                        "can_edit": request.user.role == Role.CENTER_STAFF})
+
+
+@login_required
+def listings(request):
+    """挂牌: active listings, and a form to list a patent (holders and center staff)."""
+    from ipoc.core import selectors as core_selectors
+    from ipoc.core.errors import ApplicationError
+    from ipoc.core.ui import handle_application_error
+    from ipoc.matching.forms import ListingForm
+    from ipoc.patents import selectors as patent_selectors
+
+    form = ListingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            patent = patent_selectors.patent_get(user=request.user, key_or_number=data["patent"])
+            holder = (core_selectors.organization_get(user=request.user, pk=data["holder"]) if data.get("holder")
+                      else request.user.organization)
+            services.listing_create(actor=request.user, patent_id=patent.pk, holder=holder, modes=data["modes"],
+                                    asking_price=data.get("asking_price"), terms=data.get("terms", ""),
+                                    open_license=data.get("open_license", False))
+            return redirect("match_listings")
+        except ApplicationError as exc:
+            handle_application_error(form, exc)
+    return render(request, "matching/listings.html",
+                  {"form": form, "listings": selectors.listing_list(user=request.user)[:300]})

@@ -7,13 +7,13 @@ with the expected digit; whether the number exists in the patent store is checke
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ipoc.core.tabular import sheet_rows
 from ipoc.patents import numbers
 
 TEMPLATE_HEADERS = ["专利号", "专利名称", "发明人", "所属院系", "转化意愿", "是否已实施", "价值自评", "联系人",
@@ -84,44 +84,16 @@ def canonical_number(raw: str) -> str:
                 f"无法识别的专利号（既不是申请号也不是公开号）：{raw} / unrecognised patent number") from app_error
 
 
-def _cells(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
-    """(row number as a person sees it, {header: value}) for XLSX or CSV (UTF-8/GB18030)."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True, data_only=True)
-        rows = wb.worksheets[0].iter_rows(values_only=True)
-        headers = [str(h or "").strip() for h in next(rows, [])]
-        for number, values in enumerate(rows, start=2):
-            if any(v not in (None, "") for v in values):
-                yield number, dict(zip(headers, values, strict=False))
-        wb.close()
-        return
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise UnicodeError(f"{path.name}: 既不是 UTF-8 也不是 GB18030 编码")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    for record in reader:
-        if any((v or "").strip() for v in record.values() if isinstance(v, str)):
-            yield reader.line_num, {(k or "").strip(): v for k, v in record.items()}
-
-
 def missing_headers(path: Path) -> list[str]:
     """Required headers that the sheet lacks (checked once, before reading rows)."""
-    for _number, cells in _cells(path):
+    for _number, cells in sheet_rows(path):
         return [h for h in REQUIRED if not any(COLUMN_MAP.get(k) == COLUMN_MAP[h] for k in cells)]
     return []
 
 
 def read_rows(path: Path, file_name: str | None = None) -> Iterator[StockRow | RowError]:
     file = file_name or path.name
-    for number, cells in _cells(path):
+    for number, cells in sheet_rows(path):
         data = {COLUMN_MAP[h]: v for h, v in cells.items() if h in COLUMN_MAP}
         text = {k: str(v).strip() if v is not None else "" for k, v in data.items()}
         raw = text.get("number", "")
