@@ -136,6 +136,20 @@ class User(AbstractUser):
         return self.is_superuser or self.role == Role.PLATFORM_ADMIN
 
 
+class TransitionRecord(models.Model):
+    """The who, why and when of a move between states (a demand's status, a stock patent's review step …).
+    Concrete records add what moved and from/to which state."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    reason = models.TextField(_("理由"), blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+
 class ObjectAssignment(models.Model):
     """An object assigned to a user for work, e.g. an application to a 评审专家.
     Experts see only what is assigned to them."""

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ipoc.core.models import TransitionRecord
 from ipoc.core.permissions import AccessRule
 from ipoc.core.validators import validate_region_code
 
@@ -107,19 +108,14 @@ class Demand(models.Model):
         return self.title
 
 
-class DemandStatusChange(models.Model):
+class DemandStatusChange(TransitionRecord):
     """Who moved a demand from one status to another, when and why."""
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=16, choices=DemandStatus.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=DemandStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    reason = models.TextField(_("理由"), blank=True)
-    at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("需求状态变更")
         verbose_name_plural = _("需求状态变更")
 

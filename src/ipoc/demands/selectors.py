@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from ipoc.core.errors import NotFound
 from ipoc.core.models import User
 from ipoc.core.permissions import CHANGE, VIEW, can, restrict
-from ipoc.demands.models import Demand
+from ipoc.demands.models import DealMode, Demand, DemandStatus, DemandStatusChange
 
 
 def demand_list(*, user: User, q: str = "", status: str = "", kind: str = "", industry: str = "",
@@ -58,7 +58,6 @@ def demand_contact(*, user: User, demand: Demand) -> dict[str, str]:
 
 
 # ---- system-level reads used by matching and batch jobs (no user: the caller has checked access)
-from ipoc.demands.models import DealMode, DemandStatus, DemandStatusChange  # noqa: E402
 
 DEAL_MODES = tuple(DealMode.values)
 

@@ -167,9 +167,6 @@ def demand_match(*, actor: User | None, demand, limit: int = MATCHES_PER_DEMAND,
     decided = dict(Match.objects.filter(demand=demand).exclude(status=MatchStatus.PROPOSED)
                    .values_list("patent_id", "status"))
     hits = [h for h in page.hits if decided.get(h.patent_id) != MatchStatus.REJECTED]
-    if not hits:
-        Match.objects.filter(demand=demand, status=MatchStatus.PROPOSED).delete()
-        return []
     summaries = patent_selectors.patent_summaries([h.patent_id for h in hits])
     hits = [h for h in hits if h.patent_id in summaries and summaries[h.patent_id]["legal_status"] != "lapsed"]
     hits = hits[:CANDIDATES]

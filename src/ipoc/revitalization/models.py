@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ipoc.core.models import TransitionRecord
 from ipoc.core.permissions import AccessRule
 
 
@@ -166,20 +167,15 @@ class MoveKind(models.TextChoices):
     LIBRARY = "library", _("入库/出库")
 
 
-class StockMove(models.Model):
+class StockMove(TransitionRecord):
     """Who moved a stock patent along the chain or between the libraries, when and why."""
 
     stock = models.ForeignKey(StockPatent, on_delete=models.CASCADE, related_name="moves")
     kind = models.CharField(max_length=16, choices=MoveKind.choices)
     from_value = models.CharField(max_length=16, blank=True)
     to_value = models.CharField(max_length=16)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    reason = models.TextField(_("理由"), blank=True)
-    at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("盘活流转记录")
         verbose_name_plural = _("盘活流转记录")
 
