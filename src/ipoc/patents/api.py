@@ -33,33 +33,12 @@ class PatentFilterQuery(Schema):
     grant_date_to: dt.date | None = None
 
 
-def _item(p):
-    p.applicants = [party.name for party in p.parties.all()]
-    return p
-
-
 @router.get("", response=list[PatentListItem], summary="专利列表（筛选）")
 @paginate(LimitOffsetPagination)
 def patent_list(request, filters: Query[PatentFilterQuery]):
     qs = selectors.with_parties(selectors.patent_list(user=request.auth,
                                                       filters=selectors.PatentFilters(**filters.dict())))
-    return _Lazy(qs)
-
-
-class _Lazy:
-    """Paginate the queryset lazily, then attach applicant names to the page only."""
-
-    def __init__(self, qs):
-        self.qs = qs
-
-    def __len__(self):
-        return self.qs.count()
-
-    def count(self):
-        return self.qs.count()
-
-    def __getitem__(self, item):
-        return [_item(p) for p in self.qs[item]]
+    return qs
 
 
 @router.get("/imports", response=list[ImportReportRead], summary="导入报告列表")

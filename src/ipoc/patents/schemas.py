@@ -20,6 +20,11 @@ class PatentListItem(Schema):
     expiry_date: dt.date | None
     applicants: list[str] = Field(default_factory=list)
 
+    @staticmethod
+    def resolve_applicants(obj) -> list[str]:
+        """Applicant names from the prefetched parties (``selectors.with_parties``)."""
+        return [party.name for party in obj.parties.all()]
+
 
 class ImportReportRead(Schema):
     id: int
