@@ -55,7 +55,12 @@ def test_check_page_lists_records(client, users, center_a, monkeypatch):
     monkeypatch.delitem(kpi.KPI_PROVIDERS, kpi.ANNUAL_DEAL_AMOUNT, raising=False)
     client.force_login(users["js_office"])
     page = client.get(f"/centers/{center_a.pk}/check/?level=national&year=2025").content.decode()
-    assert "数据未接入" in page and "转化和产业化成效" in page and f"core.organization#{center_a.host_organization_id}" in page
+    assert "数据未接入" in page and "转化和产业化成效" in page
+    link = f"/centers/{center_a.pk}/check/records/host_type/?year=2025&level=national"
+    assert link in page
+    records = client.get(link).content.decode()
+    assert f'data-model="core.organization" data-id="{center_a.host_organization_id}"' in records
+    assert center_a.host_organization.name in records
 
 
 def test_dashboard_with_and_without_charts(client, users, center_a, center_b, monkeypatch):

@@ -14,6 +14,7 @@ from ipoc.core import services as core_services
 from ipoc.core.models import Organization, Role
 from ipoc.patents import services as patent_services
 from ipoc.revitalization import services
+from ipoc.search.testing import search_index  # noqa: F401  (an isolated index with the hashing encoder)
 
 SAMPLE = Path(settings.IPOC_SAMPLE_DATA) / "cn" / "incopat_style_sample.csv"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -38,8 +39,9 @@ needs_sample = pytest.mark.skipif(not SAMPLE.exists(), reason="shared sample dat
 
 
 @pytest.fixture
-def patents(db, orgs):
-    """The incoPat-style sample (10 patents of the institute) and two enterprise patents."""
+def patents(db, orgs, search_index):  # noqa: F811
+    """The incoPat-style sample (10 patents of the institute) and two enterprise patents, indexed
+    (the import's sync listener) into an isolated search index."""
     batch = patent_services.patent_import(actor=None, path=SAMPLE)
     assert batch.counts()["rejected"] == 0
     patent_services.patent_import(actor=None, path=FIXTURES / "enterprise_patents.csv")

@@ -64,3 +64,65 @@ def test_upload_review_and_dashboard(page, cast, tmp_path):
     page.goto("/stock/dashboard/")
     row = page.locator("table.list").first.locator("tbody tr").first.inner_text()
     assert row.split("\t")[:4] == ["中科大数据研究院", "3", "0", "1"]
+
+
+def test_grading_push_and_the_enterprise_response(page, cast, tmp_path):
+    """The institute's list from the real sample, uploaded and reviewed; grading recommends the drone
+    patent for 重点推广; the serving center screens it, finds the enterprise through the retrieval engine
+    and pushes; the enterprise, signed in, records 感兴趣; the dashboard counts the push and the response."""
+    from tests.conftest import browser_login
+
+    login(page, "filer")
+    template = tmp_path / "template.xlsx"
+    with page.expect_download() as download:
+        page.goto("/stock/")
+        page.click("text=下载建档模板")
+    download.value.save_as(template)
+    sheet = fill_template(template.read_bytes(), template_rows(), tmp_path / "清单.xlsx")
+    page.goto("/stock/import/")
+    page.set_input_files("input[name=file]", str(sheet))
+    page.click("main button[type=submit]")
+    assert "新增 10" in page.locator("[data-testid=counts]").inner_text()
+
+    stock = StockPatent.objects.get(patent__publication_number="CN217546176U")  # 无人机巡检系统
+    page.goto(f"/stock/{stock.pk}/")
+    page.click("button[value=submit]")
+    for reviewer, stage in (("dept_rev", "待学校审核"), ("school_rev", "已入库")):
+        login(page, reviewer)
+        page.goto(f"/stock/{stock.pk}/")
+        page.click("button[value=approve]")
+        assert page.locator("[data-testid=stage]").inner_text() == stage
+
+    login(page, "filer")
+    page.goto(f"/stock/{stock.pk}/")
+    page.click("button[value=grade]")  # 市场评价 of the institute's whole list, through the valuation app
+    assert page.locator("[data-testid=recommendation]").inner_text() == "重点推广"
+
+    login(page, "center_a")
+    page.goto(f"/stock/{stock.pk}/")
+    page.click("button[value=screen]")
+    assert page.locator("[data-testid=library]").inner_text() == "专利转化资源库"
+    page.click("text=查找候选企业")
+    first = page.locator("[data-testid=candidates] tbody tr").first
+    explained = first.inner_text()
+    assert "苏州甲科技有限公司" in explained and "CN219123456U" in explained and "检索排名" in explained
+    first.locator("button[value=push]").click()
+    pushes = page.locator("table.list", has_text="匹配依据").last.inner_text()
+    assert "苏州甲科技有限公司" in pushes and "CN219123456U" in pushes
+
+    page.click("header button[type=submit]")  # 退出
+    browser_login(page, "ent_a")
+    page.click("header nav >> text=专利推送")
+    row = page.locator("[data-testid=pushes] tbody tr").first
+    assert "CN217546176U" in row.inner_text() and "中科大数据研究院" in row.inner_text()
+    row.locator("select[name=response]").select_option(label="感兴趣")
+    row.locator("input[name=note]").fill("请安排技术交流")
+    row.locator("button[type=submit]").click()
+    assert page.locator("[data-testid=pushes] [data-testid=response]").first.inner_text() == "感兴趣"
+    assert page.locator(".alert").count() == 0
+
+    login(page, "center_a")
+    page.goto("/stock/dashboard/")
+    cells = page.locator("table.list").first.locator("tbody tr").first.inner_text().split("\t")
+    # 高校/院所, 已盘点, 审核中, 基础库, 已评价, 已筛选, 资源库, 已推送, 有反馈, 已转化
+    assert cells == ["中科大数据研究院", "10", "0", "1", "10", "1", "1", "1", "1", "0"]

@@ -326,3 +326,51 @@ def test_pages(client, cast, inventory, tmp_path):
     assert "专利库选择" in html and "校验位" in html and "请核实权属" in html
     assert StockPatent.objects.get(patent__publication_number="CN219123456U").department == "环境学院"
     assert "中科大数据研究院" in client.get("/stock/dashboard/").content.decode()
+
+
+def test_api_walk_from_upload_to_response_on_the_dashboard(client, api_client, cast, orgs, tmp_path):
+    """The whole chain through the API with the real sample: the filer uploads the filled template,
+    the reviewers approve the drone patent, grading (the valuation app) recommends it for 重点推广, the
+    serving center screens it into the 资源库, finds candidates through the retrieval engine, pushes to
+    the top one; that enterprise responds and the dashboard counts it."""
+    from tests.revitalization.conftest import fill_template, template_rows
+
+    api_client.as_user(cast["filer"])
+    sheet = fill_template(client.get("/api/v1/stock/template.xlsx").content, template_rows(), tmp_path / "清单.xlsx")
+    with sheet.open("rb") as fh:
+        report = client.post("/api/v1/stock/imports", {"file": fh}, **api_client.headers).json()
+    assert report["counts"]["created"] == 10 and report["counts"]["rejected"] == 0
+    [item] = api_client.get("/stock/items", q="无人机巡检系统").json()["items"]
+    sid = item["id"]
+    assert api_client.post(f"/stock/items/{sid}/submit").json()["stage"] == "dept_review"
+    assert api_client.as_user(cast["dept"]).post(f"/stock/items/{sid}/review", {"approve": True}
+                                                 ).json()["stage"] == "school_review"
+    assert api_client.as_user(cast["school"]).post(f"/stock/items/{sid}/review", {"approve": True}
+                                                   ).json()["library"] == "base"
+
+    graded = api_client.as_user(cast["filer"]).post("/stock/grade", {}).json()
+    assert graded["graded"] == 10
+    detail = api_client.get(f"/stock/items/{sid}").json()
+    assert detail["recommendation"] == "key" and detail["grade"] == "A"
+    screened = api_client.as_user(cast["center_a"]).post(f"/stock/items/{sid}/screen", {}).json()
+    assert screened["library"] == "resource"
+
+    candidates = api_client.get(f"/stock/items/{sid}/candidates").json()
+    top = candidates[0]
+    assert top["organization_id"] == orgs["ent_a"].pk and "CN219123456U" in top["patents"]
+    response = api_client.post(f"/stock/items/{sid}/pushes", {"enterprise_id": top["organization_id"]})
+    assert response.status_code == 201
+    push = response.json()
+    assert push["match"]["reason"] == top["reason"] and push["match"]["patent_hits"]
+
+    api_client.as_user(cast["ent_a"])
+    [mine] = api_client.get("/stock/pushes").json()["items"]
+    assert mine["id"] == push["id"] and mine["number"] == "CN217546176U"
+    answered = api_client.post(f"/stock/pushes/{push['id']}/responses", {"response": "interested", "note": "请安排交流"})
+    assert answered.json()["response_label"] == "感兴趣"
+
+    totals = api_client.as_user(cast["center_a"]).get("/stock/dashboard").json()["totals"]
+    assert {k: totals[k] for k in ("inventoried", "base_library", "graded", "resource_library", "pushed",
+                                   "responded", "converted")} == {
+        "inventoried": 10, "base_library": 1, "graded": 10, "resource_library": 1, "pushed": 1, "responded": 1,
+        "converted": 0}

@@ -38,13 +38,75 @@ ANNUAL_DEAL_AMOUNT = "annual_deal_amount"          # 万元, transactions app (n
 CUMULATIVE_PROJECTS = "cumulative_projects"        # 转化项目 + 专利产业化项目, projects app (not built yet)
 STOCK_PATENTS_REVITALIZED = "stock_patents_revitalized"  # 存量专利盘活, stock-patent app (not built yet)
 
+# Figures of the annual duty report (年度工作报告), by duty; providers live in the apps that keep the records.
+DEMANDS_MATCHED = "demands_matched"                # 对接需求数, deals app (from demands)
+CONVERSION_PROJECTS = "conversion_projects"        # 年度转化项目数, deals app
+EVENTS_HELD = "events_held"                        # 路演推介、对接活动场次, events app
+STOCK_INSTITUTIONS_SERVED = "stock_institutions_served"  # 服务的高校院所数, stock-patent app
+STOCK_PATENTS_INVENTORIED = "stock_patents_inventoried"  # 盘点入库存量专利数, stock-patent app
+STOCK_PATENTS_PUSHED = "stock_patents_pushed"      # 分层推广推送数, stock-patent app
+POOL_PATENTS = "pool_patents"                      # 重点领域专利池专利数 (no app keeps these yet)
+INDUSTRIALISATION_PROJECTS = "industrialisation_projects"  # 专利产业化项目 (no app keeps these yet)
+
 KPI_LABELS = {
+    DEMANDS_MATCHED: _("年度对接产业专利技术需求数"),
+    CONVERSION_PROJECTS: _("年度转化项目数"),
+    EVENTS_HELD: _("年度举办路演推介、供需对接活动场次"),
+    STOCK_INSTITUTIONS_SERVED: _("服务的高校和科研机构数"),
+    STOCK_PATENTS_INVENTORIED: _("年度盘点建档的存量专利数"),
+    STOCK_PATENTS_PUSHED: _("年度分层推广推送次数"),
+    POOL_PATENTS: _("重点领域专利池专利数"),
+    INDUSTRIALISATION_PROJECTS: _("年度落地专利产业化项目数"),
     SMES_SERVED: _("年度服务中小企业数"),
     DEMANDS_SOLVED: _("年度解决产业专利技术需求数"),
     ANNUAL_DEAL_AMOUNT: _("年度转化运营金额"),
     CUMULATIVE_PROJECTS: _("组织实施转化项目、专利产业化项目累计数"),
     STOCK_PATENTS_REVITALIZED: _("存量专利盘活成效（累计盘活专利数）"),
 }
+
+
+DUTIES = {
+    "collaboration": _("强化产业协同"),
+    "academia": _("推进产学研合作"),
+    "transfer": _("开展转化对接"),
+    "industrialisation": _("推进专利产业化"),
+    "services": _("开展专业服务"),
+}
+
+# The annual report's lines: (duty, figure code). A code without a registered provider is shown as 数据未接入.
+REPORT_LINES: list[tuple[str, str]] = [
+    ("collaboration", POOL_PATENTS),
+    ("academia", STOCK_INSTITUTIONS_SERVED),
+    ("academia", STOCK_PATENTS_INVENTORIED),
+    ("academia", STOCK_PATENTS_PUSHED),
+    ("academia", STOCK_PATENTS_REVITALIZED),
+    ("transfer", DEMANDS_MATCHED),
+    ("transfer", DEMANDS_SOLVED),
+    ("transfer", EVENTS_HELD),
+    ("transfer", CONVERSION_PROJECTS),
+    ("transfer", ANNUAL_DEAL_AMOUNT),
+    ("industrialisation", CUMULATIVE_PROJECTS),
+    ("industrialisation", INDUSTRIALISATION_PROJECTS),
+    ("services", SMES_SERVED),
+]
+
+
+def figure_line(code: str, center, year: int, duty: str = "") -> dict:
+    """One figure as a JSON-able line: value, unit, the records behind it; ``missing`` when no provider."""
+    figure = kpi_figure(code, center, year)
+    line = {"duty": duty, "duty_label": str(DUTIES.get(duty, "")), "code": code,
+            "label": str(KPI_LABELS.get(code, code))}
+    if figure is None:
+        return {**line, "value": None, "unit": "", "missing": True, "records": []}
+    value = figure.value
+    # Exact: a non-integral amount is kept as a decimal string (4,999,999.99 元 is 499.999999 万元, not 500).
+    value = str(value.normalize()) if isinstance(value, Decimal) and value != value.to_integral_value() else int(value)
+    return {**line, "value": value, "unit": str(figure.unit), "missing": False,
+            "records": [{"model": m, "id": i} for m, i in figure.record_refs]}
+
+
+def report_lines(center, year: int) -> list[dict]:
+    return [figure_line(code, center, year, duty) for duty, code in REPORT_LINES]
 
 
 def register_kpi_provider(code: str, label: str, fn: Callable) -> None:

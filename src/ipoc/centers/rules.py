@@ -168,3 +168,88 @@ LOCAL_DEMANDS_SOLVED = _rule(
     "local_demands_solved", _("省级、市级：解决的产业专利技术需求"),
     _("地方认定标准由各地确定；平台默认要求有解决产业专利技术需求的记录"),
     PLATFORM, "S", 1)
+
+# ---------------------------------------------------------------- 认定 workflow (第四部分)
+
+RECOGNITION_PROCEDURE = _rule(
+    "recognition_procedure", _("认定程序"),
+    _("运营中心认定按照中心申报、地方知识产权管理部门审核推荐、国家知识产权局组织评审和公示等程序进行；"
+      "地方各级知识产权管理部门参照开展本级运营中心认定"),
+    f"{INTERPRETATION}，三、主要内容·第四部分（认定管理）；各环节细节为平台默认", "S")
+
+STEP_DAYS = _rule(
+    "step_days", _("各环节办理期限（日）"),
+    _("推荐、形式审查、补正、专家评审各环节的办理期限，逾期提醒办理人"),
+    PLATFORM, "S", {"recommend": 20, "formal_review": 15, "correction": 15, "expert_review": 20})
+
+REMIND_DAYS_BEFORE = _rule(
+    "remind_days_before", _("到期前提醒天数"),
+    _("办理期限届满前若干日起提醒办理人"),
+    PLATFORM, "S", 3)
+
+SCORING_SHEET = _rule(
+    "scoring_sheet", _("认定专家评分表"),
+    _("专家按评分表逐项打分，各项分值之和为100分"),
+    f"{PLATFORM}；评分项依据解读第二、三部分的五项职责和基础条件", "S",
+    [{"code": "conditions", "label": "建设主体与条件保障", "max": 20},
+     {"code": "collaboration", "label": "产业协同（创新联合体、专利池）", "max": 15},
+     {"code": "academia", "label": "产学研合作（存量专利盘活）", "max": 15},
+     {"code": "transfer", "label": "转化对接与交易撮合", "max": 20},
+     {"code": "industrialisation", "label": "专利产业化", "max": 15},
+     {"code": "services", "label": "专业服务", "max": 15}])
+
+MIN_EXPERT_SCORES = _rule(
+    "min_expert_scores", _("有效专家评分最少份数"),
+    _("专家评审须有不少于规定份数的有效评分（声明回避的专家不计）"),
+    PLATFORM, "S", 2)
+
+PASS_SCORE = _rule(
+    "pass_score", _("专家评审通过分数"),
+    _("专家评审综合得分（各有效评分的平均值）达到该分数的，进入公示"),
+    PLATFORM, "S", 70)
+
+PUBLICITY_WORKING_DAYS = _rule(
+    "publicity_working_days", _("公示期（工作日）"),
+    _("拟认定名单向社会公示，公示期内任何单位和个人可实名提出异议"),
+    f"{INTERPRETATION}，第四部分（公示）；公示期长度为平台默认（不计周六、周日，未计法定节假日）", "S", 5)
+
+CERTIFICATE_NUMBER_PATTERN = _rule(
+    "certificate_number_pattern", _("认定证书编号格式"),
+    _("认定证书按年度和顺序号编号"),
+    PLATFORM, "S", "IPOC-{level}-{year}-{seq:03d}")
+
+# ---------------------------------------------------------------- 定期评价和动态管理 (第四部分)
+
+EVALUATION_INDICATORS = _rule(
+    "evaluation_indicators", _("定期评价指标体系"),
+    _("对认定后的产业知识产权运营中心开展定期评价；指标、目标值和权重为平台默认配置"),
+    f"{INTERPRETATION}，三、第四部分（定期评价）；指标体系为平台默认", "S",
+    [{"code": "annual_deal_amount", "label": "年度转化运营金额", "source": "kpi", "target": 500, "weight": 20},
+     {"code": "cumulative_projects", "label": "转化项目、产业化项目累计", "source": "kpi", "target": 10,
+      "weight": 15},
+     {"code": "stock_patents_revitalized", "label": "存量专利盘活", "source": "kpi", "target": 10, "weight": 15},
+     {"code": "demands_solved", "label": "解决产业专利技术需求", "source": "kpi", "target": 10, "weight": 10},
+     {"code": "smes_served", "label": "服务中小企业", "source": "kpi", "target": 20, "weight": 10},
+     {"code": "expert_overall", "label": "专家综合评价", "source": "expert", "target": 100, "weight": 30}])
+
+GRADE_THRESHOLDS = _rule(
+    "grade_thresholds", _("评价等次分数线"),
+    _("评价结果分为优秀、良好、合格、不合格"),
+    f"{INTERPRETATION}，第四部分（定期评价）；分数线为平台默认", "S",
+    {"excellent": 90, "good": 75, "pass": 60})
+
+RECTIFY_ON_FAIL = _rule(
+    "rectify_on_fail", _("不合格的限期整改"),
+    _("定期评价不合格的，责令限期整改；整改后复查仍不合格的，取消资格"),
+    f"{INTERPRETATION}，第四部分（动态管理）；整改期限为平台默认", "S", 90)
+
+REVOCATION_GROUNDS = _rule(
+    "revocation_grounds", _("取消资格的情形"),
+    _("整改不合格、弄虚作假或者自行设立分中心的，取消产业知识产权运营中心资格，并退出名录"),
+    f"{INTERPRETATION}，第四部分列有“动态管理、资格取消”及“不得自行设立分中心”（原文措辞未获取，情形为平台归纳）", "S",
+    ["failed_rectification", "fraud", "sub_center", "other"])
+
+COMMEND_EXCELLENT = _rule(
+    "commend_excellent", _("优秀的鼓励支持"),
+    _("对成效突出的予以鼓励支持"),
+    f"{INTERPRETATION}，二、总体思路“三方兼顾”", "I")

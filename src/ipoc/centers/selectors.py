@@ -134,3 +134,183 @@ def dashboard(*, user: User) -> dict:
         "by_industry": counts("industry"),
         "flagged": list(qs.exclude(branch_flag="").values("id", "name", "branch_flag")),
     }
+
+
+# ================================================================ 认定申请、专家评审、公示
+
+
+def application_list(*, user: User, status: str = "", center: int | None = None) -> QuerySet:
+    from ipoc.centers.models import RecognitionApplication
+
+    qs = restrict(RecognitionApplication.objects.select_related("center", "deciding_office", "recommending_office"),
+                  user, VIEW)
+    if user.is_authenticated and user.role == "office_staff" and user.organization_id:
+        # A recommending office sees what it has to recommend even outside the deciding office's reach.
+        qs = qs | RecognitionApplication.objects.filter(recommending_office_id=user.organization_id).select_related(
+            "center", "deciding_office", "recommending_office")
+    if status:
+        qs = qs.filter(status=status)
+    if center:
+        qs = qs.filter(center_id=center)
+    return qs.distinct().order_by("-created_at", "-id")
+
+
+def application_get(*, user: User | None, pk: int):
+    from ipoc.centers.models import RecognitionApplication
+
+    base = RecognitionApplication.objects.select_related("center", "center__managing_office", "deciding_office",
+                                                         "recommending_office", "decision")
+    app = base.filter(pk=pk).first()
+    if app is None:
+        raise NotFound(f"认定申请不存在：{pk}")
+    if user is not None:
+        visible = restrict(base, user, VIEW).filter(pk=pk).exists() or (
+            user.is_authenticated and user.role == "office_staff"
+            and user.organization_id == app.recommending_office_id)
+        if not visible:
+            raise NotFound(f"认定申请不存在：{pk}")
+    return app
+
+
+def publicity_list() -> QuerySet:
+    """Applications in their publicity period (public, no login)."""
+    from ipoc.centers.models import ApplicationStatus, RecognitionApplication
+
+    return (RecognitionApplication.objects.filter(status=ApplicationStatus.PUBLICITY)
+            .select_related("center", "center__host_organization", "deciding_office").order_by("publicity_end", "id"))
+
+
+def publicity_get(pk: int):
+    app = publicity_list().filter(pk=pk).first()
+    if app is None:
+        raise NotFound(f"公示不存在或已结束：{pk}")
+    return app
+
+
+def application_reviews(*, user: User | None, application) -> list:
+    """The expert reviews of an application: all of them for its offices and administrators; an expert sees only
+    their own; the center sees none until publicity (then only the totals, via ``application.score``)."""
+    from ipoc.centers.services import office_may_decide
+
+    reviews = list(application.reviews.select_related("expert").order_by("id"))
+    if user is None or office_may_decide(user, application.center):
+        return reviews
+    return [r for r in reviews if user.is_authenticated and r.expert_id == user.pk]
+
+
+def review_list(*, user: User) -> QuerySet:
+    from ipoc.centers.models import ExpertReview
+
+    return (ExpertReview.objects.filter(expert=user)
+            .select_related("application__center", "evaluation__center").order_by("-assigned_at", "-id"))
+
+
+def review_get(*, user: User | None, pk: int):
+    """An expert sees their own review; the offices that may decide on its center see all."""
+    from ipoc.centers.models import ExpertReview
+    from ipoc.centers.services import office_may_decide
+
+    review = (ExpertReview.objects.select_related("expert", "application__center__managing_office",
+                                                  "evaluation__center__managing_office").filter(pk=pk).first())
+    if review is None:
+        raise NotFound(f"评审不存在：{pk}")
+    target = review.application or review.evaluation
+    if user is not None and review.expert_id != user.pk and not office_may_decide(user, target.center):
+        raise NotFound(f"评审不存在：{pk}")
+    return review
+
+
+def experts() -> QuerySet:
+    return User.objects.filter(role="expert", is_active=True).order_by("username")
+
+
+# ================================================================ 年度工作报告、定期评价、动态管理
+
+
+def report_list(*, user: User, center: int | None = None, year: int | None = None) -> QuerySet:
+    from ipoc.centers.models import AnnualReport
+
+    qs = restrict(AnnualReport.objects.select_related("center"), user, VIEW)
+    if center:
+        qs = qs.filter(center_id=center)
+    if year:
+        qs = qs.filter(year=year)
+    return qs
+
+
+def report_get(*, user: User | None, pk: int):
+    from ipoc.centers.models import AnnualReport
+
+    qs = AnnualReport.objects.select_related("center", "center__managing_office")
+    report = (restrict(qs, user, VIEW) if user is not None else qs).filter(pk=pk).first()
+    if report is None:
+        raise NotFound(f"年度工作报告不存在：{pk}")
+    return report
+
+
+def evaluation_list(*, user: User, center: int | None = None) -> QuerySet:
+    from ipoc.centers.models import Evaluation
+
+    qs = restrict(Evaluation.objects.select_related("center", "report"), user, VIEW)
+    return qs.filter(center_id=center) if center else qs
+
+
+def evaluation_get(*, user: User | None, pk: int):
+    from ipoc.centers.models import Evaluation
+
+    qs = Evaluation.objects.select_related("center", "center__managing_office", "report", "supersedes")
+    evaluation = (restrict(qs, user, VIEW) if user is not None else qs).filter(pk=pk).first()
+    if evaluation is None:
+        raise NotFound(f"定期评价不存在：{pk}")
+    return evaluation
+
+
+def management_list(*, user: User | None, center: Center) -> QuerySet:
+    from ipoc.centers.models import ManagementAction
+
+    qs = ManagementAction.objects.filter(center=center).select_related("decision", "evaluation")
+    return restrict(qs, user, VIEW) if user is not None else qs
+
+
+def management_get(*, user: User | None, pk: int):
+    from ipoc.centers.models import ManagementAction
+
+    qs = ManagementAction.objects.select_related("center", "center__managing_office", "evaluation", "decision")
+    action = (restrict(qs, user, VIEW) if user is not None else qs).filter(pk=pk).first()
+    if action is None:
+        raise NotFound(f"动态管理记录不存在：{pk}")
+    return action
+
+
+# ================================================================ the records behind a figure
+
+RECORD_PAGES = {
+    "deals.deal": "deal_detail", "demands.demand": "demand_detail", "events.event": "event_detail",
+    "revitalization.stockpatent": "stock_detail", "core.organization": "organization_detail",
+    "centers.expertreview": "center_review_detail",
+}
+
+
+def figure_records(*, user: User, refs: list[dict]) -> list[dict]:
+    """The records behind a figure, resolved for display: label, link, and whether the user may see them.
+    Rows the user may not open are counted but not named."""
+    from django.apps import apps
+    from django.urls import reverse
+
+    by_model: dict[str, list[int]] = {}
+    for ref in refs:
+        by_model.setdefault(ref["model"], []).append(int(ref["id"]))
+    rows = []
+    for label, ids in by_model.items():
+        model = apps.get_model(label)
+        qs = model.objects.filter(pk__in=ids)
+        if getattr(model, "access", None) is not None:
+            qs = restrict(qs, user, VIEW)
+        seen = {obj.pk: obj for obj in qs}
+        for pk in ids:
+            obj = seen.get(pk)
+            page = RECORD_PAGES.get(label)
+            rows.append({"model": label, "model_label": str(model._meta.verbose_name), "id": pk,
+                         "label": str(obj) if obj is not None else "", "visible": obj is not None,
+                         "url": reverse(page, args=[pk]) if obj is not None and page else ""})
+    return rows

@@ -4,30 +4,50 @@ evidence — each checked against ``rules``, each audited in the same transactio
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ipoc.centers import rules
 from ipoc.centers.models import (
+    APPLICATION_OPEN_STATUSES,
     CENTER_TRANSITIONS,
     INITIAL_STATUSES,
     QUALIFIED_STATUSES,
+    AnnualReport,
+    ApplicationMaterial,
+    ApplicationMove,
+    ApplicationStatus,
     Center,
     CenterDecision,
     CenterEvidence,
     CenterLevel,
     CenterStatus,
+    ConflictDeclaration,
     DecisionKind,
+    Evaluation,
+    EvaluationStatus,
     EvidenceKind,
+    ExpertReview,
+    Grade,
     HostType,
+    ManagementAction,
+    ManagementKind,
+    Objection,
+    RecognitionApplication,
+    RectificationReport,
+    ReportStatus,
+    RevocationGround,
 )
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import OfficeLevel, Organization, OrganizationKind, Role, User
 from ipoc.core.permissions import CHANGE, can, require_role
-from ipoc.core.services import audit_record, model_update, validated_save
+from ipoc.core.services import assignment_create, audit_record, model_update, notify, validated_save
 from ipoc.core.validators import region_scope_prefix
 
 EDITABLE_FIELDS = ("name", "host_organization", "host_type", "industry", "industry_chain", "region_code",
@@ -270,6 +290,14 @@ def center_transition(*, actor: User | None, center: Center, to_status: str, rea
     recording who, when, why and the document. A national center recognised takes the configured name."""
     center = Center.objects.select_for_update().select_related("managing_office").get(pk=center.pk)
     _require_office(actor, center)
+    return _center_move(actor=actor, center=center, to_status=to_status, reason=reason, document_ref=document_ref,
+                        document=document)
+
+
+def _center_move(*, actor: User | None, center: Center, to_status: str, reason: str, document_ref: str,
+                 document: UploadedFile | None = None) -> CenterDecision:
+    """The status decision itself, for callers that have already checked who may make it (an office deciding,
+    or a workflow step such as submitting an application, which moves the center to 申请认定中)."""
     if to_status not in CENTER_TRANSITIONS.get(center.status, ()):
         raise ApplicationError(_("运营中心状态不能从“%(a)s”变为“%(b)s”") % {
             "a": center.get_status_display(),
@@ -349,3 +377,957 @@ def center_evidence_add(*, actor: User | None, center: Center, kind: str, descri
         "kind": [None, kind], "description": [None, evidence.description],
         "file": [None, evidence.file.name if evidence.file else ""]})
     return evidence
+
+
+# ================================================================ 认定 workflow (先建设、后认定)
+# 中心申报 → 地方知识产权管理部门审核推荐 → 形式审查（可退回补正）→ 专家评审 → 公示（异议）→ 认定
+
+
+def today() -> dt.date:
+    """The local date every deadline is measured against (one place, so tests can move the clock)."""
+    return timezone.localdate()
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The date ``days`` working days (Mon–Fri) after ``start``; public holidays are not known to the platform."""
+    current = start
+    left = days
+    while left > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current
+
+
+def _step_due(step: str) -> dt.date:
+    return today() + dt.timedelta(days=int(rules.STEP_DAYS.value.get(step, 15)))
+
+
+def _is_center_staff(actor: User | None, center: Center) -> bool:
+    if actor is None:
+        return True
+    return actor.is_authenticated and (actor.is_platform_admin or (
+        actor.role == Role.CENTER_STAFF and actor.organization_id == center.organization_id))
+
+
+def _require_center_staff(actor: User | None, center: Center, what: str) -> None:
+    if not _is_center_staff(actor, center):
+        raise PermissionDenied(_("只有运营中心“%(c)s”的工作人员可以%(what)s") % {"c": center, "what": what})
+
+
+def _office_users(office: Organization | None) -> list[User]:
+    if office is None:
+        return []
+    return list(User.objects.filter(organization=office, role=Role.OFFICE_STAFF, is_active=True))
+
+
+def _center_users(center: Center) -> list[User]:
+    return list(User.objects.filter(organization_id=center.organization_id, role=Role.CENTER_STAFF,
+                                    is_active=True))
+
+
+def recommending_office_for(center: Center) -> Organization | None:
+    """The office one level below the center's managing office whose area covers the center (审核推荐), or None
+    when there is no lower level on the platform (the application then goes straight to 形式审查)."""
+    order = [OfficeLevel.NATIONAL, OfficeLevel.PROVINCIAL, OfficeLevel.MUNICIPAL, OfficeLevel.COUNTY]
+    level = center.managing_office.office_level
+    if level not in order or level == OfficeLevel.COUNTY:
+        return None
+    lower = order[order.index(level) + 1]
+    candidates = Organization.objects.filter(kind=OrganizationKind.IP_OFFICE, office_level=lower).exclude(
+        region_code="").order_by("region_code", "pk")
+    for office in candidates:
+        if center.region_code.startswith(region_scope_prefix(office.region_code)):
+            return office
+    return None
+
+
+def _may_recommend(actor: User | None, application: RecognitionApplication) -> bool:
+    if actor is None:
+        return True
+    if not actor.is_authenticated:
+        return False
+    if actor.is_platform_admin:
+        return True
+    return (actor.role == Role.OFFICE_STAFF and application.recommending_office_id is not None
+            and actor.organization_id == application.recommending_office_id)
+
+
+def _require_deciding_office(actor: User | None, application: RecognitionApplication) -> None:
+    if not office_may_decide(actor, application.center):
+        raise PermissionDenied(_("只有认定部门（%(office)s）、其上级管理部门或平台管理员可以办理此环节") % {
+            "office": application.deciding_office})
+
+
+def _require_status(application: RecognitionApplication, *statuses: str) -> None:
+    if application.status not in statuses:
+        raise ApplicationError(_("认定申请当前为“%(s)s”，不能办理此环节") % {"s": application.get_status_display()},
+                               field="status", code="invalid_transition")
+
+
+def _app_url(application: RecognitionApplication) -> str:
+    return reverse("center_application_detail", args=[application.pk])
+
+
+def _application_move(*, actor: User | None, application: RecognitionApplication, action: str, to_status: str,
+                      reason: str = "", due_on: dt.date | None = None) -> ApplicationMove:
+    previous = application.status
+    move = ApplicationMove(
+        application=application, action=action, from_status=previous, to_status=to_status, reason=reason or "",
+        actor=actor if actor is not None and actor.pk else None,
+        actor_name=actor.username if actor is not None and actor.pk else "system",
+        office=actor.organization if actor is not None and actor.pk and actor.role == Role.OFFICE_STAFF else None)
+    validated_save(move)
+    application.status = to_status
+    application.due_on = due_on
+    application.save()
+    audit_record(actor=actor, action="transition", obj=application,
+                 changes={"status": [previous, to_status], "step": [None, action]}, message=reason or "")
+    return move
+
+
+def _lock(application: RecognitionApplication) -> RecognitionApplication:
+    return (RecognitionApplication.objects.select_for_update()
+            .select_related("center", "center__managing_office", "deciding_office", "recommending_office")
+            .get(pk=application.pk))
+
+
+@transaction.atomic
+def application_create(*, actor: User | None, center: Center, year: int, summary: str = "", achievements: str = "",
+                       plan: str = "") -> RecognitionApplication:
+    """中心申报: the center's staff open an application for its level (one open application at a time)."""
+    _require_center_staff(actor, center, _("提出认定申请"))
+    if center.status not in (CenterStatus.BUILDING, CenterStatus.LETTER_SUPPORTED):
+        raise ApplicationError(_("运营中心当前为“%(s)s”，只有“建设运行中”或“复函支持”的运营中心可以申请认定。%(rule)s") % {
+            "s": center.get_status_display(), "rule": rules.BUILD_THEN_RECOGNISE.quote()}, field="center")
+    if center.applications.filter(status__in=APPLICATION_OPEN_STATUSES).exists():
+        raise ApplicationError(_("该运营中心已有办理中的认定申请"), field="center")
+    if not 2000 <= int(year) <= today().year:
+        raise ApplicationError(_("工作成效年度应在2000年至今年之间"), field="year")
+    application = RecognitionApplication(
+        center=center, level=center.level, year=int(year), summary=(summary or "").strip(),
+        achievements=(achievements or "").strip(), plan=(plan or "").strip(),
+        deciding_office=center.managing_office, recommending_office=recommending_office_for(center),
+        created_by=actor if actor is not None and actor.pk else None)
+    validated_save(application)
+    audit_record(actor=actor, action="create", obj=application, changes={
+        "center": [None, str(center)], "level": [None, application.level], "year": [None, application.year]})
+    return application
+
+
+APPLICATION_TEXT_FIELDS = ("summary", "achievements", "plan", "year")
+
+
+@transaction.atomic
+def application_update(*, actor: User | None, application: RecognitionApplication,
+                       data: dict[str, Any]) -> RecognitionApplication:
+    """Edit the application form while it is a draft or returned for correction."""
+    application = _lock(application)
+    _require_center_staff(actor, application.center, _("修改申报书"))
+    _require_status(application, ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
+    changes = model_update(instance=application, data={k: v for k, v in data.items() if v is not None},
+                           fields=APPLICATION_TEXT_FIELDS)
+    if changes:
+        audit_record(actor=actor, action="update", obj=application, changes=changes)
+    return application
+
+
+@transaction.atomic
+def application_material_add(*, actor: User | None, application: RecognitionApplication, title: str,
+                             file: UploadedFile) -> ApplicationMaterial:
+    """Attach a material (申报书、证明材料、补正材料) while the center can still edit the application."""
+    _require_center_staff(actor, application.center, _("上传申报材料"))
+    _require_status(application, ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
+    if file is None:
+        raise ApplicationError(_("请选择要上传的文件"), field="file")
+    material = ApplicationMaterial(application=application, title=(title or "").strip() or file.name, file=file,
+                                   uploaded_by=actor if actor is not None and actor.pk else None)
+    validated_save(material)
+    audit_record(actor=actor, action="create", obj=material, changes={"title": [None, material.title],
+                                                                       "file": [None, material.file.name]})
+    return material
+
+
+def _conditions_snapshot(application: RecognitionApplication) -> dict:
+    from ipoc.centers.conditions import check_basic_conditions
+
+    return check_basic_conditions(application.center, level=application.level, year=application.year)
+
+
+@transaction.atomic
+def application_submit(*, actor: User | None, application: RecognitionApplication) -> RecognitionApplication:
+    """提交申报: the basic-conditions check is taken as a snapshot, the center moves to 申请认定中 and the
+    recommending office (or, without one, the deciding office) is notified."""
+    application = _lock(application)
+    center = application.center
+    _require_center_staff(actor, center, _("提交认定申请"))
+    _require_status(application, ApplicationStatus.DRAFT)
+    for field, label in (("summary", _("建设与运行情况")), ("achievements", _("工作成效说明"))):
+        if not getattr(application, field).strip():
+            raise ApplicationError(_("请填写申报书的“%(f)s”") % {"f": label}, field=field)
+    application.conditions_snapshot = _conditions_snapshot(application)
+    if application.recommending_office_id:
+        to_status, due, notified = (ApplicationStatus.SUBMITTED, _step_due("recommend"),
+                                    _office_users(application.recommending_office))
+    else:
+        to_status, due, notified = (ApplicationStatus.RECOMMENDED, _step_due("formal_review"),
+                                    _office_users(application.deciding_office))
+    _application_move(actor=actor, application=application, action="submit", to_status=to_status,
+                      reason=_("提交认定申请"), due_on=due)
+    if center.status != CenterStatus.APPLYING:
+        _center_move(actor=actor, center=Center.objects.select_for_update().get(pk=center.pk),
+                     to_status=CenterStatus.APPLYING, reason=_("提交认定申请 #%(id)s") % {"id": application.pk},
+                     document_ref=_("认定申请 #%(id)s") % {"id": application.pk})
+    notify(users=notified, title=_("待办：%(a)s") % {"a": application}, url=_app_url(application),
+           kind="center_application")
+    return application
+
+
+def _back_to_building(actor: User | None, application: RecognitionApplication, reason: str, document_ref: str):
+    center = Center.objects.select_for_update().get(pk=application.center_id)
+    if center.status == CenterStatus.APPLYING:
+        return _center_move(actor=actor, center=center, to_status=CenterStatus.BUILDING, reason=reason,
+                            document_ref=document_ref or _("认定申请 #%(id)s") % {"id": application.pk})
+    return None
+
+
+@transaction.atomic
+def application_recommend(*, actor: User | None, application: RecognitionApplication, recommend: bool,
+                          opinion: str) -> RecognitionApplication:
+    """地方知识产权管理部门审核推荐: recommend to the deciding office, or decline with reasons."""
+    application = _lock(application)
+    if not _may_recommend(actor, application):
+        raise PermissionDenied(_("只有推荐部门（%(o)s）可以审核推荐此申请") % {
+            "o": application.recommending_office or _("无")})
+    _require_status(application, ApplicationStatus.SUBMITTED)
+    if not (opinion or "").strip():
+        raise ApplicationError(_("请填写推荐意见"), field="opinion")
+    if recommend:
+        _application_move(actor=actor, application=application, action="recommend",
+                          to_status=ApplicationStatus.RECOMMENDED, reason=opinion.strip(),
+                          due_on=_step_due("formal_review"))
+        notify(users=_office_users(application.deciding_office), title=_("待形式审查：%(a)s") % {"a": application},
+               url=_app_url(application), kind="center_application")
+    else:
+        _application_move(actor=actor, application=application, action="decline",
+                          to_status=ApplicationStatus.NOT_RECOMMENDED, reason=opinion.strip())
+        _back_to_building(actor, application, _("未获推荐：%(r)s") % {"r": opinion.strip()}, "")
+        notify(users=_center_users(application.center), title=_("认定申请未获推荐"), body=opinion.strip(),
+               url=_app_url(application), kind="center_application")
+    return application
+
+
+FORMAL_OUTCOMES = ("accept", "return", "reject")
+
+
+@transaction.atomic
+def application_formal_review(*, actor: User | None, application: RecognitionApplication, outcome: str,
+                              reason: str = "") -> RecognitionApplication:
+    """形式审查 by the deciding office: accept for expert review, return for correction (with reasons), or reject."""
+    application = _lock(application)
+    _require_deciding_office(actor, application)
+    _require_status(application, ApplicationStatus.RECOMMENDED)
+    if outcome not in FORMAL_OUTCOMES:
+        raise ApplicationError(_("形式审查结论应为 accept（受理）、return（退回补正）或 reject（不予受理）"),
+                               field="outcome")
+    reason = (reason or "").strip()
+    if outcome != "accept" and not reason:
+        raise ApplicationError(_("退回补正或不予受理须说明理由"), field="reason")
+    if outcome == "accept":
+        _application_move(actor=actor, application=application, action="accept",
+                          to_status=ApplicationStatus.EXPERT_REVIEW, reason=reason or _("形式审查通过"),
+                          due_on=_step_due("expert_review"))
+    elif outcome == "return":
+        _application_move(actor=actor, application=application, action="return",
+                          to_status=ApplicationStatus.RETURNED, reason=reason, due_on=_step_due("correction"))
+        notify(users=_center_users(application.center), title=_("认定申请被退回补正"), body=reason,
+               url=_app_url(application), kind="center_application")
+    else:
+        _application_move(actor=actor, application=application, action="reject",
+                          to_status=ApplicationStatus.REJECTED, reason=reason)
+        _back_to_building(actor, application, _("形式审查不予受理：%(r)s") % {"r": reason}, "")
+    return application
+
+
+@transaction.atomic
+def application_resubmit(*, actor: User | None, application: RecognitionApplication,
+                         note: str = "") -> RecognitionApplication:
+    """补正后重新提交: back to the deciding office's 形式审查 with a fresh conditions snapshot."""
+    application = _lock(application)
+    _require_center_staff(actor, application.center, _("重新提交认定申请"))
+    _require_status(application, ApplicationStatus.RETURNED)
+    application.conditions_snapshot = _conditions_snapshot(application)
+    _application_move(actor=actor, application=application, action="resubmit",
+                      to_status=ApplicationStatus.RECOMMENDED, reason=(note or "").strip() or _("补正后重新提交"),
+                      due_on=_step_due("formal_review"))
+    notify(users=_office_users(application.deciding_office), title=_("补正材料已提交：%(a)s") % {"a": application},
+           url=_app_url(application), kind="center_application")
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, actor: User | None, application: RecognitionApplication,
+                         reason: str) -> RecognitionApplication:
+    """The center withdraws its application before publicity; it returns to 建设运行中."""
+    application = _lock(application)
+    _require_center_staff(actor, application.center, _("撤回认定申请"))
+    _require_status(application, ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.RECOMMENDED,
+                    ApplicationStatus.RETURNED, ApplicationStatus.EXPERT_REVIEW)
+    if not (reason or "").strip():
+        raise ApplicationError(_("请说明撤回理由"), field="reason")
+    _application_move(actor=actor, application=application, action="withdraw", to_status=ApplicationStatus.WITHDRAWN,
+                      reason=reason.strip())
+    _back_to_building(actor, application, _("撤回认定申请：%(r)s") % {"r": reason.strip()}, "")
+    return application
+
+
+# ---------------------------------------------------------------- 专家评审 (also used by 定期评价)
+
+
+def scoring_sheet_for(review: ExpertReview) -> list[dict]:
+    """The criteria an expert scores: the recognition sheet, or the evaluation's expert indicators (0–100 each)."""
+    if review.application_id:
+        return [dict(c) for c in rules.SCORING_SHEET.value]
+    return [{"code": i["code"], "label": i["label"], "max": 100}
+            for i in rules.EVALUATION_INDICATORS.value if i.get("source") == "expert"]
+
+
+@transaction.atomic
+def review_assign(*, actor: User | None, expert: User, application: RecognitionApplication | None = None,
+                  evaluation: Evaluation | None = None, due_on: dt.date | None = None) -> ExpertReview:
+    """Assign an expert (角色：评审专家) to an application in 专家评审 or to a draft evaluation."""
+    if (application is None) == (evaluation is None):
+        raise ApplicationError(_("请指定一项认定申请或一项定期评价"), field="application")
+    target = application or evaluation
+    center = target.center
+    if not office_may_decide(actor, center):
+        raise PermissionDenied(_("只有管理部门可以指派评审专家"))
+    if application is not None:
+        _require_status(application, ApplicationStatus.EXPERT_REVIEW)
+    elif evaluation.status != EvaluationStatus.DRAFT:
+        raise ApplicationError(_("已定级的评价不能再指派专家"), field="evaluation")
+    if expert.role != Role.EXPERT or not expert.is_active:
+        raise ApplicationError(_("“%(u)s”不是评审专家账号") % {"u": expert}, field="expert")
+    if ExpertReview.objects.filter(application=application, evaluation=evaluation, expert=expert).exists():
+        raise ApplicationError(_("该专家已被指派"), field="expert")
+    review = ExpertReview(application=application, evaluation=evaluation, expert=expert,
+                          assigned_by=actor if actor is not None and actor.pk else None,
+                          due_on=due_on or (application.due_on if application is not None else _step_due(
+                              "expert_review")))
+    validated_save(review)
+    purpose = _("认定评审") if application is not None else _("定期评价")
+    assignment_create(actor=actor, user=expert, obj=target, purpose=purpose)
+    if not _assigned(expert, center):
+        assignment_create(actor=actor, user=expert, obj=center, purpose=purpose)
+    audit_record(actor=actor, action="create", obj=review, changes={"expert": [None, expert.username],
+                                                                     "target": [None, str(target)]})
+    notify(users=[expert], title=_("评审任务：%(t)s") % {"t": target}, body=_("请先作出利益冲突声明，再填写评分表"),
+           url=reverse("center_review_detail", args=[review.pk]), kind="center_review")
+    return review
+
+
+def _assigned(user: User, obj) -> bool:
+    from django.contrib.contenttypes.models import ContentType
+
+    from ipoc.core.models import ObjectAssignment
+
+    return ObjectAssignment.objects.filter(user=user, content_type=ContentType.objects.get_for_model(obj),
+                                           object_id=str(obj.pk)).exists()
+
+
+def _require_expert(actor: User | None, review: ExpertReview) -> None:
+    if actor is None or not actor.is_authenticated or actor.pk != review.expert_id:
+        raise PermissionDenied(_("只有被指派的评审专家本人可以办理此评审"))
+
+
+def _review_open(review: ExpertReview) -> None:
+    if review.application_id:
+        _require_status(review.application, ApplicationStatus.EXPERT_REVIEW)
+    elif review.evaluation.status != EvaluationStatus.DRAFT:
+        raise ApplicationError(_("该评价已定级"), field="evaluation")
+
+
+@transaction.atomic
+def review_declare(*, actor: User | None, review: ExpertReview, conflict: bool, note: str = "") -> ExpertReview:
+    """利益冲突声明 (once): an expert with a conflict is withdrawn (回避) and scores nothing."""
+    review = ExpertReview.objects.select_for_update().get(pk=review.pk)
+    _require_expert(actor, review)
+    _review_open(review)
+    if review.declaration:
+        raise ApplicationError(_("已作出利益冲突声明，不能更改"), field="declaration")
+    if conflict and not (note or "").strip():
+        raise ApplicationError(_("存在利益冲突的，请说明情况"), field="note")
+    review.declaration = ConflictDeclaration.CONFLICT if conflict else ConflictDeclaration.NONE
+    review.declaration_note = (note or "").strip()
+    review.declared_at = timezone.now()
+    review.save()
+    audit_record(actor=actor, action="update", obj=review, changes={"declaration": ["", review.declaration]},
+                 message=review.declaration_note)
+    if conflict:
+        target = review.application or review.evaluation
+        notify(users=_office_users(target.center.managing_office), title=_("专家声明回避：%(t)s") % {"t": target},
+               body=review.declaration_note, kind="center_review")
+    return review
+
+
+@transaction.atomic
+def review_submit(*, actor: User | None, review: ExpertReview, scores: dict[str, Any],
+                  comment: str = "") -> ExpertReview:
+    """The scoring sheet: one score per criterion within its range; submitted once."""
+    review = ExpertReview.objects.select_for_update().get(pk=review.pk)
+    _require_expert(actor, review)
+    _review_open(review)
+    if review.declaration != ConflictDeclaration.NONE:
+        raise ApplicationError(_("请先声明无利益冲突；声明回避的专家不评分"), field="declaration")
+    if review.submitted_at is not None:
+        raise ApplicationError(_("评分表已提交，不能修改"), field="scores")
+    clean: dict[str, float] = {}
+    for criterion in scoring_sheet_for(review):
+        code, top = criterion["code"], Decimal(str(criterion["max"]))
+        raw = (scores or {}).get(code)
+        if raw is None or raw == "":
+            raise ApplicationError(_("请为“%(c)s”打分") % {"c": criterion["label"]}, field=f"scores.{code}")
+        try:
+            value = Decimal(str(raw))
+        except ArithmeticError:
+            raise ApplicationError(_("“%(c)s”的分数应为数字") % {"c": criterion["label"]},
+                                   field=f"scores.{code}") from None
+        if not value.is_finite() or value < 0 or value > top:
+            raise ApplicationError(_("“%(c)s”的分数应在0至%(m)s之间") % {"c": criterion["label"], "m": top},
+                                   field=f"scores.{code}")
+        clean[code] = float(value)
+    unknown = set(scores or {}) - set(clean)
+    if unknown:
+        raise ApplicationError(_("评分表中没有这些项：%(u)s") % {"u": "、".join(sorted(unknown))}, field="scores")
+    review.scores = clean
+    review.total = sum((Decimal(str(v)) for v in clean.values()), Decimal("0"))
+    review.comment = (comment or "").strip()
+    review.submitted_at = timezone.now()
+    review.save()
+    audit_record(actor=actor, action="update", obj=review, changes={"scores": [None, clean],
+                                                                     "total": [None, str(review.total)]})
+    return review
+
+
+def valid_reviews(reviews) -> list[ExpertReview]:
+    """Submitted scoring sheets of experts who declared no conflict."""
+    return [r for r in reviews if r.declaration == ConflictDeclaration.NONE and r.submitted_at is not None]
+
+
+@transaction.atomic
+def application_close_review(*, actor: User | None, application: RecognitionApplication,
+                             notice: str = "") -> RecognitionApplication:
+    """End 专家评审: the score is the mean of the valid sheets; at or above the pass score the application goes to
+    公示 for the configured number of working days, below it it is not recognised."""
+    application = _lock(application)
+    _require_deciding_office(actor, application)
+    _require_status(application, ApplicationStatus.EXPERT_REVIEW)
+    reviews = list(application.reviews.all())
+    pending = [r for r in reviews if r.declaration != ConflictDeclaration.CONFLICT and r.submitted_at is None]
+    if pending:
+        raise ApplicationError(_("还有专家未提交评分表：%(e)s") % {"e": "、".join(r.expert.username for r in pending)},
+                               field="reviews")
+    valid = valid_reviews(reviews)
+    need = int(rules.MIN_EXPERT_SCORES.value)
+    if len(valid) < need:
+        raise ApplicationError(_("有效专家评分 %(n)s 份，少于规定的 %(m)s 份。%(rule)s") % {
+            "n": len(valid), "m": need, "rule": rules.MIN_EXPERT_SCORES.quote()}, field="reviews")
+    score = (sum((r.total for r in valid), Decimal("0")) / len(valid)).quantize(Decimal("0.01"))
+    application.score = score
+    if score >= Decimal(str(rules.PASS_SCORE.value)):
+        start = today()
+        application.publicity_start = start
+        application.publicity_end = add_working_days(start, int(rules.PUBLICITY_WORKING_DAYS.value))
+        application.publicity_notice = (notice or "").strip() or _(
+            "经专家评审，拟认定“%(c)s”为%(level)s产业知识产权运营中心，现予公示。公示期内，任何单位和个人可实名提出异议。") % {
+            "c": application.center, "level": application.get_level_display()}
+        _application_move(actor=actor, application=application, action="publicity",
+                          to_status=ApplicationStatus.PUBLICITY,
+                          reason=_("专家评审综合得分 %(s)s（%(n)s 份有效评分），进入公示，至 %(end)s") % {
+                              "s": score, "n": len(valid), "end": application.publicity_end},
+                          due_on=application.publicity_end)
+    else:
+        reason = _("专家评审综合得分 %(s)s，低于通过分数 %(p)s") % {"s": score, "p": rules.PASS_SCORE.value}
+        _application_move(actor=actor, application=application, action="reject",
+                          to_status=ApplicationStatus.REJECTED, reason=reason)
+        _back_to_building(actor, application, reason, "")
+    return application
+
+
+# ---------------------------------------------------------------- 公示与异议
+
+
+@transaction.atomic
+def objection_create(*, actor: User | None, application: RecognitionApplication, submitter_name: str,
+                     submitter_contact: str, content: str) -> Objection:
+    """A real-name objection during the publicity period (anyone, signed in or not)."""
+    application = _lock(application)
+    if application.status != ApplicationStatus.PUBLICITY:
+        raise ApplicationError(_("该申请不在公示期内"), field="application")
+    if today() > application.publicity_end:
+        raise ApplicationError(_("公示期已于 %(d)s 结束") % {"d": application.publicity_end}, field="application")
+    for field, value, label in (("submitter_name", submitter_name, _("异议人")),
+                                ("submitter_contact", submitter_contact, _("联系方式")),
+                                ("content", content, _("异议内容"))):
+        if not (value or "").strip():
+            raise ApplicationError(_("请填写%(f)s（异议须实名提出）") % {"f": label}, field=field)
+    user = actor if actor is not None and actor.is_authenticated else None
+    objection = Objection(application=application, submitter_name=submitter_name.strip(),
+                          submitter_contact=submitter_contact.strip(), content=content.strip(), submitted_by=user)
+    validated_save(objection)
+    audit_record(actor=user, action="create", obj=objection, changes={"content": [None, objection.content]})
+    notify(users=_office_users(application.deciding_office), title=_("公示异议：%(a)s") % {"a": application},
+           body=objection.content, url=_app_url(application), kind="center_application")
+    return objection
+
+
+@transaction.atomic
+def objection_resolve(*, actor: User | None, objection: Objection, upheld: bool, resolution: str) -> Objection:
+    """The deciding office resolves an objection (once): upheld or not, with its reasons."""
+    objection = Objection.objects.select_for_update().select_related("application__center").get(pk=objection.pk)
+    _require_deciding_office(actor, objection.application)
+    if objection.resolved_at is not None:
+        raise ApplicationError(_("该异议已处理"), field="objection")
+    if not (resolution or "").strip():
+        raise ApplicationError(_("请填写处理意见"), field="resolution")
+    objection.upheld = bool(upheld)
+    objection.resolution = resolution.strip()
+    objection.resolved_by = actor if actor is not None and actor.pk else None
+    objection.resolved_at = timezone.now()
+    objection.save()
+    audit_record(actor=actor, action="update", obj=objection, changes={"upheld": [None, objection.upheld]},
+                 message=objection.resolution)
+    return objection
+
+
+def certificate_number(application: RecognitionApplication) -> str:
+    seq = RecognitionApplication.objects.filter(level=application.level, status=ApplicationStatus.RECOGNISED,
+                                                decision__decided_at__year=today().year).count() + 1
+    return rules.CERTIFICATE_NUMBER_PATTERN.value.format(level=application.level.upper()[:3], year=today().year,
+                                                         seq=seq)
+
+
+@transaction.atomic
+def application_decide(*, actor: User | None, application: RecognitionApplication, recognise: bool, reason: str,
+                       document_ref: str, document: UploadedFile | None = None) -> RecognitionApplication:
+    """认定 after the publicity period: every objection resolved; an upheld objection bars recognition.
+    Recognition is a status decision on the center (named by the pattern at national level) with a certificate."""
+    application = _lock(application)
+    _require_deciding_office(actor, application)
+    _require_status(application, ApplicationStatus.PUBLICITY)
+    if today() <= application.publicity_end:
+        raise ApplicationError(_("公示期至 %(d)s 结束，期满后方可作出认定决定") % {"d": application.publicity_end},
+                               field="publicity_end")
+    open_objections = application.objections.filter(resolved_at__isnull=True).count()
+    if open_objections:
+        raise ApplicationError(_("还有 %(n)s 件异议未处理") % {"n": open_objections}, field="objections")
+    if recognise and application.objections.filter(upheld=True).exists():
+        raise ApplicationError(_("有异议经核实成立，不能予以认定"), field="objections")
+    if not (reason or "").strip():
+        raise ApplicationError(_("请填写认定决定的理由"), field="reason")
+    if not (document_ref or "").strip():
+        raise ApplicationError(_("请填写认定文件的名称或文号"), field="document_ref")
+    center = Center.objects.select_for_update().select_related("managing_office").get(pk=application.center_id)
+    if recognise:
+        decision = _center_move(actor=actor, center=center, to_status=CenterStatus.RECOGNISED, reason=reason,
+                                document_ref=document_ref, document=document)
+        application.decision = decision
+        application.certificate_no = certificate_number(application)
+        _application_move(actor=actor, application=application, action="recognise",
+                          to_status=ApplicationStatus.RECOGNISED, reason=reason.strip())
+        notify(users=_center_users(center), title=_("已认定：%(c)s") % {"c": decision.name_after},
+               url=_app_url(application), kind="center_application")
+    else:
+        application.decision = _back_to_building(actor, application, reason.strip(), document_ref)
+        _application_move(actor=actor, application=application, action="reject",
+                          to_status=ApplicationStatus.REJECTED, reason=reason.strip())
+    return application
+
+
+# ---------------------------------------------------------------- deadlines and reminders
+
+
+def _pending_work(day: dt.date) -> list[tuple[list[User], str, str]]:
+    """(who, what, url) for every application step or expert review due within the reminder window or overdue."""
+    horizon = day + dt.timedelta(days=int(rules.REMIND_DAYS_BEFORE.value))
+    work = []
+    waiting = {ApplicationStatus.SUBMITTED: lambda a: _office_users(a.recommending_office),
+               ApplicationStatus.RECOMMENDED: lambda a: _office_users(a.deciding_office),
+               ApplicationStatus.RETURNED: lambda a: _center_users(a.center),
+               ApplicationStatus.EXPERT_REVIEW: lambda a: _office_users(a.deciding_office)}
+    for app in (RecognitionApplication.objects.filter(status__in=list(waiting), due_on__lte=horizon)
+                .select_related("center", "recommending_office", "deciding_office")):
+        state = _("已逾期") if app.due_on < day else _("即将到期")
+        work.append((waiting[app.status](app), _("%(a)s：%(s)s环节%(state)s（期限 %(d)s）") % {
+            "a": app, "s": app.get_status_display(), "state": state, "d": app.due_on}, _app_url(app)))
+    for review in (ExpertReview.objects.filter(submitted_at__isnull=True, due_on__lte=horizon)
+                   .exclude(declaration=ConflictDeclaration.CONFLICT)
+                   .filter(application__status=ApplicationStatus.EXPERT_REVIEW)
+                   .select_related("expert", "application__center")):
+        state = _("已逾期") if review.due_on < day else _("即将到期")
+        work.append(([review.expert], _("评审任务%(state)s（期限 %(d)s）：%(a)s") % {
+            "state": state, "d": review.due_on, "a": review.application},
+            reverse("center_review_detail", args=[review.pk])))
+    return work
+
+
+@transaction.atomic
+def reminders_send(*, actor: User | None = None, day: dt.date | None = None) -> dict:
+    """Remind whoever holds a step that is due soon or overdue; at most one reminder per user and item per day."""
+    from ipoc.core.models import Notification
+
+    day = day or today()
+    sent = 0
+    items = _pending_work(day)
+    for users, title, url in items:
+        fresh = [u for u in users if not Notification.objects.filter(
+            recipient=u, url=url, kind="center_reminder", created_at__date=day).exists()]
+        sent += notify(users=fresh, title=title, url=url, kind="center_reminder")
+    return {"items": len(items), "notifications": sent, "date": day.isoformat()}
+
+
+# ================================================================ 年度工作报告
+
+
+def _report_url(report: AnnualReport) -> str:
+    return reverse("center_report_detail", args=[report.pk])
+
+
+@transaction.atomic
+def report_generate(*, actor: User | None, center: Center, year: int) -> AnnualReport:
+    """Generate (or regenerate, while editable) the annual duty report from the center's records; the
+    narrative the center wrote is kept."""
+    from ipoc.centers import kpi
+
+    _require_center_staff(actor, center, _("编制年度工作报告"))
+    year = int(year)
+    if not 2000 <= year <= today().year:
+        raise ApplicationError(_("年度应在2000年至今年之间"), field="year")
+    report, created = AnnualReport.objects.select_for_update().get_or_create(center=center, year=year)
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        raise ApplicationError(_("年度工作报告已%(s)s，不能重新生成") % {"s": report.get_status_display()},
+                               field="status")
+    report.lines = kpi.report_lines(center, year)
+    report.generated_at = timezone.now()
+    report.save()
+    audit_record(actor=actor, action="create" if created else "update", obj=report,
+                 changes={"lines": [None, {ln["code"]: ln["value"] for ln in report.lines}]})
+    return report
+
+
+@transaction.atomic
+def report_update(*, actor: User | None, report: AnnualReport, narrative: dict[str, str]) -> AnnualReport:
+    """The center's own account of each duty (工作情况说明); figures are never typed in."""
+    from ipoc.centers import kpi
+
+    report = AnnualReport.objects.select_for_update().select_related("center").get(pk=report.pk)
+    _require_center_staff(actor, report.center, _("修改年度工作报告"))
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        raise ApplicationError(_("年度工作报告已%(s)s，不能修改") % {"s": report.get_status_display()}, field="status")
+    unknown = set(narrative or {}) - set(kpi.DUTIES)
+    if unknown:
+        raise ApplicationError(_("未知的职责：%(u)s") % {"u": "、".join(sorted(unknown))}, field="narrative")
+    before = dict(report.narrative)
+    report.narrative = {**before, **{k: (v or "").strip() for k, v in (narrative or {}).items()}}
+    report.save()
+    audit_record(actor=actor, action="update", obj=report, changes={"narrative": [before, report.narrative]})
+    return report
+
+
+@transaction.atomic
+def report_submit(*, actor: User | None, report: AnnualReport) -> AnnualReport:
+    """Submit to the managing office; the figures are regenerated from the records at this moment."""
+    from ipoc.centers import kpi
+
+    report = AnnualReport.objects.select_for_update().select_related("center").get(pk=report.pk)
+    _require_center_staff(actor, report.center, _("提交年度工作报告"))
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        raise ApplicationError(_("年度工作报告已%(s)s") % {"s": report.get_status_display()}, field="status")
+    report.lines = kpi.report_lines(report.center, report.year)
+    report.generated_at = report.submitted_at = timezone.now()
+    report.submitted_by = actor if actor is not None and actor.pk else None
+    previous, report.status = report.status, ReportStatus.SUBMITTED
+    report.save()
+    audit_record(actor=actor, action="transition", obj=report, changes={"status": [previous, report.status]})
+    notify(users=_office_users(report.center.managing_office), title=_("待审核：%(r)s") % {"r": report},
+           url=_report_url(report), kind="center_report")
+    return report
+
+
+@transaction.atomic
+def report_review(*, actor: User | None, report: AnnualReport, accept: bool, comment: str = "") -> AnnualReport:
+    """The managing office accepts the report or returns it for changes (with its reasons)."""
+    report = AnnualReport.objects.select_for_update().select_related("center__managing_office").get(pk=report.pk)
+    if not office_may_decide(actor, report.center):
+        raise PermissionDenied(_("只有运营中心的管理部门可以审核年度工作报告"))
+    if report.status != ReportStatus.SUBMITTED:
+        raise ApplicationError(_("只有已提交的报告可以审核"), field="status")
+    if not accept and not (comment or "").strip():
+        raise ApplicationError(_("退回修改须说明理由"), field="comment")
+    previous = report.status
+    report.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
+    report.review_comment = (comment or "").strip()
+    report.reviewed_by = actor if actor is not None and actor.pk else None
+    report.reviewed_at = timezone.now()
+    report.save()
+    audit_record(actor=actor, action="transition", obj=report, changes={"status": [previous, report.status]},
+                 message=report.review_comment)
+    notify(users=_center_users(report.center), title=_("年度工作报告%(s)s") % {"s": report.get_status_display()},
+           body=report.review_comment, url=_report_url(report), kind="center_report")
+    return report
+
+
+# ================================================================ 定期评价
+
+
+def grade_for(total: Decimal) -> str:
+    cut = rules.GRADE_THRESHOLDS.value
+    for grade in (Grade.EXCELLENT, Grade.GOOD, Grade.PASS):
+        if total >= Decimal(str(cut[grade.value])):
+            return grade.value
+    return Grade.FAIL.value
+
+
+def _evaluation_indicators(evaluation: Evaluation) -> list[dict]:
+    """Each indicator's value (from the accepted annual report where it has the line, else from the records),
+    target, score = min(value / target, 1) × 100, weight and contribution; expert indicators average the valid
+    expert scores. An indicator without data scores 0 and says so (``missing``)."""
+    from ipoc.centers import kpi
+
+    report_lines = {ln["code"]: ln for ln in (evaluation.report.lines if evaluation.report_id else [])}
+    reviews = valid_reviews(evaluation.reviews.all()) if evaluation.pk else []
+    system = [dict(i) for i in rules.EVALUATION_INDICATORS.value]
+    weight_sum = sum(Decimal(str(i["weight"])) for i in system) or Decimal(1)
+    out = []
+    for ind in system:
+        code, target, weight = ind["code"], Decimal(str(ind["target"])), Decimal(str(ind["weight"]))
+        row = {"code": code, "label": ind["label"], "source": ind["source"], "target": float(target),
+               "weight": float(weight), "records": [], "missing": False, "from": ""}
+        if ind["source"] == "expert":
+            values = [Decimal(str(r.scores[code])) for r in reviews if code in (r.scores or {})]
+            value = (sum(values, Decimal(0)) / len(values)) if values else None
+            row["records"] = [{"model": "centers.expertreview", "id": r.pk} for r in reviews]
+            row["from"] = "expert"
+        else:
+            line = report_lines.get(code) or kpi.figure_line(code, evaluation.center, evaluation.year)
+            row["from"] = "report" if code in report_lines else "records"
+            value = None if line["missing"] else Decimal(str(line["value"]))
+            row["records"] = line["records"]
+            row["unit"] = line.get("unit", "")
+        row["missing"] = value is None
+        score = Decimal(0) if value is None or target <= 0 else min(value / target, Decimal(1)) * 100
+        contribution = score * weight / weight_sum
+        row.update(value=None if value is None else float(value), score=float(score.quantize(Decimal("0.01"))),
+                   contribution=float(contribution.quantize(Decimal("0.01"))))
+        out.append(row)
+    return out
+
+
+def _evaluation_url(evaluation: Evaluation) -> str:
+    return reverse("center_evaluation_detail", args=[evaluation.pk])
+
+
+@transaction.atomic
+def evaluation_create(*, actor: User | None, center: Center, year: int,
+                      supersedes: Evaluation | None = None) -> Evaluation:
+    """Open a 定期评价 of a recognised center for a year, from its accepted annual report (if any) and records.
+    ``supersedes`` corrects a final evaluation: the old one stays as it was."""
+    if not office_may_decide(actor, center):
+        raise PermissionDenied(_("只有运营中心的管理部门可以开展定期评价"))
+    if center.status not in QUALIFIED_STATUSES:
+        raise ApplicationError(_("只对已认定的运营中心开展定期评价（当前：%(s)s）") % {"s": center.get_status_display()},
+                               field="center")
+    if supersedes is not None and (supersedes.center_id != center.pk or supersedes.status != EvaluationStatus.FINAL):
+        raise ApplicationError(_("只能更正本中心已定级的评价"), field="supersedes")
+    if center.evaluations.filter(year=year, status=EvaluationStatus.DRAFT).exists():
+        raise ApplicationError(_("该年度已有进行中的评价"), field="year")
+    if supersedes is None and center.evaluations.filter(year=year, status=EvaluationStatus.FINAL,
+                                                        corrections__isnull=True).exists():
+        raise ApplicationError(_("该年度已定级；如需更正，请新建引用原评价的评价"), field="year")
+    report = center.annual_reports.filter(year=year, status=ReportStatus.ACCEPTED).first()
+    evaluation = Evaluation(center=center, year=int(year), report=report, supersedes=supersedes,
+                            created_by=actor if actor is not None and actor.pk else None)
+    evaluation.indicators = _evaluation_indicators(evaluation)
+    validated_save(evaluation)
+    audit_record(actor=actor, action="create", obj=evaluation, changes={
+        "year": [None, evaluation.year], "report": [None, report.pk if report else None],
+        **({"supersedes": [None, supersedes.pk]} if supersedes else {})})
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_finalise(*, actor: User | None, evaluation: Evaluation, comment: str = "") -> Evaluation:
+    """Score and grade (优秀/良好/合格/不合格); the evaluation is immutable from here."""
+    evaluation = Evaluation.objects.select_for_update().select_related("center__managing_office").get(
+        pk=evaluation.pk)
+    if not office_may_decide(actor, evaluation.center):
+        raise PermissionDenied(_("只有运营中心的管理部门可以评定等次"))
+    if evaluation.status != EvaluationStatus.DRAFT:
+        raise ApplicationError(_("该评价已定级"), field="status")
+    reviews = list(evaluation.reviews.all())
+    pending = [r for r in reviews if r.declaration != ConflictDeclaration.CONFLICT and r.submitted_at is None]
+    if pending:
+        raise ApplicationError(_("还有专家未提交评分：%(e)s") % {"e": "、".join(r.expert.username for r in pending)},
+                               field="reviews")
+    indicators = _evaluation_indicators(evaluation)
+    missing_expert = [i["label"] for i in indicators if i["source"] == "expert" and i["missing"]]
+    if missing_expert:
+        raise ApplicationError(_("专家评价指标尚无有效评分：%(l)s") % {"l": "、".join(missing_expert)},
+                               field="reviews")
+    total = sum((Decimal(str(i["contribution"])) for i in indicators), Decimal(0)).quantize(Decimal("0.01"))
+    evaluation.indicators = indicators
+    evaluation.total = total
+    evaluation.grade = grade_for(total)
+    evaluation.comment = (comment or "").strip()
+    evaluation.finalised_by = actor if actor is not None and actor.pk else None
+    evaluation.finalised_at = timezone.now()
+    evaluation.status = EvaluationStatus.FINAL
+    Evaluation.objects.filter(pk=evaluation.pk).update(
+        indicators=indicators, total=total, grade=evaluation.grade, comment=evaluation.comment,
+        finalised_by=evaluation.finalised_by, finalised_at=evaluation.finalised_at, status=EvaluationStatus.FINAL)
+    audit_record(actor=actor, action="transition", obj=evaluation, changes={
+        "status": [EvaluationStatus.DRAFT, EvaluationStatus.FINAL], "total": [None, str(total)],
+        "grade": [None, evaluation.grade]})
+    notify(users=_center_users(evaluation.center), title=_("定期评价结果：%(g)s") % {
+        "g": evaluation.get_grade_display()}, url=_evaluation_url(evaluation), kind="center_evaluation")
+    return evaluation
+
+
+# ================================================================ 动态管理
+
+
+def _management(*, actor: User | None, center: Center, kind: str, content: str, document_ref: str,
+                evaluation: Evaluation | None = None, follows: ManagementAction | None = None,
+                corrects: ManagementAction | None = None, ground: str = "", deadline: dt.date | None = None,
+                decision: CenterDecision | None = None) -> ManagementAction:
+    if not (content or "").strip():
+        raise ApplicationError(_("请填写内容"), field="content")
+    if not (document_ref or "").strip():
+        raise ApplicationError(_("请填写文件名称或文号"), field="document_ref")
+    action = ManagementAction(center=center, kind=kind, evaluation=evaluation, follows=follows, corrects=corrects,
+                              ground=ground, deadline=deadline, content=content.strip(),
+                              document_ref=document_ref.strip(), decision=decision,
+                              decided_by=actor if actor is not None and actor.pk else None)
+    validated_save(action)
+    audit_record(actor=actor, action="create", obj=action, changes={
+        "kind": [None, kind], "decision": [None, decision.pk if decision else None],
+        **({"ground": [None, ground]} if ground else {}), **({"deadline": [None, deadline]} if deadline else {})},
+        message=action.content)
+    return action
+
+
+def _lock_center(center: Center) -> Center:
+    return Center.objects.select_for_update().select_related("managing_office").get(pk=center.pk)
+
+
+@transaction.atomic
+def center_order_rectification(*, actor: User | None, evaluation: Evaluation, content: str, document_ref: str,
+                               deadline: dt.date | None = None) -> ManagementAction:
+    """不合格 → 限期整改: the center moves to 限期整改 with the requirements and a deadline."""
+    center = _lock_center(evaluation.center)
+    _require_office(actor, center)
+    if evaluation.status != EvaluationStatus.FINAL or evaluation.grade != Grade.FAIL:
+        raise ApplicationError(_("限期整改须依据一项评为“不合格”的定期评价。%(rule)s") % {
+            "rule": rules.RECTIFY_ON_FAIL.quote()}, field="evaluation")
+    deadline = deadline or today() + dt.timedelta(days=int(rules.RECTIFY_ON_FAIL.value))
+    if deadline <= today():
+        raise ApplicationError(_("整改期限应晚于今天"), field="deadline")
+    decision = _center_move(actor=actor, center=center, to_status=CenterStatus.RECTIFYING,
+                            reason=_("定期评价不合格，限期整改至 %(d)s：%(c)s") % {"d": deadline, "c": content.strip()},
+                            document_ref=document_ref)
+    action = _management(actor=actor, center=center, kind=ManagementKind.RECTIFICATION, content=content,
+                         document_ref=document_ref, evaluation=evaluation, deadline=deadline, decision=decision)
+    notify(users=_center_users(center), title=_("限期整改通知（期限 %(d)s）") % {"d": deadline}, body=action.content,
+           url=reverse("center_management_detail", args=[action.pk]), kind="center_management")
+    return action
+
+
+@transaction.atomic
+def rectification_report_submit(*, actor: User | None, action: ManagementAction, content: str,
+                                file: UploadedFile | None = None) -> RectificationReport:
+    """The center reports what it rectified (整改报告), before the office's follow-up review."""
+    _require_center_staff(actor, action.center, _("提交整改报告"))
+    if action.kind != ManagementKind.RECTIFICATION or action.follow_ups.exists():
+        raise ApplicationError(_("该整改要求已复查完毕或不是整改要求"), field="action")
+    if not (content or "").strip():
+        raise ApplicationError(_("请填写整改情况"), field="content")
+    report = RectificationReport(action=action, content=content.strip(),
+                                 submitted_by=actor if actor is not None and actor.pk else None)
+    if file is not None:
+        report.file = file
+    validated_save(report)
+    audit_record(actor=actor, action="create", obj=report, changes={"content": [None, report.content]})
+    notify(users=_office_users(action.center.managing_office), title=_("整改报告已提交：%(c)s") % {"c": action.center},
+           url=reverse("center_management_detail", args=[action.pk]), kind="center_management")
+    return report
+
+
+@transaction.atomic
+def rectification_follow_up(*, actor: User | None, action: ManagementAction, passed: bool, content: str,
+                            document_ref: str) -> ManagementAction:
+    """复查: passed → back to 已认定; failed → 取消资格 (整改不合格), and the center leaves the public list."""
+    center = _lock_center(action.center)
+    _require_office(actor, center)
+    if action.kind != ManagementKind.RECTIFICATION:
+        raise ApplicationError(_("只能对限期整改要求进行复查"), field="action")
+    if action.follow_ups.exists():
+        raise ApplicationError(_("该整改要求已复查"), field="action")
+    if center.status != CenterStatus.RECTIFYING:
+        raise ApplicationError(_("运营中心当前不在限期整改中"), field="center")
+    if passed and not action.reports.exists():
+        raise ApplicationError(_("运营中心尚未提交整改报告，不能认定整改合格"), field="action")
+    if passed:
+        decision = _center_move(actor=actor, center=center, to_status=CenterStatus.RECOGNISED,
+                                reason=_("整改复查合格：%(c)s") % {"c": content.strip()}, document_ref=document_ref)
+        kind, ground = ManagementKind.FOLLOW_UP_PASSED, ""
+    else:
+        decision = _center_move(actor=actor, center=center, to_status=CenterStatus.REVOKED,
+                                reason=_("整改复查不合格，取消资格：%(c)s。%(rule)s") % {
+                                    "c": content.strip(), "rule": rules.REVOCATION_GROUNDS.quote()},
+                                document_ref=document_ref)
+        kind, ground = ManagementKind.FOLLOW_UP_FAILED, RevocationGround.FAILED_RECTIFICATION
+    return _management(actor=actor, center=center, kind=kind, content=content, document_ref=document_ref,
+                       follows=action, evaluation=action.evaluation, ground=ground, decision=decision)
+
+
+@transaction.atomic
+def center_revoke(*, actor: User | None, center: Center, ground: str, content: str,
+                  document_ref: str) -> ManagementAction:
+    """取消资格 for 弄虚作假, a self-established sub-center, failed rectification or another ground."""
+    center = _lock_center(center)
+    _require_office(actor, center)
+    if ground not in rules.REVOCATION_GROUNDS.value:
+        raise ApplicationError(_("未知的取消资格事由：%(g)s") % {"g": ground}, field="ground")
+    if center.status not in QUALIFIED_STATUSES:
+        raise ApplicationError(_("只有已认定（含限期整改中）的运营中心可以取消资格"), field="center")
+    label = RevocationGround(ground).label
+    decision = _center_move(actor=actor, center=center, to_status=CenterStatus.REVOKED,
+                            reason=_("取消资格（%(g)s）：%(c)s。%(rule)s") % {
+                                "g": label, "c": (content or "").strip(), "rule": rules.REVOCATION_GROUNDS.quote()},
+                            document_ref=document_ref)
+    return _management(actor=actor, center=center, kind=ManagementKind.REVOCATION, content=content,
+                       document_ref=document_ref, ground=ground, decision=decision)
+
+
+@transaction.atomic
+def center_commend(*, actor: User | None, evaluation: Evaluation, content: str,
+                   document_ref: str) -> ManagementAction:
+    """优秀 → 鼓励支持: the commendation and the support measures are recorded."""
+    center = _lock_center(evaluation.center)
+    _require_office(actor, center)
+    if evaluation.status != EvaluationStatus.FINAL or evaluation.grade != Grade.EXCELLENT:
+        raise ApplicationError(_("鼓励支持须依据一项评为“优秀”的定期评价。%(rule)s") % {
+            "rule": rules.COMMEND_EXCELLENT.quote()}, field="evaluation")
+    return _management(actor=actor, center=center, kind=ManagementKind.COMMENDATION, content=content,
+                       document_ref=document_ref, evaluation=evaluation)
+
+
+@transaction.atomic
+def management_action_correct(*, actor: User | None, action: ManagementAction, content: str,
+                              document_ref: str) -> ManagementAction:
+    """Correct a 动态管理 record with a new one that references it (the status is corrected through
+    ``center_decision_correct``)."""
+    center = _lock_center(action.center)
+    _require_office(actor, center)
+    return _management(actor=actor, center=center, kind=ManagementKind.CORRECTION, content=content,
+                       document_ref=document_ref, corrects=action, evaluation=action.evaluation)

@@ -5,12 +5,23 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ipoc.centers import rules, selectors, services
 from ipoc.centers.forms import CenterEditForm, CenterForm, CorrectForm, EvidenceForm, TransitionForm
-from ipoc.centers.models import CENTER_TRANSITIONS, CenterLevel, CenterStatus
-from ipoc.core.errors import ApplicationError, PermissionDenied
+from ipoc.centers.models import (
+    CENTER_TRANSITIONS,
+    QUALIFIED_STATUSES,
+    ApplicationStatus,
+    CenterLevel,
+    CenterStatus,
+    EvaluationStatus,
+    ReportStatus,
+    RevocationGround,
+)
+from ipoc.core.errors import ApplicationError, NotFound, PermissionDenied
 from ipoc.core.models import Role
 from ipoc.core.permissions import CHANGE, can
 from ipoc.core.ui import handle_application_error
@@ -50,6 +61,12 @@ def center_detail(request, pk: int):
         "center": center, "moves": moves, "transition_form": form, "may_decide": may_decide,
         "may_change": may_change, "correct_form": CorrectForm(auto_id=False), "evidence_form": EvidenceForm(auto_id="ev_%s"),
         "decisions": selectors.decision_list(user=user, center=center),
+        "applications": center.applications.all() if may_change else [],
+        "reports": center.annual_reports.all() if may_change else [],
+        "evaluations": center.evaluations.all() if may_change else [],
+        "management": selectors.management_list(user=user, center=center) if may_change else [],
+        "revocable": center.status in QUALIFIED_STATUSES,
+        "grounds": [(g, RevocationGround(g).label) for g in rules.REVOCATION_GROUNDS.value],
         "evidence": selectors.evidence_list(user=user, center=center) if may_change or (
             user is not None and user.role == Role.OFFICE_STAFF) else [],
     })
@@ -159,3 +176,453 @@ def center_dashboard(request):
     data = selectors.dashboard(user=request.user)
     return render(request, "centers/center_dashboard.html", {
         "data": data, "charts": finders.find(ECHARTS) is not None, "echarts": ECHARTS})
+
+
+# ================================================================ 认定 workflow pages
+
+
+def _user(request):
+    return request.user if request.user.is_authenticated else None
+
+
+def _int(value, field: str, label: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ApplicationError(f"{label}应为整数", field=field) from None
+
+
+def _date(value, field: str, label: str):
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ApplicationError(f"{label}应为日期（YYYY-MM-DD）", field=field) from None
+
+
+def _own_center(user):
+    center = selectors.center_list(user=user).filter(organization_id=user.organization_id).first()
+    if center is None:
+        raise PermissionDenied(_("您所在的机构没有登记为运营中心"))
+    return center
+
+
+@login_required
+def application_list(request):
+    qs = selectors.application_list(user=request.user, status=request.GET.get("status", ""))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "centers/application_list.html", {
+        "page": page, "statuses": ApplicationStatus.choices,
+        "may_apply": request.user.role == Role.CENTER_STAFF})
+
+
+@login_required
+def application_create(request):
+    center = _own_center(request.user)
+    data = {"year": request.POST.get("year") or dt.date.today().year - 1, "summary": request.POST.get("summary", ""),
+            "achievements": request.POST.get("achievements", ""), "plan": request.POST.get("plan", "")}
+    error = None
+    if request.method == "POST":
+        try:
+            app = services.application_create(actor=request.user, center=center,
+                                              year=_int(data["year"], "year", "年度"), summary=data["summary"],
+                                              achievements=data["achievements"], plan=data["plan"])
+            return redirect("center_application_detail", pk=app.pk)
+        except ApplicationError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            error = exc
+    return render(request, "centers/application_form.html", {"center": center, "data": data, "error": error})
+
+
+@login_required
+def application_edit(request, pk: int):
+    app = selectors.application_get(user=request.user, pk=pk)
+    data = {f: request.POST.get(f, getattr(app, f)) for f in ("year", "summary", "achievements", "plan")}
+    error = None
+    if request.method == "POST":
+        try:
+            data["year"] = _int(data["year"], "year", "年度")
+            services.application_update(actor=request.user, application=app, data=data)
+            return redirect("center_application_detail", pk=pk)
+        except ApplicationError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            error = exc
+    return render(request, "centers/application_form.html", {"center": app.center, "data": data, "error": error,
+                                                             "application": app})
+
+
+def _application_context(request, app) -> dict:
+    user = request.user
+    office = services.office_may_decide(user, app.center)
+    staff = services._is_center_staff(user, app.center)
+    return {
+        "app": app, "is_office": office, "is_center": staff,
+        "may_recommend": services._may_recommend(user, app),
+        "moves": app.moves.select_related("office").all(),
+        "materials": app.materials.all(),
+        "reviews": selectors.application_reviews(user=user, application=app),
+        "objections": app.objections.all() if office or staff else [],
+        "experts": selectors.experts() if office else [],
+        "sheet": rules.SCORING_SHEET.value,
+        "snapshot": app.conditions_snapshot or None,
+        "S": ApplicationStatus,
+        "publicity_over": app.publicity_end is not None and services.today() > app.publicity_end,
+    }
+
+
+@login_required
+def application_detail(request, pk: int):
+    app = selectors.application_get(user=request.user, pk=pk)
+    return render(request, "centers/application_detail.html", _application_context(request, app))
+
+
+def _yes(value) -> bool:
+    return str(value).lower() in ("1", "true", "yes", "on")
+
+
+def _assign_experts(user, expert_ids, **target) -> None:
+    if not expert_ids:
+        raise ApplicationError(_("请选择评审专家"), field="expert")
+    for expert_id in expert_ids:
+        expert = selectors.experts().filter(pk=_int(expert_id, "expert", "专家")).first()
+        if expert is None:
+            raise ApplicationError(_("评审专家不存在：%(e)s") % {"e": expert_id}, field="expert")
+        services.review_assign(actor=user, expert=expert, **target)
+
+
+@login_required
+@require_POST
+def application_act(request, pk: int, action: str):
+    """Every step of the workflow posts here; the service decides whether this user may take it."""
+    app = selectors.application_get(user=request.user, pk=pk)
+    p, u = request.POST, request.user
+    steps = {
+        "submit": lambda: services.application_submit(actor=u, application=app),
+        "recommend": lambda: services.application_recommend(actor=u, application=app,
+                                                            recommend=_yes(p.get("recommend")),
+                                                            opinion=p.get("opinion", "")),
+        "formal-review": lambda: services.application_formal_review(actor=u, application=app,
+                                                                    outcome=p.get("outcome", ""),
+                                                                    reason=p.get("reason", "")),
+        "resubmit": lambda: services.application_resubmit(actor=u, application=app, note=p.get("note", "")),
+        "withdraw": lambda: services.application_withdraw(actor=u, application=app, reason=p.get("reason", "")),
+        "material": lambda: services.application_material_add(actor=u, application=app, title=p.get("title", ""),
+                                                              file=request.FILES.get("file")),
+        "assign": lambda: _assign_experts(u, p.getlist("expert"), application=app),
+        "close-review": lambda: services.application_close_review(actor=u, application=app,
+                                                                  notice=p.get("notice", "")),
+        "resolve": lambda: services.objection_resolve(
+            actor=u, objection=app.objections.get(pk=_int(p.get("objection"), "objection", "异议")),
+            upheld=_yes(p.get("upheld")), resolution=p.get("resolution", "")),
+        "decide": lambda: services.application_decide(actor=u, application=app, recognise=_yes(p.get("recognise")),
+                                                      reason=p.get("reason", ""),
+                                                      document_ref=p.get("document_ref", ""),
+                                                      document=request.FILES.get("document")),
+    }
+    if action not in steps:
+        raise NotFound(f"未知的操作：{action}")
+    try:
+        steps[action]()
+        messages.success(request, _("已办理"))
+    except ApplicationError as exc:
+        if isinstance(exc, PermissionDenied):
+            raise
+        messages.error(request, exc.message)
+    return redirect("center_application_detail", pk=pk)
+
+
+def application_certificate(request, pk: int):
+    """认定证书 (PDF) of a recognised application: public, like the recognition itself."""
+    from django.http import HttpResponse
+
+    from ipoc.centers import certificate
+
+    app = selectors.application_get(user=_user(request), pk=pk)
+    if app.status != ApplicationStatus.RECOGNISED:
+        raise NotFound(_("该申请尚未认定，没有证书"))
+    response = HttpResponse(certificate.render_certificate(app), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="certificate-{app.certificate_no}.pdf"'
+    return response
+
+
+def publicity_list(request):
+    """公示 — public, no login."""
+    return render(request, "centers/publicity_list.html", {"apps": selectors.publicity_list(),
+                                                           "today": services.today()})
+
+
+def publicity_object(request, pk: int):
+    """Real-name objection during publicity — anyone, no login needed."""
+    app = selectors.publicity_get(pk)
+    data = {f: request.POST.get(f, "") for f in ("submitter_name", "submitter_contact", "content")}
+    error = None
+    if request.method == "POST":
+        try:
+            services.objection_create(actor=_user(request), application=app, **data)
+            messages.success(request, _("异议已提交，认定部门将核实处理"))
+            return redirect("center_publicity_list")
+        except ApplicationError as exc:
+            error = exc
+    return render(request, "centers/publicity_object.html", {"app": app, "data": data, "error": error})
+
+
+@login_required
+def review_list(request):
+    return render(request, "centers/review_list.html", {"reviews": selectors.review_list(user=request.user)})
+
+
+@login_required
+def review_detail(request, pk: int):
+    review = selectors.review_get(user=request.user, pk=pk)
+    sheet = services.scoring_sheet_for(review)
+    if request.method == "POST":
+        try:
+            if request.POST.get("step") == "declare":
+                services.review_declare(actor=request.user, review=review, conflict=_yes(request.POST.get("conflict")),
+                                        note=request.POST.get("note", ""))
+            else:
+                services.review_submit(actor=request.user, review=review,
+                                       scores={c["code"]: request.POST.get(f"score_{c['code']}", "") for c in sheet},
+                                       comment=request.POST.get("comment", ""))
+            messages.success(request, _("已提交"))
+        except ApplicationError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            messages.error(request, exc.message)
+        return redirect("center_review_detail", pk=pk)
+    target = review.application or review.evaluation
+    return render(request, "centers/review_detail.html", {
+        "review": review, "target": target, "sheet": sheet,
+        "rows": [{**c, "value": (review.scores or {}).get(c["code"])} for c in sheet],
+        "is_expert": review.expert_id == request.user.pk})
+
+
+# ================================================================ 年度工作报告
+
+
+@login_required
+def report_list(request):
+    may_generate = request.user.role == Role.CENTER_STAFF
+    return render(request, "centers/report_list.html", {
+        "reports": selectors.report_list(user=request.user), "may_generate": may_generate,
+        "year": dt.date.today().year - 1})
+
+
+@login_required
+@require_POST
+def report_generate(request):
+    center = _own_center(request.user)
+    try:
+        report = services.report_generate(actor=request.user, center=center,
+                                          year=_int(request.POST.get("year"), "year", "年度"))
+    except ApplicationError as exc:
+        if isinstance(exc, PermissionDenied):
+            raise
+        messages.error(request, exc.message)
+        return redirect("center_report_list")
+    return redirect("center_report_detail", pk=report.pk)
+
+
+def _group_lines(lines: list[dict]) -> list[dict]:
+    from ipoc.centers import kpi
+
+    return [{"code": code, "label": label, "lines": [ln for ln in lines if ln["duty"] == code]}
+            for code, label in kpi.DUTIES.items()]
+
+
+@login_required
+def report_detail(request, pk: int):
+    report = selectors.report_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        step = request.POST.get("step", "")
+        try:
+            if step == "narrative":
+                from ipoc.centers import kpi
+
+                services.report_update(actor=request.user, report=report, narrative={
+                    d: request.POST.get(f"narrative_{d}", "") for d in kpi.DUTIES})
+            elif step == "regenerate":
+                services.report_generate(actor=request.user, center=report.center, year=report.year)
+            elif step == "submit":
+                services.report_submit(actor=request.user, report=report)
+            elif step == "review":
+                services.report_review(actor=request.user, report=report, accept=_yes(request.POST.get("accept")),
+                                       comment=request.POST.get("comment", ""))
+            else:
+                raise ApplicationError(_("未知的操作"), field="step")
+            messages.success(request, _("已保存"))
+        except ApplicationError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            messages.error(request, exc.message)
+        return redirect("center_report_detail", pk=pk)
+    duties = _group_lines(report.lines)
+    for duty in duties:
+        duty["narrative"] = report.narrative.get(duty["code"], "")
+    return render(request, "centers/report_detail.html", {
+        "report": report, "duties": duties, "is_center": services._is_center_staff(request.user, report.center),
+        "is_office": services.office_may_decide(request.user, report.center), "RS": ReportStatus})
+
+
+@login_required
+def report_records(request, pk: int, code: str):
+    report = selectors.report_get(user=request.user, pk=pk)
+    line = next((ln for ln in report.lines if ln["code"] == code), None)
+    if line is None:
+        raise NotFound(f"报告中没有该指标：{code}")
+    return render(request, "centers/figure_records.html", {
+        "title": f"{report} · {line['label']}", "line": line, "back": reverse("center_report_detail", args=[pk]),
+        "rows": selectors.figure_records(user=request.user, refs=line["records"])})
+
+
+@login_required
+def check_records(request, pk: int, code: str):
+    """The records behind one condition of the basic-conditions check."""
+    center = selectors.center_get(user=request.user, pk=pk)
+    year = _int(request.GET.get("year") or dt.date.today().year - 1, "year", "年度")
+    data = selectors.center_check(user=request.user, center=center, level=request.GET.get("level", ""), year=year)
+    flat = [c for top in data["conditions"] for c in (top, *top["any_of"])]
+    cond = next((c for c in flat if c["code"] == code), None)
+    if cond is None:
+        raise NotFound(f"没有该条件：{code}")
+    line = {"label": cond["label"], "value": cond["figure"], "unit": cond["unit"], "records": cond["records"]}
+    return render(request, "centers/figure_records.html", {
+        "title": f"{center} · {cond['label']}（{year}）", "line": line,
+        "back": reverse("center_check", args=[pk]) + f"?year={year}",
+        "rows": selectors.figure_records(user=request.user, refs=cond["records"])})
+
+
+# ================================================================ 定期评价、动态管理
+
+
+@login_required
+def evaluation_list(request):
+    is_office = request.user.role == Role.OFFICE_STAFF or request.user.is_platform_admin
+    return render(request, "centers/evaluation_list.html", {
+        "evaluations": selectors.evaluation_list(user=request.user), "is_office": is_office,
+        "centers": selectors.center_list(user=request.user).filter(status__in=QUALIFIED_STATUSES) if is_office else [],
+        "year": dt.date.today().year - 1})
+
+
+@login_required
+@require_POST
+def evaluation_create(request):
+    try:
+        center = selectors.center_get(user=request.user, pk=_int(request.POST.get("center"), "center", "运营中心"))
+        evaluation = services.evaluation_create(actor=request.user, center=center,
+                                                year=_int(request.POST.get("year"), "year", "年度"))
+    except ApplicationError as exc:
+        if isinstance(exc, PermissionDenied):
+            raise
+        messages.error(request, exc.message)
+        return redirect("center_evaluation_list")
+    return redirect("center_evaluation_detail", pk=evaluation.pk)
+
+
+@login_required
+def evaluation_detail(request, pk: int):
+    evaluation = selectors.evaluation_get(user=request.user, pk=pk)
+    office = services.office_may_decide(request.user, evaluation.center)
+    if request.method == "POST":
+        p, step = request.POST, request.POST.get("step", "")
+        try:
+            if step == "assign":
+                _assign_experts(request.user, p.getlist("expert"), evaluation=evaluation)
+            elif step == "finalise":
+                services.evaluation_finalise(actor=request.user, evaluation=evaluation, comment=p.get("comment", ""))
+            elif step == "rectify":
+                action = services.center_order_rectification(
+                    actor=request.user, evaluation=evaluation, content=p.get("content", ""),
+                    document_ref=p.get("document_ref", ""), deadline=_date(p.get("deadline"), "deadline", "整改期限"))
+                return redirect("center_management_detail", pk=action.pk)
+            elif step == "commend":
+                services.center_commend(actor=request.user, evaluation=evaluation, content=p.get("content", ""),
+                                        document_ref=p.get("document_ref", ""))
+            else:
+                raise ApplicationError(_("未知的操作"), field="step")
+            messages.success(request, _("已办理"))
+        except ApplicationError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            messages.error(request, exc.message)
+        return redirect("center_evaluation_detail", pk=pk)
+    indicators = evaluation.indicators
+    if evaluation.status == EvaluationStatus.DRAFT:
+        indicators = services._evaluation_indicators(evaluation)
+    return render(request, "centers/evaluation_detail.html", {
+        "evaluation": evaluation, "indicators": indicators, "is_office": office,
+        "reviews": list(evaluation.reviews.select_related("expert")) if office else [],
+        "experts": selectors.experts() if office else [], "ES": EvaluationStatus,
+        "actions": evaluation.actions.all(), "rectify_days": rules.RECTIFY_ON_FAIL.value})
+
+
+@login_required
+def evaluation_records(request, pk: int, code: str):
+    evaluation = selectors.evaluation_get(user=request.user, pk=pk)
+    indicators = evaluation.indicators if evaluation.status == EvaluationStatus.FINAL else \
+        services._evaluation_indicators(evaluation)
+    ind = next((i for i in indicators if i["code"] == code), None)
+    if ind is None:
+        raise NotFound(f"没有该指标：{code}")
+    line = {"label": ind["label"], "value": ind["value"], "unit": ind.get("unit", ""), "records": ind["records"]}
+    return render(request, "centers/figure_records.html", {
+        "title": f"{evaluation} · {ind['label']}", "line": line,
+        "back": reverse("center_evaluation_detail", args=[pk]),
+        "rows": selectors.figure_records(user=request.user, refs=ind["records"])})
+
+
+@login_required
+def management_detail(request, pk: int):
+    action = selectors.management_get(user=request.user, pk=pk)
+    office = services.office_may_decide(request.user, action.center)
+    if request.method == "POST":
+        p, step = request.POST, request.POST.get("step", "")
+        try:
+            if step == "report":
+                services.rectification_report_submit(actor=request.user, action=action, content=p.get("content", ""),
+                                                     file=request.FILES.get("file"))
+            elif step == "follow-up":
+                services.rectification_follow_up(actor=request.user, action=action, passed=_yes(p.get("passed")),
+                                                 content=p.get("content", ""), document_ref=p.get("document_ref", ""))
+            else:
+                raise ApplicationError(_("未知的操作"), field="step")
+            messages.success(request, _("已办理"))
+        except ApplicationError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            messages.error(request, exc.message)
+        return redirect("center_management_detail", pk=pk)
+    return render(request, "centers/management_detail.html", {
+        "action": action, "is_office": office,
+        "is_center": services._is_center_staff(request.user, action.center),
+        "reports": action.reports.all(), "follow_ups": action.follow_ups.all(),
+        "corrections": action.corrections.all()})
+
+
+@login_required
+@require_POST
+def center_revoke(request, pk: int):
+    center = selectors.center_get(user=request.user, pk=pk)
+    try:
+        services.center_revoke(actor=request.user, center=center, ground=request.POST.get("ground", ""),
+                               content=request.POST.get("content", ""),
+                               document_ref=request.POST.get("document_ref", ""))
+        messages.success(request, _("已取消资格"))
+    except ApplicationError as exc:
+        if isinstance(exc, PermissionDenied):
+            raise
+        messages.error(request, exc.message)
+    return redirect("center_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def reminders_send(request):
+    if not (request.user.is_platform_admin or request.user.role == Role.OFFICE_STAFF):
+        raise PermissionDenied(_("仅限知识产权管理部门"))
+    result = services.reminders_send(actor=request.user)
+    messages.success(request, _("已发送提醒 %(n)s 条") % {"n": result["notifications"]})
+    return redirect("center_application_list")

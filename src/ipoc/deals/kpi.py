@@ -27,6 +27,24 @@ def cumulative_projects(center, year: int):
     return KpiFigure(len(ids), "个", [("deals.deal", i) for i in ids])
 
 
+def conversion_projects(center, year: int):
+    """年度转化项目数: deals of the center signed in the year and now at 签约/履行/完成."""
+    from ipoc.centers.kpi import KpiFigure
+    from ipoc.deals import selectors
+
+    ids = sorted(selectors.counted_deals(center.organization_id, year).values_list("pk", flat=True))
+    return KpiFigure(len(ids), "个", [("deals.deal", i) for i in ids])
+
+
+def demands_matched(center, year: int):
+    """对接需求数: the center's demands now 对接中 or 已解决 that entered one of them in the year."""
+    from ipoc.centers.kpi import KpiFigure
+    from ipoc.deals import selectors
+
+    ids = selectors.demands_matched(center.organization_id, year)
+    return KpiFigure(len(ids), "项", [("demands.demand", i) for i in ids])
+
+
 def register() -> bool:
     """Register with ipoc.centers.kpi when that app is installed; False when it is not."""
     from django.apps import apps
@@ -37,4 +55,6 @@ def register() -> bool:
 
     kpi.register_kpi_provider(kpi.ANNUAL_DEAL_AMOUNT, kpi.KPI_LABELS[kpi.ANNUAL_DEAL_AMOUNT], annual_deal_amount)
     kpi.register_kpi_provider(kpi.CUMULATIVE_PROJECTS, kpi.KPI_LABELS[kpi.CUMULATIVE_PROJECTS], cumulative_projects)
+    kpi.register_kpi_provider(kpi.CONVERSION_PROJECTS, kpi.KPI_LABELS[kpi.CONVERSION_PROJECTS], conversion_projects)
+    kpi.register_kpi_provider(kpi.DEMANDS_MATCHED, kpi.KPI_LABELS[kpi.DEMANDS_MATCHED], demands_matched)
     return True

@@ -133,6 +133,11 @@ def _demands_reaching(center_id: int, year: int, statuses: tuple[str, ...]) -> l
     return sorted(set(qs.values_list("pk", flat=True)))
 
 
+def demands_matched(center_id: int, year: int) -> list[int]:
+    """Ids of the center's demands now 对接中/已解决 that entered one of those statuses in the year."""
+    return _demands_reaching(center_id, year, (DEMAND_MATCHING, DEMAND_SOLVED))
+
+
 def _figure(code: str, label: str, value, unit: str, record_model: str, record_ids: list[int], definition: str,
             center_id: int, year: int) -> dict:
     url = reverse("deal_statistics_records") + "?" + urlencode({"center": center_id, "year": year, "figure": code})

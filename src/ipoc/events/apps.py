@@ -11,3 +11,6 @@ class EventsConfig(AppConfig):
         from ipoc.core.navigation import MenuEntry, register_menu
 
         register_menu(MenuEntry(_("路演对接"), "event_list", order=40))
+        from ipoc.events import kpi
+
+        kpi.register()

@@ -14,3 +14,7 @@ class RevitalizationConfig(AppConfig):
         register_menu(MenuEntry(_("存量专利盘活"), "stock_list", order=40,
                                 roles=(Role.INSTITUTION_USER, Role.CENTER_STAFF, Role.OFFICE_STAFF,
                                        Role.PLATFORM_ADMIN)))
+        register_menu(MenuEntry(_("专利推送"), "stock_push_list", order=41, roles=(Role.ENTERPRISE_USER,)))
+        from ipoc.revitalization import kpi
+
+        kpi.register()

@@ -9,5 +9,6 @@ urlpatterns = [
     path("dashboard/", views.stock_dashboard, name="stock_dashboard"),
     path("<int:pk>/", views.stock_detail, name="stock_detail"),
     path("<int:pk>/action/", views.stock_action, name="stock_action"),
+    path("pushes/", views.push_list, name="stock_push_list"),
     path("pushes/<int:pk>/action/", views.push_action, name="stock_push_action"),
 ]

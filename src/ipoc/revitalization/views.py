@@ -69,11 +69,10 @@ def stock_dashboard(request):
 @login_required
 def stock_detail(request, pk: int):
     stock = selectors.stock_get(user=request.user, pk=pk)
-    candidates = []
-    if request.GET.get("candidates") == "1":
-        candidates = matching.find_enterprises(user=request.user, stock=stock)
+    searched = request.GET.get("candidates") == "1"
+    candidates = matching.find_enterprises(user=request.user, stock=stock) if searched else []
     return render(request, "revitalization/stock_detail.html", {
-        "stock": stock, "moves": selectors.stock_moves(stock), "candidates": candidates,
+        "stock": stock, "moves": selectors.stock_moves(stock), "candidates": candidates, "searched": searched,
         "pushes": selectors.push_list(user=request.user, stock=stock.pk),
         "is_center": request.user.role == Role.CENTER_STAFF or request.user.is_platform_admin,
         "responses": Response.choices, "deal_modes": DealMode.choices})
@@ -105,6 +104,15 @@ def stock_action(request, pk: int):
 
 
 @login_required
+def push_list(request):
+    """推送给我的专利 (an enterprise) / the pushes a user may see, each with the response form."""
+    qs = selectors.push_list(user=request.user, response=request.GET.get("response", ""))
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "revitalization/push_list.html", {
+        "page": page, "responses": Response.choices, "response": request.GET.get("response", "")})
+
+
+@login_required
 @require_POST
 def push_action(request, pk: int):
     push = selectors.push_get(user=request.user, pk=pk)
@@ -122,4 +130,6 @@ def push_action(request, pk: int):
                                   note=request.POST.get("note", ""))
     except ApplicationError as exc:
         messages.error(request, exc.message)
+    if request.POST.get("next") == "pushes":  # the enterprise's page: it cannot see the stock item
+        return redirect("stock_push_list")
     return redirect("stock_detail", pk=push.stock_id)

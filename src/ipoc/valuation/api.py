@@ -1,11 +1,13 @@
-"""/api/v1/valuation: start and list runs, a patent's latest report, the indicator tree."""
+"""/api/v1/valuation: start and list runs, a patent's latest report (JSON or PDF), the indicator tree."""
 
+from django.http import HttpResponse
 from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from ipoc.core.jobs import job_start_background
 from ipoc.patents import selectors as patent_selectors
 from ipoc.valuation import selectors, services
+from ipoc.valuation.pdf import pdf_filename, report_pdf
 from ipoc.valuation.schemas import (
     TreeRead,
     TreeUpdate,
@@ -42,6 +44,18 @@ def run_detail(request, run_id: int):
 def patent_report(request, patent_ref: str):
     patent = patent_selectors.patent_get(user=request.auth, key_or_number=patent_ref)
     return selectors.valuation_report(selectors.valuation_get(user=request.auth, patent=patent))
+
+
+@router.get("/patents/{patent_ref}/report.pdf", summary="专利评估报告 PDF（最近一次评估，内嵌中文字体）",
+            openapi_extra={"responses": {200: {"description": "PDF",
+                                               "content": {"application/pdf": {"schema": {"type": "string",
+                                                                                          "format": "binary"}}}}}})
+def patent_report_pdf(request, patent_ref: str):
+    patent = patent_selectors.patent_get(user=request.auth, key_or_number=patent_ref)
+    report = selectors.valuation_report(selectors.valuation_get(user=request.auth, patent=patent))
+    response = HttpResponse(report_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(report)}"'
+    return response
 
 
 @router.get("/tree", response=TreeRead, summary="当前评估指标体系")

@@ -8,5 +8,6 @@ urlpatterns = [
     path("runs/<int:pk>/", views.run_detail, name="valuation_run_detail"),
     path("runs/<int:pk>/export.xlsx", views.run_export, name="valuation_run_export"),
     path("patents/<str:ref>/", views.patent_report, name="valuation_patent_report"),
+    path("patents/<str:ref>/report.pdf", views.patent_report_pdf, name="valuation_patent_report_pdf"),
     path("tree/", views.tree_edit, name="valuation_tree"),
 ]

@@ -14,6 +14,7 @@ from ipoc.patents import selectors as patent_selectors
 from ipoc.valuation import selectors, services
 from ipoc.valuation.export import export_run_xlsx
 from ipoc.valuation.forms import RunStartForm, TreeForm
+from ipoc.valuation.pdf import pdf_filename, report_pdf
 
 RUN_ROLES = (Role.OFFICE_STAFF, Role.CENTER_STAFF)
 
@@ -81,6 +82,15 @@ def patent_report(request, ref: str):
     report = selectors.valuation_report(valuation)
     return render(request, "valuation/patent_report.html", {"r": report, "patent": patent,
                                                             "tree_changed": not report["run"]["tree_is_active"]})
+
+
+@login_required
+def patent_report_pdf(request, ref: str):
+    patent = patent_selectors.patent_get(user=request.user, key_or_number=ref)
+    report = selectors.valuation_report(selectors.valuation_get(user=request.user, patent=patent))
+    response = HttpResponse(report_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(report)}"'
+    return response
 
 
 @login_required

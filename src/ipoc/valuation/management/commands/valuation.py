@@ -1,14 +1,16 @@
 import datetime as dt
+from pathlib import Path
 
 from ipoc.core.errors import ApplicationError
 from ipoc.core.management.base import IpocCommand
 from ipoc.patents import selectors as patent_selectors
 from ipoc.valuation import selectors, services
+from ipoc.valuation.pdf import report_pdf
 
 
 class Command(IpocCommand):
     help = ("专利评估 / Patent valuation: ipoc valuation score --all [--scenario S] | "
-            "ipoc valuation show NUMBER")
+            "ipoc valuation show NUMBER [--pdf OUT.pdf]")
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["score", "show"])
@@ -16,6 +18,7 @@ class Command(IpocCommand):
         parser.add_argument("--all", action="store_true", help="评估全部专利 / score every patent")
         parser.add_argument("--scenario", default=services.DEFAULT_SCENARIO, help="评估场景 / scenario code")
         parser.add_argument("--as-of", type=dt.date.fromisoformat, help="评估基准日 / as-of date (YYYY-MM-DD)")
+        parser.add_argument("--pdf", metavar="OUT.pdf", help="show: 报告另存为 PDF / also write the report as PDF")
 
     def handle(self, *args, **options):
         numbers = options["numbers"]
@@ -24,7 +27,18 @@ class Command(IpocCommand):
                 raise ApplicationError("请给出一个专利号 / give one patent number", field="numbers")
             patent = patent_selectors.patent_get(user=None, key_or_number=numbers[0])
             data = selectors.valuation_report(selectors.valuation_get(user=None, patent=patent))
-            return self.emit(options, data, report_text(data))
+            text = report_text(data)
+            if options["pdf"]:
+                try:
+                    Path(options["pdf"]).write_bytes(report_pdf(data))
+                except OSError as exc:
+                    raise ApplicationError(f"无法写入 / cannot write {options['pdf']}: {exc.strerror}",
+                                           field="pdf") from exc
+                data = data | {"pdf": options["pdf"]}
+                text += f"\nPDF: {options['pdf']}"
+            return self.emit(options, data, text)
+        if options["pdf"]:
+            raise ApplicationError("--pdf 仅用于 show / --pdf goes with show", field="pdf")
         if options["all"] == bool(numbers):
             raise ApplicationError("请指定 --all 或专利号之一 / give --all or patent numbers", field="all")
         patents = None if options["all"] else [patent_selectors.patent_get(user=None, key_or_number=n) for n in numbers]
