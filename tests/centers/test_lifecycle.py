@@ -134,6 +134,9 @@ def test_national_center_lifecycle_through_the_api(api_client, users, orgs, cent
     from django.test import Client
 
     anon = Client()
+    assert f"/centers/publicity/{aid}/object/" in anon.get("/centers/publicity/").content.decode()
+    form = anon.get(f"/centers/publicity/{aid}/object/")
+    assert form.status_code == 200 and 'name="submitter_name"' in form.content.decode()
     r = anon.post(f"/api/v1/centers/publicity/{aid}/objections",
                   {"submitter_name": "张三", "submitter_contact": "13800000000", "content": "经费证明存疑"},
                   content_type="application/json")

@@ -698,6 +698,10 @@ def review_assign(*, actor: User | None, expert: User, application: RecognitionA
     """Assign an expert (角色：评审专家) to an application in 专家评审 or to a draft evaluation."""
     if (application is None) == (evaluation is None):
         raise ApplicationError(_("请指定一项认定申请或一项定期评价"), field="application")
+    if application is not None:
+        application = _lock(application)
+    else:
+        evaluation = Evaluation.objects.select_related("center__managing_office").get(pk=evaluation.pk)
     target = application or evaluation
     center = target.center
     if not office_may_decide(actor, center):
@@ -981,7 +985,7 @@ def reminders_send(*, actor: User | None = None, day: dt.date | None = None) -> 
     items = _pending_work(day)
     for users, title, url in items:
         fresh = [u for u in users if not Notification.objects.filter(
-            recipient=u, url=url, kind="center_reminder", created_at__date=day).exists()]
+            recipient=u, url=url, kind="center_reminder", created_at__date=timezone.localdate()).exists()]
         sent += notify(users=fresh, title=title, url=url, kind="center_reminder")
     return {"items": len(items), "notifications": sent, "date": day.isoformat()}
 

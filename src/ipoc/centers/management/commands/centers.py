@@ -22,12 +22,15 @@ def _line(c: dict, indent: str = "  ") -> list[str]:
 
 
 class Command(IpocCommand):
-    help = ("运营中心基础条件核查与名录 / Centers: ipoc centers check NAME [--level 国家级] [--year 2025]; "
-            "ipoc centers list")
+    help = ("运营中心基础条件核查、年度报告、定期评价与提醒 / Centers: ipoc centers check NAME [--level 国家级] "
+            "[--year 2025]; ipoc centers list; ipoc centers report NAME|--all --year 2025 (generate the annual "
+            "report from the records); ipoc centers evaluate NAME|--all --year 2025 (open 定期评价 of recognised "
+            "centers); ipoc centers remind (deadline reminders)")
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["check", "list"])
+        parser.add_argument("action", choices=["check", "list", "report", "evaluate", "remind"])
         parser.add_argument("name", nargs="?", help="运营中心名称 / center name")
+        parser.add_argument("--all", action="store_true", help="report/evaluate: 全部适用的运营中心 / every center")
         parser.add_argument("--level", default="", help="按哪一层级的条件核查：国家级、省级、市级 / level")
         parser.add_argument("--year", type=int, default=dt.date.today().year - 1, help="统计年度 / year")
 
@@ -40,6 +43,15 @@ class Command(IpocCommand):
                                                f"{' · ⚠ ' + r['branch_flag'] if r['branch_flag'] else ''}"
                                                for r in rows) or "（无 / none）")
             return
+        if options["action"] == "remind":
+            from ipoc.centers import services
+
+            result = services.reminders_send(actor=None)
+            self.emit(options, result, f"到期提醒 / reminders: {result['items']} 项, {result['notifications']} 条消息")
+            return
+        if options["action"] in ("report", "evaluate"):
+            self._batch(options)
+            return
         if not options["name"]:
             from ipoc.core.errors import ApplicationError
 
@@ -50,3 +62,45 @@ class Command(IpocCommand):
         for c in data["conditions"]:
             lines += _line(c)
         self.emit(options, data, "\n".join(lines))
+
+    def _batch(self, options):
+        """Annual reports or evaluations for one center or, with --all, every center it applies to; one
+        center's refusal (e.g. a report already submitted) is reported and the others still run."""
+        from ipoc.centers import services
+        from ipoc.centers.models import QUALIFIED_STATUSES
+        from ipoc.core.errors import ApplicationError
+
+        year = options["year"]
+        if options["all"]:
+            centers = list(selectors.center_list_system())
+            if options["action"] == "evaluate":
+                centers = [c for c in centers if c.status in QUALIFIED_STATUSES]
+        elif options["name"]:
+            centers = [selectors.center_get_by_name(user=None, name=options["name"])]
+        else:
+            raise ApplicationError("请给出运营中心名称，或使用 --all / give a center name or --all", field="name")
+        rows, text = [], []
+        for i, center in enumerate(centers, 1):
+            try:
+                if options["action"] == "report":
+                    report = services.report_generate(actor=None, center=center, year=year)
+                    row = {"center": center.name, "report": report.pk, "status": report.status,
+                           "lines": [{k: ln[k] for k in ("duty", "code", "label", "value", "unit", "missing")}
+                                     | {"records": [f"{r['model']}#{r['id']}" for r in ln["records"]]}
+                                     for ln in report.lines]}
+                    text.append(f"[{i}/{len(centers)}] {center.name} {year} 年度报告 #{report.pk}")
+                    text += [f"    {ln['label']}：{'数据未接入' if ln['missing'] else str(ln['value']) + ln['unit']}"
+                             for ln in report.lines]
+                else:
+                    ev = services.evaluation_create(actor=None, center=center, year=year)
+                    provisional = round(sum(ind["contribution"] for ind in ev.indicators), 2)
+                    row = {"center": center.name, "evaluation": ev.pk, "status": ev.status,
+                           "provisional_total_without_experts": provisional, "indicators": ev.indicators}
+                    text.append(f"[{i}/{len(centers)}] {center.name} {year} 定期评价 #{ev.pk}"
+                                f"（不含专家评分的暂计得分 {provisional}）")
+            except ApplicationError as exc:
+                row = {"center": center.name, "error": {"message": exc.message, "field": exc.field}}
+                text.append(f"[{i}/{len(centers)}] {center.name}: ✗ {exc.message}")
+            rows.append(row)
+        self.emit(options, {"year": year, "action": options["action"], "results": rows},
+                  "\n".join(text) or "（无 / none）")

@@ -1,0 +1,196 @@
+"""Rules of the 认定 workflow and of 动态管理 that the lifecycle walk does not reach."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.management import call_command
+
+from ipoc.centers import services
+from ipoc.centers.models import (
+    ApplicationStatus,
+    CenterStatus,
+    Evaluation,
+    ImmutableRecord,
+    ManagementAction,
+)
+from ipoc.core.errors import ApplicationError, PermissionDenied
+from ipoc.core.models import Notification
+from tests.centers.conftest import decide
+
+YEAR = dt.date.today().year
+SHEET = {"conditions": 20, "collaboration": 15, "academia": 15, "transfer": 20, "industrialisation": 15,
+         "services": 15}
+
+
+def _application(center, user, **kw):
+    app = services.application_create(actor=user, center=center, year=YEAR, summary="建设情况", achievements="成效",
+                                      **kw)
+    return services.application_submit(actor=user, application=app)
+
+
+def _to_publicity(app, office, experts, sheet=SHEET):
+    services.application_formal_review(actor=office, application=app, outcome="accept")
+    for expert in experts:
+        review = services.review_assign(actor=office, application=app, expert=expert)
+        services.review_declare(actor=expert, review=review, conflict=False)
+        services.review_submit(actor=expert, review=review, scores=sheet)
+    return services.application_close_review(actor=office, application=app)
+
+
+def test_without_a_lower_office_the_application_goes_straight_to_formal_review(users, center_a):
+    # 甲 is provincial (江苏省局); no municipal office of 苏州 is on the platform
+    app = _application(center_a, users["center_a"])
+    assert app.recommending_office is None and app.status == ApplicationStatus.RECOMMENDED
+    assert Notification.objects.filter(recipient=users["js_office"], kind="center_application").exists()
+    assert app.conditions_snapshot["level"] == "provincial" and app.conditions_snapshot["conditions"]
+
+
+def test_one_open_application_and_only_for_centers_still_building(users, center_a, center_b):
+    _application(center_a, users["center_a"])
+    with pytest.raises(ApplicationError, match="已有办理中的认定申请|只有“建设运行中”"):
+        services.application_create(actor=users["center_a"], center=center_a, year=YEAR)
+    decide(center_b, users["cnipa"], "applying", "recognised")
+    with pytest.raises(ApplicationError, match="只有“建设运行中”或“复函支持”"):
+        services.application_create(actor=users["center_b"], center=center_b, year=YEAR)
+
+
+def test_withdrawal_returns_the_center_to_building(users, center_a):
+    app = _application(center_a, users["center_a"])
+    center_a.refresh_from_db()
+    assert center_a.status == CenterStatus.APPLYING
+    with pytest.raises(ApplicationError):
+        services.application_withdraw(actor=users["center_a"], application=app, reason="")
+    services.application_withdraw(actor=users["center_a"], application=app, reason="材料尚需完善")
+    center_a.refresh_from_db()
+    assert center_a.status == CenterStatus.BUILDING
+    assert [d.to_status for d in center_a.decisions.all()] == ["applying", "building"]
+
+
+def test_a_conflicted_expert_scores_nothing_and_too_few_scores_block_closing(users, center_a):
+    app = _application(center_a, users["center_a"])
+    services.application_formal_review(actor=users["js_office"], application=app, outcome="accept")
+    r1 = services.review_assign(actor=users["js_office"], application=app, expert=users["expert"])
+    r2 = services.review_assign(actor=users["js_office"], application=app, expert=users["expert2"])
+    with pytest.raises(PermissionDenied):
+        services.review_assign(actor=users["center_a"], application=app, expert=users["expert"])
+    with pytest.raises(ApplicationError, match="请说明情况"):
+        services.review_declare(actor=users["expert2"], review=r2, conflict=True)
+    services.review_declare(actor=users["expert2"], review=r2, conflict=True, note="曾为建设主体提供咨询")
+    with pytest.raises(ApplicationError, match="声明"):
+        services.review_declare(actor=users["expert2"], review=r2, conflict=False)
+    with pytest.raises(ApplicationError, match="回避"):
+        services.review_submit(actor=users["expert2"], review=r2, scores=SHEET)
+    services.review_declare(actor=users["expert"], review=r1, conflict=False)
+    with pytest.raises(ApplicationError) as missing:
+        services.review_submit(actor=users["expert"], review=r1, scores={**SHEET, "services": None})
+    assert missing.value.field == "scores.services"
+    services.review_submit(actor=users["expert"], review=r1, scores=SHEET)
+    with pytest.raises(ApplicationError, match="已提交"):
+        services.review_submit(actor=users["expert"], review=r1, scores=SHEET)
+    with pytest.raises(ApplicationError, match="少于规定的 2 份"):
+        services.application_close_review(actor=users["js_office"], application=app)
+
+
+def test_a_low_score_is_not_recognised(users, center_a):
+    app = _application(center_a, users["center_a"])
+    low = {k: v // 2 for k, v in SHEET.items()}  # 10 + 7 + 7 + 10 + 7 + 7 = 48
+    app = _to_publicity(app, users["js_office"], [users["expert"], users["expert2"]], low)
+    assert app.status == ApplicationStatus.REJECTED and str(app.score) == "48.00"
+    center_a.refresh_from_db()
+    assert center_a.status == CenterStatus.BUILDING
+
+
+def test_an_upheld_objection_bars_recognition(users, center_a, monkeypatch):
+    app = _to_publicity(_application(center_a, users["center_a"]), users["js_office"],
+                        [users["expert"], users["expert2"]])
+    assert app.status == ApplicationStatus.PUBLICITY
+    assert (app.publicity_end - app.publicity_start).days >= 5 and app.publicity_end.weekday() < 5
+    objection = services.objection_create(actor=None, application=app, submitter_name="李四",
+                                          submitter_contact="li@example.com", content="场地为临时租用")
+    with pytest.raises(ApplicationError, match="实名"):
+        services.objection_create(actor=None, application=app, submitter_name="", submitter_contact="x",
+                                  content="y")
+    monkeypatch.setattr(services, "today", lambda: app.publicity_end + dt.timedelta(days=1))
+    with pytest.raises(ApplicationError, match="公示期已于"):
+        services.objection_create(actor=None, application=app, submitter_name="王五", submitter_contact="x",
+                                  content="迟到的异议")
+    services.objection_resolve(actor=users["js_office"], objection=objection, upheld=True,
+                               resolution="经核实，场地不符合要求")
+    with pytest.raises(ApplicationError, match="异议经核实成立"):
+        services.application_decide(actor=users["js_office"], application=app, recognise=True, reason="x",
+                                    document_ref="y")
+    app = services.application_decide(actor=users["js_office"], application=app, recognise=False,
+                                      reason="异议成立", document_ref="苏知函〔2026〕8号")
+    center_a.refresh_from_db()
+    assert app.status == ApplicationStatus.REJECTED and center_a.status == CenterStatus.BUILDING
+
+
+def test_excellent_is_commended_and_final_evaluations_are_immutable(users, center_a):
+    decide(center_a, users["js_office"], "applying", "recognised")
+    evaluation = services.evaluation_create(actor=users["js_office"], center=center_a, year=YEAR)
+    review = services.review_assign(actor=users["js_office"], evaluation=evaluation, expert=users["expert"])
+    services.review_declare(actor=users["expert"], review=review, conflict=False)
+    services.review_submit(actor=users["expert"], review=review, scores={"expert_overall": 100})
+    # Everything but the expert indicator is 0 here, so 30 points at most: 不合格 — and no commendation.
+    evaluation = services.evaluation_finalise(actor=users["js_office"], evaluation=evaluation)
+    assert evaluation.grade == "fail" and float(evaluation.total) == 30.0
+    with pytest.raises(ApplicationError, match="优秀"):
+        services.center_commend(actor=users["js_office"], evaluation=evaluation, content="x", document_ref="y")
+    evaluation.comment = "改写"
+    with pytest.raises(ImmutableRecord):
+        evaluation.save()
+    with pytest.raises(ApplicationError, match="已定级"):
+        services.evaluation_create(actor=users["js_office"], center=center_a, year=YEAR)
+    # A correction is a new evaluation that references the old one; graded 优秀 it can be commended.
+    correction = services.evaluation_create(actor=users["js_office"], center=center_a, year=YEAR,
+                                            supersedes=evaluation)
+    Evaluation.objects.filter(pk=correction.pk).update(status="final", grade="excellent", total=95)
+    correction.refresh_from_db()
+    action = services.center_commend(actor=users["js_office"], evaluation=correction, content="给予经费支持",
+                                      document_ref="苏知发〔2026〕20号")
+    with pytest.raises(ImmutableRecord):
+        action.save()
+    fix = services.management_action_correct(actor=users["js_office"], action=action, content="支持金额更正",
+                                             document_ref="苏知发〔2026〕21号")
+    assert fix.corrects_id == action.pk and ManagementAction.objects.count() == 2
+
+
+def test_fraud_revokes_at_once_with_the_ground_quoted(users, center_b):
+    decide(center_b, users["cnipa"], "applying", "recognised")
+    with pytest.raises(PermissionDenied):
+        services.center_revoke(actor=users["zj_office"], center=center_b, ground="fraud", content="x",
+                               document_ref="y")
+    action = services.center_revoke(actor=users["cnipa"], center=center_b, ground="fraud",
+                                    content="申报材料弄虚作假", document_ref="国知办函〔2026〕30号")
+    center_b.refresh_from_db()
+    assert center_b.status == CenterStatus.REVOKED and action.ground == "fraud"
+    assert "弄虚作假" in action.decision.reason and "取消" in action.decision.reason
+
+
+def test_reminders_once_a_day_for_overdue_steps(users, center_a, monkeypatch):
+    app = _application(center_a, users["center_a"])
+    monkeypatch.setattr(services, "today", lambda: app.due_on + dt.timedelta(days=1))
+    first = services.reminders_send()
+    again = services.reminders_send()
+    assert first["items"] == 1 and first["notifications"] == 1 and again["notifications"] == 0
+    note = Notification.objects.get(recipient=users["js_office"], kind="center_reminder")
+    assert "已逾期" in note.title and note.url.endswith(f"/centers/applications/{app.pk}/")
+
+
+def test_cli_report_evaluate_and_remind(users, center_a, center_b, capsys):
+    decide(center_b, users["cnipa"], "applying", "recognised")
+    call_command("centers", "report", "--all", "--year", str(YEAR), "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert {r["center"] for r in data["results"]} == {center_a.name, "国家新材料产业知识产权运营中心"}
+    assert all(r["lines"] for r in data["results"])
+    call_command("centers", "evaluate", "--all", "--year", str(YEAR), "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert [r["center"] for r in data["results"]] == ["国家新材料产业知识产权运营中心"]  # recognised only
+    call_command("centers", "evaluate", "--all", "--year", str(YEAR), "--json")
+    again = json.loads(capsys.readouterr().out)
+    assert "进行中" in again["results"][0]["error"]["message"]
+    call_command("centers", "remind", "--json")
+    assert json.loads(capsys.readouterr().out)["items"] == 0
