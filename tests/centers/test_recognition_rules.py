@@ -194,3 +194,56 @@ def test_cli_report_evaluate_and_remind(users, center_a, center_b, capsys):
     assert "进行中" in again["results"][0]["error"]["message"]
     call_command("centers", "remind", "--json")
     assert json.loads(capsys.readouterr().out)["items"] == 0
+
+
+def test_dashboard_by_province_and_kpi_comparison(client, users, center_a, center_b):
+    from ipoc.centers import kpi, selectors
+
+    decide(center_b, users["cnipa"], "applying", "recognised")
+    data = selectors.dashboard(user=users["cnipa"], kpi_year=YEAR)
+    assert {(r["label"], r["count"]) for r in data["by_province"]} == {("江苏省", 1), ("浙江省", 1)}
+    [row] = data["kpi"]["rows"]  # recognised centers only
+    assert row["name"] == "国家新材料产业知识产权运营中心"
+    solved = data["kpi"]["codes"].index(kpi.DEMANDS_SOLVED)
+    assert row["values"][solved] == kpi.figure_line(kpi.DEMANDS_SOLVED, center_b, YEAR)["value"] == 0
+    client.force_login(users["cnipa"])
+    page = client.get(f"/centers/dashboard/?year={YEAR}").content.decode()
+    assert 'id="kpi-comparison"' in page and "国家新材料产业知识产权运营中心" in page and "浙江省" in page
+
+
+def test_an_office_sets_its_own_rules_for_the_centers_it_manages(api_client, users, center_a, center_b):
+    from ipoc.centers import conditions
+
+    js = api_client.as_user(users["js_office"])
+    services.rule_override_set(actor=users["js_office"], office=users["js_office"].organization,
+                               code="local_smes_served", value=3, reason="苏知发〔2026〕5号 江苏省认定办法")
+    check_a = {c["code"]: c for c in conditions.check_basic_conditions(center_a, year=YEAR)["conditions"]}
+    assert check_a["smes_served"]["threshold"] == 3
+    check_b = {c["code"]: c for c in conditions.check_basic_conditions(center_b, level="provincial",
+                                                                        year=YEAR)["conditions"]}
+    assert check_b["smes_served"]["threshold"] == 1  # 乙 is managed by CNIPA: the platform default
+    for code, value, match in (("local_smes_served", "三", "数字"), ("no_sub_centers", True, "不能由管理部门设置"),
+                               ("grade_thresholds", {"excellent": 90}, "只包含"),
+                               ("evaluation_indicators", [{"code": "x", "label": "x", "source": "kpi", "target": 1,
+                                                           "weight": 1}], "没有这一平台指标")):
+        with pytest.raises(ApplicationError, match=match):
+            services.rule_override_set(actor=users["js_office"], office=users["js_office"].organization, code=code,
+                                       value=value, reason="x")
+    with pytest.raises(PermissionDenied):
+        services.rule_override_set(actor=users["zj_office"], office=users["js_office"].organization,
+                                   code="pass_score", value=60, reason="x")
+    rows = {r["code"]: r for r in js.get("/centers/rules", office_id=users["js_office"].organization_id).json()}
+    assert rows["local_smes_served"]["effective_value"] == 3 and rows["pass_score"]["effective_value"] == 70
+
+
+def test_rule_page_sets_and_clears_an_office_value(client, users, center_a):
+    client.force_login(users["js_office"])
+    page = client.get("/centers/rules/").content.decode()
+    assert 'action="/centers/rules/pass_score/"' in page and 'action="/centers/rules/no_sub_centers/"' not in page
+    client.post("/centers/rules/pass_score/", {"value": "65", "reason": "江苏省认定办法"})
+    from ipoc.centers import rules
+
+    assert rules.PASS_SCORE.value_for(users["js_office"].organization) == 65
+    assert rules.PASS_SCORE.value_for(users["cnipa"].organization) == 70
+    client.post("/centers/rules/pass_score/", {"clear": "1"})
+    assert rules.PASS_SCORE.value_for(users["js_office"].organization) == 70

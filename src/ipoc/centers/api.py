@@ -76,9 +76,43 @@ def center_public_list(request, filters: Query[PublicFilters]):
     return selectors.center_public_list(**filters.dict())
 
 
-@router.get("/rules", response=list[dict], auth=None, summary="运营中心规则及其依据（[S] 为待核实配置）")
-def rule_list(request):
-    return [r.as_dict() for r in rules.RULES.values()]
+@router.get("/rules", response=list[dict], auth=None,
+            summary="运营中心规则及其依据（[S] 为待核实配置）；office_id 给出该管理部门的本级取值")
+def rule_list(request, office_id: int | None = None):
+    out = []
+    own = selectors.rule_overrides(office=office_id) if office_id else {}
+    for r in rules.RULES.values():
+        row = r.as_dict()
+        if office_id:
+            mine = own.get(r.code)
+            row["office_value"] = mine.value if mine is not None else None
+            row["effective_value"] = r.value_for(office_id)
+        out.append(row)
+    return out
+
+
+class RuleSetIn(Schema):
+    value: object
+    reason: str
+
+
+@router.put("/rules/{code}", response=dict, summary="设置本部门（本级）规则取值（知识产权管理部门）")
+def rule_set(request, code: str, payload: RuleSetIn):
+    office = request.auth.organization
+    if office is None:
+        raise PermissionDenied("只有知识产权管理部门可以设置规则")
+    row = services.rule_override_set(actor=request.auth, office=office, code=code, value=payload.value,
+                                     reason=payload.reason)
+    return {"code": row.code, "office_id": office.pk, "value": row.value, "reason": row.reason}
+
+
+@router.delete("/rules/{code}", response={204: None}, summary="恢复平台默认取值")
+def rule_clear(request, code: str):
+    office = request.auth.organization
+    if office is None:
+        raise PermissionDenied("只有知识产权管理部门可以设置规则")
+    services.rule_override_clear(actor=request.auth, office=office, code=code)
+    return Status(204, None)
 
 
 @router.get("/dashboard", response=dict, summary="管理部门看板：按层级、产业、状态统计")

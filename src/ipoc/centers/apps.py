@@ -18,3 +18,8 @@ class CentersConfig(AppConfig):
         register_demo_step("centers", demo_centers, order=50)
         register_menu(MenuEntry(_("运营中心"), "center_list", order=20))
         register_menu(MenuEntry(_("运营中心看板"), "center_dashboard", roles=(Role.OFFICE_STAFF,), order=21))
+        register_menu(MenuEntry(_("认定申请"), "center_application_list",
+                                roles=(Role.OFFICE_STAFF, Role.CENTER_STAFF, Role.PLATFORM_ADMIN), order=22))
+        register_menu(MenuEntry(_("年度报告与评价"), "center_report_list",
+                                roles=(Role.OFFICE_STAFF, Role.CENTER_STAFF, Role.PLATFORM_ADMIN), order=23))
+        register_menu(MenuEntry(_("评审任务"), "center_review_list", roles=(Role.EXPERT,), order=24))

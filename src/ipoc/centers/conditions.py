@@ -46,7 +46,7 @@ class ConditionResult:
 
 
 def _host_type(center, rule: rules.PolicyRule) -> ConditionResult:
-    eligible = list(rule.value)
+    eligible = list(rule.value_for(center.managing_office_id))
     ok = center.host_type in eligible
     return ConditionResult(
         "host_type", _("建设主体类型"), _("建设主体"), rule, MET if ok else NOT_MET,
@@ -72,7 +72,7 @@ def _support(center, kind: str) -> ConditionResult:
 
 
 def _kpi(center, year: int, code: str, rule: rules.PolicyRule, unit: str = "") -> ConditionResult:
-    threshold = rule.value
+    threshold = rule.value_for(center.managing_office_id)
     figure = kpi.kpi_figure(code, center, year)
     label = str(kpi.KPI_LABELS.get(code, code))
     if figure is None:
@@ -92,7 +92,7 @@ def _any_of(code: str, label: str, children: list[ConditionResult], rule: rules.
 
 
 def _ruleset(center, level: str, year: int) -> list[ConditionResult]:
-    support = [_support(center, k) for k in rules.SUPPORT_CONDITIONS.value]
+    support = [_support(center, k) for k in rules.SUPPORT_CONDITIONS.value_for(center.managing_office_id)]
     if level == CenterLevel.NATIONAL:
         return [
             _host_type(center, rules.HOST_TYPES_NATIONAL),

@@ -552,3 +552,26 @@ class RectificationReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} · {self.submitted_at:%Y-%m-%d}"
+
+
+class RuleOverride(models.Model):
+    """An office's own value for a configurable rule (地方参照开展本级认定、评价，按本地标准): it applies to the
+    centers that office manages. Every change is audited; removing the row restores the platform default."""
+
+    office = models.ForeignKey("core.Organization", verbose_name=_("管理部门"), on_delete=models.CASCADE,
+                               related_name="center_rule_overrides")
+    code = models.CharField(_("规则"), max_length=64)
+    value = models.JSONField(_("取值"))
+    reason = models.TextField(_("依据或说明"))
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    changed_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("本级规则设置")
+        verbose_name_plural = _("本级规则设置")
+        ordering = ["office", "code"]
+        constraints = [models.UniqueConstraint(fields=["office", "code"], name="center_rule_override_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.office} · {self.code}"

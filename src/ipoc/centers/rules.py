@@ -34,6 +34,23 @@ class PolicyRule:
     def value(self) -> Any:
         return getattr(settings, "IPOC_CENTER_RULES", {}).get(self.code, self.default)
 
+    def value_for(self, office) -> Any:
+        """The value for centers managed by ``office`` (an Organization or its id): the office's own setting
+        where it has one and the rule is office-configurable, else the platform value."""
+        office_id = getattr(office, "pk", office)
+        if office_id and self.code in OFFICE_CONFIGURABLE:
+            from ipoc.centers.models import RuleOverride
+
+            row = RuleOverride.objects.filter(office_id=office_id, code=self.code).values_list("value",
+                                                                                              flat=True).first()
+            if row is not None:
+                return row
+        return self.value
+
+    @property
+    def office_configurable(self) -> bool:
+        return self.code in OFFICE_CONFIGURABLE
+
     @property
     def to_confirm(self) -> bool:
         """[S] rules are configuration, shown as 待核实."""
@@ -50,7 +67,8 @@ class PolicyRule:
     def as_dict(self) -> dict:
         return {"code": self.code, "title": str(self.title), "text": str(self.text), "source": self.source,
                 "confidence": self.confidence, "to_confirm": self.to_confirm, "value": self.value,
-                "default": self.default, "overridden": self.overridden}
+                "default": self.default, "overridden": self.overridden,
+                "office_configurable": self.office_configurable}
 
 
 RULES: dict[str, PolicyRule] = {}
@@ -253,3 +271,13 @@ COMMEND_EXCELLENT = _rule(
     "commend_excellent", _("优秀的鼓励支持"),
     _("对成效突出的予以鼓励支持"),
     f"{INTERPRETATION}，二、总体思路“三方兼顾”", "I")
+
+
+# Rules an office may set for the centers it manages (its own level's rule set); the rest are the guideline's
+# text or platform-wide.
+OFFICE_CONFIGURABLE = frozenset({
+    "host_types_national", "host_types_local", "support_conditions", "national_annual_deal_amount",
+    "national_cumulative_projects", "national_stock_revitalized", "national_smes_served", "national_demands_solved",
+    "local_smes_served", "local_demands_solved", "step_days", "scoring_sheet", "min_expert_scores", "pass_score",
+    "publicity_working_days", "evaluation_indicators", "grade_thresholds", "rectify_on_fail",
+})

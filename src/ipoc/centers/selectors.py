@@ -109,7 +109,21 @@ def parse_level(value: str) -> str:
     raise ApplicationError(f"未知的层级：{value}（可选：国家级、省级、市级）", field="level")
 
 
-def dashboard(*, user: User) -> dict:
+def kpi_comparison(centers, year: int) -> dict:
+    """The main 工作成效 figures of each center for the year, side by side (each from its KPI provider)."""
+    from ipoc.centers import kpi
+
+    codes = [kpi.ANNUAL_DEAL_AMOUNT, kpi.CONVERSION_PROJECTS, kpi.STOCK_PATENTS_REVITALIZED, kpi.DEMANDS_SOLVED,
+             kpi.SMES_SERVED]
+    rows = []
+    for center in centers:
+        lines = {code: kpi.figure_line(code, center, year) for code in codes}
+        rows.append({"id": center.pk, "name": center.name,
+                     "values": [None if lines[c]["missing"] else lines[c]["value"] for c in codes]})
+    return {"codes": codes, "labels": [str(kpi.KPI_LABELS[c]) for c in codes], "rows": rows}
+
+
+def dashboard(*, user: User, kpi_year: int | None = None) -> dict:
     """Counts by level, industry and status of the centers in the user's area (a national office and
     administrators: all), plus the entries flagged as possible unapproved branches."""
     qs = center_list(user=user)
@@ -119,6 +133,9 @@ def dashboard(*, user: User) -> dict:
         if org.region_code:
             area |= Q(region_code__startswith=region_scope_prefix(org.region_code))
         qs = qs.filter(area)
+    import datetime as dt
+
+    kpi_year = kpi_year or dt.date.today().year - 1
     labels_level = dict(CenterLevel.choices)
     labels_status = dict(CenterStatus.choices)
 
@@ -127,8 +144,19 @@ def dashboard(*, user: User) -> dict:
         return [{"key": r[field], "label": str(labels.get(r[field], r[field])) if labels else r[field],
                  "count": r["n"]} for r in rows]
 
+    from ipoc.core.validators import region_name
+
+    provinces: dict[str, int] = {}
+    for code in qs.values_list("region_code", flat=True):
+        key = (code or "")[:2]
+        provinces[key] = provinces.get(key, 0) + 1
+    by_province = sorted(({"key": k, "label": (region_name(k + "0000") or k) if k else "—", "count": n}
+                          for k, n in provinces.items()), key=lambda r: (-r["count"], r["key"]))
     return {
         "total": qs.count(),
+        "by_province": by_province,
+        "kpi_year": kpi_year,
+        "kpi": kpi_comparison(qs.filter(status__in=(CenterStatus.RECOGNISED, CenterStatus.RECTIFYING)), kpi_year),
         "by_level": counts("level", labels_level),
         "by_status": counts("status", labels_status),
         "by_industry": counts("industry"),
@@ -314,3 +342,10 @@ def figure_records(*, user: User, refs: list[dict]) -> list[dict]:
                          "label": str(obj) if obj is not None else "", "visible": obj is not None,
                          "url": reverse(page, args=[pk]) if obj is not None and page else ""})
     return rows
+
+
+def rule_overrides(*, office) -> dict:
+    """The office's own rule values, by rule code."""
+    from ipoc.centers.models import RuleOverride
+
+    return {row.code: row for row in RuleOverride.objects.filter(office=office)}

@@ -43,6 +43,7 @@ from ipoc.centers.models import (
     RectificationReport,
     ReportStatus,
     RevocationGround,
+    RuleOverride,
 )
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import OfficeLevel, Organization, OrganizationKind, Role, User
@@ -399,8 +400,13 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     return current
 
 
-def _step_due(step: str) -> dt.date:
-    return today() + dt.timedelta(days=int(rules.STEP_DAYS.value.get(step, 15)))
+def _step_due(step: str, office) -> dt.date:
+    """The deadline of a step under the deciding office's rules."""
+    return today() + dt.timedelta(days=int(rules.STEP_DAYS.value_for(office).get(step, 15)))
+
+
+def _due(application: RecognitionApplication, step: str) -> dt.date:
+    return _step_due(step, application.deciding_office_id)
 
 
 def _is_center_staff(actor: User | None, center: Center) -> bool:
@@ -567,10 +573,10 @@ def application_submit(*, actor: User | None, application: RecognitionApplicatio
             raise ApplicationError(_("请填写申报书的“%(f)s”") % {"f": label}, field=field)
     application.conditions_snapshot = _conditions_snapshot(application)
     if application.recommending_office_id:
-        to_status, due, notified = (ApplicationStatus.SUBMITTED, _step_due("recommend"),
+        to_status, due, notified = (ApplicationStatus.SUBMITTED, _due(application, "recommend"),
                                     _office_users(application.recommending_office))
     else:
-        to_status, due, notified = (ApplicationStatus.RECOMMENDED, _step_due("formal_review"),
+        to_status, due, notified = (ApplicationStatus.RECOMMENDED, _due(application, "formal_review"),
                                     _office_users(application.deciding_office))
     _application_move(actor=actor, application=application, action="submit", to_status=to_status,
                       reason=_("提交认定申请"), due_on=due)
@@ -605,7 +611,7 @@ def application_recommend(*, actor: User | None, application: RecognitionApplica
     if recommend:
         _application_move(actor=actor, application=application, action="recommend",
                           to_status=ApplicationStatus.RECOMMENDED, reason=opinion.strip(),
-                          due_on=_step_due("formal_review"))
+                          due_on=_due(application, "formal_review"))
         notify(users=_office_users(application.deciding_office), title=_("待形式审查：%(a)s") % {"a": application},
                url=_app_url(application), kind="center_application")
     else:
@@ -636,10 +642,10 @@ def application_formal_review(*, actor: User | None, application: RecognitionApp
     if outcome == "accept":
         _application_move(actor=actor, application=application, action="accept",
                           to_status=ApplicationStatus.EXPERT_REVIEW, reason=reason or _("形式审查通过"),
-                          due_on=_step_due("expert_review"))
+                          due_on=_due(application, "expert_review"))
     elif outcome == "return":
         _application_move(actor=actor, application=application, action="return",
-                          to_status=ApplicationStatus.RETURNED, reason=reason, due_on=_step_due("correction"))
+                          to_status=ApplicationStatus.RETURNED, reason=reason, due_on=_due(application, "correction"))
         notify(users=_center_users(application.center), title=_("认定申请被退回补正"), body=reason,
                url=_app_url(application), kind="center_application")
     else:
@@ -659,7 +665,7 @@ def application_resubmit(*, actor: User | None, application: RecognitionApplicat
     application.conditions_snapshot = _conditions_snapshot(application)
     _application_move(actor=actor, application=application, action="resubmit",
                       to_status=ApplicationStatus.RECOMMENDED, reason=(note or "").strip() or _("补正后重新提交"),
-                      due_on=_step_due("formal_review"))
+                      due_on=_due(application, "formal_review"))
     notify(users=_office_users(application.deciding_office), title=_("补正材料已提交：%(a)s") % {"a": application},
            url=_app_url(application), kind="center_application")
     return application
@@ -687,9 +693,10 @@ def application_withdraw(*, actor: User | None, application: RecognitionApplicat
 def scoring_sheet_for(review: ExpertReview) -> list[dict]:
     """The criteria an expert scores: the recognition sheet, or the evaluation's expert indicators (0–100 each)."""
     if review.application_id:
-        return [dict(c) for c in rules.SCORING_SHEET.value]
+        return [dict(c) for c in rules.SCORING_SHEET.value_for(review.application.deciding_office_id)]
     return [{"code": i["code"], "label": i["label"], "max": 100}
-            for i in rules.EVALUATION_INDICATORS.value if i.get("source") == "expert"]
+            for i in rules.EVALUATION_INDICATORS.value_for(review.evaluation.center.managing_office_id)
+            if i.get("source") == "expert"]
 
 
 @transaction.atomic
@@ -717,7 +724,7 @@ def review_assign(*, actor: User | None, expert: User, application: RecognitionA
     review = ExpertReview(application=application, evaluation=evaluation, expert=expert,
                           assigned_by=actor if actor is not None and actor.pk else None,
                           due_on=due_on or (application.due_on if application is not None else _step_due(
-                              "expert_review")))
+                              "expert_review", center.managing_office_id)))
     validated_save(review)
     purpose = _("认定评审") if application is not None else _("定期评价")
     assignment_create(actor=actor, user=expert, obj=target, purpose=purpose)
@@ -832,16 +839,18 @@ def application_close_review(*, actor: User | None, application: RecognitionAppl
         raise ApplicationError(_("还有专家未提交评分表：%(e)s") % {"e": "、".join(r.expert.username for r in pending)},
                                field="reviews")
     valid = valid_reviews(reviews)
-    need = int(rules.MIN_EXPERT_SCORES.value)
+    office = application.deciding_office_id
+    need = int(rules.MIN_EXPERT_SCORES.value_for(office))
     if len(valid) < need:
         raise ApplicationError(_("有效专家评分 %(n)s 份，少于规定的 %(m)s 份。%(rule)s") % {
             "n": len(valid), "m": need, "rule": rules.MIN_EXPERT_SCORES.quote()}, field="reviews")
     score = (sum((r.total for r in valid), Decimal("0")) / len(valid)).quantize(Decimal("0.01"))
     application.score = score
-    if score >= Decimal(str(rules.PASS_SCORE.value)):
+    pass_score = rules.PASS_SCORE.value_for(office)
+    if score >= Decimal(str(pass_score)):
         start = today()
         application.publicity_start = start
-        application.publicity_end = add_working_days(start, int(rules.PUBLICITY_WORKING_DAYS.value))
+        application.publicity_end = add_working_days(start, int(rules.PUBLICITY_WORKING_DAYS.value_for(office)))
         application.publicity_notice = (notice or "").strip() or _(
             "经专家评审，拟认定“%(c)s”为%(level)s产业知识产权运营中心，现予公示。公示期内，任何单位和个人可实名提出异议。") % {
             "c": application.center, "level": application.get_level_display()}
@@ -851,7 +860,7 @@ def application_close_review(*, actor: User | None, application: RecognitionAppl
                               "s": score, "n": len(valid), "end": application.publicity_end},
                           due_on=application.publicity_end)
     else:
-        reason = _("专家评审综合得分 %(s)s，低于通过分数 %(p)s") % {"s": score, "p": rules.PASS_SCORE.value}
+        reason = _("专家评审综合得分 %(s)s，低于通过分数 %(p)s") % {"s": score, "p": pass_score}
         _application_move(actor=actor, application=application, action="reject",
                           to_status=ApplicationStatus.REJECTED, reason=reason)
         _back_to_building(actor, application, reason, "")
@@ -1084,8 +1093,8 @@ def report_review(*, actor: User | None, report: AnnualReport, accept: bool, com
 # ================================================================ 定期评价
 
 
-def grade_for(total: Decimal) -> str:
-    cut = rules.GRADE_THRESHOLDS.value
+def grade_for(total: Decimal, office=None) -> str:
+    cut = rules.GRADE_THRESHOLDS.value_for(office)
     for grade in (Grade.EXCELLENT, Grade.GOOD, Grade.PASS):
         if total >= Decimal(str(cut[grade.value])):
             return grade.value
@@ -1100,7 +1109,7 @@ def _evaluation_indicators(evaluation: Evaluation) -> list[dict]:
 
     report_lines = {ln["code"]: ln for ln in (evaluation.report.lines if evaluation.report_id else [])}
     reviews = valid_reviews(evaluation.reviews.all()) if evaluation.pk else []
-    system = [dict(i) for i in rules.EVALUATION_INDICATORS.value]
+    system = [dict(i) for i in rules.EVALUATION_INDICATORS.value_for(evaluation.center.managing_office_id)]
     weight_sum = sum(Decimal(str(i["weight"])) for i in system) or Decimal(1)
     out = []
     for ind in system:
@@ -1181,7 +1190,7 @@ def evaluation_finalise(*, actor: User | None, evaluation: Evaluation, comment: 
     total = sum((Decimal(str(i["contribution"])) for i in indicators), Decimal(0)).quantize(Decimal("0.01"))
     evaluation.indicators = indicators
     evaluation.total = total
-    evaluation.grade = grade_for(total)
+    evaluation.grade = grade_for(total, evaluation.center.managing_office_id)
     evaluation.comment = (comment or "").strip()
     evaluation.finalised_by = actor if actor is not None and actor.pk else None
     evaluation.finalised_at = timezone.now()
@@ -1233,7 +1242,7 @@ def center_order_rectification(*, actor: User | None, evaluation: Evaluation, co
     if evaluation.status != EvaluationStatus.FINAL or evaluation.grade != Grade.FAIL:
         raise ApplicationError(_("限期整改须依据一项评为“不合格”的定期评价。%(rule)s") % {
             "rule": rules.RECTIFY_ON_FAIL.quote()}, field="evaluation")
-    deadline = deadline or today() + dt.timedelta(days=int(rules.RECTIFY_ON_FAIL.value))
+    deadline = deadline or today() + dt.timedelta(days=int(rules.RECTIFY_ON_FAIL.value_for(center.managing_office_id)))
     if deadline <= today():
         raise ApplicationError(_("整改期限应晚于今天"), field="deadline")
     decision = _center_move(actor=actor, center=center, to_status=CenterStatus.RECTIFYING,
@@ -1335,3 +1344,102 @@ def management_action_correct(*, actor: User | None, action: ManagementAction, c
     _require_office(actor, center)
     return _management(actor=actor, center=center, kind=ManagementKind.CORRECTION, content=content,
                        document_ref=document_ref, corrects=action, evaluation=action.evaluation)
+
+
+# ================================================================ 本级规则设置 (an office's own rule set)
+
+
+def _check_rule_value(rule: rules.PolicyRule, value: Any) -> Any:
+    """The value must have the default's shape: a number for a number, the same keys for a mapping, known
+    codes and non-negative numbers in lists of criteria or indicators."""
+    from ipoc.centers import kpi
+
+    default = rule.default
+
+    def bad(msg: str):
+        raise ApplicationError(_("规则“%(r)s”的取值无效：%(m)s") % {"r": rule.title, "m": msg}, field="value")
+
+    if isinstance(default, bool) or default is None:
+        bad(_("该规则不可设置"))
+    if isinstance(default, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            bad(_("应为不小于0的数字"))
+        return value
+    if isinstance(default, str):
+        if not isinstance(value, str) or not value.strip():
+            bad(_("应为非空文本"))
+        return value.strip()
+    if isinstance(default, dict):
+        if not isinstance(value, dict) or set(value) != set(default):
+            bad(_("应包含且只包含这些项：%(k)s") % {"k": "、".join(default)})
+        if any(isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 for v in value.values()):
+            bad(_("各项应为不小于0的数字"))
+        return value
+    if not isinstance(value, list) or not value:
+        bad(_("应为非空列表"))
+    if all(isinstance(x, str) for x in default):
+        allowed = {"host_types_national": HostType.values, "host_types_local": HostType.values,
+                   "support_conditions": EvidenceKind.values}.get(rule.code, default)
+        unknown = [x for x in value if x not in allowed]
+        if unknown:
+            bad(_("未知的取值：%(u)s") % {"u": "、".join(map(str, unknown))})
+        return list(dict.fromkeys(value))
+    number_key = "max" if rule.code == "scoring_sheet" else "weight"
+    codes = set()
+    for item in value:
+        if not isinstance(item, dict) or not str(item.get("code", "")).strip() or not str(item.get("label", "")).strip():
+            bad(_("每一项应有 code 和 label"))
+        for key in (number_key, *(("target",) if rule.code == "evaluation_indicators" else ())):
+            number = item.get(key)
+            if isinstance(number, bool) or not isinstance(number, (int, float)) or number <= 0:
+                bad(_("“%(c)s”的 %(k)s 应为正数") % {"c": item["code"], "k": key})
+        if rule.code == "evaluation_indicators":
+            if item.get("source") not in ("kpi", "expert"):
+                bad(_("“%(c)s”的 source 应为 kpi 或 expert") % {"c": item["code"]})
+            if item["source"] == "kpi" and item["code"] not in kpi.KPI_LABELS:
+                bad(_("没有这一平台指标：%(c)s") % {"c": item["code"]})
+        if item["code"] in codes:
+            bad(_("重复的 code：%(c)s") % {"c": item["code"]})
+        codes.add(item["code"])
+    return value
+
+
+def _require_own_office(actor: User | None, office: Organization) -> None:
+    if actor is None or (actor.is_authenticated and actor.is_platform_admin):
+        return
+    if not (actor.is_authenticated and actor.role == Role.OFFICE_STAFF and actor.organization_id == office.pk):
+        raise PermissionDenied(_("只有%(o)s的工作人员可以设置本部门的规则") % {"o": office})
+
+
+@transaction.atomic
+def rule_override_set(*, actor: User | None, office: Organization, code: str, value: Any,
+                      reason: str) -> RuleOverride:
+    """Set an office's own value for a configurable rule (applies to the centers it manages)."""
+    _require_own_office(actor, office)
+    if office.kind != OrganizationKind.IP_OFFICE:
+        raise ApplicationError(_("只有知识产权管理部门可以设置规则"), field="office")
+    rule = rules.RULES.get(code)
+    if rule is None or not rule.office_configurable:
+        raise ApplicationError(_("规则“%(c)s”不能由管理部门设置") % {"c": code}, field="code")
+    if not (reason or "").strip():
+        raise ApplicationError(_("请说明依据（如本地认定办法的文号）"), field="reason")
+    value = _check_rule_value(rule, value)
+    row = RuleOverride.objects.select_for_update().filter(office=office, code=code).first()
+    before = row.value if row is not None else rule.value
+    row = row or RuleOverride(office=office, code=code)
+    row.value, row.reason = value, reason.strip()
+    row.changed_by = actor if actor is not None and actor.pk else None
+    validated_save(row)
+    audit_record(actor=actor, action="update", obj=row, changes={"value": [before, value]}, message=row.reason)
+    return row
+
+
+@transaction.atomic
+def rule_override_clear(*, actor: User | None, office: Organization, code: str) -> None:
+    """Go back to the platform value."""
+    _require_own_office(actor, office)
+    row = RuleOverride.objects.filter(office=office, code=code).first()
+    if row is None:
+        raise ApplicationError(_("本部门未设置该规则"), field="code")
+    audit_record(actor=actor, action="delete", obj=row, changes={"value": [row.value, None]})
+    row.delete()

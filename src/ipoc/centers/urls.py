@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.center_list, name="center_list"),
     path("public/", views.center_public_list, name="center_public_list"),
     path("rules/", views.rule_list, name="center_rules"),
+    path("rules/<str:code>/", views.rule_set, name="center_rule_set"),
     path("dashboard/", views.center_dashboard, name="center_dashboard"),
     path("new/", views.center_create, name="center_create"),
     path("<int:pk>/", views.center_detail, name="center_detail"),

@@ -37,7 +37,47 @@ def center_public_list(request):
 
 
 def rule_list(request):
-    return render(request, "centers/rule_list.html", {"rules": [r.as_dict() for r in rules.RULES.values()]})
+    """Every rule with its source; an office sees and sets its own values for the configurable ones."""
+    import json
+
+    user = _user(request)
+    office = user.organization if user is not None and user.role == Role.OFFICE_STAFF else None
+    own = selectors.rule_overrides(office=office) if office is not None else {}
+    rows = []
+    for r in rules.RULES.values():
+        row = r.as_dict()
+        mine = own.get(r.code)
+        row["office_value"] = mine.value if mine is not None else None
+        row["office_reason"] = mine.reason if mine is not None else ""
+        row["edit_json"] = json.dumps(mine.value if mine is not None else r.value, ensure_ascii=False)
+        rows.append(row)
+    return render(request, "centers/rule_list.html", {"rules": rows, "office": office})
+
+
+@login_required
+@require_POST
+def rule_set(request, code: str):
+    import json
+
+    office = request.user.organization
+    if office is None:
+        raise PermissionDenied(_("只有知识产权管理部门可以设置规则"))
+    try:
+        if request.POST.get("clear"):
+            services.rule_override_clear(actor=request.user, office=office, code=code)
+        else:
+            try:
+                value = json.loads(request.POST.get("value", ""))
+            except ValueError:
+                raise ApplicationError(_("取值应为 JSON（如 500、[\"a\", \"b\"]、{\"k\": 1}）"), field="value") from None
+            services.rule_override_set(actor=request.user, office=office, code=code, value=value,
+                                       reason=request.POST.get("reason", ""))
+        messages.success(request, _("已保存"))
+    except ApplicationError as exc:
+        if isinstance(exc, PermissionDenied):
+            raise
+        messages.error(request, f"{code}：{exc.message}")
+    return redirect("center_rules")
 
 
 @login_required
@@ -173,7 +213,8 @@ def center_check(request, pk: int):
 def center_dashboard(request):
     if not (request.user.is_platform_admin or request.user.role == Role.OFFICE_STAFF):
         raise PermissionDenied("看板仅限知识产权管理部门和平台管理员")
-    data = selectors.dashboard(user=request.user)
+    data = selectors.dashboard(user=request.user, kpi_year=_int(request.GET.get("year") or dt.date.today().year - 1,
+                                                                "year", "年度"))
     return render(request, "centers/center_dashboard.html", {
         "data": data, "charts": finders.find(ECHARTS) is not None, "echarts": ECHARTS})
 
