@@ -219,6 +219,13 @@ def _own_center(request, center_id: int | None):
     return center
 
 
+def _expert(expert_id: int):
+    expert = selectors.experts().filter(pk=expert_id).first()
+    if expert is None:
+        raise NotFound(f"评审专家不存在：{expert_id}", field="expert_id")
+    return expert
+
+
 def _app(request, application_id: int):
     return selectors.application_get(user=request.auth, pk=application_id)
 
@@ -298,11 +305,8 @@ def application_reviews(request, application_id: int):
 
 @router.post("/applications/{int:application_id}/reviews", response={201: ReviewRead}, summary="指派评审专家")
 def application_assign(request, application_id: int, payload: AssignIn):
-    expert = selectors.experts().filter(pk=payload.expert_id).first()
-    if expert is None:
-        raise NotFound(f"评审专家不存在：{payload.expert_id}", field="expert_id")
     return Status(201, services.review_assign(actor=request.auth, application=_app(request, application_id),
-                                              expert=expert))
+                                              expert=_expert(payload.expert_id)))
 
 
 @router.post("/applications/{int:application_id}/close-review", response=ApplicationRead,
@@ -467,11 +471,9 @@ def evaluation_detail(request, evaluation_id: int):
 
 @router.post("/evaluations/{int:evaluation_id}/reviews", response={201: ReviewRead}, summary="指派评价专家")
 def evaluation_assign(request, evaluation_id: int, payload: AssignIn):
-    expert = selectors.experts().filter(pk=payload.expert_id).first()
-    if expert is None:
-        raise NotFound(f"评审专家不存在：{payload.expert_id}", field="expert_id")
     return Status(201, services.review_assign(
-        actor=request.auth, evaluation=selectors.evaluation_get(user=request.auth, pk=evaluation_id), expert=expert))
+        actor=request.auth, evaluation=selectors.evaluation_get(user=request.auth, pk=evaluation_id),
+        expert=_expert(payload.expert_id)))
 
 
 @router.post("/evaluations/{int:evaluation_id}/finalise", response=EvaluationRead, summary="评定等次（定级后不可修改）")

@@ -105,7 +105,25 @@ class ImmutableRecord(Exception):
     pass
 
 
-class CenterDecision(models.Model):
+class ImmutableModel(models.Model):
+    """A decision-like record that is never changed or deleted once written; a correction is a new record
+    that references the old one."""
+
+    immutable_message = "该记录一经作出不可修改或删除；如需更正，请新建一条引用原记录的更正"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and type(self).objects.filter(pk=self.pk).exists():
+            raise ImmutableRecord(self.immutable_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRecord(self.immutable_message)
+
+
+class CenterDecision(ImmutableModel):
     """A decision on a center's status: who, when, why, the document. Immutable once written;
     a later correction is a new decision that references the one it corrects."""
 
@@ -138,16 +156,10 @@ class CenterDecision(models.Model):
         verbose_name_plural = _("运营中心状态决定")
         ordering = ["decided_at", "id"]
 
+    immutable_message = "运营中心状态决定一经作出不可修改或删除；如需更正，请新建一条引用原决定的更正记录"
+
     def __str__(self) -> str:
         return f"{self.center} {self.from_status} → {self.to_status} ({self.document_ref})"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and type(self).objects.filter(pk=self.pk).exists():
-            raise ImmutableRecord("运营中心状态决定一经作出不可修改；如需更正，请新建一条引用原决定的更正记录")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableRecord("运营中心状态决定不可删除")
 
 
 class EvidenceKind(models.TextChoices):
@@ -250,7 +262,7 @@ class RecognitionApplication(models.Model):
             "center": self.center, "level": self.get_level_display(), "year": self.year}
 
 
-class ApplicationMove(models.Model):
+class ApplicationMove(ImmutableModel):
     """One step of an application (提交、推荐、退回、受理 …): who, when, why, the stage it left and entered."""
 
     application = models.ForeignKey(RecognitionApplication, on_delete=models.CASCADE, related_name="moves")
@@ -270,13 +282,10 @@ class ApplicationMove(models.Model):
         verbose_name_plural = _("认定环节记录")
         ordering = ["at", "id"]
 
+    immutable_message = "认定环节记录不可修改或删除"
+
     def __str__(self) -> str:
         return f"{self.application_id}: {self.from_status} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and type(self).objects.filter(pk=self.pk).exists():
-            raise ImmutableRecord("认定环节记录不可修改")
-        super().save(*args, **kwargs)
 
 
 class ApplicationMaterial(models.Model):
@@ -490,7 +499,7 @@ class RevocationGround(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class ManagementAction(models.Model):
+class ManagementAction(ImmutableModel):
     """动态管理 decision (限期整改 / 复查 / 取消资格 / 鼓励支持): immutable; a correction is a new record
     referencing the old. Status effects go through ``CenterDecision`` (``decision``)."""
 
@@ -522,16 +531,10 @@ class ManagementAction(models.Model):
         verbose_name_plural = _("动态管理记录")
         ordering = ["decided_at", "id"]
 
+    immutable_message = "动态管理记录一经作出不可修改或删除；如需更正，请新建一条引用原记录的更正"
+
     def __str__(self) -> str:
         return f"{self.center} · {self.get_kind_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and type(self).objects.filter(pk=self.pk).exists():
-            raise ImmutableRecord("动态管理记录一经作出不可修改；如需更正，请新建一条引用原记录的更正")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableRecord("动态管理记录不可删除")
 
 
 class RectificationReport(models.Model):

@@ -226,6 +226,29 @@ def _user(request):
     return request.user if request.user.is_authenticated else None
 
 
+def _attempt(request, action, success: str = ""):
+    """Run a service call for a posted form: its result, or None with the error shown as a message on the
+    page the user returns to. A refusal (PermissionDenied) still raises: the user gets the 403 page."""
+    try:
+        result = action()
+    except ApplicationError as exc:
+        if isinstance(exc, PermissionDenied):
+            raise
+        messages.error(request, exc.message)
+        return None
+    if success:
+        messages.success(request, success)
+    return result
+
+
+def _post_step(request, steps: dict, step: str, success: str):
+    """Dispatch a posted ``step`` to its service call (see ``_attempt``)."""
+    if step not in steps:
+        messages.error(request, _("未知的操作"))
+        return None
+    return _attempt(request, steps[step], success)
+
+
 def _int(value, field: str, label: str) -> int:
     try:
         return int(value)
@@ -365,13 +388,7 @@ def application_act(request, pk: int, action: str):
     }
     if action not in steps:
         raise NotFound(f"未知的操作：{action}")
-    try:
-        steps[action]()
-        messages.success(request, _("已办理"))
-    except ApplicationError as exc:
-        if isinstance(exc, PermissionDenied):
-            raise
-        messages.error(request, exc.message)
+    _attempt(request, steps[action], _("已办理"))
     return redirect("center_application_detail", pk=pk)
 
 
@@ -420,19 +437,14 @@ def review_detail(request, pk: int):
     review = selectors.review_get(user=request.user, pk=pk)
     sheet = services.scoring_sheet_for(review)
     if request.method == "POST":
-        try:
-            if request.POST.get("step") == "declare":
-                services.review_declare(actor=request.user, review=review, conflict=_yes(request.POST.get("conflict")),
-                                        note=request.POST.get("note", ""))
-            else:
-                services.review_submit(actor=request.user, review=review,
-                                       scores={c["code"]: request.POST.get(f"score_{c['code']}", "") for c in sheet},
-                                       comment=request.POST.get("comment", ""))
-            messages.success(request, _("已提交"))
-        except ApplicationError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            messages.error(request, exc.message)
+        p, u = request.POST, request.user
+        _post_step(request, {
+            "declare": lambda: services.review_declare(actor=u, review=review, conflict=_yes(p.get("conflict")),
+                                                       note=p.get("note", "")),
+            "score": lambda: services.review_submit(actor=u, review=review, comment=p.get("comment", ""),
+                                                    scores={c["code"]: p.get(f"score_{c['code']}", "")
+                                                            for c in sheet}),
+        }, p.get("step", ""), _("已提交"))
         return redirect("center_review_detail", pk=pk)
     target = review.application or review.evaluation
     return render(request, "centers/review_detail.html", {
@@ -456,15 +468,9 @@ def report_list(request):
 @require_POST
 def report_generate(request):
     center = _own_center(request.user)
-    try:
-        report = services.report_generate(actor=request.user, center=center,
-                                          year=_int(request.POST.get("year"), "year", "年度"))
-    except ApplicationError as exc:
-        if isinstance(exc, PermissionDenied):
-            raise
-        messages.error(request, exc.message)
-        return redirect("center_report_list")
-    return redirect("center_report_detail", pk=report.pk)
+    report = _attempt(request, lambda: services.report_generate(
+        actor=request.user, center=center, year=_int(request.POST.get("year"), "year", "年度")))
+    return redirect("center_report_detail", pk=report.pk) if report else redirect("center_report_list")
 
 
 def _group_lines(lines: list[dict]) -> list[dict]:
@@ -478,27 +484,17 @@ def _group_lines(lines: list[dict]) -> list[dict]:
 def report_detail(request, pk: int):
     report = selectors.report_get(user=request.user, pk=pk)
     if request.method == "POST":
-        step = request.POST.get("step", "")
-        try:
-            if step == "narrative":
-                from ipoc.centers import kpi
+        from ipoc.centers import kpi
 
-                services.report_update(actor=request.user, report=report, narrative={
-                    d: request.POST.get(f"narrative_{d}", "") for d in kpi.DUTIES})
-            elif step == "regenerate":
-                services.report_generate(actor=request.user, center=report.center, year=report.year)
-            elif step == "submit":
-                services.report_submit(actor=request.user, report=report)
-            elif step == "review":
-                services.report_review(actor=request.user, report=report, accept=_yes(request.POST.get("accept")),
-                                       comment=request.POST.get("comment", ""))
-            else:
-                raise ApplicationError(_("未知的操作"), field="step")
-            messages.success(request, _("已保存"))
-        except ApplicationError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            messages.error(request, exc.message)
+        p, u = request.POST, request.user
+        _post_step(request, {
+            "narrative": lambda: services.report_update(actor=u, report=report, narrative={
+                d: p.get(f"narrative_{d}", "") for d in kpi.DUTIES}),
+            "regenerate": lambda: services.report_generate(actor=u, center=report.center, year=report.year),
+            "submit": lambda: services.report_submit(actor=u, report=report),
+            "review": lambda: services.report_review(actor=u, report=report, accept=_yes(p.get("accept")),
+                                                     comment=p.get("comment", "")),
+        }, p.get("step", ""), _("已保存"))
         return redirect("center_report_detail", pk=pk)
     duties = _group_lines(report.lines)
     for duty in duties:
@@ -551,14 +547,10 @@ def evaluation_list(request):
 @login_required
 @require_POST
 def evaluation_create(request):
-    try:
-        center = selectors.center_get(user=request.user, pk=_int(request.POST.get("center"), "center", "运营中心"))
-        evaluation = services.evaluation_create(actor=request.user, center=center,
-                                                year=_int(request.POST.get("year"), "year", "年度"))
-    except ApplicationError as exc:
-        if isinstance(exc, PermissionDenied):
-            raise
-        messages.error(request, exc.message)
+    evaluation = _attempt(request, lambda: services.evaluation_create(
+        actor=request.user, year=_int(request.POST.get("year"), "year", "年度"),
+        center=selectors.center_get(user=request.user, pk=_int(request.POST.get("center"), "center", "运营中心"))))
+    if evaluation is None:
         return redirect("center_evaluation_list")
     return redirect("center_evaluation_detail", pk=evaluation.pk)
 
@@ -568,27 +560,19 @@ def evaluation_detail(request, pk: int):
     evaluation = selectors.evaluation_get(user=request.user, pk=pk)
     office = services.office_may_decide(request.user, evaluation.center)
     if request.method == "POST":
-        p, step = request.POST, request.POST.get("step", "")
-        try:
-            if step == "assign":
-                _assign_experts(request.user, p.getlist("expert"), evaluation=evaluation)
-            elif step == "finalise":
-                services.evaluation_finalise(actor=request.user, evaluation=evaluation, comment=p.get("comment", ""))
-            elif step == "rectify":
-                action = services.center_order_rectification(
-                    actor=request.user, evaluation=evaluation, content=p.get("content", ""),
-                    document_ref=p.get("document_ref", ""), deadline=_date(p.get("deadline"), "deadline", "整改期限"))
-                return redirect("center_management_detail", pk=action.pk)
-            elif step == "commend":
-                services.center_commend(actor=request.user, evaluation=evaluation, content=p.get("content", ""),
-                                        document_ref=p.get("document_ref", ""))
-            else:
-                raise ApplicationError(_("未知的操作"), field="step")
-            messages.success(request, _("已办理"))
-        except ApplicationError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            messages.error(request, exc.message)
+        p, u, step = request.POST, request.user, request.POST.get("step", "")
+        result = _post_step(request, {
+            "assign": lambda: _assign_experts(u, p.getlist("expert"), evaluation=evaluation),
+            "finalise": lambda: services.evaluation_finalise(actor=u, evaluation=evaluation,
+                                                             comment=p.get("comment", "")),
+            "rectify": lambda: services.center_order_rectification(
+                actor=u, evaluation=evaluation, content=p.get("content", ""), document_ref=p.get("document_ref", ""),
+                deadline=_date(p.get("deadline"), "deadline", "整改期限")),
+            "commend": lambda: services.center_commend(actor=u, evaluation=evaluation, content=p.get("content", ""),
+                                                       document_ref=p.get("document_ref", "")),
+        }, step, _("已办理"))
+        if step == "rectify" and result is not None:
+            return redirect("center_management_detail", pk=result.pk)
         return redirect("center_evaluation_detail", pk=pk)
     indicators = evaluation.indicators
     if evaluation.status == EvaluationStatus.DRAFT:
@@ -620,21 +604,14 @@ def management_detail(request, pk: int):
     action = selectors.management_get(user=request.user, pk=pk)
     office = services.office_may_decide(request.user, action.center)
     if request.method == "POST":
-        p, step = request.POST, request.POST.get("step", "")
-        try:
-            if step == "report":
-                services.rectification_report_submit(actor=request.user, action=action, content=p.get("content", ""),
-                                                     file=request.FILES.get("file"))
-            elif step == "follow-up":
-                services.rectification_follow_up(actor=request.user, action=action, passed=_yes(p.get("passed")),
-                                                 content=p.get("content", ""), document_ref=p.get("document_ref", ""))
-            else:
-                raise ApplicationError(_("未知的操作"), field="step")
-            messages.success(request, _("已办理"))
-        except ApplicationError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            messages.error(request, exc.message)
+        p, u = request.POST, request.user
+        _post_step(request, {
+            "report": lambda: services.rectification_report_submit(actor=u, action=action, content=p.get("content", ""),
+                                                                   file=request.FILES.get("file")),
+            "follow-up": lambda: services.rectification_follow_up(
+                actor=u, action=action, passed=_yes(p.get("passed")), content=p.get("content", ""),
+                document_ref=p.get("document_ref", "")),
+        }, p.get("step", ""), _("已办理"))
         return redirect("center_management_detail", pk=pk)
     return render(request, "centers/management_detail.html", {
         "action": action, "is_office": office,
@@ -647,15 +624,10 @@ def management_detail(request, pk: int):
 @require_POST
 def center_revoke(request, pk: int):
     center = selectors.center_get(user=request.user, pk=pk)
-    try:
-        services.center_revoke(actor=request.user, center=center, ground=request.POST.get("ground", ""),
-                               content=request.POST.get("content", ""),
-                               document_ref=request.POST.get("document_ref", ""))
-        messages.success(request, _("已取消资格"))
-    except ApplicationError as exc:
-        if isinstance(exc, PermissionDenied):
-            raise
-        messages.error(request, exc.message)
+    p = request.POST
+    _attempt(request, lambda: services.center_revoke(actor=request.user, center=center, ground=p.get("ground", ""),
+                                                     content=p.get("content", ""),
+                                                     document_ref=p.get("document_ref", "")), _("已取消资格"))
     return redirect("center_detail", pk=pk)
 
 
