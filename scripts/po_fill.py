@@ -23,6 +23,7 @@ for entry in po:
     if "fuzzy" in entry.flags:  # msgmerge's guess from a similar string: never trust it
         entry.flags.remove("fuzzy")
         entry.previous_msgid = None
+        entry.previous_msgid_plural = None  # a stale "#| msgid_plural" line makes msgmerge fail
         if not entry.msgid_plural:
             entry.msgstr = ""
     if not entry.msgstr and not entry.msgid_plural and entry.msgid in pairs:
