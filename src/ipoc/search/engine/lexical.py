@@ -1,8 +1,18 @@
 """Lexical (BM25) patent index on tantivy, with pre-tokenised Chinese/English text.
 
-Text fields hold space-joined rjieba search-mode tokens (:func:`tokenize.tokenize`) indexed
-with tantivy's built-in ``whitespace`` tokenizer, so tantivy never needs a Chinese
-analyzer and the index opens from any process without registering tokenizers.
+Text fields hold space-joined rjieba tokens (:func:`tokenize.tokenize`) indexed with
+tantivy's built-in ``whitespace`` tokenizer, so tantivy never needs a Chinese analyzer and
+the index opens from any process without registering tokenizers.  Title, abstract and
+applicant use the *search-mode* cut (long words plus their sub-words); claims — about 70 %
+of the text — use the *precise* cut (long words only; ``claims_cut`` in
+``ipoc_lexical.json``), which is cheaper to cut and to index.  Phrase queries on claims
+are cut the same way as the claims were indexed.
+
+Indexing path: every document becomes one JSON string (:func:`index_json`: tokenised
+fields, stored source, filter fields) that is handed to tantivy's ``add_json``.  The JSON is
+built by the same function in the serial path (:meth:`LexicalIndex.add`) and in worker
+processes (:class:`IndexPool`, :meth:`LexicalIndex.bulk_add`), so both give the same
+index; with workers the main process only ships strings to tantivy.
 
 Scoring: per query term a ``disjunction_max`` over boosted per-field term queries
 (title 3, applicant 2, abstract 1.5, claims 1; tie-breaker 0.3), summed over terms (BM25
@@ -19,6 +29,7 @@ Filters (``Filters`` dataclass or a dict with the same keys):
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import html
 import json
@@ -33,7 +44,7 @@ from typing import Any
 import numpy as np
 import tantivy
 
-from .tokenize import normalize, split_query, tokenize
+from .tokenize import normalize, split_query_texts, tokenize
 
 FIELD_BOOSTS: dict[str, float] = {"title": 3.0, "abstract": 1.5, "claims": 1.0, "applicant": 2.0}
 TIE_BREAKER = 0.3
@@ -41,6 +52,8 @@ PHRASE_SLOP = 1
 PHRASE_FIELDS = ("title", "abstract", "claims")
 STORED_CLAIMS_CHARS = 2000  # stored (for snippets) prefix of the claims text
 SCHEMA_VERSION = 1
+CLAIMS_CUT_DEFAULT = "precise"  # new indexes; an index without the key was built in "search" mode
+DELETE_BATCH = 5000  # ids per delete query when upserting
 
 KEYWORD_FIELDS = ("patent_type", "legal_status", "applicant_type", "jurisdiction")
 DATE_FIELDS = ("application_date", "publication_date", "grant_date")
@@ -169,36 +182,136 @@ def _region_filter_prefix(code: str) -> str:
     return c
 
 
-@dataclass
-class TokenizedDoc:
-    """A document after the (expensive, parallelisable) tokenisation step."""
-
-    doc: PatentDoc
-    title: str
-    abstract: str
-    claims: str
-    applicant: str
+def _iso_day(d: _dt.date) -> str:
+    return f"{d.year:04d}-{d.month:02d}-{d.day:02d}T00:00:00Z"
 
 
-def tokenize_doc(d: PatentDoc) -> TokenizedDoc:
-    return TokenizedDoc(
-        d,
-        " ".join(tokenize(d.title)),
-        " ".join(tokenize(d.abstract)),
-        " ".join(tokenize(d.claims)),
-        " ".join(tokenize(" ".join(d.applicants))),
+def index_fields(d: PatentDoc, *, claims_cut: str = CLAIMS_CUT_DEFAULT) -> dict[str, Any]:
+    """Everything the index stores for ``d``, as the JSON object tantivy's ``add_json`` takes:
+    tokenised text fields, the stored source (base64 of a JSON of title/abstract/claims
+    prefix) and the filter/facet fields.  The expensive, parallelisable step of indexing."""
+    o: dict[str, Any] = {"id": int(d.id)}
+    title, abstract = " ".join(tokenize(d.title)), " ".join(tokenize(d.abstract))
+    claims = " ".join(tokenize(d.claims, search_mode=claims_cut == "search"))
+    applicant = " ".join(tokenize(" ".join(d.applicants)))
+    if title:
+        o["title"] = title
+    if abstract:
+        o["abstract"] = abstract
+    if claims:
+        o["claims"] = claims
+    if applicant:
+        o["applicant"] = applicant
+    src = json.dumps(
+        {"title": d.title, "abstract": d.abstract, "claims": d.claims[:STORED_CLAIMS_CHARS]}, ensure_ascii=False
     )
+    o["src"] = base64.b64encode(src.encode("utf-8")).decode("ascii")
+    for f in KEYWORD_FIELDS:
+        v = getattr(d, f)
+        if v:
+            o[f] = v
+    apps = [a for a in dict.fromkeys(d.applicants) if a]
+    if apps:
+        o["applicant_kw"] = apps
+    pres: list[str] = []
+    subs: list[str] = []
+    for c in d.ipc:
+        p = ipc_prefixes(c)
+        pres.extend(p)
+        if len(p) >= 3 and len(p[2]) == 4:
+            subs.append(p[2])
+    if pres:
+        o["ipc_pre"] = " ".join(dict.fromkeys(pres))
+    if subs:
+        o["ipc_sub"] = list(dict.fromkeys(subs))
+    rp = region_prefixes(d.region)
+    if rp:
+        o["region_pre"] = " ".join(rp)
+    for f in DATE_FIELDS:
+        v = getattr(d, f)
+        if v:
+            o[f] = _iso_day(v)
+    y = d.application_date or d.publication_date
+    if y:
+        o["year"] = y.year
+    return o
 
 
-def _tok_mapping(m: Mapping[str, Any]) -> TokenizedDoc:  # top-level for multiprocessing
-    return tokenize_doc(PatentDoc.from_mapping(m))
+def index_json(d: PatentDoc | Mapping[str, Any], *, claims_cut: str = CLAIMS_CUT_DEFAULT) -> tuple[int, str]:
+    """``(id, JSON document)`` for tantivy's ``add_json`` (see :func:`index_fields`)."""
+    if not isinstance(d, PatentDoc):
+        d = PatentDoc.from_mapping(d)
+    return int(d.id), json.dumps(index_fields(d, claims_cut=claims_cut), ensure_ascii=False)
 
 
-def _tok_line(item: tuple[int, str]) -> TokenizedDoc:  # parse + tokenise a JSONL line in a worker
+# worker-process side of IndexPool (top-level functions: they are pickled by reference)
+_WORKER_CLAIMS_CUT = CLAIMS_CUT_DEFAULT
+
+
+def _init_worker(claims_cut: str) -> None:
+    global _WORKER_CLAIMS_CUT
+    _WORKER_CLAIMS_CUT = claims_cut
+
+
+def _json_of_mapping(m: PatentDoc | Mapping[str, Any]) -> tuple[int, str]:
+    return index_json(m, claims_cut=_WORKER_CLAIMS_CUT)
+
+
+def _json_of_line(item: tuple[int, str], claims_cut: str | None = None) -> tuple[int, str] | None:
+    """Parse + tokenise a JSONL line (in a worker); a record without ``id`` gets its line number."""
     i, line = item
+    if not line.strip():
+        return None
     m = json.loads(line)
     m.setdefault("id", i)
-    return tokenize_doc(PatentDoc.from_mapping(m))
+    return index_json(m, claims_cut=claims_cut or _WORKER_CLAIMS_CUT)
+
+
+class IndexPool:
+    """Worker processes turning patent records into final index JSON strings, so the process
+    that owns the tantivy writer only hands strings to tantivy.
+
+    ``context``: ``"fork"`` is cheapest (workers inherit the loaded dictionary) but must
+    only be used from a single-threaded process; ``"forkserver"`` (the default) starts
+    workers from a clean server process, safe inside a web server or job runner.
+    Use as a context manager; create it *before* the index writer is opened.
+    """
+
+    def __init__(self, workers: int = 2, *, claims_cut: str = CLAIMS_CUT_DEFAULT, context: str = "forkserver"):
+        import multiprocessing as mp
+
+        if context not in mp.get_all_start_methods():
+            context = "spawn"
+        self.workers = max(1, int(workers))
+        self.claims_cut = claims_cut
+        self._pool = mp.get_context(context).Pool(self.workers, initializer=_init_worker, initargs=(claims_cut,))
+
+    def imap(self, records: Iterable[PatentDoc | Mapping[str, Any]], chunksize: int = 64) -> Iterator[tuple[int, str]]:
+        return self._pool.imap(_json_of_mapping, records, chunksize=chunksize)
+
+    def imap_lines(self, items: Iterable[tuple[int, str]], chunksize: int = 64) -> Iterator[tuple[int, str] | None]:
+        return self._pool.imap(_json_of_line, items, chunksize=chunksize)
+
+    def map_async(self, records: Sequence[PatentDoc | Mapping[str, Any]], chunksize: int = 64):
+        """Submit a batch; ``.get()`` returns its ``[(id, json), …]`` in order."""
+        return self._pool.map_async(_json_of_mapping, records, chunksize=chunksize)
+
+    def close(self) -> None:
+        self._pool.close()
+        self._pool.join()
+
+    def terminate(self) -> None:
+        self._pool.terminate()
+        self._pool.join()
+
+    def __enter__(self) -> IndexPool:
+        return self
+
+    def __exit__(self, exc_type, *_) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.terminate()
 
 
 # --------------------------------------------------------------------------- filters
@@ -283,14 +396,24 @@ class LexicalIndex:
         self.dir = Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.schema = build_schema()
-        meta = self.dir / "ipoc_lexical.json"
-        if meta.exists() and json.loads(meta.read_text()).get("schema_version") != SCHEMA_VERSION:
+        self._meta_path = self.dir / "ipoc_lexical.json"
+        meta = json.loads(self._meta_path.read_text()) if self._meta_path.exists() else {}
+        if meta and meta.get("schema_version") != SCHEMA_VERSION:
             raise RuntimeError(f"{self.dir} holds an index of another schema version; rebuild it")
         self.index = tantivy.Index(self.schema, path=str(self.dir), reuse=True)
-        meta.write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
+        # how the claims field was cut: an index made before the key existed used search mode;
+        # a fresh (or emptied, see delete_all) index gets the default
+        if not meta:
+            meta = {"claims_cut": CLAIMS_CUT_DEFAULT} if self.index.searcher().num_docs == 0 else {}
+        self.claims_cut: str = meta.get("claims_cut", "search")
+        self._write_meta()
         self.heap_bytes = heap_bytes
         self.num_threads = num_threads
         self._writer: tantivy.IndexWriter | None = None
+        self._cleared = False
+
+    def _write_meta(self) -> None:
+        self._meta_path.write_text(json.dumps({"schema_version": SCHEMA_VERSION, "claims_cut": self.claims_cut}))
 
     # ---- writing
     @property
@@ -299,103 +422,92 @@ class LexicalIndex:
             self._writer = self.index.writer(heap_size=self.heap_bytes, num_threads=self.num_threads)
         return self._writer
 
-    def _document(self, t: TokenizedDoc) -> tantivy.Document:
-        d = t.doc
-        doc = tantivy.Document()
-        doc.add_unsigned("id", int(d.id))
-        for f in FIELD_BOOSTS:
-            v = getattr(t, f)
-            if v:
-                doc.add_text(f, v)
-        src = {"title": d.title, "abstract": d.abstract, "claims": d.claims[:STORED_CLAIMS_CHARS]}
-        doc.add_bytes("src", json.dumps(src, ensure_ascii=False).encode("utf-8"))
-        for f in KEYWORD_FIELDS:
-            v = getattr(d, f)
-            if v:
-                doc.add_text(f, v)
-        for a in dict.fromkeys(d.applicants):
-            if a:
-                doc.add_text("applicant_kw", a)
-        pres: list[str] = []
-        subs: list[str] = []
-        for c in d.ipc:
-            p = ipc_prefixes(c)
-            pres.extend(p)
-            if len(p) >= 3 and len(p[2]) == 4:
-                subs.append(p[2])
-        if pres:
-            doc.add_text("ipc_pre", " ".join(dict.fromkeys(pres)))
-        for s in dict.fromkeys(subs):
-            doc.add_text("ipc_sub", s)
-        rp = region_prefixes(d.region)
-        if rp:
-            doc.add_text("region_pre", " ".join(rp))
-        for f in DATE_FIELDS:
-            v = getattr(d, f)
-            if v:
-                doc.add_date(f, _dt_of(v))
-        y = d.application_date or d.publication_date
-        if y:
-            doc.add_integer("year", y.year)
-        return doc
-
-    def add(
-        self, docs: Iterable[PatentDoc | Mapping[str, Any] | TokenizedDoc], *, replace: bool = True
-    ) -> int:
-        """Add (or, with ``replace``, upsert) documents; call :meth:`commit` to make them visible."""
-        n = 0
+    def add_json(self, items: Iterable[tuple[int, str]], *, replace: bool = True) -> int:
+        """Add ``(id, JSON)`` documents from :func:`index_json`.  With ``replace``, earlier
+        versions of the same ids are deleted — one delete query per :data:`DELETE_BATCH` ids,
+        issued before that batch is added (within a batch the last version of an id wins)."""
         w = self.writer
-        for d in docs:
-            if not isinstance(d, TokenizedDoc):
-                d = tokenize_doc(d if isinstance(d, PatentDoc) else PatentDoc.from_mapping(d))
-            if replace:
-                w.delete_documents_by_query(self._id_query(d.doc.id))
-            w.add_document(self._document(d))
+        if not replace:
+            n = 0
+            for item in items:
+                if item is not None:
+                    w.add_json(item[1])
+                    n += 1
+            return n
+        n = 0
+        batch: dict[int, str] = {}
+
+        def flush() -> None:
+            w.delete_documents_by_query(tantivy.Query.term_set_query(self.schema, "id", list(batch)))
+            for s in batch.values():
+                w.add_json(s)
+
+        for item in items:
+            if item is None:
+                continue
+            i, s = item
+            batch.pop(i, None)  # keep insertion order = last version
+            batch[i] = s
             n += 1
+            if len(batch) >= DELETE_BATCH:
+                flush()
+                batch = {}
+        if batch:
+            flush()
         return n
+
+    def add(self, docs: Iterable[PatentDoc | Mapping[str, Any]], *, replace: bool = True) -> int:
+        """Add (or, with ``replace``, upsert) documents in this process; call :meth:`commit` to
+        make them visible."""
+        return self.add_json((index_json(d, claims_cut=self.claims_cut) for d in docs), replace=replace)
+
+    def pool(self, workers: int = 2, *, context: str = "forkserver") -> IndexPool:
+        """Worker processes making documents for this index (same claims cut)."""
+        return IndexPool(workers, claims_cut=self.claims_cut, context=context)
 
     def bulk_add(
         self,
-        records: Iterable[Mapping[str, Any]],
+        records: Iterable[PatentDoc | Mapping[str, Any]],
         *,
         workers: int = 2,
-        chunksize: int = 256,
+        chunksize: int = 64,
         replace: bool = False,
+        pool: IndexPool | None = None,
+        context: str = "forkserver",
     ) -> int:
-        """Fast initial load: tokenise in ``workers`` processes, index in this one."""
-        if workers <= 1:
+        """Tokenise and build documents in ``workers`` processes (or the given ``pool``), add
+        them here.  Same index contents as :meth:`add`."""
+        if pool is None and workers <= 1:
             return self.add(records, replace=replace)
-        import multiprocessing as mp
-
-        ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
-        n = 0
-        with ctx.Pool(workers) as pool:
-            for t in pool.imap(_tok_mapping, records, chunksize=chunksize):
-                n += self.add([t], replace=replace)
-        return n
+        if pool is not None:
+            return self.add_json(pool.imap(records, chunksize), replace=replace)
+        with self.pool(workers, context=context) as p:
+            return self.add_json(p.imap(records, chunksize), replace=replace)
 
     def bulk_add_jsonl(
-        self, path: str | os.PathLike, *, limit: int | None = None, workers: int = 2, chunksize: int = 64
+        self,
+        path: str | os.PathLike,
+        *,
+        limit: int | None = None,
+        workers: int = 2,
+        chunksize: int = 64,
+        replace: bool = False,
+        context: str = "fork",
     ) -> int:
         """Fast load from a JSONL file: workers parse and tokenise raw lines (cheap to ship
-        between processes); records without ``id`` get their 0-based line number."""
+        between processes); records without ``id`` get their 0-based line number.
+        ``context="fork"`` suits a single-threaded loader (CLI, benchmark)."""
         import itertools
-        import multiprocessing as mp
 
         def lines():
             with open(path, encoding="utf-8") as fh:
                 yield from enumerate(itertools.islice(fh, limit))
 
         if workers <= 1:
-            return self.add((_tok_line(x) for x in lines()), replace=False)
-        ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
-        w = self.writer
-        n = 0
-        with ctx.Pool(workers) as pool:
-            for t in pool.imap(_tok_line, lines(), chunksize=chunksize):
-                w.add_document(self._document(t))
-                n += 1
-        return n
+            cut = self.claims_cut
+            return self.add_json((_json_of_line(x, claims_cut=cut) for x in lines()), replace=replace)
+        with self.pool(workers, context=context) as p:  # workers forked before the writer exists
+            return self.add_json(p.imap_lines(lines(), chunksize), replace=replace)
 
     def delete(self, ids: Iterable[int]) -> None:
         w = self.writer
@@ -404,11 +516,18 @@ class LexicalIndex:
             w.delete_documents_by_query(self._id_query(int(i)))
 
     def delete_all(self) -> None:
+        """Remove every document; from the next commit on the index is re-made with the
+        default claims cut (a rebuild thereby migrates an older index)."""
         self.writer.delete_all_documents()
+        self._cleared = True
+        self.claims_cut = CLAIMS_CUT_DEFAULT
 
     def commit(self, *, wait_merges: bool = False) -> None:
         w = self.writer
         w.commit()
+        if self._cleared:
+            self._write_meta()
+            self._cleared = False
         if wait_merges:
             w.wait_merging_threads()
             self._writer = None
@@ -473,9 +592,11 @@ class LexicalIndex:
         """Build the scoring query.  Returns ``(query or None, terms, phrases)``."""
         boosts = dict(boosts or FIELD_BOOSTS)
         if terms is None:
-            terms, phrases = split_query(query)
+            terms, phrase_texts = split_query_texts(query)
         else:
-            phrases = []
+            phrase_texts = []
+        phrases = [p for p in (tokenize(t) for t in phrase_texts) if p]
+        claims_search = self.claims_cut == "search"
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
         for t in dict.fromkeys(terms):
             per_field = [
@@ -489,10 +610,16 @@ class LexicalIndex:
                     tantivy.Query.disjunction_max_query(per_field, tie_breaker=TIE_BREAKER),
                 )
             )
-        for ph in phrases:
+        for text in phrase_texts:
+            ph_search = tokenize(text)
+            if not ph_search:
+                continue
+            # claims cut in precise mode → the phrase is cut the same way for that field
+            ph_claims = ph_search if claims_search else (tokenize(text, search_mode=False) or ph_search)
             alts = []
             for f in PHRASE_FIELDS:
                 b = boosts.get(f, 1.0)
+                ph = ph_claims if f == "claims" else ph_search
                 q = (
                     tantivy.Query.term_query(self.schema, f, ph[0])
                     if len(ph) == 1
@@ -736,7 +863,7 @@ def iter_jsonl(path: str | os.PathLike) -> Iterator[dict[str, Any]]:
 
 __all__ = [
     "PatentDoc",
-    "TokenizedDoc",
+    "IndexPool",
     "Filters",
     "Hit",
     "SearchResults",
@@ -745,7 +872,8 @@ __all__ = [
     "normalize_ipc",
     "ipc_prefixes",
     "region_prefixes",
-    "tokenize_doc",
+    "index_fields",
+    "index_json",
     "build_schema",
     "FIELD_BOOSTS",
     "iter_jsonl",

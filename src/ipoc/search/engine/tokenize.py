@@ -89,6 +89,20 @@ def split_query(query: str) -> tuple[list[str], list[list[str]]]:
     return tokenize(rest), phrases
 
 
+def split_query_texts(query: str) -> tuple[list[str], list[str]]:
+    """Like :func:`split_query` but phrases are returned as (normalised) text, for callers
+    that cut a phrase differently per field (the lexical index cuts claims precisely)."""
+    texts: list[str] = []
+
+    def _grab(m: re.Match) -> str:
+        if m.group(1).strip():
+            texts.append(m.group(1))
+        return " "
+
+    rest = QUOTED.sub(_grab, normalize(query))
+    return tokenize(rest), texts
+
+
 def phrase_tokens(text: str) -> list[str]:
     """Tokens for a phrase query: the same search-mode cut (and stop list) as indexing, so
     the phrase's token sequence is the sequence the index holds for that text; phrase
@@ -96,4 +110,12 @@ def phrase_tokens(text: str) -> list[str]:
     return tokenize(text)
 
 
-__all__ = ["normalize", "tokenize", "tokenize_many", "to_index_text", "split_query", "phrase_tokens"]
+__all__ = [
+    "normalize",
+    "tokenize",
+    "tokenize_many",
+    "to_index_text",
+    "split_query",
+    "split_query_texts",
+    "phrase_tokens",
+]

@@ -209,8 +209,9 @@ class VectorStore:
         with self._lock:
             rows = self.rows_of(ids)
             rows = rows[rows >= 0]
-            self._tombstone_rows(rows)
-            self._reload()
+            if len(rows):  # nothing stored for these ids: no rewrite, no reload
+                self._tombstone_rows(rows)
+                self._reload()
             return len(rows)
 
     def get(self, ids) -> np.ndarray:

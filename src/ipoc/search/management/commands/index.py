@@ -16,6 +16,8 @@ class Command(IpocCommand):
                             help="重建时同时清空向量库（更换编码器后）/ also drop all vectors (after changing encoder)")
         parser.add_argument("--batch", type=int, default=services.ENCODE_BATCH, help="编码批大小 / encoder batch")
         parser.add_argument("--limit", type=int, help="最多编码条数 / encode at most N patents")
+        parser.add_argument("--workers", type=int,
+                            help="分词进程数（默认：大库 2 个，小库 1 个）/ tokeniser processes (default: 2 for large stores)")
         parser.add_argument("--resume", type=int, metavar="JOB_ID", help="续跑中断的重建任务 / resume a rebuild job")
 
     def handle(self, *args, **options):
@@ -29,7 +31,7 @@ class Command(IpocCommand):
                 text += f"\n向量库不可用 / vector store unusable: {data['vector_error']}"
             return self.emit(options, data, text)
         if action == "sync":
-            data = services.sync_ids([])
+            data = services.sync_ids([], workers=options["workers"])
             return self.emit(options, data, f"已同步 {data['indexed']} 件，移除 {data['removed']} 件")
         if options["resume"]:
             job = Job.objects.filter(pk=options["resume"], kind__startswith="search.").first()
@@ -38,7 +40,7 @@ class Command(IpocCommand):
             job = job_resume(job, progress_bar=bar)
         elif action == "rebuild":
             job = services.index_rebuild(chunk=options["chunk"], clear_vectors=options["clear_vectors"],
-                                         progress_bar=bar, via="cli")
+                                         workers=options["workers"], progress_bar=bar, via="cli")
         else:
             job = services.index_encode(batch=options["batch"], limit=options["limit"], progress_bar=bar, via="cli")
         r = job.result
