@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from ipoc.centers import kpi, services
 from ipoc.centers.models import Center, RecognitionApplication
+from ipoc.deals import services as deal_services
 from ipoc.demands import services as demand_services
 from ipoc.revitalization import services as stock_services
 from ipoc.revitalization.models import Recommendation, StockDeal, StockPatent, StockPush
@@ -61,7 +62,13 @@ def records(cast, orgs, users):  # noqa: F811
     demand_services.demand_transition(actor=None, demand=d1, to_status="matching")
     demand_services.demand_transition(actor=None, demand=d1, to_status="solved")
     demand_services.demand_transition(actor=None, demand=d2, to_status="matching")
-    return {"stocks": stocks, "pushes": pushes, "demands": (d1, d2)}
+    deal = deal_services.deal_create(actor=users["center_b"], title="耐磨涂层专利许可", deal_type="license",
+                                     sellers=[cast["institute"]], buyers=[orgs["ent_b"]], demand=d1,
+                                     amount=Decimal("1234567.89"), intention_date=dt.date(YEAR, 1, 1))
+    for stage in ("negotiation", "signed"):
+        deal = deal_services.deal_transition(actor=users["center_b"], deal=deal, to_stage=stage,
+                                             on=dt.date(YEAR, 1, 2) if stage == "signed" else None)
+    return {"stocks": stocks, "pushes": pushes, "demands": (d1, d2), "deal": deal}
 
 
 def test_national_center_lifecycle_through_the_api(api_client, users, orgs, center_b, records, monkeypatch):
@@ -86,8 +93,22 @@ def test_national_center_lifecycle_through_the_api(api_client, users, orgs, cent
     app = api["center_b"].post(f"/centers/applications/{aid}/submit").json()
     assert app["status"] == "submitted" and app["due_on"]
     assert Center.objects.get(pk=cid).status == "applying"
-    snap = {c["code"]: c for c in app["conditions_snapshot"]["conditions"]}
+    snap = {c["code"]: c for top in app["conditions_snapshot"]["conditions"] for c in (top, *top["any_of"])}
+    deal = records["deal"]
+    # every 工作成效 figure of the check reconciles exactly with the records
+    assert Decimal(str(snap["annual_deal_amount"]["figure"])) == Decimal("123.456789")  # 万元, not rounded
+    assert snap["annual_deal_amount"]["records"] == [{"model": "deals.deal", "id": deal.pk}]
+    assert snap["cumulative_projects"]["figure"] == 1
+    assert snap["cumulative_projects"]["records"] == [{"model": "deals.deal", "id": deal.pk}]
     assert snap["stock_patents_revitalized"]["figure"] == 1
+    assert {(r["model"], r["id"]) for r in snap["stock_patents_revitalized"]["records"]} == {
+        ("revitalization.stockpatent", records["stocks"][0].pk)} | {
+        ("revitalization.stockdeal", d.pk) for d in StockDeal.objects.all()}
+    d1, d2 = records["demands"]
+    assert snap["demands_solved"]["figure"] == 1
+    assert snap["demands_solved"]["records"] == [{"model": "demands.demand", "id": d1.pk}]
+    assert snap["smes_served"]["figure"] == 2
+    assert snap["transfer_and_industrialisation"]["verdict"] == "not_met"  # 123.46 万元 < 500, 1 < 10
 
     # 地方审核推荐 — the provincial office covering 杭州, not another province's nor the deciding office
     for who in ("js_office", "cnipa", "center_b"):
@@ -173,11 +194,14 @@ def test_national_center_lifecycle_through_the_api(api_client, users, orgs, cent
             ("revitalization.stockdeal", d.pk) for d in StockDeal.objects.all()}),
         kpi.DEMANDS_MATCHED: (2, {("demands.demand", d1.pk), ("demands.demand", d2.pk)}),
         kpi.DEMANDS_SOLVED: (1, {("demands.demand", d1.pk)}),
+        kpi.CONVERSION_PROJECTS: (1, {("deals.deal", records["deal"].pk)}),
+        kpi.CUMULATIVE_PROJECTS: (1, {("deals.deal", records["deal"].pk)}),
     }
     for code, (value, refs) in expect.items():
         assert lines[code]["value"] == value, code
         assert {(r["model"], r["id"]) for r in lines[code]["records"]} == refs, code
     assert StockPush.objects.filter(center=orgs["center_b"]).count() == 2
+    assert Decimal(lines[kpi.ANNUAL_DEAL_AMOUNT]["value"]) == Decimal("123.456789")
     assert lines[kpi.POOL_PATENTS]["missing"] is True and lines[kpi.POOL_PATENTS]["value"] is None
     rows = api["center_b"].get(f"/centers/reports/{report['id']}/records/{kpi.DEMANDS_SOLVED}").json()
     assert [(r["id"], r["visible"]) for r in rows] == [(d1.pk, True)]
@@ -199,13 +223,16 @@ def test_national_center_lifecycle_through_the_api(api_client, users, orgs, cent
     ev = api["cnipa"].post(f"/centers/evaluations/{ev['id']}/finalise", {"comment": "成效不足"}).json()
     ind = {i["code"]: i for i in ev["indicators"]}
     # stock 1/10 → 10 × 15; demands solved 1/10 → 10 × 10; SMEs (苏州甲, 杭州乙) 2/20 → 10 × 10; expert 20 × 30;
-    # deal amount and projects 0 (no deals recorded)
+    # amount 123.456789/500 → 24.6913578 × 20; projects 1/10 → 10 × 15
     assert ind["stock_patents_revitalized"]["from"] == "report" and ind["stock_patents_revitalized"]["score"] == 10
     assert ind["smes_served"]["value"] == 2 == lines[kpi.SMES_SERVED]["value"]
     assert {(r["model"], r["id"]) for r in ind["smes_served"]["records"] if r["model"] == "core.organization"} == {
         ("core.organization", orgs["ent_a"].pk), ("core.organization", orgs["ent_b"].pk)}
-    assert ind["annual_deal_amount"]["value"] == 0 and ind["expert_overall"]["value"] == 20
-    assert ev["total"] == pytest.approx((10 * 15 + 10 * 10 + 10 * 10 + 20 * 30) / 100)
+    assert ind["annual_deal_amount"]["value"] == pytest.approx(123.456789) and ind["expert_overall"]["value"] == 20
+    assert ind["annual_deal_amount"]["score"] == 24.69 and ind["cumulative_projects"]["score"] == 10
+    assert ev["total"] == pytest.approx(sum(i["contribution"] for i in ev["indicators"]), abs=0.011)
+    assert ev["total"] == pytest.approx((24.6913578 * 20 + 10 * 15 + 10 * 15 + 10 * 10 + 10 * 10 + 20 * 30) / 100,
+                                        abs=0.011)
     assert ev["grade"] == "fail"
     _refused(api["cnipa"].post(f"/centers/evaluations/{ev['id']}/commendation",
                                {"content": "x", "document_ref": "y"}), 400)
