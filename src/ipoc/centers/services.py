@@ -493,7 +493,7 @@ def _application_move(*, actor: User | None, application: RecognitionApplication
 
 
 def _lock(application: RecognitionApplication) -> RecognitionApplication:
-    return (RecognitionApplication.objects.select_for_update()
+    return (RecognitionApplication.objects.select_for_update(of=("self",))
             .select_related("center", "center__managing_office", "deciding_office", "recommending_office")
             .get(pk=application.pk))
 
