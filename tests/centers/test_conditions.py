@@ -168,4 +168,9 @@ def test_demo_step_registers_the_demo_center_once(db, tmp_path, capsys):
     from ipoc.centers.selectors import center_list_system
 
     (center,) = center_list_system()
-    assert center.name == "新一代信息技术产业知识产权运营中心（演示）" and center.status == "building"
+    # its application is submitted (no municipal office on the demo platform: straight to 形式审查)
+    assert center.name == "新一代信息技术产业知识产权运营中心（演示）" and center.status == "applying"
+    (application,) = center.applications.all()
+    assert application.status == "recommended" and application.conditions_snapshot["conditions"]
+    (report,) = center.annual_reports.all()
+    assert report.status == "draft" and report.lines

@@ -1,4 +1,5 @@
-"""``ipoc demo`` step: the demo center entered in the registry (建设运行中, managed by 江苏省知识产权局)."""
+"""``ipoc demo`` step: the demo center entered in the registry (managed by 江苏省知识产权局), its 认定 application
+submitted (so the office has a 形式审查 to do) and its annual report for last year generated from the records."""
 
 from pathlib import Path
 
@@ -19,7 +20,14 @@ def demo_centers(data_dir: Path) -> dict:
         return {"centers_created": 0}
     host = Organization.objects.filter(name=DEMO_HOST).first() or core_services.organization_create(
         actor=None, name=DEMO_HOST, kind=OrganizationKind.INDUSTRIAL_PARK, region_code="320500", source="demo")
-    services.center_create(actor=None, organization=org, name=DEMO_CENTER, host_organization=host, host_type="other",
-                           industry="新一代信息技术", industry_chain="集成电路、通信设备", level="provincial",
-                           managing_office=office)
-    return {"centers_created": 1}
+    center = services.center_create(actor=None, organization=org, name=DEMO_CENTER, host_organization=host,
+                                    host_type="other", industry="新一代信息技术",
+                                    industry_chain="集成电路、通信设备", level="provincial", managing_office=office)
+    year = services.today().year - 1
+    application = services.application_create(
+        actor=None, center=center, year=year,
+        summary="依托产业园建设，设有专门工作机构和场地，专职人员6名，年度经费由园区管委会保障（演示数据）。",
+        achievements="开展技术需求征集、专利推送和供需对接活动（演示数据；工作成效数字以平台记录为准）。")
+    services.application_submit(actor=None, application=application)
+    report = services.report_generate(actor=None, center=center, year=year)
+    return {"centers_created": 1, "applications": [application.pk], "annual_reports": [report.pk]}
