@@ -39,7 +39,7 @@ def records(cast, orgs, users):  # noqa: F811
                                        institution=cast["institute"])
     for number, _pub, dept in SAMPLE_ROWS[:3]:
         stock_services.stock_select(actor=cast["filer"], institution=cast["institute"], numbers=[number],
-                                    department=dept, intentions=["transfer"])
+                                    department=dept, intentions=["assignment"])
     stocks = list(StockPatent.objects.filter(institution=cast["institute"]).order_by("pk"))
     for stock in stocks[:2]:
         stock_services.stock_submit(actor=cast["filer"], stock=stock)

@@ -33,7 +33,7 @@ def inventory(cast):
     """All ten sample patents 建档 by the filer (through the store selection)."""
     for number, _pub, dept in SAMPLE_ROWS:
         services.stock_select(actor=cast["filer"], institution=cast["institute"], numbers=[number],
-                              department=dept, intentions=["transfer"])
+                              department=dept, intentions=["assignment"])
     return {s.patent.publication_number: s for s in StockPatent.objects.select_related("patent")}
 
 
@@ -236,7 +236,7 @@ def test_dashboard_counts_reconcile_with_records(api_client, cast, inventory, or
     services.push_create(actor=cast["center_a"], stock=air, enterprise=orgs["ent_b"])
     services.push_respond(actor=cast["ent_a"], push=p1, response="interested")
     services.push_respond(actor=cast["ent_b"], push=p2, response="declined")
-    services.deal_record(actor=cast["center_a"], push=p1, mode="transfer", signed_on=dt.date(2026, 10, 8),
+    services.deal_record(actor=cast["center_a"], push=p1, mode="assignment", signed_on=dt.date(2026, 10, 8),
                          amount=Decimal("500000"))
 
     data = api_client.as_user(cast["center_a"]).get("/stock/dashboard").json()

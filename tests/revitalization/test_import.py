@@ -46,7 +46,7 @@ def test_template_round_trip(client, api_client, cast, tmp_path):
     assert first.title == "一种无人机机载多功能盒" and first.inventors[:2] == ["刘迪", "刘敏"]
     assert (first.number_raw, first.department, first.stage) == ("ZL202223220665.2", "无人机学院", "draft")
     assert first.intentions == ["self_use"] and first.implemented is True and first.self_rating == 1
-    assert stocks.get(patent__publication_number="CN216774847U").intentions == ["transfer", "license"]
+    assert stocks.get(patent__publication_number="CN216774847U").intentions == ["assignment", "license"]
     assert StockMove.objects.filter(stock__institution=cast["institute"], to_value="draft").count() == 10
     assert AuditEntry.objects.filter(action="import", object_repr__contains="盘点清单.xlsx").count() == 1
 

@@ -21,7 +21,7 @@ DRONE = ("CN202121635235.X", "CN217546176U", "无人机学院")  # 无人机巡�
 
 def _stock(cast, number, publication, dept):
     services.stock_select(actor=cast["filer"], institution=cast["institute"], numbers=[number],
-                          department=dept, intentions=["transfer"])
+                          department=dept, intentions=["assignment"])
     stock = StockPatent.objects.get(patent__publication_number=publication)
     StockPatent.objects.filter(pk=stock.pk).update(recommendation=Recommendation.KEY, library="resource")
     stock.refresh_from_db()

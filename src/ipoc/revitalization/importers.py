@@ -29,8 +29,8 @@ COLUMN_MAP = {
     "价值自评": "self_rating",
     "联系人": "contact_name", "联系电话": "contact_phone", "联系邮箱": "contact_email",
 }
-INTENTION_NAMES = {"转让": "transfer", "许可": "license", "自行应用或产业化": "self_use", "自行应用": "self_use",
-                   "产业化": "self_use", "自行实施": "self_use", "transfer": "transfer", "license": "license",
+INTENTION_NAMES = {"转让": "assignment", "许可": "license", "自行应用或产业化": "self_use", "自行应用": "self_use",
+                   "产业化": "self_use", "自行实施": "self_use", "transfer": "assignment", "assignment": "assignment", "license": "license",
                    "self_use": "self_use"}
 YES = {"是", "已实施", "y", "yes", "true", "1", "√"}
 NO = {"否", "未实施", "n", "no", "false", "0", ""}

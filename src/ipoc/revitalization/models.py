@@ -40,7 +40,7 @@ class Library(models.TextChoices):
 
 
 class Intention(models.TextChoices):
-    TRANSFER = "transfer", _("转让")
+    ASSIGNMENT = "assignment", _("转让")  # one code for 转让 across demands, deals and stock patents
     LICENSE = "license", _("许可")
     SELF_USE = "self_use", _("自行应用或产业化")
 
@@ -191,7 +191,7 @@ class Response(models.TextChoices):
 
 
 class DealMode(models.TextChoices):
-    TRANSFER = "transfer", _("转让")
+    ASSIGNMENT = "assignment", _("转让")  # one code for 转让 across demands, deals and stock patents
     LICENSE = "license", _("许可")
     EQUITY = "equity", _("作价入股")
     OTHER = "other", _("其他")
