@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ipoc.core.models import TransitionRecord
 from ipoc.core.permissions import AccessRule
 
 
@@ -126,19 +127,14 @@ class Deal(models.Model):
             raise ValidationError(errors)
 
 
-class DealStageChange(models.Model):
+class DealStageChange(TransitionRecord):
     """Who moved a deal from one stage to another, when and why."""
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.CharField(_("原阶段"), max_length=16, choices=DealStage.choices, blank=True)
     to_stage = models.CharField(_("新阶段"), max_length=16, choices=DealStage.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
-    reason = models.TextField(_("理由"), blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("交易阶段变更")
         verbose_name_plural = _("交易阶段变更")
 
