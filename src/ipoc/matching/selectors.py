@@ -47,8 +47,7 @@ def chain_nodes(*, user: User, center_id: int) -> QuerySet[ChainNode]:
 def patent_demands(*, user: User, patent_id: int, limit: int = 10) -> list[dict]:
     """Open demands ranked for a patent (BM25 over demand texts with the engine's tokenizer), and the
     organisations behind them: 'for each patent or listing, ranked demands and enterprises'."""
-    from ipoc.search.engine.bm25 import BM25
-    from ipoc.search.engine.tokenize import tokenize
+    from ipoc.search import selectors as search_selectors
 
     summary = patent_selectors.patent_summaries([patent_id]).get(patent_id)
     if summary is None:
@@ -57,13 +56,12 @@ def patent_demands(*, user: User, patent_id: int, limit: int = 10) -> list[dict]
     demands = list(demand_selectors.demand_list(user=user).filter(status__in=demand_selectors.OPEN_STATUSES))
     if not demands:
         return []
-    docs = [tokenize(f"{d.title} {d.title} {' '.join(d.keywords)}") for d in demands]
-    query = tokenize(f"{patent.title} {patent.abstract[:400]}")
-    scores = BM25(docs).scores(query)
-    order = sorted(range(len(demands)), key=lambda i: (-float(scores[i]), demands[i].pk))[:limit]
-    return [{"demand_id": demands[i].pk, "title": demands[i].title, "score": round(float(scores[i]), 4),
+    ranked = search_selectors.rank_texts(f"{patent.title} {patent.abstract[:400]}",
+                                         [f"{d.title} {d.title} {' '.join(d.keywords)}" for d in demands])
+    order = sorted(range(len(demands)), key=lambda i: (-ranked[i][0], demands[i].pk))[:limit]
+    return [{"demand_id": demands[i].pk, "title": demands[i].title, "score": round(ranked[i][0], 4),
              "organization": demands[i].organization.name, "organization_id": demands[i].organization_id,
-             "matched_terms": sorted(set(docs[i]) & set(query))[:12]} for i in order if scores[i] > 0]
+             "matched_terms": ranked[i][1][:12]} for i in order if ranked[i][0] > 0]
 
 
 def demand_chain_tags(*, demand_id: int):

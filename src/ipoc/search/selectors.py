@@ -175,3 +175,18 @@ def describe_hits(hits: list[SearchHit]) -> list[dict]:
             "lexical_rank": h.lexical_rank, "dense_rank": h.dense_rank,
         })
     return out
+
+
+def rank_texts(query: str, texts: list[str]) -> list[tuple[float, list[str]]]:
+    """BM25 of ``query`` against a small ad-hoc set of ``texts`` (e.g. open demands) with the engine's tokenizer
+    and stop list: (score, matched terms) per text, in the input order. For collections outside the index."""
+    from ipoc.search.engine.bm25 import BM25
+    from ipoc.search.engine.tokenize import tokenize
+
+    docs = [tokenize(t) for t in texts]
+    if not docs:
+        return []
+    q = tokenize(query)
+    scores = BM25(docs).scores(q)
+    qset = set(q)
+    return [(float(scores[i]), sorted(set(doc) & qset)) for i, doc in enumerate(docs)]
