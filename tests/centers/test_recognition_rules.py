@@ -247,3 +247,10 @@ def test_rule_page_sets_and_clears_an_office_value(client, users, center_a):
     assert rules.PASS_SCORE.value_for(users["cnipa"].organization) == 70
     client.post("/centers/rules/pass_score/", {"clear": "1"})
     assert rules.PASS_SCORE.value_for(users["js_office"].organization) == 70
+
+
+def test_the_public_sees_applications_only_in_publicity_or_recognised(client, users, center_a):
+    app = _application(center_a, users["center_a"])
+    assert client.get(f"/centers/applications/{app.pk}/certificate.pdf").status_code == 404
+    assert client.get(f"/api/v1/centers/applications/{app.pk}/certificate.pdf").status_code == 404
+    assert client.get("/api/v1/centers/publicity").json() == []

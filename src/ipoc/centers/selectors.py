@@ -1,4 +1,8 @@
-"""Reads for the center registry, restricted to what the user may see; the public list needs no login."""
+"""Reads for the centers app, restricted to what the user may see.
+
+``user=None`` means the public (no login) for the registry and for applications (publicity, recognised); for
+reports, evaluations, reviews and management records — pages that need a login — it means the system (CLI).
+"""
 
 from __future__ import annotations
 
@@ -191,12 +195,13 @@ def application_get(*, user: User | None, pk: int):
     app = base.filter(pk=pk).first()
     if app is None:
         raise NotFound(f"认定申请不存在：{pk}")
-    if user is not None:
+    if user is None or not user.is_authenticated:  # the public: applications in publicity or recognised
+        visible = base.filter(RecognitionApplication.access.public_view, pk=pk).exists()
+    else:
         visible = restrict(base, user, VIEW).filter(pk=pk).exists() or (
-            user.is_authenticated and user.role == "office_staff"
-            and user.organization_id == app.recommending_office_id)
-        if not visible:
-            raise NotFound(f"认定申请不存在：{pk}")
+            user.role == "office_staff" and user.organization_id == app.recommending_office_id)
+    if not visible:
+        raise NotFound(f"认定申请不存在：{pk}")
     return app
 
 
