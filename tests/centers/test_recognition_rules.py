@@ -254,3 +254,102 @@ def test_the_public_sees_applications_only_in_publicity_or_recognised(client, us
     assert client.get(f"/centers/applications/{app.pk}/certificate.pdf").status_code == 404
     assert client.get(f"/api/v1/centers/applications/{app.pk}/certificate.pdf").status_code == 404
     assert client.get("/api/v1/centers/publicity").json() == []
+
+
+# ---------------------------------------------------------------- regressions found in review
+
+
+def test_every_office_lists_the_applications_it_may_see(api_client, users, center_a, center_b):
+    a = _application(center_a, users["center_a"])
+    b = _application(center_b, users["center_b"])
+    ids = {name: {r["id"] for r in api_client.as_user(users[name]).get("/centers/applications").json()["items"]}
+           for name in ("cnipa", "js_office", "zj_office", "center_a", "ent_b")}
+    # 国家局 sees all; 江苏 its own 甲; 浙江 recommends 乙; each center its own; an enterprise nothing
+    assert ids == {"cnipa": {a.pk, b.pk}, "js_office": {a.pk}, "zj_office": {b.pk}, "center_a": {a.pk},
+                   "ent_b": set()}
+    client = api_client.as_user(users["ent_b"])
+    assert client.get(f"/centers/applications/{b.pk}").status_code == 404
+    assert client.get(f"/centers/applications/{b.pk}/moves").status_code == 404
+
+
+def test_the_public_and_other_users_read_only_the_publicity_notice(api_client, users, center_a):
+    app = _to_publicity(_application(center_a, users["center_a"]), users["js_office"],
+                        [users["expert"], users["expert2"]])
+    assert api_client.as_user(users["ent_b"]).get(f"/centers/applications/{app.pk}").status_code == 404
+    [notice] = api_client.as_user(users["ent_b"]).get("/centers/publicity").json()
+    assert notice["id"] == app.pk and "summary" not in notice
+    services.objection_create(actor=None, application=app, submitter_name="李四", submitter_contact="139",
+                              content="场地为临时租用")
+    as_center = api_client.as_user(users["center_a"]).get(f"/centers/applications/{app.pk}/objections").json()
+    as_office = api_client.as_user(users["js_office"]).get(f"/centers/applications/{app.pk}/objections").json()
+    assert as_center[0]["submitter_name"] == "" and as_center[0]["content"] == "场地为临时租用"
+    assert as_office[0]["submitter_name"] == "李四"
+
+
+def test_expert_scores_of_a_draft_evaluation_are_for_the_office_only(api_client, users, center_a):
+    decide(center_a, users["js_office"], "applying", "recognised")
+    ev = services.evaluation_create(actor=users["js_office"], center=center_a, year=YEAR)
+    r1 = services.review_assign(actor=users["js_office"], evaluation=ev, expert=users["expert"])
+    r2 = services.review_assign(actor=users["js_office"], evaluation=ev, expert=users["expert2"])
+    services.review_declare(actor=users["expert2"], review=r2, conflict=False)
+    services.review_submit(actor=users["expert2"], review=r2, scores={"expert_overall": 55})
+    with pytest.raises(ApplicationError, match="两位小数"):
+        services.review_declare(actor=users["expert"], review=r1, conflict=False)
+        services.review_submit(actor=users["expert"], review=r1, scores={"expert_overall": "60.125"})
+
+    def expert_row(name):
+        data = api_client.as_user(users[name]).get(f"/centers/evaluations/{ev.pk}").json()
+        return next(i for i in data["indicators"] if i["source"] == "expert")
+
+    assert expert_row("js_office")["value"] == 55
+    for name in ("center_a", "expert"):
+        row = expert_row(name)
+        assert row["value"] is None and row["records"] == [] and row["hidden"] is True
+
+
+def test_corrections_rectification_and_rules_stay_consistent(users, center_a):
+    decide(center_a, users["js_office"], "applying", "recognised")
+    ev = services.evaluation_create(actor=users["js_office"], center=center_a, year=YEAR - 1)
+    review = services.review_assign(actor=users["js_office"], evaluation=ev, expert=users["expert"])
+    services.review_declare(actor=users["expert"], review=review, conflict=False)
+    services.review_submit(actor=users["expert"], review=review, scores={"expert_overall": 10})
+    ev = services.evaluation_finalise(actor=users["js_office"], evaluation=ev)
+    assert ev.grade == "fail"
+    with pytest.raises(ApplicationError, match="同一年度"):
+        services.evaluation_create(actor=users["js_office"], center=center_a, year=YEAR, supersedes=ev)
+    action = services.center_order_rectification(actor=users["js_office"], evaluation=ev, content="整改",
+                                                 document_ref="苏知函1号")
+    services.rectification_report_submit(actor=users["center_a"], action=action, content="已整改")
+    services.rectification_follow_up(actor=users["js_office"], action=action, passed=True, content="合格",
+                                     document_ref="苏知函2号")
+    with pytest.raises(ApplicationError, match="已依据该评价作出过"):
+        services.center_order_rectification(actor=users["js_office"], evaluation=ev, content="再次整改",
+                                            document_ref="苏知函3号")
+    office = users["js_office"].organization
+    with pytest.raises(ApplicationError, match="不小于1的整数"):
+        services.rule_override_set(actor=users["js_office"], office=office, code="min_expert_scores", value=0,
+                                   reason="x")
+    with pytest.raises(ApplicationError, match="优秀 > 良好 > 合格"):
+        services.rule_override_set(actor=users["js_office"], office=office, code="grade_thresholds",
+                                   value={"excellent": 60, "good": 75, "pass": 90}, reason="x")
+
+
+def test_the_scoring_sheet_is_fixed_when_the_application_is_accepted(users, center_a):
+    app = _application(center_a, users["center_a"])
+    services.application_formal_review(actor=users["js_office"], application=app, outcome="accept")
+    services.rule_override_set(actor=users["js_office"], office=users["js_office"].organization,
+                               code="scoring_sheet", value=[{"code": "all", "label": "综合", "max": 100}],
+                               reason="新办法")
+    review = services.review_assign(actor=users["js_office"], application=app, expert=users["expert"])
+    assert [c["code"] for c in services.scoring_sheet_for(review)] == list(SHEET)  # the default when accepted
+
+
+def test_a_letter_supported_center_returns_to_its_legacy_status(users, orgs, hosts):
+    legacy = services.center_create(
+        actor=None, organization=orgs["center_a"], name="甲产业知识产权运营中心", host_organization=hosts["leader"],
+        host_type="leading_enterprise", industry="纳米新材料", level="provincial", managing_office=orgs["js_office"],
+        status="letter_supported")
+    app = _application(legacy, users["center_a"])
+    services.application_withdraw(actor=users["center_a"], application=app, reason="暂缓申请")
+    legacy.refresh_from_db()
+    assert legacy.status == CenterStatus.LETTER_SUPPORTED

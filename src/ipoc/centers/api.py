@@ -319,10 +319,14 @@ def application_close_review(request, application_id: int, payload: CloseReviewI
 @router.get("/applications/{int:application_id}/objections", response=list[ObjectionRead], summary="公示异议")
 def application_objections(request, application_id: int):
     app = _app(request, application_id)
-    if not (services.office_may_decide(request.auth, app.center) or services._is_center_staff(request.auth,
-                                                                                               app.center)):
+    office = services.office_may_decide(request.auth, app.center)
+    if not (office or services._is_center_staff(request.auth, app.center)):
         raise PermissionDenied("异议仅限认定部门和申请中心查看")
-    return list(app.objections.all())
+    objections = list(app.objections.all())
+    if not office:  # the center reads what is objected, not who objected
+        for o in objections:
+            o.submitter_name = ""
+    return objections
 
 
 @router.post("/applications/{int:application_id}/decide", response=ApplicationRead,
@@ -338,10 +342,7 @@ def application_certificate(request, application_id: int):
 
     from ipoc.centers import certificate
 
-    user = request.user if request.user.is_authenticated else None
-    app = selectors.application_get(user=user, pk=application_id)
-    if app.status != "recognised":
-        raise NotFound("该申请尚未认定，没有证书")
+    app = selectors.recognised_application_get(application_id)
     return HttpResponse(certificate.render_certificate(app), content_type="application/pdf")
 
 
@@ -464,8 +465,7 @@ def evaluation_create(request, payload: EvaluationCreate):
 @router.get("/evaluations/{int:evaluation_id}", response=EvaluationRead, summary="定期评价详情")
 def evaluation_detail(request, evaluation_id: int):
     evaluation = selectors.evaluation_get(user=request.auth, pk=evaluation_id)
-    if evaluation.status == "draft":
-        evaluation.indicators = services._evaluation_indicators(evaluation)
+    evaluation.indicators = selectors.evaluation_indicators(user=request.auth, evaluation=evaluation)
     return evaluation
 
 

@@ -40,7 +40,8 @@ class CenterStatus(models.TextChoices):
 CENTER_TRANSITIONS: dict[str, tuple[str, ...]] = {
     CenterStatus.BUILDING: (CenterStatus.APPLYING, CenterStatus.EXITED),
     CenterStatus.LETTER_SUPPORTED: (CenterStatus.APPLYING, CenterStatus.BUILDING, CenterStatus.EXITED),
-    CenterStatus.APPLYING: (CenterStatus.RECOGNISED, CenterStatus.BUILDING, CenterStatus.EXITED),
+    CenterStatus.APPLYING: (CenterStatus.RECOGNISED, CenterStatus.BUILDING, CenterStatus.LETTER_SUPPORTED,
+                            CenterStatus.EXITED),
     CenterStatus.RECOGNISED: (CenterStatus.RECTIFYING, CenterStatus.REVOKED, CenterStatus.EXITED),
     CenterStatus.RECTIFYING: (CenterStatus.RECOGNISED, CenterStatus.REVOKED, CenterStatus.EXITED),
     CenterStatus.REVOKED: (),
@@ -235,6 +236,7 @@ class RecognitionApplication(models.Model):
     publicity_start = models.DateField(_("公示开始日期"), null=True, blank=True)
     publicity_end = models.DateField(_("公示截止日期"), null=True, blank=True)
     publicity_notice = models.TextField(_("公示内容"), blank=True)
+    scoring_sheet = models.JSONField(_("评分表（受理时的认定部门规则）"), default=list, blank=True)
     score = models.DecimalField(_("专家评审综合得分"), max_digits=6, decimal_places=2, null=True, blank=True)
     decision = models.ForeignKey(CenterDecision, verbose_name=_("认定决定"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
@@ -244,9 +246,10 @@ class RecognitionApplication(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    # The public reads only the publicity notice and the certificate (selectors.publicity_list,
+    # recognised_application_get), never the application form, its figures or the internal opinions.
     access = AccessRule(
         owner_fields=("center__organization",),
-        public_view=Q(status__in=(ApplicationStatus.PUBLICITY, ApplicationStatus.RECOGNISED)),
         office_view=Q(),
         region_field="center__region_code",
         assignable=True,
@@ -256,6 +259,8 @@ class RecognitionApplication(models.Model):
         verbose_name = _("认定申请")
         verbose_name_plural = _("认定申请")
         ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["certificate_no"], condition=~Q(certificate_no=""),
+                                               name="center_certificate_no_unique")]
 
     def __str__(self) -> str:
         return _("%(center)s %(level)s认定申请（%(year)s年度）") % {
@@ -336,8 +341,8 @@ class ExpertReview(models.Model):
     comment = models.TextField(_("评审意见"), blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
 
-    access = AccessRule(owner_fields=("expert",), office_view=Q(),
-                        region_field="application__center__region_code")
+    # The expert's own reviews; offices reach reviews through the application or evaluation they decide on.
+    access = AccessRule(owner_fields=(), creator_field="expert")
 
     class Meta:
         verbose_name = _("专家评审")
@@ -448,6 +453,7 @@ class Evaluation(models.Model):
                                on_delete=models.PROTECT, related_name="evaluations")
     status = models.CharField(_("状态"), max_length=8, choices=EvaluationStatus.choices,
                               default=EvaluationStatus.DRAFT)
+    indicator_system = models.JSONField(_("指标体系（开展评价时的管理部门规则）"), default=list, blank=True)
     indicators = models.JSONField(_("指标得分"), default=list, blank=True)
     total = models.DecimalField(_("综合得分"), max_digits=6, decimal_places=2, null=True, blank=True)
     grade = models.CharField(_("评价等次"), max_length=16, choices=Grade.choices, blank=True)
@@ -468,6 +474,8 @@ class Evaluation(models.Model):
         verbose_name = _("定期评价")
         verbose_name_plural = _("定期评价")
         ordering = ["-year", "-id"]
+        constraints = [models.UniqueConstraint(fields=["center", "year"], condition=Q(status="draft"),
+                                               name="center_one_draft_evaluation_a_year")]
 
     def __str__(self) -> str:
         return _("%(center)s %(year)s年度定期评价") % {"center": self.center, "year": self.year}

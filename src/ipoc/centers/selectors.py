@@ -137,9 +137,9 @@ def dashboard(*, user: User, kpi_year: int | None = None) -> dict:
         if org.region_code:
             area |= Q(region_code__startswith=region_scope_prefix(org.region_code))
         qs = qs.filter(area)
-    import datetime as dt
+    from ipoc.centers.services import today
 
-    kpi_year = kpi_year or dt.date.today().year - 1
+    kpi_year = kpi_year or today().year - 1
     labels_level = dict(CenterLevel.choices)
     labels_status = dict(CenterStatus.choices)
 
@@ -174,17 +174,17 @@ def dashboard(*, user: User, kpi_year: int | None = None) -> dict:
 def application_list(*, user: User, status: str = "", center: int | None = None) -> QuerySet:
     from ipoc.centers.models import RecognitionApplication
 
-    qs = restrict(RecognitionApplication.objects.select_related("center", "deciding_office", "recommending_office"),
-                  user, VIEW)
+    base = RecognitionApplication.objects.select_related("center", "deciding_office", "recommending_office")
+    visible = Q(pk__in=restrict(RecognitionApplication.objects.all(), user, VIEW).values("pk"))
     if user.is_authenticated and user.role == "office_staff" and user.organization_id:
         # A recommending office sees what it has to recommend even outside the deciding office's reach.
-        qs = qs | RecognitionApplication.objects.filter(recommending_office_id=user.organization_id).select_related(
-            "center", "deciding_office", "recommending_office")
+        visible |= Q(recommending_office_id=user.organization_id)
+    qs = base.filter(visible)
     if status:
         qs = qs.filter(status=status)
     if center:
         qs = qs.filter(center_id=center)
-    return qs.distinct().order_by("-created_at", "-id")
+    return qs.order_by("-created_at", "-id")
 
 
 def application_get(*, user: User | None, pk: int):
@@ -195,13 +195,25 @@ def application_get(*, user: User | None, pk: int):
     app = base.filter(pk=pk).first()
     if app is None:
         raise NotFound(f"认定申请不存在：{pk}")
-    if user is None or not user.is_authenticated:  # the public: applications in publicity or recognised
-        visible = base.filter(RecognitionApplication.access.public_view, pk=pk).exists()
+    if user is None or not user.is_authenticated:  # the public reads the publicity notice and the certificate
+        visible = False
     else:
         visible = restrict(base, user, VIEW).filter(pk=pk).exists() or (
             user.role == "office_staff" and user.organization_id == app.recommending_office_id)
     if not visible:
         raise NotFound(f"认定申请不存在：{pk}")
+    return app
+
+
+def recognised_application_get(pk: int):
+    """A recognised application (its certificate is public)."""
+    from ipoc.centers.models import ApplicationStatus, RecognitionApplication
+
+    app = (RecognitionApplication.objects.select_related("center", "center__host_organization", "deciding_office",
+                                                         "decision")
+           .filter(pk=pk, status=ApplicationStatus.RECOGNISED).first())
+    if app is None:
+        raise NotFound(f"该申请尚未认定或不存在：{pk}")
     return app
 
 
@@ -296,6 +308,21 @@ def evaluation_get(*, user: User | None, pk: int):
     if evaluation is None:
         raise NotFound(f"定期评价不存在：{pk}")
     return evaluation
+
+
+def evaluation_indicators(*, user: User | None, evaluation) -> list[dict]:
+    """The indicators as this user may see them: final figures once graded; while the evaluation is a draft,
+    live figures — with the expert scores (value and reviews) shown only to the offices that decide on it."""
+    from ipoc.centers.models import EvaluationStatus
+    from ipoc.centers.services import _evaluation_indicators, office_may_decide
+
+    if evaluation.status == EvaluationStatus.FINAL:
+        return evaluation.indicators
+    rows = _evaluation_indicators(evaluation)
+    if user is None or office_may_decide(user, evaluation.center):
+        return rows
+    return [{**row, "value": None, "score": None, "contribution": None, "records": [], "hidden": True}
+            if row["source"] == "expert" else row for row in rows]
 
 
 def management_list(*, user: User | None, center: Center) -> QuerySet:

@@ -289,7 +289,7 @@ def center_transition(*, actor: User | None, center: Center, to_status: str, rea
                       document: UploadedFile | None = None) -> CenterDecision:
     """Move a center along 建设运行中 → 申请认定中 → 已认定 → 限期整改 → 已取消资格/已退出 (and 复函支持 →),
     recording who, when, why and the document. A national center recognised takes the configured name."""
-    center = Center.objects.select_for_update().select_related("managing_office").get(pk=center.pk)
+    center = Center.objects.select_for_update(of=("self",)).select_related("managing_office").get(pk=center.pk)
     _require_office(actor, center)
     return _center_move(actor=actor, center=center, to_status=to_status, reason=reason, document_ref=document_ref,
                         document=document)
@@ -326,7 +326,8 @@ def center_decision_correct(*, actor: User | None, decision: CenterDecision, rea
                             to_status: str | None = None, document: UploadedFile | None = None) -> CenterDecision:
     """Correct a decision with a new one that references it; the old record stays as it was.
     Only the center's latest decision may be corrected to a different status."""
-    center = Center.objects.select_for_update().select_related("managing_office").get(pk=decision.center_id)
+    center = Center.objects.select_for_update(of=("self",)).select_related("managing_office").get(
+        pk=decision.center_id)
     _require_office(actor, center)
     if decision.corrections.exists():
         raise ApplicationError(_("该决定已被更正，请更正最新的更正记录"), field="decision")
@@ -590,11 +591,16 @@ def application_submit(*, actor: User | None, application: RecognitionApplicatio
 
 
 def _back_to_building(actor: User | None, application: RecognitionApplication, reason: str, document_ref: str):
+    """The application ended without recognition: the center returns to the status it applied from
+    (建设运行中, or 复函支持 for a legacy center)."""
     center = Center.objects.select_for_update().get(pk=application.center_id)
-    if center.status == CenterStatus.APPLYING:
-        return _center_move(actor=actor, center=center, to_status=CenterStatus.BUILDING, reason=reason,
-                            document_ref=document_ref or _("认定申请 #%(id)s") % {"id": application.pk})
-    return None
+    if center.status != CenterStatus.APPLYING:
+        return None
+    applied = center.decisions.filter(to_status=CenterStatus.APPLYING).order_by("-id").first()
+    previous = applied.from_status if applied is not None and applied.from_status in (
+        CenterStatus.BUILDING, CenterStatus.LETTER_SUPPORTED) else CenterStatus.BUILDING
+    return _center_move(actor=actor, center=center, to_status=previous, reason=reason,
+                        document_ref=document_ref or _("认定申请 #%(id)s") % {"id": application.pk})
 
 
 @transaction.atomic
@@ -640,6 +646,7 @@ def application_formal_review(*, actor: User | None, application: RecognitionApp
     if outcome != "accept" and not reason:
         raise ApplicationError(_("退回补正或不予受理须说明理由"), field="reason")
     if outcome == "accept":
+        application.scoring_sheet = [dict(c) for c in rules.SCORING_SHEET.value_for(application.deciding_office_id)]
         _application_move(actor=actor, application=application, action="accept",
                           to_status=ApplicationStatus.EXPERT_REVIEW, reason=reason or _("形式审查通过"),
                           due_on=_due(application, "expert_review"))
@@ -693,10 +700,16 @@ def application_withdraw(*, actor: User | None, application: RecognitionApplicat
 def scoring_sheet_for(review: ExpertReview) -> list[dict]:
     """The criteria an expert scores: the recognition sheet, or the evaluation's expert indicators (0–100 each)."""
     if review.application_id:
-        return [dict(c) for c in rules.SCORING_SHEET.value_for(review.application.deciding_office_id)]
-    return [{"code": i["code"], "label": i["label"], "max": 100}
-            for i in rules.EVALUATION_INDICATORS.value_for(review.evaluation.center.managing_office_id)
+        return [dict(c) for c in review.application.scoring_sheet
+                or rules.SCORING_SHEET.value_for(review.application.deciding_office_id)]
+    return [{"code": i["code"], "label": i["label"], "max": 100} for i in indicator_system(review.evaluation)
             if i.get("source") == "expert"]
+
+
+def indicator_system(evaluation: Evaluation) -> list[dict]:
+    """The indicator system the evaluation was opened under (a later rule change does not reach it)."""
+    return [dict(i) for i in evaluation.indicator_system
+            or rules.EVALUATION_INDICATORS.value_for(evaluation.center.managing_office_id)]
 
 
 @transaction.atomic
@@ -806,6 +819,9 @@ def review_submit(*, actor: User | None, review: ExpertReview, scores: dict[str,
         if not value.is_finite() or value < 0 or value > top:
             raise ApplicationError(_("“%(c)s”的分数应在0至%(m)s之间") % {"c": criterion["label"], "m": top},
                                    field=f"scores.{code}")
+        if value != value.quantize(Decimal("0.01")):
+            raise ApplicationError(_("“%(c)s”的分数最多保留两位小数") % {"c": criterion["label"]},
+                                   field=f"scores.{code}")
         clean[code] = float(value)
     unknown = set(scores or {}) - set(clean)
     if unknown:
@@ -914,10 +930,15 @@ def objection_resolve(*, actor: User | None, objection: Objection, upheld: bool,
 
 
 def certificate_number(application: RecognitionApplication) -> str:
+    """The next free number of the pattern for the level and year (a unique constraint backs it)."""
     seq = RecognitionApplication.objects.filter(level=application.level, status=ApplicationStatus.RECOGNISED,
                                                 decision__decided_at__year=today().year).count() + 1
-    return rules.CERTIFICATE_NUMBER_PATTERN.value.format(level=application.level.upper()[:3], year=today().year,
-                                                         seq=seq)
+    while True:
+        number = rules.CERTIFICATE_NUMBER_PATTERN.value.format(level=application.level.upper()[:3],
+                                                               year=today().year, seq=seq)
+        if not RecognitionApplication.objects.filter(certificate_no=number).exists():
+            return number
+        seq += 1
 
 
 @transaction.atomic
@@ -940,7 +961,8 @@ def application_decide(*, actor: User | None, application: RecognitionApplicatio
         raise ApplicationError(_("请填写认定决定的理由"), field="reason")
     if not (document_ref or "").strip():
         raise ApplicationError(_("请填写认定文件的名称或文号"), field="document_ref")
-    center = Center.objects.select_for_update().select_related("managing_office").get(pk=application.center_id)
+    center = Center.objects.select_for_update(of=("self",)).select_related("managing_office").get(
+        pk=application.center_id)
     if recognise:
         decision = _center_move(actor=actor, center=center, to_status=CenterStatus.RECOGNISED, reason=reason,
                                 document_ref=document_ref, document=document)
@@ -1109,7 +1131,7 @@ def _evaluation_indicators(evaluation: Evaluation) -> list[dict]:
 
     report_lines = {ln["code"]: ln for ln in (evaluation.report.lines if evaluation.report_id else [])}
     reviews = valid_reviews(evaluation.reviews.all()) if evaluation.pk else []
-    system = [dict(i) for i in rules.EVALUATION_INDICATORS.value_for(evaluation.center.managing_office_id)]
+    system = indicator_system(evaluation)
     weight_sum = sum(Decimal(str(i["weight"])) for i in system) or Decimal(1)
     out = []
     for ind in system:
@@ -1145,13 +1167,15 @@ def evaluation_create(*, actor: User | None, center: Center, year: int,
                       supersedes: Evaluation | None = None) -> Evaluation:
     """Open a 定期评价 of a recognised center for a year, from its accepted annual report (if any) and records.
     ``supersedes`` corrects a final evaluation: the old one stays as it was."""
+    center = _lock_center(center)
     if not office_may_decide(actor, center):
         raise PermissionDenied(_("只有运营中心的管理部门可以开展定期评价"))
     if center.status not in QUALIFIED_STATUSES:
         raise ApplicationError(_("只对已认定的运营中心开展定期评价（当前：%(s)s）") % {"s": center.get_status_display()},
                                field="center")
-    if supersedes is not None and (supersedes.center_id != center.pk or supersedes.status != EvaluationStatus.FINAL):
-        raise ApplicationError(_("只能更正本中心已定级的评价"), field="supersedes")
+    if supersedes is not None and (supersedes.center_id != center.pk or supersedes.status != EvaluationStatus.FINAL
+                                   or supersedes.year != int(year) or supersedes.corrections.exists()):
+        raise ApplicationError(_("只能更正本中心同一年度、已定级且尚未更正的评价"), field="supersedes")
     if center.evaluations.filter(year=year, status=EvaluationStatus.DRAFT).exists():
         raise ApplicationError(_("该年度已有进行中的评价"), field="year")
     if supersedes is None and center.evaluations.filter(year=year, status=EvaluationStatus.FINAL,
@@ -1159,6 +1183,8 @@ def evaluation_create(*, actor: User | None, center: Center, year: int,
         raise ApplicationError(_("该年度已定级；如需更正，请新建引用原评价的评价"), field="year")
     report = center.annual_reports.filter(year=year, status=ReportStatus.ACCEPTED).first()
     evaluation = Evaluation(center=center, year=int(year), report=report, supersedes=supersedes,
+                            indicator_system=[dict(i) for i in rules.EVALUATION_INDICATORS.value_for(
+                                center.managing_office_id)],
                             created_by=actor if actor is not None and actor.pk else None)
     evaluation.indicators = _evaluation_indicators(evaluation)
     validated_save(evaluation)
@@ -1229,8 +1255,15 @@ def _management(*, actor: User | None, center: Center, kind: str, content: str, 
     return action
 
 
+def _once_per_evaluation(evaluation: Evaluation, kind: str) -> None:
+    if evaluation.corrections.exists():
+        raise ApplicationError(_("该评价已被更正，请依据更正后的评价"), field="evaluation")
+    if evaluation.actions.filter(kind=kind).exists():
+        raise ApplicationError(_("已依据该评价作出过“%(k)s”") % {"k": ManagementKind(kind).label}, field="evaluation")
+
+
 def _lock_center(center: Center) -> Center:
-    return Center.objects.select_for_update().select_related("managing_office").get(pk=center.pk)
+    return Center.objects.select_for_update(of=("self",)).select_related("managing_office").get(pk=center.pk)
 
 
 @transaction.atomic
@@ -1242,6 +1275,7 @@ def center_order_rectification(*, actor: User | None, evaluation: Evaluation, co
     if evaluation.status != EvaluationStatus.FINAL or evaluation.grade != Grade.FAIL:
         raise ApplicationError(_("限期整改须依据一项评为“不合格”的定期评价。%(rule)s") % {
             "rule": rules.RECTIFY_ON_FAIL.quote()}, field="evaluation")
+    _once_per_evaluation(evaluation, ManagementKind.RECTIFICATION)
     deadline = deadline or today() + dt.timedelta(days=int(rules.RECTIFY_ON_FAIL.value_for(center.managing_office_id)))
     if deadline <= today():
         raise ApplicationError(_("整改期限应晚于今天"), field="deadline")
@@ -1331,6 +1365,7 @@ def center_commend(*, actor: User | None, evaluation: Evaluation, content: str,
     if evaluation.status != EvaluationStatus.FINAL or evaluation.grade != Grade.EXCELLENT:
         raise ApplicationError(_("鼓励支持须依据一项评为“优秀”的定期评价。%(rule)s") % {
             "rule": rules.COMMEND_EXCELLENT.quote()}, field="evaluation")
+    _once_per_evaluation(evaluation, ManagementKind.COMMENDATION)
     return _management(actor=actor, center=center, kind=ManagementKind.COMMENDATION, content=content,
                        document_ref=document_ref, evaluation=evaluation)
 
@@ -1349,6 +1384,9 @@ def management_action_correct(*, actor: User | None, action: ManagementAction, c
 # ================================================================ 本级规则设置 (an office's own rule set)
 
 
+COUNT_RULES = ("min_expert_scores", "publicity_working_days", "rectify_on_fail")
+
+
 def _check_rule_value(rule: rules.PolicyRule, value: Any) -> Any:
     """The value must have the default's shape: a number for a number, the same keys for a mapping, known
     codes and non-negative numbers in lists of criteria or indicators."""
@@ -1364,6 +1402,8 @@ def _check_rule_value(rule: rules.PolicyRule, value: Any) -> Any:
     if isinstance(default, (int, float)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             bad(_("应为不小于0的数字"))
+        if rule.code in COUNT_RULES and (value != int(value) or value < 1):
+            bad(_("应为不小于1的整数"))
         return value
     if isinstance(default, str):
         if not isinstance(value, str) or not value.strip():
@@ -1374,6 +1414,10 @@ def _check_rule_value(rule: rules.PolicyRule, value: Any) -> Any:
             bad(_("应包含且只包含这些项：%(k)s") % {"k": "、".join(default)})
         if any(isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 for v in value.values()):
             bad(_("各项应为不小于0的数字"))
+        if rule.code == "grade_thresholds" and not value["excellent"] > value["good"] > value["pass"]:
+            bad(_("分数线应为 优秀 > 良好 > 合格"))
+        if rule.code == "step_days" and any(v < 1 or v != int(v) for v in value.values()):
+            bad(_("各环节期限应为不小于1的整数（日）"))
         return value
     if not isinstance(value, list) or not value:
         bad(_("应为非空列表"))

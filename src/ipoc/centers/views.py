@@ -330,7 +330,7 @@ def _application_context(request, app) -> dict:
         "reviews": selectors.application_reviews(user=user, application=app),
         "objections": app.objections.all() if office or staff else [],
         "experts": selectors.experts() if office else [],
-        "sheet": rules.SCORING_SHEET.value,
+        "sheet": app.scoring_sheet or rules.SCORING_SHEET.value_for(app.deciding_office_id),
         "snapshot": app.conditions_snapshot or None,
         "S": ApplicationStatus,
         "publicity_over": app.publicity_end is not None and services.today() > app.publicity_end,
@@ -345,6 +345,13 @@ def application_detail(request, pk: int):
 
 def _yes(value) -> bool:
     return str(value).lower() in ("1", "true", "yes", "on")
+
+
+def _objection(app, objection_id):
+    objection = app.objections.filter(pk=_int(objection_id, "objection", "异议")).first()
+    if objection is None:
+        raise NotFound(_("异议不存在：%(o)s") % {"o": objection_id})
+    return objection
 
 
 def _assign_experts(user, expert_ids, **target) -> None:
@@ -379,7 +386,7 @@ def application_act(request, pk: int, action: str):
         "close-review": lambda: services.application_close_review(actor=u, application=app,
                                                                   notice=p.get("notice", "")),
         "resolve": lambda: services.objection_resolve(
-            actor=u, objection=app.objections.get(pk=_int(p.get("objection"), "objection", "异议")),
+            actor=u, objection=_objection(app, p.get("objection")),
             upheld=_yes(p.get("upheld")), resolution=p.get("resolution", "")),
         "decide": lambda: services.application_decide(actor=u, application=app, recognise=_yes(p.get("recognise")),
                                                       reason=p.get("reason", ""),
@@ -398,9 +405,7 @@ def application_certificate(request, pk: int):
 
     from ipoc.centers import certificate
 
-    app = selectors.application_get(user=_user(request), pk=pk)
-    if app.status != ApplicationStatus.RECOGNISED:
-        raise NotFound(_("该申请尚未认定，没有证书"))
+    app = selectors.recognised_application_get(pk)
     response = HttpResponse(certificate.render_certificate(app), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{app.certificate_no}.pdf"'
     return response
@@ -574,21 +579,19 @@ def evaluation_detail(request, pk: int):
         if step == "rectify" and result is not None:
             return redirect("center_management_detail", pk=result.pk)
         return redirect("center_evaluation_detail", pk=pk)
-    indicators = evaluation.indicators
-    if evaluation.status == EvaluationStatus.DRAFT:
-        indicators = services._evaluation_indicators(evaluation)
+    indicators = selectors.evaluation_indicators(user=request.user, evaluation=evaluation)
     return render(request, "centers/evaluation_detail.html", {
         "evaluation": evaluation, "indicators": indicators, "is_office": office,
         "reviews": list(evaluation.reviews.select_related("expert")) if office else [],
         "experts": selectors.experts() if office else [], "ES": EvaluationStatus,
-        "actions": evaluation.actions.all(), "rectify_days": rules.RECTIFY_ON_FAIL.value})
+        "actions": evaluation.actions.all(),
+        "rectify_days": rules.RECTIFY_ON_FAIL.value_for(evaluation.center.managing_office_id)})
 
 
 @login_required
 def evaluation_records(request, pk: int, code: str):
     evaluation = selectors.evaluation_get(user=request.user, pk=pk)
-    indicators = evaluation.indicators if evaluation.status == EvaluationStatus.FINAL else \
-        services._evaluation_indicators(evaluation)
+    indicators = selectors.evaluation_indicators(user=request.user, evaluation=evaluation)
     ind = next((i for i in indicators if i["code"] == code), None)
     if ind is None:
         raise NotFound(f"没有该指标：{code}")
