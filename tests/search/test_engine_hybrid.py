@@ -108,3 +108,113 @@ def test_broad_filter_overfetch_path(hs):
     hs.config.exact_filter_max = 1  # force the over-fetch branch
     got = [h.id for h in hs.search("电池", filters={"legal_status": "有效"}, limit=10).hits]
     assert got and set(got) <= {1, 2, 4, 5}
+
+
+# ---- PRF above prf_full_max: re-rank the first-round candidates against q' (no 2nd search)
+
+
+def _unit(*xs):
+    v = np.asarray(xs, np.float32)
+    return v / np.linalg.norm(v)
+
+
+# q = e0.  F1/F2 lean towards e1 and are the top-2 feedback docs, so q' = q + 0.75·mean(F1,F2)
+# leans towards e1 too.  X is far from q (last of the five without PRF) but close to q';
+# D and H are closer to q than X, further from q'.
+PRF_VECS = {
+    1: _unit(1, 1, 0, 0),  # F1  cos(q)=.707
+    2: _unit(1, 0.9, 0, 0),  # F2  .743
+    3: _unit(1, 0, 1.1, 0),  # D   .673
+    4: _unit(1, -0.5, 0, 0.9),  # H   .697
+    5: _unit(0.6, 1, 0, 0),  # X   .514
+    6: _unit(0.3, 0, 0, 1),  # E   .287
+}
+PRF_REGION = {1: "110000", 2: "110000", 3: "110000", 4: "440300", 5: "110000", 6: "440300"}
+Q = _unit(1, 0, 0, 0)
+
+
+@pytest.fixture
+def prf_hs(tmp_path):
+    lex = LexicalIndex(tmp_path / "plex", heap_bytes=50_000_000, num_threads=1)
+    lex.add(
+        [
+            # a lexical hit for "折叠" on F2 only, so the lexical list is non-empty
+            dict(id=i, title="折叠机翼" if i == 2 else f"装置{i}", abstract="", region=PRF_REGION[i])
+            for i in PRF_VECS
+        ]
+    )
+    lex.commit()
+    vs = VectorStore(tmp_path / "pvec", dim=4)
+    vs.append(list(PRF_VECS), np.stack(list(PRF_VECS.values())))
+
+    def make(prf_full_max: int, **kw) -> HybridSearcher:
+        return HybridSearcher(lex, vs, None, HybridConfig(prf_docs=2, prf_full_max=prf_full_max, **kw))
+
+    return make
+
+
+def _rank(ids, x):
+    return ids.tolist().index(x)
+
+
+def _count_dense(monkeypatch, h):
+    calls = []
+    orig = h._dense
+    monkeypatch.setattr(h, "_dense", lambda *a, **k: calls.append(1) or orig(*a, **k))
+    return calls
+
+
+def test_prf_rerank_path_is_used_and_moves_the_q2_neighbour_up(prf_hs, monkeypatch):
+    h = prf_hs(prf_full_max=1)  # 6 vectors > 1: re-rank path
+    calls = _count_dense(monkeypatch, h)
+    ids0, _, parts0 = h.search_ids("折叠", limit=6, query_vector=Q, prf=False)
+    assert len(calls) == 1 and "dense_prf" not in parts0
+    assert _rank(ids0, 5) > _rank(ids0, 3) and _rank(ids0, 5) > _rank(ids0, 4)
+    calls.clear()
+    ids, _, parts = h.search_ids("折叠", limit=6, query_vector=Q)
+    assert len(calls) == 1  # no second dense search
+    prf = parts["dense_prf"].tolist()
+    assert prf.index(5) < prf.index(3) and prf.index(5) < prf.index(4)  # X is closer to q'
+    assert _rank(ids, 5) < _rank(ids0, 5)  # and ranks higher than without PRF
+    assert set(prf) <= set(parts["lexical"].tolist()) | set(parts["dense"].tolist())
+
+
+def test_prf_rerank_equals_full_search_when_candidates_cover_the_corpus(prf_hs, monkeypatch):
+    full, rr = prf_hs(prf_full_max=10**9), prf_hs(prf_full_max=1)
+    calls = _count_dense(monkeypatch, full)
+    a = full.search_ids("折叠", limit=6, query_vector=Q)
+    assert len(calls) == 2  # below the threshold: the second full dense search, as before
+    b = rr.search_ids("折叠", limit=6, query_vector=Q)
+    assert a[0].tolist() == b[0].tolist() and np.allclose(a[1], b[1], atol=1e-6)
+    assert a[2]["dense_prf"].tolist() == b[2]["dense_prf"].tolist()
+
+
+def test_prf_rerank_only_reorders_first_round_candidates(prf_hs):
+    h = prf_hs(prf_full_max=1, n_dense=2, n_lexical=1)
+    _, _, parts = h.search_ids("折叠", limit=2, query_vector=Q)
+    first = set(parts["lexical"].tolist()) | set(parts["dense"].tolist())
+    assert set(parts["dense_prf"].tolist()) <= first
+    assert 5 not in parts["dense_prf"].tolist()  # X was not retrieved in round one: no PRF score
+
+
+def test_prf_rerank_respects_filters(prf_hs, hs):
+    h = prf_hs(prf_full_max=1)
+    allowed = {1, 2, 3, 5}
+    ids, _, parts = h.search_ids("折叠 装置", filters={"region": "11"}, limit=6, query_vector=Q)
+    assert len(ids) and set(ids.tolist()) <= allowed
+    assert parts["dense_prf"].size and set(parts["dense_prf"].tolist()) <= allowed
+    # the text fixture (HashingEncoder; doc 5 unencoded, so it gets no PRF score)
+    hs.config.prf_full_max = 1
+    for f in ({"region": "11"}, {"ipc": "H01M"}, {"legal_status": "有效", "ipc": "B64"}):
+        allowed = set(hs.lexical.filter_ids(f).tolist())
+        ids, _, parts = hs.search_ids("电池 无人机 材料", filters=f, limit=10)
+        assert len(ids) and set(ids.tolist()) <= allowed
+        assert set(parts.get("dense_prf", np.zeros(0)).tolist()) <= allowed - {5}
+
+
+@pytest.mark.parametrize("prf_full_max", [1, 10**9])
+def test_prf_paths_deterministic(prf_hs, prf_full_max):
+    runs = [prf_hs(prf_full_max=prf_full_max).search_ids("折叠", limit=6, query_vector=Q) for _ in range(3)]
+    for ids, sc, parts in runs[1:]:
+        assert ids.tolist() == runs[0][0].tolist() and sc.tolist() == runs[0][1].tolist()
+        assert parts["dense_prf"].tolist() == runs[0][2]["dense_prf"].tolist()
