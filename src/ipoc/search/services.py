@@ -506,7 +506,10 @@ def ipc_training_rows(path: str | Path, *, exclude_fold: int | None = 5) -> IpcT
 
 
 def _training_fingerprint(path: Path, exclude_fold: int | None, rows: list) -> str:
-    digest = hashlib.sha1(f"{engine().encoder.name}|{exclude_fold}|".encode())
+    from ipoc.search.engine.ipc_suggest import FORMAT_VERSION
+
+    # The model format is part of it: a new model version retrains even on the same rows.
+    digest = hashlib.sha1(f"{engine().encoder.name}|{exclude_fold}|ipc-v{FORMAT_VERSION}|".encode())
     for text, labels in rows:
         digest.update(f"{text}\t{'|'.join(labels)}\n".encode())
     return digest.hexdigest()
