@@ -62,6 +62,10 @@ def print_help() -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ipoc.settings")
+    if argv[:1] == ["serve"]:
+        from ipoc.conf import limit_blas_threads_for_serving
+
+        limit_blas_threads_for_serving()
     if not argv or argv in (["-h"], ["--help"], ["help"]):
         print_help()
         return 0

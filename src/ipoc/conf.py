@@ -31,3 +31,19 @@ def sample_data_dir() -> Path:
     if configured:
         return Path(configured).expanduser().resolve()
     return (PROJECT_DIR.parent / "shared" / "data").resolve()
+
+
+SERVING_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def limit_blas_threads_for_serving() -> None:
+    """One BLAS thread in a serving process (``ipoc serve``, WSGI), unless the operator set one.
+
+    A search request runs a small BLAS product (the dense search) and then the query encoder's own threads;
+    OpenBLAS worker threads keep spinning for a while after each call and take the cores the encoder needs.
+    Measured on 100k derived patents, 2 cores, quiet machine (``bench/search_speed.py --hybrid-e2e``): hybrid
+    p95 including query encoding 142 ms with default BLAS threads, 53 ms with one. Must run before numpy is
+    imported. Batch commands (encoding, IPC training, graph builds) keep all threads.
+    """
+    for var in SERVING_THREAD_VARS:
+        os.environ.setdefault(var, "1")

@@ -86,3 +86,15 @@ def test_ipoc_home_separates_instances(tmp_path):
             return db.execute("select count(*) from core_user").fetchone()[0]
 
     assert (admins("one"), admins("two")) == (1, 0)
+
+
+def test_serving_processes_use_one_blas_thread_unless_the_operator_chose(monkeypatch):
+    from ipoc.conf import SERVING_THREAD_VARS, limit_blas_threads_for_serving
+
+    for var in SERVING_THREAD_VARS:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "4")
+    limit_blas_threads_for_serving()
+    import os
+
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1" and os.environ["MKL_NUM_THREADS"] == "4"
