@@ -209,23 +209,6 @@ def center_check(request, center_id: int, level: str = "", year: int | None = No
 # ================================================================ 认定 workflow
 
 
-def _own_center(request, center_id: int | None):
-    user = request.auth
-    if center_id:
-        return selectors.center_get(user=user, pk=center_id)
-    center = selectors.center_list(user=user).filter(organization_id=user.organization_id).first()
-    if center is None:
-        raise PermissionDenied("您所在的机构没有登记为运营中心", field="center_id")
-    return center
-
-
-def _expert(expert_id: int):
-    expert = selectors.experts().filter(pk=expert_id).first()
-    if expert is None:
-        raise NotFound(f"评审专家不存在：{expert_id}", field="expert_id")
-    return expert
-
-
 def _app(request, application_id: int):
     return selectors.application_get(user=request.auth, pk=application_id)
 
@@ -238,7 +221,7 @@ def application_list(request, status: str = ""):
 
 @router.post("/applications", response={201: ApplicationRead}, summary="中心申报：创建认定申请（运营中心工作人员）")
 def application_create(request, payload: ApplicationCreate):
-    center = _own_center(request, payload.center_id)
+    center = selectors.own_center(user=request.auth, pk=payload.center_id)
     return Status(201, services.application_create(actor=request.auth, center=center, year=payload.year,
                                                    summary=payload.summary, achievements=payload.achievements,
                                                    plan=payload.plan))
@@ -306,7 +289,7 @@ def application_reviews(request, application_id: int):
 @router.post("/applications/{int:application_id}/reviews", response={201: ReviewRead}, summary="指派评审专家")
 def application_assign(request, application_id: int, payload: AssignIn):
     return Status(201, services.review_assign(actor=request.auth, application=_app(request, application_id),
-                                              expert=_expert(payload.expert_id)))
+                                              expert=selectors.expert_get(payload.expert_id)))
 
 
 @router.post("/applications/{int:application_id}/close-review", response=ApplicationRead,
@@ -320,7 +303,7 @@ def application_close_review(request, application_id: int, payload: CloseReviewI
 def application_objections(request, application_id: int):
     app = _app(request, application_id)
     office = services.office_may_decide(request.auth, app.center)
-    if not (office or services._is_center_staff(request.auth, app.center)):
+    if not (office or services.is_center_staff(request.auth, app.center)):
         raise PermissionDenied("异议仅限认定部门和申请中心查看")
     objections = list(app.objections.all())
     if not office:  # the center reads what is objected, not who objected
@@ -410,7 +393,7 @@ def report_list(request, center_id: int | None = None, year: int | None = None):
 
 @router.post("/reports", response={201: ReportRead}, summary="从平台记录生成（或重新生成）年度工作报告")
 def report_generate(request, payload: ReportCreate):
-    center = _own_center(request, payload.center_id)
+    center = selectors.own_center(user=request.auth, pk=payload.center_id)
     return Status(201, services.report_generate(actor=request.auth, center=center, year=payload.year))
 
 
@@ -473,7 +456,7 @@ def evaluation_detail(request, evaluation_id: int):
 def evaluation_assign(request, evaluation_id: int, payload: AssignIn):
     return Status(201, services.review_assign(
         actor=request.auth, evaluation=selectors.evaluation_get(user=request.auth, pk=evaluation_id),
-        expert=_expert(payload.expert_id)))
+        expert=selectors.expert_get(payload.expert_id)))
 
 
 @router.post("/evaluations/{int:evaluation_id}/finalise", response=EvaluationRead, summary="评定等次（定级后不可修改）")

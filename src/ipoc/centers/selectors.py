@@ -269,6 +269,27 @@ def experts() -> QuerySet:
     return User.objects.filter(role="expert", is_active=True).order_by("username")
 
 
+def expert_get(pk) -> User:
+    """An active 评审专家 account, or NotFound (field ``expert``)."""
+    try:
+        expert = experts().filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        expert = None
+    if expert is None:
+        raise NotFound(f"评审专家不存在：{pk}", field="expert")
+    return expert
+
+
+def own_center(*, user: User, pk: int | None = None) -> Center:
+    """The center a center-staff user works for (or, with ``pk``, that center as the user may see it)."""
+    if pk:
+        return center_get(user=user, pk=pk)
+    center = center_list(user=user).filter(organization_id=user.organization_id).first()
+    if center is None:
+        raise PermissionDenied("您所在的机构没有登记为运营中心", field="center")
+    return center
+
+
 # ================================================================ 年度工作报告、定期评价、动态管理
 
 
@@ -314,11 +335,11 @@ def evaluation_indicators(*, user: User | None, evaluation) -> list[dict]:
     """The indicators as this user may see them: final figures once graded; while the evaluation is a draft,
     live figures — with the expert scores (value and reviews) shown only to the offices that decide on it."""
     from ipoc.centers.models import EvaluationStatus
-    from ipoc.centers.services import _evaluation_indicators, office_may_decide
+    from ipoc.centers.services import compute_evaluation_indicators, office_may_decide
 
     if evaluation.status == EvaluationStatus.FINAL:
         return evaluation.indicators
-    rows = _evaluation_indicators(evaluation)
+    rows = compute_evaluation_indicators(evaluation)
     if user is None or office_may_decide(user, evaluation.center):
         return rows
     return [{**row, "value": None, "score": None, "contribution": None, "records": [], "hidden": True}

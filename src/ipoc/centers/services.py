@@ -410,7 +410,7 @@ def _due(application: RecognitionApplication, step: str) -> dt.date:
     return _step_due(step, application.deciding_office_id)
 
 
-def _is_center_staff(actor: User | None, center: Center) -> bool:
+def is_center_staff(actor: User | None, center: Center) -> bool:
     if actor is None:
         return True
     return actor.is_authenticated and (actor.is_platform_admin or (
@@ -418,7 +418,7 @@ def _is_center_staff(actor: User | None, center: Center) -> bool:
 
 
 def _require_center_staff(actor: User | None, center: Center, what: str) -> None:
-    if not _is_center_staff(actor, center):
+    if not is_center_staff(actor, center):
         raise PermissionDenied(_("只有运营中心“%(c)s”的工作人员可以%(what)s") % {"c": center, "what": what})
 
 
@@ -449,7 +449,7 @@ def recommending_office_for(center: Center) -> Organization | None:
     return None
 
 
-def _may_recommend(actor: User | None, application: RecognitionApplication) -> bool:
+def may_recommend(actor: User | None, application: RecognitionApplication) -> bool:
     if actor is None:
         return True
     if not actor.is_authenticated:
@@ -608,7 +608,7 @@ def application_recommend(*, actor: User | None, application: RecognitionApplica
                           opinion: str) -> RecognitionApplication:
     """地方知识产权管理部门审核推荐: recommend to the deciding office, or decline with reasons."""
     application = _lock(application)
-    if not _may_recommend(actor, application):
+    if not may_recommend(actor, application):
         raise PermissionDenied(_("只有推荐部门（%(o)s）可以审核推荐此申请") % {
             "o": application.recommending_office or _("无")})
     _require_status(application, ApplicationStatus.SUBMITTED)
@@ -1123,7 +1123,7 @@ def grade_for(total: Decimal, office=None) -> str:
     return Grade.FAIL.value
 
 
-def _evaluation_indicators(evaluation: Evaluation) -> list[dict]:
+def compute_evaluation_indicators(evaluation: Evaluation) -> list[dict]:
     """Each indicator's value (from the accepted annual report where it has the line, else from the records),
     target, score = min(value / target, 1) × 100, weight and contribution; expert indicators average the valid
     expert scores. An indicator without data scores 0 and says so (``missing``)."""
@@ -1186,7 +1186,7 @@ def evaluation_create(*, actor: User | None, center: Center, year: int,
                             indicator_system=[dict(i) for i in rules.EVALUATION_INDICATORS.value_for(
                                 center.managing_office_id)],
                             created_by=actor if actor is not None and actor.pk else None)
-    evaluation.indicators = _evaluation_indicators(evaluation)
+    evaluation.indicators = compute_evaluation_indicators(evaluation)
     validated_save(evaluation)
     audit_record(actor=actor, action="create", obj=evaluation, changes={
         "year": [None, evaluation.year], "report": [None, report.pk if report else None],
@@ -1208,7 +1208,7 @@ def evaluation_finalise(*, actor: User | None, evaluation: Evaluation, comment: 
     if pending:
         raise ApplicationError(_("还有专家未提交评分：%(e)s") % {"e": "、".join(r.expert.username for r in pending)},
                                field="reviews")
-    indicators = _evaluation_indicators(evaluation)
+    indicators = compute_evaluation_indicators(evaluation)
     missing_expert = [i["label"] for i in indicators if i["source"] == "expert" and i["missing"]]
     if missing_expert:
         raise ApplicationError(_("专家评价指标尚无有效评分：%(l)s") % {"l": "、".join(missing_expert)},

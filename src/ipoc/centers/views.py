@@ -265,13 +265,6 @@ def _date(value, field: str, label: str):
         raise ApplicationError(f"{label}应为日期（YYYY-MM-DD）", field=field) from None
 
 
-def _own_center(user):
-    center = selectors.center_list(user=user).filter(organization_id=user.organization_id).first()
-    if center is None:
-        raise PermissionDenied(_("您所在的机构没有登记为运营中心"))
-    return center
-
-
 @login_required
 def application_list(request):
     qs = selectors.application_list(user=request.user, status=request.GET.get("status", ""))
@@ -283,7 +276,7 @@ def application_list(request):
 
 @login_required
 def application_create(request):
-    center = _own_center(request.user)
+    center = selectors.own_center(user=request.user)
     data = {"year": request.POST.get("year") or dt.date.today().year - 1, "summary": request.POST.get("summary", ""),
             "achievements": request.POST.get("achievements", ""), "plan": request.POST.get("plan", "")}
     error = None
@@ -321,10 +314,10 @@ def application_edit(request, pk: int):
 def _application_context(request, app) -> dict:
     user = request.user
     office = services.office_may_decide(user, app.center)
-    staff = services._is_center_staff(user, app.center)
+    staff = services.is_center_staff(user, app.center)
     return {
         "app": app, "is_office": office, "is_center": staff,
-        "may_recommend": services._may_recommend(user, app),
+        "may_recommend": services.may_recommend(user, app),
         "moves": app.moves.select_related("office").all(),
         "materials": app.materials.all(),
         "reviews": selectors.application_reviews(user=user, application=app),
@@ -358,10 +351,7 @@ def _assign_experts(user, expert_ids, **target) -> None:
     if not expert_ids:
         raise ApplicationError(_("请选择评审专家"), field="expert")
     for expert_id in expert_ids:
-        expert = selectors.experts().filter(pk=_int(expert_id, "expert", "专家")).first()
-        if expert is None:
-            raise ApplicationError(_("评审专家不存在：%(e)s") % {"e": expert_id}, field="expert")
-        services.review_assign(actor=user, expert=expert, **target)
+        services.review_assign(actor=user, expert=selectors.expert_get(expert_id), **target)
 
 
 @login_required
@@ -472,7 +462,7 @@ def report_list(request):
 @login_required
 @require_POST
 def report_generate(request):
-    center = _own_center(request.user)
+    center = selectors.own_center(user=request.user)
     report = _attempt(request, lambda: services.report_generate(
         actor=request.user, center=center, year=_int(request.POST.get("year"), "year", "年度")))
     return redirect("center_report_detail", pk=report.pk) if report else redirect("center_report_list")
@@ -505,7 +495,7 @@ def report_detail(request, pk: int):
     for duty in duties:
         duty["narrative"] = report.narrative.get(duty["code"], "")
     return render(request, "centers/report_detail.html", {
-        "report": report, "duties": duties, "is_center": services._is_center_staff(request.user, report.center),
+        "report": report, "duties": duties, "is_center": services.is_center_staff(request.user, report.center),
         "is_office": services.office_may_decide(request.user, report.center), "RS": ReportStatus})
 
 
@@ -618,7 +608,7 @@ def management_detail(request, pk: int):
         return redirect("center_management_detail", pk=pk)
     return render(request, "centers/management_detail.html", {
         "action": action, "is_office": office,
-        "is_center": services._is_center_staff(request.user, action.center),
+        "is_center": services.is_center_staff(request.user, action.center),
         "reports": action.reports.all(), "follow_ups": action.follow_ups.all(),
         "corrections": action.corrections.all()})
 
