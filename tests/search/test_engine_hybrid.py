@@ -3,7 +3,7 @@ import pytest
 
 from ipoc.search.engine.encoders import HashingEncoder
 from ipoc.search.engine.hybrid import HybridConfig, HybridSearcher, rrf
-from ipoc.search.engine.lexical import LexicalIndex
+from ipoc.search.engine.lexical import LexicalIndex, MemorySource
 from ipoc.search.engine.vectors import VectorStore
 
 DOCS = [
@@ -53,7 +53,7 @@ DOCS = [
 @pytest.fixture
 def hs(tmp_path):
     enc = HashingEncoder(128)
-    lex = LexicalIndex(tmp_path / "lex", heap_bytes=50_000_000, num_threads=1)
+    lex = LexicalIndex(tmp_path / "lex", heap_bytes=50_000_000, num_threads=1, source=MemorySource(DOCS))
     vs = VectorStore(tmp_path / "vec", dim=128)
     h = HybridSearcher(lex, vs, enc, HybridConfig(n_lexical=50, n_dense=50))
     h.add(DOCS[:4])  # doc 5 only lexical for now

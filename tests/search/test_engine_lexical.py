@@ -2,7 +2,15 @@ import datetime as dt
 
 import pytest
 
-from ipoc.search.engine.lexical import LexicalIndex, PatentDoc, highlight, ipc_prefixes, normalize_ipc
+from ipoc.search.engine.lexical import (
+    LexicalIndex,
+    MemorySource,
+    PatentDoc,
+    SchemaVersionError,
+    highlight,
+    ipc_prefixes,
+    normalize_ipc,
+)
 
 DOCS = [
     dict(
@@ -54,7 +62,7 @@ DOCS = [
 
 @pytest.fixture
 def ix(tmp_path):
-    i = LexicalIndex(tmp_path / "lex", heap_bytes=50_000_000, num_threads=1)
+    i = LexicalIndex(tmp_path / "lex", heap_bytes=50_000_000, num_threads=1, source=MemorySource(DOCS))
     i.add(DOCS)
     i.commit()
     return i
@@ -123,10 +131,43 @@ def test_delete_update_persist(tmp_path, ix):
     assert ids(ix.search("雷达")) == [3]
     assert ix.search("发送 数据").total == 1  # old version of 3 is gone
     ix.close()
-    again = LexicalIndex(tmp_path / "lex")
+    again = LexicalIndex(tmp_path / "lex", source=ix.source)
     assert again.num_docs == 3 and list(again.all_ids()) == [1, 3, 4]
     assert again.get_source(1)["title"].startswith("一种信号")
+    assert again.get_source(2) is None  # deleted from the index: no source either, though the texts still hold it
     assert list(again.ids_matching([1, 2, 3, 4], {"legal_status": "有效"})) == [1]
+
+
+def test_the_index_keeps_no_text_and_reads_snippets_from_its_source(tmp_path):
+    bare = LexicalIndex(tmp_path / "bare", heap_bytes=50_000_000, num_threads=1)
+    bare.add(DOCS)
+    bare.commit()
+    h = bare.search("降噪", snippets=True).hits[0]
+    assert h.id == 2 and h.snippets == {"title": "", "abstract": "", "claims": ""}
+    assert bare.get_source(2) is None and bare.contains(2) and not bare.contains(99)
+    # the store's current text is what the snippet shows
+    src = MemorySource(DOCS)
+    src.put([dict(DOCS[1], abstract="新的降噪摘要")])
+    again = LexicalIndex(tmp_path / "bare", source=src)
+    assert again.search("降噪", snippets=True).hits[0].snippets["abstract"] == "新的<mark>降噪</mark>摘要"
+
+
+def test_stop_words_are_dropped_by_the_index_analyzer_and_leave_a_phrase_gap(tmp_path):
+    i = LexicalIndex(tmp_path / "sw", heap_bytes=50_000_000, num_threads=1)
+    i.add([dict(id=1, title="所述电池的外壳", abstract=""), dict(id=2, title="电池外壳", abstract="")])
+    i.commit()
+    s = i.index.searcher()
+    assert s.doc_freq("title", "所述") == s.doc_freq("title", "的") == 0  # stop words: not indexed
+    assert s.doc_freq("title", "外壳") == 2
+    assert sorted(ids(i.search('"电池外壳"'))) == [1, 2]  # 电池 的 外壳: a gap of one, within the slop
+
+
+def test_an_index_of_another_schema_version_is_refused_with_the_rebuild_command(tmp_path):
+    LexicalIndex(tmp_path / "old").close()
+    meta = tmp_path / "old" / "ipoc_lexical.json"
+    meta.write_text(meta.read_text().replace('"schema_version": 2', '"schema_version": 1'))
+    with pytest.raises(SchemaVersionError, match="ipoc index rebuild"):
+        LexicalIndex(tmp_path / "old")
 
 
 def test_key_terms(ix):

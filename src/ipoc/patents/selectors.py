@@ -186,6 +186,25 @@ def patent_summaries(ids: list[int], *, on_date: dt.date | None = None) -> dict[
     return out
 
 
+def index_texts(ids) -> dict[int, dict[str, str]]:
+    """Title, abstract and claims (one text, claims in order) of the patents ``ids`` that exist —
+    the search index keeps no text of its own and reads snippets and key terms from here."""
+    out: dict[int, dict[str, str]] = {}
+    wanted = sorted({int(i) for i in ids or ()})
+    for a in range(0, len(wanted), 5000):
+        rows = Patent.objects.filter(pk__in=wanted[a:a + 5000]).values_list("id", "title", "abstract", "claims")
+        for pk, title, abstract, claims in rows:
+            out[pk] = {"title": title or "", "abstract": abstract or "", "claims": claims_text(claims)}
+    return out
+
+
+def claims_text(claims) -> str:
+    """Claims (a list of ``{"number", "text", …}`` or of strings, or a text) as one text."""
+    if isinstance(claims, (list, tuple)):
+        return "\n".join(str(c.get("text", "")) if isinstance(c, dict) else str(c) for c in claims)
+    return str(claims or "")
+
+
 def index_documents(ids=None, *, after_id: int | None = None, limit: int = 10000) -> list[dict]:
     """Patents as flat dicts for the search index (``PatentDoc.from_mapping`` shape), by ``ids``
     or, with ``after_id``, the next ``limit`` patents in id order. Three queries per call

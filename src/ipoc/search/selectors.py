@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 from ipoc.core.errors import ApplicationError, NotFound, PermissionDenied
 from ipoc.search import services
-from ipoc.search.engine.lexical import Filters, highlight
+from ipoc.search.engine.lexical import SOURCE_FIELDS, Filters, snippets_of
 from ipoc.search.engine.tokenize import normalize, split_query
 
-SNIPPET_FIELDS = ("title", "abstract", "claims")
+SNIPPET_FIELDS = SOURCE_FIELDS
 SIMPLE_FILTERS = ("patent_type", "legal_status", "ipc", "applicant", "applicant_type", "region", "jurisdiction")
 DATE_FILTERS = ("application_date", "publication_date", "grant_date")
 IGNORED_FILTERS = ("q",)  # the query itself travels separately
@@ -91,11 +91,6 @@ def _matched(terms: list[str], src: dict) -> list[str]:
     return [t for t in terms if t in text]
 
 
-def _snippets(src: dict, terms: list[str]) -> dict[str, str]:
-    return {k: highlight(str(src.get(k) or ""), terms, max_chars=60 if k == "title" else 160)
-            for k in SNIPPET_FIELDS}
-
-
 def search_patents(*, user, q: str, filters: dict | None = None, limit: int = 10, offset: int = 0,
                    facets: bool = False, snippets: bool = True) -> SearchPage:
     """Hybrid (BM25 + dense, reciprocal-rank fused) search; an empty query browses the filtered set.
@@ -110,11 +105,12 @@ def search_patents(*, user, q: str, filters: dict | None = None, limit: int = 10
     res = searcher.search(q or "", filters=f, limit=limit, offset=offset, facets=facets)
     terms = query_terms(q or "")
     hits = []
+    texts = searcher.lexical.sources([h.id for h in res.hits]) if (snippets or terms) else {}
     for h in res.hits:
-        src = (searcher.lexical.get_source(h.id) or {}) if (snippets or terms) else {}
+        src = texts.get(h.id, {})
         lex, dense = getattr(h, "lexical_rank", None), getattr(h, "dense_rank", None)
         hits.append(SearchHit(patent_id=h.id, score=float(h.score),
-                              snippets=_snippets(src, terms) if snippets else {},
+                              snippets=snippets_of(src, terms) if snippets else {},
                               matched_terms=_matched(terms, src),
                               lexical_rank=None if lex is None else lex + 1,
                               dense_rank=None if dense is None else dense + 1))
@@ -127,13 +123,15 @@ def similar_patents(*, user, patent_id: int, limit: int = 10) -> list[SearchHit]
     if limit < 1 or limit > 100:
         raise ApplicationError("limit 应在 1–100 之间", field="limit")
     searcher = services.engine().searcher()
-    if searcher.lexical.get_source(int(patent_id)) is None:
+    if not searcher.lexical.contains(int(patent_id)):
         raise NotFound(f"专利 {patent_id} 不在检索索引中", field="patent_id")
     key_terms = searcher.lexical.key_terms(int(patent_id), searcher.config.mlt_terms)
     hits = []
-    for h in searcher.more_like_this(int(patent_id), limit=limit):
-        src = searcher.lexical.get_source(h.id) or {}
-        hits.append(SearchHit(patent_id=h.id, score=float(h.score), snippets=_snippets(src, key_terms),
+    found = searcher.more_like_this(int(patent_id), limit=limit)
+    texts = searcher.lexical.sources([h.id for h in found])
+    for h in found:
+        src = texts.get(h.id, {})
+        hits.append(SearchHit(patent_id=h.id, score=float(h.score), snippets=snippets_of(src, key_terms),
                               matched_terms=_matched(key_terms, src)))
     return hits
 

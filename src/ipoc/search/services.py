@@ -51,7 +51,7 @@ from ipoc.patents import selectors as patent_selectors
 from ipoc.search.engine.encoders import Encoder, encoder_from_config
 from ipoc.search.engine.hybrid import HybridSearcher
 from ipoc.search.engine.ipc_suggest import IpcSuggester
-from ipoc.search.engine.lexical import IndexPool, LexicalIndex, PatentDoc, index_json
+from ipoc.search.engine.lexical import IndexPool, LexicalIndex, PatentDoc, SchemaVersionError, index_json
 from ipoc.search.engine.vectors import VectorStore
 
 logger = logging.getLogger(__name__)
@@ -121,13 +121,27 @@ class SearchEngine:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.spec = spec
         self.encoder: Encoder = encoder_from_config(spec)
-        self.lexical = LexicalIndex(self.dir / "lexical", heap_bytes=128_000_000, num_threads=1)
+        self.rebuild_required = False
+        try:
+            self.lexical = self._open_lexical()
+        except SchemaVersionError as exc:
+            # an index written by an older release: it cannot be read; start an empty one and
+            # say so (status, log) until ``ipoc index rebuild`` refills it — vectors stay valid
+            logger.warning("%s — starting an empty search index", exc)
+            shutil.rmtree(self.dir / "lexical")
+            self.lexical = self._open_lexical()
+            self.rebuild_required = True
         self.vectors: VectorStore | None = None
         self.vector_error = ""
         self._lock = threading.RLock()
         self._lex_stamp = _stamp(self.dir / "lexical" / "meta.json")
         self._vec_stamp: tuple[int, int] | None = None
         self._open_vectors()
+
+    def _open_lexical(self) -> LexicalIndex:
+        # the index holds no text: snippets, key terms and encoding read it from the patent store
+        return LexicalIndex(self.dir / "lexical", heap_bytes=128_000_000, num_threads=1,
+                            source=patent_selectors.index_texts)
 
     # ---- freshness across processes
     def _open_vectors(self) -> None:
@@ -205,7 +219,8 @@ class SearchEngine:
         model = ipc_model_path()
         return {"directory": str(self.dir), "encoder": self.encoder.name, "indexed": n_lex, "encoded": n_vec,
                 "not_encoded": max(n_lex - n_vec, 0), "vector_error": self.vector_error,
-                "pending_sync": len(_read_pending()), "ipc_model": str(model) if model.exists() else None}
+                "pending_sync": len(_read_pending()), "ipc_model": str(model) if model.exists() else None,
+                "rebuild_required": self.rebuild_required}
 
 
 _ENGINE: SearchEngine | None = None
@@ -380,6 +395,7 @@ def index_rebuild_job(ctx: JobContext) -> dict:
             if stale:
                 eng.vectors.delete(stale)
         _pending_path().unlink(missing_ok=True)
+        eng.rebuild_required = False
     seconds = round(time.monotonic() - started, 3)
     return {"indexed": done, "in_index": eng.lexical.num_docs, "resumed_after_id": resumed_from or None,
             "seconds": seconds, "docs_per_second": round(done / seconds, 1) if seconds else None,
@@ -416,14 +432,14 @@ def index_encode_job(ctx: JobContext) -> dict:
     for a in range(0, len(todo), batch):
         ids = [int(i) for i in todo[a:a + batch]]
         eng.refresh()
-        texts = {i: HybridSearcher.passage_text(src) for i in ids
-                 if (src := eng.lexical.get_source(i)) is not None}
+        texts = {i: HybridSearcher.passage_text(src) for i, src in eng.lexical.sources(ids).items()}
         vecs = eng.encoder.encode_passages(list(texts.values())) if texts else None
         order = list(texts)
         with eng.writing():
             stored = eng.vectors.contains(order) if order else []
-            keep = [j for j, i in enumerate(order) if not stored[j]
-                    and (src := eng.lexical.get_source(i)) is not None and HybridSearcher.passage_text(src) == texts[i]]
+            now = eng.lexical.sources(order)  # the text may have changed while encoding
+            keep = [j for j, i in enumerate(order) if not stored[j] and i in now
+                    and HybridSearcher.passage_text(now[i]) == texts[i]]
             if keep:
                 eng.vectors.append([order[j] for j in keep], vecs[keep])
         done += len(keep)

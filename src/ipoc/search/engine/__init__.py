@@ -24,7 +24,7 @@ from .encoders import (
 )
 from .hybrid import HybridConfig, HybridHit, HybridSearcher, rrf
 from .ipc_suggest import IpcParams, IpcSuggester
-from .lexical import Filters, Hit, LexicalIndex, PatentDoc, SearchResults, highlight
+from .lexical import Filters, Hit, LexicalIndex, MemorySource, PatentDoc, SearchResults, highlight
 from .tokenize import split_query, tokenize
 from .vectors import VectorStore
 
@@ -47,6 +47,7 @@ __all__ = [
     "PatentDoc",
     "SearchResults",
     "highlight",
+    "MemorySource",
     "split_query",
     "tokenize",
     "VectorStore",

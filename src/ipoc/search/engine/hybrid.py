@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from .encoders import Encoder, l2_normalize
-from .lexical import Filters, Hit, LexicalIndex, PatentDoc, SearchResults, highlight
+from .lexical import Filters, Hit, LexicalIndex, PatentDoc, SearchResults, snippets_of
 from .tokenize import split_query
 from .vectors import VectorStore
 
@@ -151,12 +151,11 @@ class HybridSearcher:
         done = 0
         for a in range(0, len(todo), batch):
             ids = todo[a : a + batch]
-            texts = []
-            for i in ids:
-                src = self.lexical.get_source(int(i)) or {}
-                texts.append(self.passage_text(src))
-            self.vectors.append(ids, self.encoder.encode_passages(texts))
-            done += len(ids)
+            src = self.lexical.sources(ids.tolist())
+            have = [int(i) for i in ids if int(i) in src]  # no text (no source) → left unencoded
+            if have:
+                self.vectors.append(have, self.encoder.encode_passages([self.passage_text(src[i]) for i in have]))
+            done += len(have)
         return done
 
     # ---- dense side
@@ -303,12 +302,9 @@ class HybridSearcher:
         if snippets and hits:
             terms, phrases = split_query(query)
             hl = terms + [t for p in phrases for t in p]
+            texts = self.lexical.sources([h.id for h in hits])
             for h in hits:
-                src = self.lexical.get_source(h.id) or {}
-                h.snippets = {
-                    k: highlight(src.get(k, ""), hl, max_chars=60 if k == "title" else 160)
-                    for k in ("title", "abstract", "claims")
-                }
+                h.snippets = snippets_of(texts.get(h.id, {}), hl)
         total = self.lexical.count(query, filters=filters)
         out = SearchResults(hits, max(total, len(hits) + offset))
         if facets:

@@ -1,18 +1,26 @@
 """Lexical (BM25) patent index on tantivy, with pre-tokenised Chinese/English text.
 
-Text fields hold space-joined rjieba tokens (:func:`tokenize.tokenize`) indexed with
-tantivy's built-in ``whitespace`` tokenizer, so tantivy never needs a Chinese analyzer and
-the index opens from any process without registering tokenizers.  Title, abstract and
-applicant use the *search-mode* cut (long words plus their sub-words); claims — about 70 %
-of the text — use the *precise* cut (long words only; ``claims_cut`` in
-``ipoc_lexical.json``), which is cheaper to cut and to index.  Phrase queries on claims
-are cut the same way as the claims were indexed.
+Text fields hold the space-joined rjieba cut (:func:`tokenize.cut_for_index`) and are
+indexed with :func:`text_analyzer` — tantivy's whitespace split plus the stop list of
+:mod:`.stopwords`, both in Rust — so the indexed terms are exactly :func:`tokenize.tokenize`'s
+and Python never loops over the tokens of a document.  (The analyzer is registered by
+:class:`LexicalIndex` whenever it opens an index.)  Title, abstract and applicant use the
+*search-mode* cut (long words plus their sub-words); claims — about 80 % of the text — use the
+*precise* cut (long words only; ``claims_cut`` in ``ipoc_lexical.json``).  Phrase queries on
+claims are cut the same way as the claims were indexed; a removed stop word leaves a gap of
+one position, which the phrase slop (:data:`PHRASE_SLOP`) absorbs.
 
-Indexing path: every document becomes one JSON string (:func:`index_json`: tokenised
-fields, stored source, filter fields) that is handed to tantivy's ``add_json``.  The JSON is
-built by the same function in the serial path (:meth:`LexicalIndex.add`) and in worker
-processes (:class:`IndexPool`, :meth:`LexicalIndex.bulk_add`), so both give the same
-index; with workers the main process only ships strings to tantivy.
+The index stores **no text**: the patent store is the only copy of titles, abstracts and
+claims.  Snippets, "more like this" key terms and :meth:`LexicalIndex.get_source` read the
+text through the index's ``source`` — a callable ``ids → {id: {"title", "abstract",
+"claims"}}`` (the app reads the database; :class:`MemorySource` keeps texts in a dict for
+tests and tools).  Without a source, snippets are empty and ``get_source`` returns None.
+
+Indexing path: every document becomes one JSON string (:func:`index_json`: cut text fields
+and filter fields) that is handed to tantivy's ``add_json``.  The JSON is built by the same
+function in the serial path (:meth:`LexicalIndex.add`) and in worker processes
+(:class:`IndexPool`, :meth:`LexicalIndex.bulk_add`), so both give the same index; with
+workers the main process only ships strings to tantivy.
 
 Scoring: per query term a ``disjunction_max`` over boosted per-field term queries
 (title 3, applicant 2, abstract 1.5, claims 1; tie-breaker 0.3), summed over terms (BM25
@@ -29,29 +37,31 @@ Filters (``Filters`` dataclass or a dict with the same keys):
 
 from __future__ import annotations
 
-import base64
 import datetime as _dt
 import html
 import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 import tantivy
 
-from .tokenize import normalize, split_query_texts, tokenize
+from .stopwords import STOPWORDS
+from .tokenize import cut_for_index, normalize, split_query_texts, tokenize
 
 FIELD_BOOSTS: dict[str, float] = {"title": 3.0, "abstract": 1.5, "claims": 1.0, "applicant": 2.0}
 TIE_BREAKER = 0.3
 PHRASE_SLOP = 1
 PHRASE_FIELDS = ("title", "abstract", "claims")
-STORED_CLAIMS_CHARS = 2000  # stored (for snippets) prefix of the claims text
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: no stored text, stop list applied by the index analyzer
+TEXT_TOKENIZER = "ipoc_words"
+SOURCE_FIELDS = ("title", "abstract", "claims")
 CLAIMS_CUT_DEFAULT = "precise"  # new indexes; an index without the key was built in "search" mode
 DELETE_BATCH = 5000  # ids per delete query when upserting
 
@@ -187,25 +197,18 @@ def _iso_day(d: _dt.date) -> str:
 
 
 def index_fields(d: PatentDoc, *, claims_cut: str = CLAIMS_CUT_DEFAULT) -> dict[str, Any]:
-    """Everything the index stores for ``d``, as the JSON object tantivy's ``add_json`` takes:
-    tokenised text fields, the stored source (base64 of a JSON of title/abstract/claims
-    prefix) and the filter/facet fields.  The expensive, parallelisable step of indexing."""
+    """Everything the index holds for ``d``, as the JSON object tantivy's ``add_json`` takes:
+    the cut text fields (stop words still in: the index analyzer drops them) and the
+    filter/facet fields.  The expensive, parallelisable step of indexing."""
     o: dict[str, Any] = {"id": int(d.id)}
-    title, abstract = " ".join(tokenize(d.title)), " ".join(tokenize(d.abstract))
-    claims = " ".join(tokenize(d.claims, search_mode=claims_cut == "search"))
-    applicant = " ".join(tokenize(" ".join(d.applicants)))
-    if title:
-        o["title"] = title
-    if abstract:
-        o["abstract"] = abstract
-    if claims:
-        o["claims"] = claims
-    if applicant:
-        o["applicant"] = applicant
-    src = json.dumps(
-        {"title": d.title, "abstract": d.abstract, "claims": d.claims[:STORED_CLAIMS_CHARS]}, ensure_ascii=False
-    )
-    o["src"] = base64.b64encode(src.encode("utf-8")).decode("ascii")
+    if d.title:
+        o["title"] = cut_for_index(d.title)
+    if d.abstract:
+        o["abstract"] = cut_for_index(d.abstract)
+    if d.claims:
+        o["claims"] = cut_for_index(d.claims, search_mode=claims_cut == "search")
+    if d.applicants:
+        o["applicant"] = cut_for_index(" ".join(d.applicants))
     for f in KEYWORD_FIELDS:
         v = getattr(d, f)
         if v:
@@ -241,7 +244,7 @@ def index_json(d: PatentDoc | Mapping[str, Any], *, claims_cut: str = CLAIMS_CUT
     """``(id, JSON document)`` for tantivy's ``add_json`` (see :func:`index_fields`)."""
     if not isinstance(d, PatentDoc):
         d = PatentDoc.from_mapping(d)
-    return int(d.id), json.dumps(index_fields(d, claims_cut=claims_cut), ensure_ascii=False)
+    return int(d.id), orjson.dumps(index_fields(d, claims_cut=claims_cut)).decode()
 
 
 # worker-process side of IndexPool (top-level functions: they are pickled by reference)
@@ -262,7 +265,7 @@ def _json_of_line(item: tuple[int, str], claims_cut: str | None = None) -> tuple
     i, line = item
     if not line.strip():
         return None
-    m = json.loads(line)
+    m = orjson.loads(line)
     m.setdefault("id", i)
     return index_json(m, claims_cut=claims_cut or _WORKER_CLAIMS_CUT)
 
@@ -366,13 +369,48 @@ class SearchResults:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
 
+# --------------------------------------------------------------------------- source
+Source = Callable[[Sequence[int]], Mapping[int, Mapping[str, str]]]
+"""``ids → {id: {"title": …, "abstract": …, "claims": …}}`` for the ids that exist (claims as
+one text).  The index keeps no text of its own: snippets and key terms come from here."""
+
+
+class MemorySource:
+    """A :data:`Source` over texts held in a dict (tests, tools, benchmarks over a file)."""
+
+    def __init__(self, docs: Iterable[PatentDoc | Mapping[str, Any]] = ()) -> None:
+        self.texts: dict[int, dict[str, str]] = {}
+        self.put(docs)
+
+    def put(self, docs: Iterable[PatentDoc | Mapping[str, Any]]) -> None:
+        for d in docs:
+            if not isinstance(d, PatentDoc):
+                d = PatentDoc.from_mapping(d)
+            self.texts[int(d.id)] = {"title": d.title, "abstract": d.abstract, "claims": d.claims}
+
+    def remove(self, ids: Iterable[int]) -> None:
+        for i in ids:
+            self.texts.pop(int(i), None)
+
+    def __call__(self, ids: Sequence[int]) -> dict[int, dict[str, str]]:
+        return {int(i): self.texts[int(i)] for i in ids if int(i) in self.texts}
+
+
 # --------------------------------------------------------------------------- index
+def text_analyzer() -> tantivy.TextAnalyzer:
+    """The analyzer of the text fields: split on whitespace, drop the stop list."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
+        .filter(tantivy.Filter.custom_stopword(sorted(STOPWORDS)))
+        .build()
+    )
+
+
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_unsigned_field("id", stored=True, indexed=True, fast=True)
     for f in FIELD_BOOSTS:
-        sb.add_text_field(f, stored=False, tokenizer_name="whitespace", index_option="position")
-    sb.add_bytes_field("src", stored=True, indexed=False, fast=False)  # json of raw title/abstract/claims
+        sb.add_text_field(f, stored=False, tokenizer_name=TEXT_TOKENIZER, index_option="position")
     for f in KEYWORD_FIELDS:
         sb.add_text_field(f, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("applicant_kw", stored=False, fast=True, tokenizer_name="raw", index_option="basic")
@@ -385,6 +423,10 @@ def build_schema() -> tantivy.Schema:
     return sb.build()
 
 
+class SchemaVersionError(RuntimeError):
+    """The directory holds an index written by another schema version (rebuild it)."""
+
+
 class LexicalIndex:
     """A tantivy BM25 index living in ``directory`` (created if absent).
 
@@ -392,20 +434,32 @@ class LexicalIndex:
     serialised by the caller (one writer per index directory across processes).
     """
 
-    def __init__(self, directory: str | os.PathLike, *, heap_bytes: int = 256_000_000, num_threads: int = 2):
+    def __init__(
+        self,
+        directory: str | os.PathLike,
+        *,
+        heap_bytes: int = 256_000_000,
+        num_threads: int = 2,
+        source: Source | None = None,
+    ):
         self.dir = Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.schema = build_schema()
+        self.source = source
         self._meta_path = self.dir / "ipoc_lexical.json"
         meta = json.loads(self._meta_path.read_text()) if self._meta_path.exists() else {}
         if meta and meta.get("schema_version") != SCHEMA_VERSION:
-            raise RuntimeError(f"{self.dir} holds an index of another schema version; rebuild it")
-        self.index = tantivy.Index(self.schema, path=str(self.dir), reuse=True)
-        # how the claims field was cut: an index made before the key existed used search mode;
-        # a fresh (or emptied, see delete_all) index gets the default
-        if not meta:
-            meta = {"claims_cut": CLAIMS_CUT_DEFAULT} if self.index.searcher().num_docs == 0 else {}
-        self.claims_cut: str = meta.get("claims_cut", "search")
+            raise SchemaVersionError(
+                f"{self.dir} holds a search index of schema version {meta.get('schema_version')} "
+                f"(this version reads {SCHEMA_VERSION}); rebuild it: ipoc index rebuild"
+            )
+        try:
+            self.index = tantivy.Index(self.schema, path=str(self.dir), reuse=True)
+        except ValueError as exc:  # files of another schema and no (or a lost) meta file
+            raise SchemaVersionError(f"{self.dir} holds a search index this version cannot read ({exc}); "
+                                     "rebuild it: ipoc index rebuild") from exc
+        self.index.register_tokenizer(TEXT_TOKENIZER, text_analyzer())
+        self.claims_cut: str = meta.get("claims_cut", CLAIMS_CUT_DEFAULT)  # how the claims field is cut
         self._write_meta()
         self.heap_bytes = heap_bytes
         self.num_threads = num_threads
@@ -666,12 +720,9 @@ class LexicalIndex:
         hits = [Hit(int(i), float(s)) for (s, _), i in zip(res.hits, ids, strict=True)]
         if snippets and hits:
             hl = terms + [t for ph in phrases for t in ph]
-            for h, a in zip(hits, addrs, strict=True):
-                src = self._src(searcher, a)
-                h.snippets = {
-                    k: highlight(src.get(k, ""), hl, max_chars=60 if k == "title" else 160)
-                    for k in ("title", "abstract", "claims")
-                }
+            texts = self.sources([h.id for h in hits])
+            for h in hits:
+                h.snippets = snippets_of(texts.get(h.id, {}), hl)
         out = SearchResults(hits, int(res.count))
         if facets:
             out.facets = self.facet_counts(
@@ -767,16 +818,22 @@ class LexicalIndex:
             out[n] = [(str(x["key"]) if n != "year" else str(int(x["key"])), int(x["doc_count"])) for x in b]
         return out
 
-    def _src(self, searcher: tantivy.Searcher, addr) -> dict[str, str]:
-        doc = searcher.doc(addr)
-        b = doc.get_first("src")
-        return json.loads(bytes(b).decode("utf-8")) if b else {}
+    def contains(self, doc_id: int) -> bool:
+        """Whether ``doc_id`` is in the index (as of the last reload)."""
+        return self.index.searcher().search(self._id_query(doc_id), limit=1, count=True).count > 0
+
+    def sources(self, ids: Sequence[int]) -> dict[int, dict[str, str]]:
+        """Title / abstract / claims of ``ids`` from the index's source (``{}`` without one)."""
+        if self.source is None or not ids:
+            return {}
+        return {int(i): dict(t) for i, t in self.source([int(i) for i in ids]).items()}
 
     def get_source(self, doc_id: int) -> dict[str, str] | None:
-        """Stored title / abstract / claims-prefix of a document (None if absent)."""
-        s = self.index.searcher()
-        res = s.search(self._id_query(doc_id), limit=1)
-        return self._src(s, res.hits[0][1]) if res.hits else None
+        """Title / abstract / claims of an *indexed* document from the source (None if the
+        document is not indexed, or there is no source or no text for it)."""
+        if self.source is None or not self.contains(doc_id):
+            return None
+        return self.sources([doc_id]).get(int(doc_id))
 
     def key_terms(self, doc_id: int, k: int = 12) -> list[str]:
         """Top tf·idf terms of a stored document (for 'more like this')."""
@@ -803,6 +860,11 @@ class LexicalIndex:
 
 
 # --------------------------------------------------------------------------- highlighting
+def snippets_of(texts: Mapping[str, str], terms: Sequence[str]) -> dict[str, str]:
+    """Highlighted title / abstract / claims snippets of one document's texts."""
+    return {k: highlight(texts.get(k) or "", terms, max_chars=60 if k == "title" else 160) for k in SOURCE_FIELDS}
+
+
 def highlight(text: str, terms: Sequence[str], *, max_chars: int = 160, tag: str = "mark") -> str:
     """HTML snippet of ``text`` around the densest cluster of query ``terms``, each match
     wrapped in ``<tag>``; matching is case/width-insensitive.  Text is HTML-escaped."""
@@ -868,7 +930,12 @@ __all__ = [
     "Hit",
     "SearchResults",
     "LexicalIndex",
+    "MemorySource",
+    "SchemaVersionError",
+    "Source",
     "highlight",
+    "snippets_of",
+    "text_analyzer",
     "normalize_ipc",
     "ipc_prefixes",
     "region_prefixes",

@@ -41,6 +41,14 @@ def normalize(text: str) -> str:
     return (text or "").translate(_FOLD).lower()
 
 
+def _prepare(text: str) -> str:
+    # punctuation → space first (C speed), fold full-width letters/digits only when present
+    norm = _NONWORD.sub(" ", text).lower()
+    if _FULLWIDTH_ALNUM.search(norm):
+        norm = norm.translate(_FOLD).lower()
+    return norm
+
+
 def tokenize(text: str, *, stop: frozenset[str] | None = STOPWORDS, search_mode: bool = True) -> list[str]:
     """Tokenise *text* (Chinese or English) into index/query tokens.
 
@@ -49,13 +57,22 @@ def tokenize(text: str, *, stop: frozenset[str] | None = STOPWORDS, search_mode:
     """
     if not text:
         return []
-    # punctuation → space first (C speed), fold full-width letters/digits only when present
-    norm = _NONWORD.sub(" ", text).lower()
-    if _FULLWIDTH_ALNUM.search(norm):
-        norm = norm.translate(_FOLD).lower()
+    norm = _prepare(text)
     cut = rjieba.cut_for_search(norm) if search_mode else rjieba.cut(norm)
     skip = _SKIP_DEFAULT if stop is STOPWORDS else (_SKIP_BASE | stop if stop is not None else _SKIP_BASE)
     return [t for t in cut if t not in skip]
+
+
+def cut_for_index(text: str, *, search_mode: bool = True) -> str:
+    """The cut of :func:`tokenize` as one space-joined string, *before* the stop list and
+    whitespace tokens are dropped.  The lexical index's analyzer
+    (:func:`ipoc.search.engine.lexical.text_analyzer`: whitespace split + the same stop list, in
+    Rust) drops them, so the terms indexed for ``cut_for_index(t)`` are exactly ``tokenize(t)``
+    — without a Python-level pass over every token."""
+    if not text:
+        return ""
+    norm = _prepare(text)
+    return " ".join(rjieba.cut_for_search(norm) if search_mode else rjieba.cut(norm))
 
 
 def tokenize_many(texts: Iterable[str], **kw) -> list[list[str]]:
@@ -114,6 +131,7 @@ __all__ = [
     "normalize",
     "tokenize",
     "tokenize_many",
+    "cut_for_index",
     "to_index_text",
     "split_query",
     "split_query_texts",
