@@ -168,3 +168,29 @@ def test_encoding_skips_a_patent_changed_while_it_was_being_encoded(tmp_path, se
     assert (result["encoded"], result["skipped"]) == (3, 1)
     assert not services.engine().vectors.contains([_pid("p1")])[0]  # no stale vector for the old title
     assert services.index_encode().result["encoded"] == 1
+
+
+@pytest.mark.django_db
+def test_snippets_show_the_stores_current_text(tmp_path, search_index, users):
+    """The index keeps no text: a snippet is cut from the patent as it is in the store now."""
+    _import(tmp_path, RECORDS)
+    Patent.objects.filter(pk=_pid("p1")).update(abstract="液冷板的新摘要")  # a store-side edit, no re-index
+    hit = selectors.search_patents(user=users["ent_a"], q="液冷板").hits[0]
+    assert hit.patent_id == _pid("p1") and hit.snippets["abstract"] == "<mark>液冷</mark><mark>板</mark>的新摘要"
+    assert "<mark>液冷</mark>" in hit.snippets["claims"]
+
+
+@pytest.mark.django_db
+def test_an_index_of_an_older_release_is_set_aside_until_rebuilt(tmp_path, settings, search_index, users, client):
+    _import(tmp_path, RECORDS)
+    meta = search_index.dir / "lexical" / "ipoc_lexical.json"
+    meta.write_text(json.dumps({"schema_version": 1}))  # what the previous release wrote
+    services.reset_engine()
+    eng = services.engine()
+    assert eng.status()["rebuild_required"] and eng.lexical.num_docs == 0
+    client.force_login(users["ent_a"])
+    assert "ipoc index rebuild" in client.get("/search/", {"q": "电池"}).content.decode()
+    services.index_rebuild(via="test")
+    assert not services.engine().status()["rebuild_required"]
+    assert _pid("p1") in _ids(selectors.search_patents(user=users["ent_a"], q="液冷板"))
+    assert "ipoc index rebuild" not in client.get("/search/", {"q": "电池"}).content.decode()

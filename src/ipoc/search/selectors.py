@@ -91,6 +91,12 @@ def _matched(terms: list[str], src: dict) -> list[str]:
     return [t for t in terms if t in text]
 
 
+def index_rebuild_required() -> bool:
+    """The index on disk was written by an older release and set aside: searches find nothing
+    until ``ipoc index rebuild`` has run."""
+    return services.engine().rebuild_required
+
+
 def search_patents(*, user, q: str, filters: dict | None = None, limit: int = 10, offset: int = 0,
                    facets: bool = False, snippets: bool = True) -> SearchPage:
     """Hybrid (BM25 + dense, reciprocal-rank fused) search; an empty query browses the filtered set.

@@ -77,7 +77,7 @@ def search(request):
     return render(request, "search/search.html", {
         "form": form, "q": q, "hits": hits, "total": total, "facets": facets, "error": error,
         "query": query.urlencode(), "page_no": page_no, "has_prev": page_no > 1, "has_next": page_no < pages,
-        "searched": bool(request.GET)})
+        "searched": bool(request.GET), "rebuild_required": selectors.index_rebuild_required()})
 
 
 @login_required

@@ -135,6 +135,11 @@ def _to_date(v: Any) -> _dt.date | None:
     if isinstance(v, _dt.date):
         return v
     s = str(v).strip()
+    if len(s) == 10 and s[4] == "-" and s[7] == "-":  # ISO day, the common case: no regex
+        try:
+            return _dt.date(int(s[:4]), int(s[5:7]), int(s[8:]))
+        except ValueError:
+            pass
     s = s.replace("/", "-").replace(".", "-")
     if re.fullmatch(r"\d{8}", s):
         s = f"{s[:4]}-{s[4:6]}-{s[6:]}"
@@ -151,8 +156,13 @@ def _dt_of(d: _dt.date) -> _dt.datetime:
 _IPC_RE = re.compile(r"\s+")
 
 
+_IPC_CLEAN = re.compile(r"[A-H]\d\d[A-Z](?:\d{1,4}/\d{1,6})?")
+
+
 def normalize_ipc(code: str) -> str:
     """'H04N 5/232' / 'ｈ04ｎ5/232(2006.01)' → 'H04N5/232'."""
+    if code and _IPC_CLEAN.fullmatch(code):  # already clean (most stored codes)
+        return code
     c = unicodedata.normalize("NFKC", code or "").upper()
     c = re.sub(r"\(.*?\)", "", c)
     return _IPC_RE.sub("", c)
