@@ -89,12 +89,16 @@ def test_jsonl_worker_load_equals_serial_add(tmp_path):
     a.add(docs)
     a.commit()
     b = LexicalIndex(tmp_path / "b", heap_bytes=50_000_000, num_threads=1)
-    assert b.bulk_add_jsonl(path, workers=2) == 40
+    assert b.bulk_add_jsonl(path, workers=2, chunksize=3) == 40  # workers read 3-line spans of the file
     b.commit()
     c = LexicalIndex(tmp_path / "c", heap_bytes=50_000_000, num_threads=1)
     assert c.bulk_add_jsonl(path, workers=1, limit=40) == 40
     c.commit()
     assert snapshot(b) == snapshot(a) == snapshot(c)
+    d = LexicalIndex(tmp_path / "d", heap_bytes=50_000_000, num_threads=1)
+    assert d.bulk_add_jsonl(path, workers=2, chunksize=4, limit=11) == 11  # a limit inside a span
+    d.commit()
+    assert d.all_ids().tolist() == [d_["id"] for d_ in docs[:11]]
 
 
 def test_pool_documents_equal_in_process_documents():

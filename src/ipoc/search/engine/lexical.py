@@ -280,6 +280,38 @@ def _json_of_line(item: tuple[int, str], claims_cut: str | None = None) -> tuple
     return index_json(m, claims_cut=claims_cut or _WORKER_CLAIMS_CUT)
 
 
+def _json_of_span(span: tuple[str, int, int, int]) -> list[tuple[int, str]]:
+    """Index documents of ``count`` lines of a JSONL file read *in the worker*, from byte
+    ``offset`` on, numbered from ``first``: only this small tuple crosses the process boundary."""
+    path, offset, first, count = span
+    out = []
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        for k in range(count):
+            line = fh.readline()
+            if not line:
+                break
+            if (item := _json_of_line((first + k, line))) is not None:
+                out.append(item)
+    return out
+
+
+def _jsonl_spans(path: str, lines_per_span: int, limit: int | None) -> Iterator[tuple[str, int, int, int]]:
+    """``(path, byte offset, first line number, line count)`` per ``lines_per_span`` lines."""
+    import itertools
+
+    with open(path, "rb") as fh:
+        offset = first = 0
+        while limit is None or first < limit:
+            want = lines_per_span if limit is None else min(lines_per_span, limit - first)
+            size = sum(len(line) for line in itertools.islice(fh, want))
+            if size == 0:
+                return
+            yield path, offset, first, want
+            offset += size
+            first += want
+
+
 class IndexPool:
     """Worker processes turning patent records into final index JSON strings, so the process
     that owns the tantivy writer only hands strings to tantivy.
@@ -304,6 +336,11 @@ class IndexPool:
 
     def imap_lines(self, items: Iterable[tuple[int, str]], chunksize: int = 64) -> Iterator[tuple[int, str] | None]:
         return self._pool.imap(_json_of_line, items, chunksize=chunksize)
+
+    def imap_jsonl(self, path: str, *, lines_per_span: int = 256, limit: int | None = None) -> Iterator[tuple[int, str]]:
+        """Documents of a JSONL file; each worker reads its own spans of the file."""
+        for chunk in self._pool.imap(_json_of_span, _jsonl_spans(str(path), lines_per_span, limit)):
+            yield from chunk
 
     def map_async(self, records: Sequence[PatentDoc | Mapping[str, Any]], chunksize: int = 64):
         """Submit a batch; ``.get()`` returns its ``[(id, json), …]`` in order."""
@@ -554,12 +591,13 @@ class LexicalIndex:
         *,
         limit: int | None = None,
         workers: int = 2,
-        chunksize: int = 64,
+        chunksize: int = 256,
         replace: bool = False,
         context: str = "fork",
     ) -> int:
-        """Fast load from a JSONL file: workers parse and tokenise raw lines (cheap to ship
-        between processes); records without ``id`` get their 0-based line number.
+        """Fast load from a JSONL file: each worker reads spans of ``chunksize`` lines from the file
+        itself, parses and tokenises them (the main process only scans line lengths and hands the
+        documents to tantivy); records without ``id`` get their 0-based line number.
         ``context="fork"`` suits a single-threaded loader (CLI, benchmark)."""
         import itertools
 
@@ -571,7 +609,7 @@ class LexicalIndex:
             cut = self.claims_cut
             return self.add_json((_json_of_line(x, claims_cut=cut) for x in lines()), replace=replace)
         with self.pool(workers, context=context) as p:  # workers forked before the writer exists
-            return self.add_json(p.imap_lines(lines(), chunksize), replace=replace)
+            return self.add_json(p.imap_jsonl(str(path), lines_per_span=chunksize, limit=limit), replace=replace)
 
     def delete(self, ids: Iterable[int]) -> None:
         w = self.writer
