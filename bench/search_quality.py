@@ -8,9 +8,10 @@ Two tasks, baselines and our engine computed in the same run:
    nDCG not reported).  Labels are used ONLY to score.
 2. IPC subclass suggestion: train on titles_ipc.csv folds 1–4, evaluate top-1 accuracy
    (suggested subclass ∈ gold set) on fold 5.  Baselines (untuned 10-NN BM25 / dense /
-   fused votes), the previous model (``v1_model`` = ``IpcParams.legacy()``), ours
-   (``IpcParams()``) and ours with the e5 passage view (``IpcParams(passage_view=True)``) in
-   the same run; every model selects every hyper-parameter on fold 4
+   fused votes), the v1 model (``v1_model`` = ``IpcParams.legacy()``), the v2 fusion model
+   (``v2_model`` = ``IpcParams.fusion()``) and its e5 passage-view variant
+   (``v2_passage_view`` = ``IpcParams.fusion(passage_view=True)``), and ours, the v3 kernel ridge
+   regression default (``IpcParams()``), in the same run; every model selects every hyper-parameter on fold 4
    held out from folds 1–3 (never fold 5), then refit on folds 1–4.  ``--task ipc`` runs
    only this part.
 
@@ -172,8 +173,9 @@ def task_ipc(enc, log) -> dict[str, float]:
     Pte = enc.encode_passages([r["title"] for r in test])
     variants = (
         ("v1_model", IpcParams.legacy()),
+        ("v2_model", IpcParams.fusion()),
+        ("v2_passage_view", IpcParams.fusion(passage_view=True)),
         ("ours", IpcParams()),
-        ("ours_passage_view", IpcParams(passage_view=True)),
     )
     for name, params in variants:
         t0 = time.time()
@@ -184,7 +186,8 @@ def task_ipc(enc, log) -> dict[str, float]:
             f"fold-4 top1={getattr(p, 'validation_top1', float('nan')):.4f} k_dense={p.k_dense} tau={p.tau} "
             f"k_dense_p={p.k_dense_p} tau_p={p.tau_p} k_bm25={p.k_bm25} bm25_pow={p.bm25_pow} "
             f"w=(dense {p.w_dense}, dense_p {p.w_dense_p}, bm25 {p.w_bm25}, lin {p.w_lin}) beta={p.beta} "
-            f"epochs={p.epochs} votes={p.votes} passage_view={p.passage_view}"
+            f"epochs={p.epochs} votes={p.votes} passage_view={p.passage_view} | model={p.model} "
+            f"krr_tau={p.krr_tau} krr_lam={p.krr_lam} lex_lam={p.lex_lam} w_lex={p.w_lex}"
         )
         out[f"{name}_fold4_validation"] = float(getattr(p, "validation_top1", float("nan")))
         with tempfile.TemporaryDirectory() as d:

@@ -133,3 +133,16 @@ def test_demo_step_rebuilds_trains_and_encodes_unless_told_not_to(indexed, tmp_p
     second = demo_search(tmp_path)
     assert second["encode"]["encoded"] == 3
     assert second["ipc_model"]["skipped"] == "unchanged training data"  # idempotent: same rows, same model
+
+
+def test_training_rows_are_capped_file_first_then_an_even_sample_of_the_store(indexed, tmp_path, settings):
+    csv_path = tmp_path / "titles_ipc.csv"
+    csv_path.write_text(TITLES_CSV, encoding="utf-8")
+    settings.IPOC_IPC_MAX_ROWS = 10  # 8 file rows + 3 store patents = 11
+    data = services.ipc_training_rows(csv_path, exclude_fold=5)
+    assert (data.from_file, data.from_store, data.skipped_over_cap, len(data.rows)) == (8, 2, 1, 10)
+    settings.IPOC_IPC_MAX_ROWS = 5
+    data = services.ipc_training_rows(csv_path, exclude_fold=5)
+    assert (data.from_file, data.from_store, data.skipped_over_cap, len(data.rows)) == (5, 0, 6, 5)
+    info = services.ipc_model_train(csv_path, exclude_fold=5)
+    assert info["rows"] == 5 and info["skipped_over_cap"] == 6

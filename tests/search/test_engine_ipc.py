@@ -20,6 +20,10 @@ SMALL_GRID = {
     "weights": [0.0, 1.0],
     "beta": [0.0, 0.2],
     "epochs": [30, 60],
+    "krr_tau": [0.05, 0.1],
+    "krr_lam": [0.1, 0.3],
+    "lex_lam": [1.0],
+    "w_lex": [0.0, 0.5],
 }
 
 
@@ -54,9 +58,10 @@ class SpyEncoder(HashingEncoder):
         return super().encode_passages(texts)
 
 
-def test_train_suggest_save_load(tmp_path):
+@pytest.mark.parametrize("model", ["krr", "fusion"])
+def test_train_suggest_save_load(tmp_path, model):
     enc = HashingEncoder(64)
-    m = train(rows(), enc, IpcParams(epochs=60), select=False)
+    m = train(rows(), enc, IpcParams(model=model, epochs=60), select=False)
     s = m.suggest("新型锂电池正极", top=3)
     assert s[0][0] == "H01M" and len(s) <= 3
     assert all(a[1] >= b[1] for a, b in zip(s, s[1:], strict=False))
@@ -78,9 +83,20 @@ def test_load_rejects_other_encoder(tmp_path):
         load(tmp_path / "m.npz", HashingEncoder(32))
 
 
-def test_default_model_encodes_the_query_view_only():
+def test_default_model_is_krr_on_the_query_view_only():
     enc = SpyEncoder()
-    m = train(rows(), enc, IpcParams(epochs=20), select=False)
+    m = train(rows(), enc, select=False)
+    n = len(rows())
+    assert m.params.model == "krr" and IpcParams().model == "krr"
+    assert enc.calls == {"q": n, "p": 0} and m.Ep is None
+    assert m.alpha_q.shape == (n, 3) and m.alpha_lex.shape == (n, 3)
+    m.suggest("无人机机翼")
+    assert enc.calls == {"q": n + 1, "p": 0}
+
+
+def test_fusion_model_encodes_the_query_view_only():
+    enc = SpyEncoder()
+    m = train(rows(), enc, IpcParams.fusion(epochs=20), select=False)
     assert enc.calls == {"q": len(rows()), "p": 0} and m.Ep is None and m.lin.W.shape[0] == enc.dim
     m.suggest("无人机机翼")
     assert enc.calls["p"] == 0
@@ -88,7 +104,7 @@ def test_default_model_encodes_the_query_view_only():
 
 def test_passage_view_is_used_and_can_be_passed_in():
     enc = SpyEncoder()
-    m = train(rows(), enc, IpcParams(epochs=20, passage_view=True, w_dense_p=1.0), select=False)
+    m = train(rows(), enc, IpcParams.fusion(epochs=20, passage_view=True, w_dense_p=1.0), select=False)
     n = len(rows())
     assert enc.calls == {"q": n, "p": n}  # training titles encoded once per view
     assert m.Ep is not None and m.lin.W.shape[0] == 2 * enc.dim  # linear model on [query ‖ passage]
@@ -116,8 +132,8 @@ def test_multi_label_votes_count_each_gold_label_fully():
     data = [("温室大棚", ["A01B", "G06F"]), ("温室大棚", ["A01B", "H04L"]), ("温室大棚", ["A01B", "G06Q"])]
     data += [("温室大棚", ["A01G"]), ("温室大棚", ["A01G"])]
     only_dense = dict(w_dense=1.0, w_dense_p=0.0, w_bm25=0.0, w_lin=0.0, beta=0.0, k_dense=5, tau=10.0, epochs=1)
-    multi = train(data, HashingEncoder(32), IpcParams(votes="multi", **only_dense), select=False)
-    soft = train(data, HashingEncoder(32), IpcParams(votes="soft", **only_dense), select=False)
+    multi = train(data, HashingEncoder(32), IpcParams.fusion(votes="multi", **only_dense), select=False)
+    soft = train(data, HashingEncoder(32), IpcParams.fusion(votes="soft", **only_dense), select=False)
     assert multi.suggest("温室大棚")[0][0] == "A01B"
     assert soft.suggest("温室大棚")[0][0] == "A01G"
 
@@ -126,8 +142,8 @@ def test_prior_flattening_beta_demotes_the_frequent_class():
     # a query equally close to one frequent-class and one rare-class title
     data = [("电池", ["H01M"])] * 8 + [("无人机", ["B64C"])] + [("电池无人机", ["H01M"]), ("电池无人机", ["B64C"])]
     base = dict(w_dense=1.0, w_dense_p=0.0, w_bm25=0.0, w_lin=0.0, k_dense=2, tau=10.0, epochs=1)
-    flat = train(data, HashingEncoder(32), IpcParams(beta=0.5, **base), select=False)
-    raw = train(data, HashingEncoder(32), IpcParams(beta=0.0, **base), select=False)
+    flat = train(data, HashingEncoder(32), IpcParams.fusion(beta=0.5, **base), select=False)
+    raw = train(data, HashingEncoder(32), IpcParams.fusion(beta=0.0, **base), select=False)
     p_flat = dict(flat.suggest("电池无人机"))
     p_raw = dict(raw.suggest("电池无人机"))
     assert p_raw["H01M"] == pytest.approx(p_raw["B64C"], abs=1e-6)
@@ -143,7 +159,7 @@ def test_selection_validates_on_last_training_fold_only():
             return super()._select(Q, P, qtoks, gold, verbose)
 
     data = rows() * 4  # 288 rows: 72 per fold
-    m = Recorder.train(data, HashingEncoder(32), IpcParams(grid=SMALL_GRID))
+    m = Recorder.train(data, HashingEncoder(32), IpcParams.fusion(grid=SMALL_GRID))
     assert seen == [(216, 72)]  # fit on folds 1–3, validate on fold 4
     p = m.params
     assert p.k_dense in (5, 10) and p.epochs in (30, 60) and p.beta in (0.0, 0.2)
@@ -153,7 +169,7 @@ def test_selection_validates_on_last_training_fold_only():
 
 def test_selection_with_passage_view_picks_its_weight_and_round_trips(tmp_path):
     enc = HashingEncoder(32)
-    m = IpcSuggester.train(rows() * 4, enc, IpcParams(grid=SMALL_GRID, passage_view=True))
+    m = IpcSuggester.train(rows() * 4, enc, IpcParams.fusion(grid=SMALL_GRID, passage_view=True))
     assert m.params.passage_view and m.params.w_dense_p in (0.0, 1.0) and m.Ep is not None
     m.save(tmp_path / "m.npz")
     m2 = load(tmp_path / "m.npz", enc)
@@ -192,3 +208,124 @@ def test_loads_v1_model_files(tmp_path):
     m.save(tmp_path / "v2.npz")
     assert json.loads(bytes(np.load(tmp_path / "v2.npz")["meta"]).decode())["version"] == FORMAT_VERSION
     assert load(tmp_path / "v2.npz", enc).suggest("果树")[0][0] == "A01G"
+
+
+# ---- kernel ridge regression model (model="krr", the default)
+
+
+def _tiny():
+    data = [
+        ("锂电池正极", ["H01M"]),
+        ("锂电池负极", ["H01M"]),
+        ("无人机机翼", ["B64C"]),
+        ("无人机旋翼", ["B64C", "H01M"]),
+    ]
+    return data, HashingEncoder(32)
+
+
+def test_krr_scores_are_the_closed_form_ridge_solution():
+    data, enc = _tiny()
+    p = IpcParams(krr_tau=0.2, krr_lam=0.5, w_lex=0.0, beta=0.0)
+    m = train(data, enc, p, select=False)
+    X = enc.encode_queries([t for t, _ in data])
+    Y = np.array([[1, 0], [1, 0], [0, 1], [1, 1]], np.float32)  # classes sorted: B64C, H01M
+    assert m.classes == ["B64C", "H01M"]
+    K = np.exp((X @ X.T - 1) / 0.2)
+    alpha = np.linalg.solve(K + 0.5 * np.eye(4), Y[:, ::-1])
+    x = enc.encode_queries(["锂电池隔膜"])
+    s = np.maximum(np.exp((x @ X.T - 1) / 0.2) @ alpha, 0)[0]
+    assert np.allclose(m.predict_proba(["锂电池隔膜"])[0], s / s.sum(), atol=1e-4)
+    assert m.suggest("锂电池隔膜")[0][0] == "H01M"
+
+
+def test_krr_lexical_part_and_its_weight():
+    data, enc = _tiny()
+    m = train(data, enc, IpcParams(w_lex=1.0, beta=0.0), select=False)
+    # the lexical kernel row of a training text contains its cosine 1 with itself
+    assert m.lex.cross([m.lex_docs_for(["无人机旋翼"])[0]])[0, 3] == pytest.approx(1.0, abs=1e-5)
+    Sq, Sl = m._krr_scores(enc.encode_queries(["无人机旋翼"]), None, m.lex_docs_for(["无人机旋翼"]))
+    assert Sl is not None and Sl.shape == Sq.shape == (1, 2)
+    off = train(data, enc, IpcParams(w_lex=0.0, beta=0.0), select=False)
+    assert off.alpha_lex is None
+    P_on, P_off = m.predict_proba(["无人机旋翼"]), off.predict_proba(["无人机旋翼"])
+    expected = np.maximum(Sq + Sl, 0)
+    assert np.allclose(P_on, expected / expected.sum(), atol=1e-5)
+    assert not np.allclose(P_on, P_off, atol=1e-3)
+
+
+def test_lexical_gram_matches_dense_tfidf_cosine(monkeypatch):
+    from ipoc.search.engine import ipc_suggest
+
+    docs = [["电池", "正极", "电池"], ["电池", "负极"], ["无人机", "机翼"], ["电池", "无人机"], ["新词"]]
+    lex = ipc_suggest._Lex(docs)
+    V = np.zeros((len(docs), len(lex.vocab)), np.float32)
+    for i, d in enumerate(docs):
+        js, ws = lex.vector(d)
+        V[i, js] = ws
+    assert np.allclose(np.linalg.norm(V, axis=1), 1.0, atol=1e-6)
+    assert np.allclose(lex.gram(), V @ V.T, atol=1e-6)
+    monkeypatch.setattr(ipc_suggest._Lex, "BIG_DF", 1)  # frequent terms take the dense path
+    assert np.allclose(lex.gram(), V @ V.T, atol=1e-6)
+    assert np.allclose(lex.cross(docs), V @ V.T, atol=1e-6)
+    q = lex.cross([["电池", "未见词"]])[0]  # an unseen term lowers the cosine but matches nothing
+    assert 0 < q[1] < lex.cross([["电池"]])[0, 1]
+
+
+def test_krr_beta_flattens_the_prior():
+    data = (
+        [("电池", ["H01M"])] * 8
+        + [("无人机", ["B64C"])] * 2
+        + [("电池无人机", ["H01M"]), ("电池无人机", ["B64C"])]
+    )
+    enc = HashingEncoder(32)
+    raw = train(data, enc, IpcParams(w_lex=0.0, beta=0.0, krr_tau=10.0), select=False)
+    flat = train(data, enc, IpcParams(w_lex=0.0, beta=1.0, krr_tau=10.0), select=False)
+    pr, pf = dict(raw.suggest("电池无人机")), dict(flat.suggest("电池无人机"))
+    assert pf["B64C"] / pf["H01M"] > pr["B64C"] / pr["H01M"]
+
+
+def test_krr_selection_validates_on_last_training_fold_only():
+    seen = []
+
+    class Recorder(IpcSuggester):
+        def _select_krr(self, Q, P, lex_docs, gold, verbose=False):
+            seen.append((len(self.labels), len(gold), len(lex_docs)))
+            return super()._select_krr(Q, P, lex_docs, gold, verbose)
+
+    data = rows() * 4  # 288 rows: 72 per fold
+    m = Recorder.train(data, HashingEncoder(32), IpcParams(grid=SMALL_GRID))
+    assert seen == [(216, 72, 72)]  # fit on folds 1–3, validate on fold 4
+    p = m.params
+    assert p.model == "krr" and p.krr_tau in (0.05, 0.1) and p.krr_lam in (0.1, 0.3)
+    assert p.w_lex in (0.0, 0.5) and p.beta in (0.0, 0.2) and p.lex_lam == 1.0
+    assert 0.9 <= p.validation_top1 <= 1.0  # type: ignore[attr-defined]
+    assert len(m.labels) == len(data) and m.alpha_q.shape[0] == len(data)  # refit on every training row
+
+
+def test_krr_passage_view_round_trips(tmp_path):
+    enc = SpyEncoder(32)
+    m = IpcSuggester.train(rows(), enc, IpcParams(passage_view=True), select=False)
+    n = len(rows())
+    assert enc.calls == {"q": n, "p": n} and m.Ep is not None
+    assert m.suggest("无人机机翼")[0][0] == "B64C"
+    m.save(tmp_path / "m.npz")
+    m2 = load(tmp_path / "m.npz", enc)
+    assert m2.params.model == "krr" and m2.params.passage_view and m2.texts == m.texts
+    assert np.allclose(m.predict_proba(["电池隔膜"]), m2.predict_proba(["电池隔膜"]), atol=1e-3)
+
+
+def test_loads_v2_model_files(tmp_path):
+    """v2 files (no "model" field, fusion model) still load as the fusion model."""
+    enc = HashingEncoder(32)
+    m = train(rows(), enc, IpcParams.fusion(epochs=30), select=False)
+    m.save(tmp_path / "m.npz")
+    z = dict(np.load(tmp_path / "m.npz"))
+    meta = json.loads(bytes(z["meta"]).decode())
+    del meta["params"]["model"], meta["params"]["krr_tau"], meta["params"]["w_lex"]
+    meta["version"] = 2
+    z["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), np.uint8)
+    with open(tmp_path / "v2.npz", "wb") as fh:
+        np.savez_compressed(fh, **z)
+    m2 = load(tmp_path / "v2.npz", enc)
+    assert m2.params.model == "fusion" and m2.alpha_q is None
+    assert np.allclose(m.predict_proba(["无人机旋翼"]), m2.predict_proba(["无人机旋翼"]), atol=1e-3)

@@ -92,6 +92,15 @@ def bulk_min() -> int:
     return int(getattr(settings, "IPOC_SEARCH_BULK_MIN", None) or os.environ.get("IPOC_SEARCH_BULK_MIN") or BULK_MIN)
 
 
+IPC_MAX_ROWS = 12_000
+
+
+def ipc_max_rows() -> int:
+    """Most training rows for the IPC suggester (``IPOC_IPC_MAX_ROWS``): its kernel model needs
+    memory growing with the square of the rows (≈ 1.2 GB at 12,000) and a cubic solve."""
+    return int(getattr(settings, "IPOC_IPC_MAX_ROWS", None) or os.environ.get("IPOC_IPC_MAX_ROWS") or IPC_MAX_ROWS)
+
+
 def bulk_workers() -> int:
     """Worker processes for large syncs and rebuilds (``IPOC_SEARCH_WORKERS``; 1 = in-process)."""
     configured = getattr(settings, "IPOC_SEARCH_WORKERS", None) or os.environ.get("IPOC_SEARCH_WORKERS")
@@ -474,13 +483,14 @@ class IpcTrainingSet:
     from_store: int = 0
     skipped_excluded: int = 0
     skipped_duplicates: int = 0
+    skipped_over_cap: int = 0
 
 
 def ipc_training_rows(path: str | Path, *, exclude_fold: int | None = 5) -> IpcTrainingSet:
     """Rows of ``titles_ipc.csv`` (publication_number,title,ipc_subclasses,fold) whose fold is not
     ``exclude_fold``, plus (title, IPC subclasses) of every patent in the store — except store
     patents that appear in the excluded fold (by number or title), which would leak it, and those
-    already taken from the file (counted once)."""
+    already taken from the file (counted once). At most :func:`ipc_max_rows` rows are kept."""
     path = Path(path)
     if not path.exists():
         raise ApplicationError(f"文件不存在 / no such file: {path}", field="file")
@@ -518,6 +528,16 @@ def ipc_training_rows(path: str | Path, *, exclude_fold: int | None = 5) -> IpcT
                 continue
             out.rows.append((d["title"], labels))
             out.from_store += 1
+    cap = ipc_max_rows()
+    if len(out.rows) > cap:
+        # the file's rows first; store rows evenly spaced over the store (id order), so the kept
+        # sample spans old and new patents and a re-run keeps the same rows
+        keep_store = max(cap - out.from_file, 0)
+        store = out.rows[out.from_file:]
+        picked = [store[int(k * len(store) / keep_store)] for k in range(keep_store)] if keep_store else []
+        out.skipped_over_cap = len(out.rows) - min(out.from_file, cap) - len(picked)
+        out.rows = out.rows[:min(out.from_file, cap)] + picked
+        out.from_file, out.from_store = min(out.from_file, cap), len(picked)
     return out
 
 
@@ -553,7 +573,7 @@ def ipc_model_train(path: str | Path, exclude_fold: int | None = 5, *, force: bo
     os.replace(tmp, target)
     info = {"path": str(target), "encoder": eng.encoder.name, "rows": len(data.rows), "from_file": data.from_file,
             "from_store": data.from_store, "skipped_excluded_fold": data.skipped_excluded,
-            "skipped_duplicates": data.skipped_duplicates,
+            "skipped_duplicates": data.skipped_duplicates, "skipped_over_cap": data.skipped_over_cap,
             "exclude_fold": exclude_fold, "classes": len(model.classes),
             "validation_top1": getattr(model.params, "validation_top1", None),
             "seconds": round(time.monotonic() - started, 3), "fingerprint": fingerprint}
