@@ -197,3 +197,20 @@ def test_json_parts_agree_with_the_record_dict():
         if record is not None:
             full = record.to_dict()
             assert _json_parts(record) == {k: full[k] for k in _json_parts(record)}
+
+
+@pytest.mark.django_db
+def test_index_documents_and_texts_carry_the_ipc_codes_main_first_and_the_claims_as_one_text(tmp_path):
+    rows = [{"id": f"x{i}", "title": f"标题{i}", "abstract": "摘要", "ipc_all": ["H04N5/232", "G06T7/00"],
+             "ipc_main": "G06T7/00", "cpc_all": ["H04N23/60"], "claims": [{"number": 1, "text": "甲。"},
+                                                                         {"number": 2, "text": "乙。"}]}
+            for i in range(3)]
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    services.patent_import(actor=None, path=path, format="jsonl", options={"source": "t"})
+    ids = sorted(Patent.objects.values_list("pk", flat=True))
+    for docs in (selectors.index_documents(ids), selectors.index_documents(after_id=0, limit=10)):
+        assert [d["id"] for d in docs] == ids
+        assert all(d["ipc"] == ["G06T7/00", "H04N5/232"] for d in docs)  # no CPC code, the main one first
+    texts = selectors.index_texts([ids[0], 10**9])
+    assert list(texts) == [ids[0]] and texts[ids[0]] == {"title": "标题0", "abstract": "摘要", "claims": "甲。\n乙。"}

@@ -233,8 +233,10 @@ def index_documents(ids=None, *, after_id: int | None = None, limit: int = 10000
         for pid, name, ptype in parties.values_list("patent_id", "name", "party_type").iterator(chunk_size=5000):
             if pid in by_id:
                 by_id[pid]["applicants"].append({"name": name, "type": ptype})
-        codes = PatentClassification.objects.filter(scope, scheme="ipc").order_by("patent_id", "-is_main", "id")
-        for pid, code in codes.values_list("patent_id", "code").iterator(chunk_size=5000):
-            if pid in by_id:
+        # the scheme is checked here, not in SQL: with scheme = 'ipc' in the WHERE clause SQLite
+        # answers through the (scheme, code) index and reads every IPC row of the store per chunk
+        codes = PatentClassification.objects.filter(scope).order_by("patent_id", "-is_main", "id")
+        for pid, code, scheme in codes.values_list("patent_id", "code", "scheme").iterator(chunk_size=5000):
+            if scheme == "ipc" and pid in by_id:
                 by_id[pid]["ipc"].append(code)
     return list(by_id.values())
