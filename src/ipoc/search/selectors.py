@@ -17,7 +17,6 @@ from ipoc.search import services
 from ipoc.search.engine.lexical import SOURCE_FIELDS, Filters, snippets_of
 from ipoc.search.engine.tokenize import normalize, split_query
 
-SNIPPET_FIELDS = SOURCE_FIELDS
 SIMPLE_FILTERS = ("patent_type", "legal_status", "ipc", "applicant", "applicant_type", "region", "jurisdiction")
 DATE_FILTERS = ("application_date", "publication_date", "grant_date")
 IGNORED_FILTERS = ("q",)  # the query itself travels separately
@@ -87,7 +86,7 @@ def query_terms(text: str) -> list[str]:
 
 
 def _matched(terms: list[str], src: dict) -> list[str]:
-    text = normalize(" ".join(str(src.get(k) or "") for k in SNIPPET_FIELDS))
+    text = normalize(" ".join(str(src.get(k) or "") for k in SOURCE_FIELDS))
     return [t for t in terms if t in text]
 
 

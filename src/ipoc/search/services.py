@@ -130,22 +130,31 @@ class SearchEngine:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.spec = spec
         self.encoder: Encoder = encoder_from_config(spec)
-        self.rebuild_required = False
         try:
             self.lexical = self._open_lexical()
         except SchemaVersionError as exc:
             # an index written by an older release: it cannot be read; start an empty one and
-            # say so (status, log) until ``ipoc index rebuild`` refills it — vectors stay valid
+            # say so (status, log, search page) until ``ipoc index rebuild`` refills it — vectors
+            # stay valid. A marker file, so every process sees it and the rebuild clears it for all.
             logger.warning("%s — starting an empty search index", exc)
             shutil.rmtree(self.dir / "lexical")
             self.lexical = self._open_lexical()
-            self.rebuild_required = True
+            self._rebuild_marker.touch()
         self.vectors: VectorStore | None = None
         self.vector_error = ""
         self._lock = threading.RLock()
         self._lex_stamp = _stamp(self.dir / "lexical" / "meta.json")
         self._vec_stamp: tuple[int, int] | None = None
         self._open_vectors()
+
+    @property
+    def _rebuild_marker(self) -> Path:
+        return self.dir / "rebuild-required"
+
+    @property
+    def rebuild_required(self) -> bool:
+        """The index of an older release was set aside; searches find nothing until a rebuild."""
+        return self._rebuild_marker.exists()
 
     def _open_lexical(self) -> LexicalIndex:
         # the index holds no text: snippets, key terms and encoding read it from the patent store
@@ -404,7 +413,7 @@ def index_rebuild_job(ctx: JobContext) -> dict:
             if stale:
                 eng.vectors.delete(stale)
         _pending_path().unlink(missing_ok=True)
-        eng.rebuild_required = False
+        eng._rebuild_marker.unlink(missing_ok=True)
     seconds = round(time.monotonic() - started, 3)
     return {"indexed": done, "in_index": eng.lexical.num_docs, "resumed_after_id": resumed_from or None,
             "seconds": seconds, "docs_per_second": round(done / seconds, 1) if seconds else None,
