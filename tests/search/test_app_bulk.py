@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.db import transaction
 
 from ipoc.patents import services as patent_services
 from ipoc.patents.models import Patent
@@ -44,15 +45,24 @@ def _snapshot(eng):
     return out
 
 
+class _Pools(list):
+    """Worker counts of the pools made; ``reads``: whether each one's workers read the store."""
+
+    def __init__(self):
+        super().__init__()
+        self.reads: list[bool] = []
+
+
 @pytest.fixture
 def pools(monkeypatch):
     """Records the worker count of every pool the engine makes."""
-    made = []
+    made = _Pools()
     original = services.SearchEngine.pool
 
-    def spy(self, workers):
+    def spy(self, workers, **kw):
         made.append(workers)
-        return original(self, workers)
+        made.reads.append(bool(kw.get("reads")))
+        return original(self, workers, **kw)
 
     monkeypatch.setattr(services.SearchEngine, "pool", spy)
     return made
@@ -113,3 +123,33 @@ def test_rebuild_with_workers_equals_rebuild_in_process(tmp_path, search_index, 
     assert pooled.result["workers"] == 2 and pooled.result["indexed"] == 6 and pooled.result["in_index"] == 6
     assert pools[-2:] == [1, 2]  # (the import's own sync made the first, in-process)
     assert _snapshot(search_index) == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_that_read_the_store_give_the_same_index(tmp_path, search_index, settings, pools):
+    """Outside a transaction, on a database other connections can see (PostgreSQL here; the
+    in-memory SQLite test database cannot be shared, so there the pool is fed by this process),
+    each worker reads its chunk of patents itself."""
+    settings.IPOC_SEARCH_BULK_MIN = 10**6  # the import's own sync runs in-process
+    _import(tmp_path, RECORDS)
+    ids = sorted(Patent.objects.values_list("pk", flat=True))
+    with search_index.writing() as eng:
+        eng.clear()
+    assert services.sync_ids(ids, workers=1) == {"indexed": 6, "removed": 0}
+    serial = _snapshot(search_index)
+
+    with search_index.writing() as eng:
+        eng.clear()
+    assert services.sync_ids(ids + [987654], workers=2) == {"indexed": 6, "removed": 1}
+    assert pools[-1] == 2 and pools.reads[-1] == services.workers_can_read()
+    assert _snapshot(search_index) == serial
+
+    rebuilt = services.index_rebuild(chunk=4, workers=2)
+    assert rebuilt.result["workers_read_the_store"] == services.workers_can_read()
+    assert rebuilt.result["indexed"] == 6 and _snapshot(search_index) == serial
+
+
+@pytest.mark.django_db
+def test_workers_never_read_the_store_from_inside_a_transaction():
+    with transaction.atomic():  # an import's uncommitted rows are invisible to other connections
+        assert not services.workers_can_read()

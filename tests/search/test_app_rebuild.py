@@ -60,11 +60,14 @@ def test_killed_rebuild_resumes_from_its_checkpoint(tmp_path):
     out, err = status.communicate(timeout=60)
     assert 0 < json.loads(out)["indexed"] < 1200, err  # really interrupted midway
 
-    resumed = _cli(env, "index", "rebuild", "--resume", str(job_id), "--json")
+    # resumed by the bulk path: two worker processes, each reading its patents from the database
+    resumed = _cli(env | {"IPOC_SEARCH_BULK_MIN": "1", "IPOC_SEARCH_WORKERS": "2"},
+                   "index", "rebuild", "--resume", str(job_id), "--json")
     out, err = resumed.communicate(timeout=180)
     assert resumed.returncode == 0, err
     report = json.loads(out)
     assert report["status"] == "succeeded"
+    assert report["workers"] == 2 and report["workers_read_the_store"] is True
     assert report["resumed_after_id"] >= killed_at  # continued, did not start over
     assert report["indexed"] == 1200 and report["in_index"] == 1200
 

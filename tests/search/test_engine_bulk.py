@@ -145,3 +145,11 @@ def test_upsert_in_batches_keeps_the_last_version(tmp_path, monkeypatch):
     assert sorted(ix.all_ids().tolist()) == [1, 2, 3, 4, 5, 6, 7, 9]
     assert sorted(h.id for h in ix.search("新版本").hits) == [2, 5, 9]
     assert ix.search("过渡草稿").total == 0 and ix.search('"旧标题2"').total == 0
+
+
+def test_pool_workers_run_their_setup_and_a_failed_setup_is_reported_not_respawned_forever():
+    with IndexPool(2, setup=int, setup_args=("7",)) as pool:  # a setup that succeeds
+        assert [pool.submit(len, t).get(timeout=60) for t in ([1, 2], "abc")] == [2, 3]
+    with IndexPool(2, setup=int, setup_args=("not a number",)) as pool:
+        with pytest.raises(RuntimeError, match="index worker setup failed: ValueError"):
+            pool.submit(len, [1, 2]).get(timeout=60)

@@ -205,6 +205,11 @@ def claims_text(claims) -> str:
     return str(claims or "")
 
 
+def patent_ids_after(after_id: int, limit: int) -> list[int]:
+    """The next ``limit`` patent ids after ``after_id``, in id order (for work done in id chunks)."""
+    return list(Patent.objects.filter(pk__gt=after_id).order_by("pk").values_list("pk", flat=True)[:limit])
+
+
 def index_documents(ids=None, *, after_id: int | None = None, limit: int = 10000) -> list[dict]:
     """Patents as flat dicts for the search index (``PatentDoc.from_mapping`` shape), by ``ids``
     or, with ``after_id``, the next ``limit`` patents in id order. Three queries per call

