@@ -153,3 +153,23 @@ def test_workers_that_read_the_store_give_the_same_index(tmp_path, search_index,
 def test_workers_never_read_the_store_from_inside_a_transaction():
     with transaction.atomic():  # an import's uncommitted rows are invisible to other connections
         assert not services.workers_can_read()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_end_of_import_sync_runs_in_a_separate_process_when_the_store_can_be_shared(
+        tmp_path, search_index, settings, monkeypatch):
+    settings.IPOC_SEARCH_BULK_MIN = 10**6
+    _import(tmp_path, RECORDS)
+    expected = _snapshot(search_index)
+    ids = sorted(Patent.objects.values_list("pk", flat=True))
+    with search_index.writing() as eng:
+        eng.clear()
+    settings.IPOC_SEARCH_BULK_MIN = 3
+    settings.IPOC_SEARCH_WORKERS = 2
+    separate = []
+    original = services.sync_in_separate_process
+    monkeypatch.setattr(services, "sync_in_separate_process", lambda i: (separate.append(len(i)), original(i)))
+    services.index_patents(ids)  # what the import calls when it has finished
+    assert separate == ([6] if services.workers_can_read() else [])  # PostgreSQL: yes; in-memory SQLite: no
+    assert _snapshot(search_index) == expected
+    assert services.engine().status()["pending_sync"] == 0

@@ -35,8 +35,12 @@ def test_killed_rebuild_resumes_from_its_checkpoint(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "IPOC_SEARCH_DIR")} | {
         "IPOC_HOME": str(tmp_path / "home"), "IPOC_ENCODER": "hashing:64", "IPOC_SAMPLE_DATA": str(tmp_path)}
     subprocess.run([sys.executable, "-m", "ipoc.cli", "migrate", "-v0"], env=env, check=True)
-    imported = _cli(env, "import", str(data), "--json")
+    # "large" import: its end-of-import sync runs in a separate process, with workers reading the store
+    imported = _cli(env | {"IPOC_SEARCH_BULK_MIN": "100", "IPOC_SEARCH_WORKERS": "2"}, "import", str(data), "--json")
     assert imported.wait(180) == 0, imported.stderr.read()
+    status = _cli(env, "index", "status", "--json")
+    out, err = status.communicate(timeout=60)
+    assert json.loads(out)["indexed"] == 1200 and json.loads(out)["pending_sync"] == 0, err
 
     db_path = tmp_path / "home" / "ipoc.sqlite3"
     proc = _cli(env, "index", "rebuild", "--chunk", "20", "--json")
@@ -58,7 +62,7 @@ def test_killed_rebuild_resumes_from_its_checkpoint(tmp_path):
 
     status = _cli(env, "index", "status", "--json")
     out, err = status.communicate(timeout=60)
-    assert 0 < json.loads(out)["indexed"] < 1200, err  # really interrupted midway
+    assert 0 < json.loads(out)["indexed"] < 1200, err  # really interrupted midway (the rebuild cleared it first)
 
     # resumed by the bulk path: two worker processes, each reading its patents from the database
     resumed = _cli(env | {"IPOC_SEARCH_BULK_MIN": "1", "IPOC_SEARCH_WORKERS": "2"},

@@ -41,10 +41,11 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.db import connection
 
@@ -226,9 +227,7 @@ class SearchEngine:
             return None
         if not reads:
             return self.lexical.pool(workers)
-        module = os.environ.get("DJANGO_SETTINGS_MODULE") or settings.SETTINGS_MODULE or "ipoc.settings"
-        return self.lexical.pool(workers, setup=index_workers.setup_django,
-                                 setup_args=(module, dict(connection.settings_dict)))
+        return self.lexical.pool(workers, setup=index_workers.setup_django, setup_args=_worker_settings())
 
     def remove(self, ids: Iterable[int], *, vectors: bool = True) -> None:
         ids = [int(i) for i in ids]
@@ -285,18 +284,22 @@ def _pending_path() -> Path:
     return search_dir() / "pending.ids"
 
 
-def _read_pending() -> set[int]:
+def _read_pending() -> np.ndarray:
+    """Ids recorded by failed or interrupted syncs (sorted, unique, int64)."""
     try:
-        return {int(x) for x in _pending_path().read_text().split() if x.strip()}
+        text = _pending_path().read_text()
     except OSError:
-        return set()
+        return np.empty(0, dtype=np.int64)
+    return np.unique(np.array(text.split(), dtype=np.int64))
 
 
-def _remember_pending(ids: Iterable[int]) -> None:
+def _remember_pending(ids: Sequence[int] | np.ndarray) -> None:
     path = _pending_path()
     path.parent.mkdir(parents=True, exist_ok=True)
+    ids = np.asarray(ids, dtype=np.int64)
     with path.open("a") as fh:
-        fh.write("".join(f"{int(i)}\n" for i in ids))
+        for a in range(0, len(ids), 100_000):  # a million ids without a million-string list
+            fh.write("".join(f"{i}\n" for i in ids[a:a + 100_000].tolist()))
 
 
 def workers_can_read() -> bool:
@@ -345,8 +348,9 @@ def sync_ids(ids: Iterable[int], *, workers: int | None = None) -> dict:
     """Re-index these patents from the store: present ones upserted (stale vectors dropped),
     missing ones removed. Returns counts. Syncs of at least :func:`bulk_min` patents use
     :func:`bulk_workers` worker processes (``workers`` overrides)."""
-    wanted = sorted({int(i) for i in ids} | _read_pending())
-    if not wanted:
+    # numpy, not Python sets: the end-of-import sync of a million patents runs inside the importing process
+    wanted = np.union1d(np.fromiter((int(i) for i in ids), dtype=np.int64), _read_pending())
+    if not len(wanted):
         return {"indexed": 0, "removed": 0}
     eng = engine()
     if workers is None:
@@ -358,17 +362,18 @@ def sync_ids(ids: Iterable[int], *, workers: int | None = None) -> dict:
     pool = eng.pool(workers, reads=reads)
     try:
         with eng.writing():
-            found_all: list[int] = []
-            chunks = (wanted[a:a + READ_CHUNK] for a in range(0, len(wanted), READ_CHUNK))
+            found_parts: list[np.ndarray] = []
+            chunks = (wanted[a:a + READ_CHUNK].tolist() for a in range(0, len(wanted), READ_CHUNK))
             for chunk, found_ids, items in _documents(chunks, pool, eng.lexical.claims_cut, reads=reads):
                 found = set(found_ids)
                 indexed += eng.upsert_json(items)
                 gone = [i for i in chunk if i not in found]
                 eng.remove(gone)
                 removed += len(gone)
-                found_all.extend(found)
-            if eng.vectors is not None and found_all:
-                eng.vectors.delete(sorted(found_all))  # text may have changed: re-encode in the background
+                found_parts.append(np.fromiter(found, dtype=np.int64, count=len(found)))
+            found_all = np.unique(np.concatenate(found_parts)) if found_parts else np.empty(0, dtype=np.int64)
+            if eng.vectors is not None and len(eng.vectors) and len(found_all):
+                eng.vectors.delete(found_all)  # text may have changed: re-encode in the background
             _pending_path().unlink(missing_ok=True)
     finally:
         if pool is not None:
@@ -376,10 +381,41 @@ def sync_ids(ids: Iterable[int], *, workers: int | None = None) -> dict:
     return {"indexed": indexed, "removed": removed}
 
 
+def _worker_settings() -> tuple[str, dict]:
+    """What a process of ours needs to open this process's database: settings module and connection settings."""
+    module = os.environ.get("DJANGO_SETTINGS_MODULE") or settings.SETTINGS_MODULE or "ipoc.settings"
+    return module, dict(connection.settings_dict)
+
+
+def sync_in_separate_process(ids: Sequence[int]) -> None:
+    """Sync these ids from a process of its own and wait for it. The ids are recorded as pending
+    first: the child syncs everything pending, and a child that dies leaves them for the next sync.
+    Used for the end of a large import, so that the importing process's peak memory is not the
+    import's plus the index writer's (tantivy also maps the segments it merges into memory)."""
+    import multiprocessing as mp
+
+    _remember_pending(ids)
+    module, database = _worker_settings()
+    child = mp.get_context("forkserver").Process(
+        target=index_workers.sync_pending,
+        args=(module, database, str(search_dir()), encoder_spec(), bulk_workers()),
+        name="ipoc-index-sync",
+    )
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise RuntimeError(f"the index sync process exited with code {child.exitcode}; its ids stay pending")
+
+
 def index_patents(ids: list[int]) -> None:
-    """Listener of ``on_patents_changed``: never fails the import that called it."""
+    """Listener of ``on_patents_changed``: never fails the import that called it. A large change
+    set (≥ :func:`bulk_min`, with worker processes allowed and able to read the store) is synced
+    from a separate process (:func:`sync_in_separate_process`)."""
     try:
-        sync_ids(ids)
+        if len(ids) >= bulk_min() and bulk_workers() > 1 and workers_can_read():
+            sync_in_separate_process(ids)
+        else:
+            sync_ids(ids)
     except Exception:
         logger.exception("search index sync failed for %d patents; kept as pending", len(ids))
         with contextlib.suppress(OSError):

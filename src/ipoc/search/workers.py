@@ -1,4 +1,5 @@
-"""What runs inside the app's index worker processes when they read patents themselves.
+"""What runs inside the app's index worker processes when they read patents themselves, and
+inside the process that syncs the index at the end of a large import.
 
 A large sync or rebuild hands each worker a list of patent ids; the worker reads those patents
 from the database, tokenises them and returns finished index documents, so the process holding
@@ -32,3 +33,16 @@ def index_json_of_ids(ids: list[int]) -> tuple[list[int], list[tuple[int, str]]]
     docs = patent_selectors.index_documents(ids)
     cut = worker_claims_cut()
     return [d["id"] for d in docs], [index_json(d, claims_cut=cut) for d in docs]
+
+
+def sync_pending(settings_module: str, database: dict, search_dir: str, encoder: str, workers: int) -> None:
+    """Entry point of the separate sync process (``services.sync_in_separate_process``): the same
+    database, search folder and encoder as the parent; syncs every pending id."""
+    setup_django(settings_module, database)
+    from django.conf import settings
+
+    settings.IPOC_SEARCH_DIR = search_dir
+    settings.IPOC_ENCODER = encoder
+    from ipoc.search import services
+
+    services.sync_ids([], workers=workers)
