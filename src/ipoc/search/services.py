@@ -24,6 +24,8 @@ returns finished index documents, so this process only hands strings to tantivy.
 worker cannot see this process's rows — an in-memory SQLite database, or a sync called inside
 a transaction — this process reads the chunks and ships the records to the workers instead.
 A large sync first records its ids in ``pending.ids``, so a killed sync is retried by the next one.
+At the end of a large import that sync runs in a separate process (:func:`sync_in_separate_process`),
+so the importing process never also holds the index writer and the segments tantivy merges.
 """
 
 from __future__ import annotations
@@ -307,7 +309,7 @@ def workers_can_read() -> bool:
     database (each connection has its own), nor while this connection is inside a transaction
     (its uncommitted rows are invisible to other connections)."""
     name = str(connection.settings_dict.get("NAME") or "")
-    if connection.vendor == "sqlite" and (not name or "memory" in name):
+    if connection.vendor == "sqlite" and (not name or name == ":memory:" or "mode=memory" in name):
         return False
     return not connection.in_atomic_block
 
