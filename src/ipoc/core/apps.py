@@ -6,3 +6,22 @@ class CoreConfig(AppConfig):
     name = "ipoc.core"
     label = "core"
     verbose_name = _("组织、用户与审计")
+
+    def ready(self) -> None:
+        from ipoc.core import selectors
+        from ipoc.core.models import Role, User
+        from ipoc.core.pickers import register_lookup
+
+        register_lookup("organizations", queryset=lambda user: selectors.organization_list(user=user),
+                        search=("name", "credit_code"), sub=lambda o: o.get_kind_display(), order_by=("name",))
+        def visible_users(user):
+            qs = User.objects.filter(is_active=True).select_related("organization")
+            return qs if user.is_platform_admin else qs.filter(organization_id=user.organization_id)
+
+        register_lookup("users", queryset=visible_users,
+                        search=("username", "display_name", "organization__name"),
+                        sub=lambda u: f"{u.get_role_display()} · {u.organization or ''}", order_by=("username",))
+        register_lookup("experts", queryset=lambda user: User.objects.filter(is_active=True, role=Role.EXPERT)
+                        .select_related("organization"),
+                        search=("username", "display_name", "organization__name"),
+                        sub=lambda u: str(u.organization or ""), order_by=("display_name", "username"))

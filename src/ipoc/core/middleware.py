@@ -14,5 +14,6 @@ class ApplicationErrorMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, ApplicationError) and not request.path.startswith("/api/"):
-            return render(request, "error.html", {"error": exception}, status=exception.status)
+            return render(request, "error.html", {"error": exception, "status_code": exception.status},
+                          status=exception.status)
         return None

@@ -14,12 +14,39 @@ from ipoc.core.models import Role
 ALL_ROLES = tuple(Role.values)
 
 
+# Sidebar groups by menu order: entries below 20 are the work bench, 20–29 patents and centers, …
+GROUPS = ((0, _("工作台")), (20, _("专利与中心")), (30, _("转化运营")), (90, _("系统")))
+
+# Tabler icon (https://tabler.io/icons, the installed @tabler/icons-webfont) per menu entry.
+ICONS = {
+    "home": "layout-dashboard", "patent_list": "file-certificate", "search": "search",
+    "valuation_run_list": "scale", "center_list": "building-community", "center_dashboard": "chart-bar",
+    "center_application_list": "clipboard-check", "center_report_list": "report", "center_review_list": "gavel",
+    "demand_list": "bulb", "match_home": "arrows-exchange", "event_list": "presentation",
+    "deal_list": "briefcase", "deal_statistics": "chart-pie", "stock_list": "archive",
+    "stock_push_list": "send", "organization_list": "building", "notification_list": "bell",
+    "audit_list": "history", "help": "help",
+}
+
+
 @dataclass(frozen=True)
 class MenuEntry:
     label: str
     url_name: str
     roles: tuple[str, ...] = ALL_ROLES
     order: int = 100
+
+    @property
+    def icon(self) -> str:
+        return ICONS.get(self.url_name, "point")
+
+    @property
+    def group(self) -> str:
+        label = GROUPS[0][1]
+        for start, name in GROUPS:
+            if self.order >= start:
+                label = name
+        return label
 
 
 MENU: list[MenuEntry] = [

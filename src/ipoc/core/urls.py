@@ -13,4 +13,6 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("notifications/", views.notification_list, name="notification_list"),
+    path("help/", views.help_index, name="help"),
+    path("help/<slug:slug>/", views.help_page, name="help_page"),
 ]

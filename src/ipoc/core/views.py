@@ -23,6 +23,31 @@ HOME_TEMPLATES = {
     Role.EXPERT: "core/home/expert.html",
 }
 
+def csrf_failure(request, reason=""):
+    """The CSRF failure page inside the layout, in plain words (Django's default is an English debug page)."""
+    return render(request, "403_csrf.html", {"status_code": 403}, status=403)
+
+
+def help_index(request):
+    """用户操作手册: the guide of the reader's role first, every role's guide listed."""
+    from ipoc.core.help import guides_for
+
+    role = "" if not request.user.is_authenticated else (
+        Role.PLATFORM_ADMIN if request.user.is_platform_admin else request.user.role)
+    return render(request, "core/help/index.html", {"guides": guides_for(role), "role": role})
+
+
+def help_page(request, slug: str):
+    from django.http import Http404
+
+    from ipoc.core.help import GUIDES
+
+    guide = GUIDES.get(slug)
+    if guide is None:
+        raise Http404
+    return render(request, f"core/help/{slug}.html", {"guide": guide, "guides": list(GUIDES.values())})
+
+
 @login_required
 def home(request):
     role = Role.PLATFORM_ADMIN if request.user.is_platform_admin else request.user.role

@@ -13,4 +13,10 @@ class DemandsConfig(AppConfig):
         from ipoc.demands.demo import demo_demands
 
         register_menu(MenuEntry(_("技术需求"), "demand_list", order=30))
+        from ipoc.core.pickers import register_lookup
+        from ipoc.demands import selectors
+
+        register_lookup("demands", queryset=lambda user: selectors.demand_list(user=user),
+                        search=("title", "organization__name", "requester_name"),
+                        sub=lambda d: f"{d.organization or ''} · {d.get_status_display()}")
         register_demo_step("demands", demo_demands, order=40)

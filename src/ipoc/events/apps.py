@@ -11,6 +11,11 @@ class EventsConfig(AppConfig):
         from ipoc.core.navigation import MenuEntry, register_menu
 
         register_menu(MenuEntry(_("路演对接"), "event_list", order=40))
+        from ipoc.core.pickers import register_lookup
+        from ipoc.events import selectors
+
+        register_lookup("events", queryset=lambda user: selectors.event_list(user=user), search=("title",),
+                        sub=lambda e: f"{e.get_kind_display()} · {e.held_on:%Y-%m-%d}")
         from ipoc.events import kpi
 
         kpi.register()

@@ -14,5 +14,13 @@ class PatentsConfig(AppConfig):
         from ipoc.patents import demo
 
         register_menu(MenuEntry(_("专利"), "patent_list", order=20))
+        from ipoc.core.display import patent_label
+        from ipoc.core.pickers import register_lookup
+        from ipoc.patents import selectors
+
+        register_lookup("patents", queryset=lambda user: selectors.patent_list(user=user),
+                        search=("publication_number", "application_number", "grant_number", "title"),
+                        label=lambda p: " ".join(x for x in patent_label(p) if x),
+                        sub=lambda p: p.title[:60] if (p.publication_number or p.grant_number) else "")
         register_job("patents.import", "ipoc.patents.services:patent_import_job")
         register_demo_step("patents", demo.demo_patents, order=30)

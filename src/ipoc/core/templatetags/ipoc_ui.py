@@ -1,0 +1,61 @@
+"""Template tags every page uses to show values the same way (see ``ipoc.core.display``).
+
+    {% load ipoc_ui %}
+    {{ value|dash }}                      — "—" for None / "" (0 stays 0)
+    {% patent_name patent %}              — linked number, or title + source badge
+    {% status_badge obj "status" %}       — the label of a choices field in its colour
+    {% choice_label "deal_mode" value %}  — not needed when the model has get_FOO_display
+    (Django's own {% querystring page=3 %} keeps the current filters in links.)
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+
+from ipoc.core.display import EMPTY, patent_label, status_colour
+
+register = template.Library()
+
+
+@register.filter
+def dash(value):
+    if value is None or value == "" or value == [] or value == {}:
+        return EMPTY
+    return value
+
+
+@register.simple_tag
+def patent_name(patent, link=True):
+    if patent is None:
+        return EMPTY
+    label, badge = patent_label(patent)
+    inner = format_html('<a href="{}">{}</a>', reverse("patent_detail", args=[patent.pk]), label) if link \
+        else format_html("{}", label)
+    if badge:
+        return format_html('{} <span class="badge bg-azure-lt">{}</span>', inner, badge)
+    return inner
+
+
+@register.filter
+def patent_label_text(patent):
+    return patent_label(patent)[0]
+
+
+@register.simple_tag
+def status_badge(obj, field="status"):
+    code = getattr(obj, field, "")
+    getter = getattr(obj, f"get_{field}_display", None)
+    label = getter() if callable(getter) else code
+    if not code:
+        return EMPTY
+    return format_html('<span class="badge bg-{}-lt">{}</span>', status_colour(str(code)), label)
+
+
+@register.simple_tag
+def code_badge(code, label):
+    """A badge for a code whose label the view already has (e.g. from a choices class)."""
+    if not code:
+        return EMPTY
+    return format_html('<span class="badge bg-{}-lt">{}</span>', status_colour(str(code)), label)
