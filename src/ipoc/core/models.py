@@ -182,8 +182,9 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("有效期至"), null=True, blank=True)
+    revoked = models.BooleanField(_("已吊销"), default=False)
 
     class Meta:
         verbose_name = _("API 令牌")
@@ -191,6 +192,18 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.name} {self.prefix}…"
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, kept to slow down password guessing per account and per address (and for the audit)."""
+
+    username = models.CharField(_("用户名"), max_length=150, db_index=True)
+    ip_address = models.CharField(_("来源地址"), max_length=45, db_index=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
 
 
 class AuditAction(models.TextChoices):

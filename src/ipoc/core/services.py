@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ipoc.core.context import current_channel
-from ipoc.core.errors import ApplicationError
+from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import (
     ApiToken,
     AuditAction,
@@ -221,15 +221,44 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+TOKEN_TOUCH_INTERVAL = dt.timedelta(minutes=1)  # last_used_at is written at most once a minute
+
+
 @transaction.atomic
-def api_token_create(*, actor: User | None, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token; the plain token is returned once and never stored."""
+def api_token_create(*, actor: User | None, user: User, name: str,
+                     expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
+    """Create a token; the plain token is returned once and never stored (only its SHA-256)."""
     if actor is not None and actor.pk != user.pk:
         require_role(actor)
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ApplicationError(_("有效期必须晚于当前时间"), field="expires_at")
     plain = "ipoc_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=plain[:12], key_hash=_hash_token(plain))
-    audit_record(actor=actor or user, action=AuditAction.CREATE, obj=token, changes={"name": [None, name]})
+    token = ApiToken.objects.create(user=user, name=(name or "token")[:100], prefix=plain[:12],
+                                    key_hash=_hash_token(plain), expires_at=expires_at)
+    audit_record(actor=actor or user, action=AuditAction.CREATE, obj=token, changes={"name": [None, token.name]})
     return token, plain
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken, reason: str = "") -> ApiToken:
+    """Revoke a token: its owner, or a platform administrator."""
+    if actor.pk != token.user_id and not actor.is_platform_admin:
+        raise PermissionDenied(_("只能吊销自己的令牌"), field="token")
+    if not token.revoked:
+        token.revoked = True
+        token.save(update_fields=["revoked"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=token, changes={"revoked": [False, True]},
+                     message=reason)
+    return token
+
+
+def api_tokens_revoke_all(*, user: User, reason: str) -> int:
+    """Revoke every live token of ``user`` (password changed, account deactivated)."""
+    count = ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)
+    if count:
+        audit_record(actor=None, action=AuditAction.UPDATE, obj=user, changes={"api_tokens_revoked": [0, count]},
+                     message=reason)
+    return count
 
 
 def api_token_authenticate(plain: str) -> User | None:
@@ -237,7 +266,12 @@ def api_token_authenticate(plain: str) -> User | None:
              .filter(key_hash=_hash_token(plain), revoked=False, user__is_active=True).first())
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
+        # One write a minute at most: a write per request serialised every API call on SQLite's write lock.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
 
 
