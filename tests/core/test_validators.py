@@ -70,3 +70,55 @@ def test_region_scope_prefix():
     assert region_scope_prefix("320000") == "32"
     assert region_scope_prefix("320500") == "3205"
     assert region_scope_prefix("320505") == "320505"
+
+
+# ---------------------------------------------------------------- real published codes (issue 14, item 17)
+
+REAL_CODES_FILE = __import__("pathlib").Path(__file__).parent / "data" / "real_uscc.txt"
+
+
+def _real_codes() -> list[str]:
+    lines = REAL_CODES_FILE.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def test_real_code_list_is_the_published_one():
+    codes = _real_codes()
+    assert len(codes) == len(set(codes)) >= 200
+    # the codes the issue quotes: registered since 2015, with letters after H in the 组织机构代码 part
+    assert {"91310115MA1K3BTP2B", "91340600MA2PBM9HXD"} <= set(codes)
+
+
+def test_every_real_published_code_validates():
+    refused = {}
+    for code in _real_codes():
+        try:
+            validate_credit_code(code)
+        except ValidationError as exc:
+            refused[code] = exc.messages
+    assert refused == {}, f"{len(refused)} real codes refused, e.g. {list(refused.items())[:3]}"
+
+
+def test_organization_code_letters_take_gb11714_values():
+    from ipoc.core.validators import org_code_check_char
+
+    # MA1K3BTP: M=22, A=10, K=20, T=29, P=25 in GB 11714 (the GB 32100 set would give K=19, T=26, P=23)
+    assert org_code_check_char("MA1K3BTP") == "2"
+    assert org_code_check_char("60003734") == "1"  # digits only: 91110000600037341L
+    assert org_code_check_char("07837941") == "X"  # check value 10 is X: 9115220107837941X1
+
+
+@pytest.mark.parametrize("code", ["91310115MA1K3BTP2B", "91340600MA2PBM9HXD", "9115220107837941X1",
+                                  "121200004013590816"])
+def test_real_codes_with_an_altered_check_character_fail(code):
+    # the final (GB 32100) check character changed
+    wrong_last = next(c for c in "0123456789ABCDEFGHJKLMNPQRTUWXY" if c != code[17])
+    with pytest.raises(ValidationError) as exc:
+        validate_credit_code(code[:17] + wrong_last)
+    assert exc.value.code == "credit_code_check"
+    # the embedded GB 11714 check character changed, the final one recomputed to match
+    wrong_org = next(c for c in "0123456789X" if c != code[16])
+    body = code[:16] + wrong_org
+    with pytest.raises(ValidationError) as exc:
+        validate_credit_code(body + credit_code_check_char(body))
+    assert exc.value.code == "credit_code_org_check"

@@ -2,7 +2,8 @@
 
 - 统一社会信用代码 (unified social credit code), GB 32100-2015: 18 characters,
   the last a check character over the first 17 (weights 3^i mod 31); characters
-  9–17 embed the 组织机构代码 (GB 11714-1997) with its own check digit.
+  9–17 embed the 组织机构代码 (GB 11714-1997) with its own check digit, computed with
+  GB 11714's own character values (A=10 … Z=35), not the positions in GB 32100's set.
 - 行政区划代码 (administrative division code), GB/T 2260: six digits that name a
   province (xx0000), prefecture (xxxx00) or county. Historic codes are accepted,
   since patents and registrations keep the code in force when they were filed.
@@ -27,10 +28,15 @@ def credit_code_check_char(first17: str) -> str:
     return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
 
 
+def org_code_value(char: str) -> int:
+    """A character's value in GB 11714: digits 0–9, letters A=10 … Z=35 (every letter counts, unlike
+    the GB 32100 character set of the 18-character code, which skips I, O, S, V and Z)."""
+    return int(char, 36)
+
+
 def org_code_check_char(first8: str) -> str:
     """The GB 11714 check character of a 组织机构代码's first eight characters."""
-    total = sum(CREDIT_CODE_CHARSET.index(c) * w if c.isalpha() else int(c) * w
-                for c, w in zip(first8, ORG_CODE_WEIGHTS, strict=True))
+    total = sum(org_code_value(c) * w for c, w in zip(first8, ORG_CODE_WEIGHTS, strict=True))
     value = 11 - total % 11
     return {10: "X", 11: "0"}.get(value, str(value))
 
