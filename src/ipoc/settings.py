@@ -6,6 +6,7 @@ import os
 import secrets
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from ipoc.conf import PACKAGE_DIR, PROJECT_DIR, ipoc_home, sample_data_dir
 
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tables2",
     "django_filters",
+    "csp",
     "ipoc.core",
     "ipoc.patents",
     "ipoc.search",
@@ -53,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ipoc.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -154,6 +158,46 @@ FORM_RENDERER = "ipoc.core.forms_renderer.IpocFormRenderer"
 DJANGO_TABLES2_TEMPLATE = "ui/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-vcenter card-table table-striped"}
 MESSAGE_TAGS = {40: "danger"}
+
+# ---------------------------------------------------------------- security
+# The pages run no inline script (behaviour is in static/ipoc/ipoc.js), so scripts are 'self' only. Styles allow
+# inline style attributes (the theme's utilities and chart containers use them); nothing is loaded from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Production profile (IPOC_PRODUCTION=1): HTTPS only — redirect, HSTS, Secure cookies. Behind a reverse proxy that
+# terminates TLS, set IPOC_TRUST_PROXY=1 so X-Forwarded-Proto/-For from the proxy are believed (README).
+IPOC_PRODUCTION = os.environ.get("IPOC_PRODUCTION", "0") == "1"
+if os.environ.get("IPOC_TRUST_PROXY") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+if IPOC_PRODUCTION:
+    SECURE_SSL_REDIRECT = os.environ.get("IPOC_SSL_REDIRECT", "1") == "1"
+    SECURE_HSTS_SECONDS = int(os.environ.get("IPOC_HSTS_SECONDS", 31536000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("IPOC_HSTS_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("IPOC_HSTS_PRELOAD", "1") == "1"
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    CSRF_COOKIE_HTTPONLY = True
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
 
 LOGGING = {
     "version": 1,

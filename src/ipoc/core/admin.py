@@ -37,5 +37,18 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 admin.site.register(ObjectAssignment)
 admin.site.register(Job)
-admin.site.register(ApiToken)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created with ``ipoc token create`` or on the user's token page; the admin only revokes."""
+
+    list_display = ("user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked")
+    list_filter = ("revoked",)
+    search_fields = ("user__username", "name", "prefix")
+    fields = ("user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked")
+    readonly_fields = ("user", "name", "prefix", "created_at", "last_used_at", "expires_at")
+
+    def has_add_permission(self, request):
+        return False
 admin.site.site_header = "IPOC 产业知识产权运营中心平台 · 管理后台"

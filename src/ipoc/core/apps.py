@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("组织、用户与审计")
 
     def ready(self) -> None:
+        from ipoc.core.security import connect_signals
+
+        connect_signals()
         from ipoc.core import selectors
         from ipoc.core.models import Role, User
         from ipoc.core.pickers import register_lookup

@@ -97,3 +97,27 @@ class NotificationRead(Schema):
     kind: str
     created_at: datetime
     read_at: datetime | None
+
+
+class ApiTokenRead(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+    expires_at: datetime | None = None
+    revoked: bool
+    username: str
+
+    @staticmethod
+    def resolve_username(obj) -> str:
+        return obj.user.username
+
+
+class ApiTokenCreate(Schema):
+    name: str = Field("api", max_length=100)
+    expires_at: datetime | None = None
+
+
+class ApiTokenCreated(ApiTokenRead):
+    token: str = Field(..., description="明文令牌，只显示这一次 / the plain token, shown once")

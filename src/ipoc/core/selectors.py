@@ -63,3 +63,20 @@ def notification_list(*, user: User, unread: bool = False) -> QuerySet[Notificat
     """A user's own messages, newest first."""
     qs = Notification.objects.filter(recipient=user)
     return qs.filter(read_at=None) if unread else qs
+
+
+def api_token_list(*, user: User, username: str = "") -> QuerySet:
+    """A user's own API tokens; a platform administrator may list anyone's (``username``)."""
+    from ipoc.core.models import ApiToken
+
+    qs = ApiToken.objects.select_related("user").order_by("-created_at")
+    if user.is_platform_admin:
+        return qs.filter(user__username=username) if username else qs
+    return qs.filter(user=user)
+
+
+def api_token_get(*, user: User, pk: int):
+    token = api_token_list(user=user).filter(pk=pk).first()
+    if token is None:
+        raise NotFound(f"令牌 {pk} 不存在或无权查看", field="token_id")
+    return token

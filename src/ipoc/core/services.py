@@ -105,16 +105,68 @@ ORGANIZATION_EDITABLE_FIELDS = (
 )
 
 
+# Authority: what an organisation *is* decides what its users may see and decide (an office's level and area,
+# where a center's application is routed). Only platform administrators (or the system) change these.
+AUTHORITY_FIELDS = ("kind", "office_level", "region_code")
+
+
+def _normalised(name: str, value: Any) -> Any:
+    return (value or "") if name in ("office_level", "region_code", "name", "kind") else value
+
+
+def authority_fields(organization: Organization | None, data: dict[str, Any]) -> list[str]:
+    """The authority fields ``data`` would set or change on ``organization`` (None: a new organisation):
+    kind, office level and region code, and an office's name."""
+    kind = data.get("kind") or (organization.kind if organization is not None else "")
+    is_office = kind == OrganizationKind.IP_OFFICE or (
+        organization is not None and organization.kind == OrganizationKind.IP_OFFICE)
+    names = [*AUTHORITY_FIELDS, "name"] if is_office else list(AUTHORITY_FIELDS)
+    touched = []
+    for name in names:
+        if name not in data:
+            continue
+        old = _normalised(name, getattr(organization, name) if organization is not None else "")
+        if _normalised(name, data[name]) != old:
+            touched.append(name)
+    return touched
+
+
+def _refuse_authority(field: str) -> None:
+    label = Organization._meta.get_field(field).verbose_name
+    raise PermissionDenied(_("“%(label)s”决定组织机构的权限，只有平台管理员可以设置或修改") % {"label": label},
+                           field=field, code="authority_field")
+
+
+def _office_area_allows(actor: User, region_code: str) -> bool:
+    from ipoc.core.models import OfficeLevel
+    from ipoc.core.validators import region_scope_prefix
+
+    office = actor.organization
+    if office is None or not office.region_code:
+        return False
+    return office.office_level == OfficeLevel.NATIONAL or region_code.startswith(
+        region_scope_prefix(office.region_code))
+
+
 @transaction.atomic
 def organization_create(*, actor: User | None, name: str, kind: str, source: str = "manual",
                         **fields: Any) -> Organization:
-    """Register an organisation (组织机构). Platform administrators and office staff may create any;
-    the CLI/system (actor None) too."""
+    """Register an organisation (组织机构). Platform administrators (and the CLI/system, actor None) may register
+    any; office staff may register organisations other than IP offices, inside their own office's area."""
     if actor is not None:
         require_role(actor, Role.OFFICE_STAFF)
     unknown = set(fields) - set(ORGANIZATION_EDITABLE_FIELDS)
     if unknown:
         raise ApplicationError(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
+    if actor is not None and not actor.is_platform_admin:
+        if kind == OrganizationKind.IP_OFFICE:
+            _refuse_authority("kind")
+        if fields.get("office_level"):
+            _refuse_authority("office_level")
+        region = fields.get("region_code") or ""
+        if region and not _office_area_allows(actor, region):
+            raise PermissionDenied(_("只能登记本管理部门辖区内的组织机构（行政区划代码 %(code)s 不在辖区内）")
+                                   % {"code": region}, field="region_code", code="authority_field")
     org = Organization(name=(name or "").strip(), kind=kind, source=source, **fields)
     validated_save(org)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=org,
@@ -122,14 +174,33 @@ def organization_create(*, actor: User | None, name: str, kind: str, source: str
     return org
 
 
+def _check_kind_fits_users(organization: Organization, kind: str) -> None:
+    from ipoc.core.models import ROLE_ORGANIZATION_KINDS
+
+    for role in organization.users.values_list("role", flat=True).distinct():
+        kinds = ROLE_ORGANIZATION_KINDS.get(role)
+        if kinds is not None and kind not in kinds:
+            raise ApplicationError(_("该组织机构有角色为“%(role)s”的用户，不能改为“%(kind)s”类型")
+                                   % {"role": Role(role).label, "kind": OrganizationKind(kind).label
+                                      if kind in OrganizationKind.values else kind}, field="kind")
+
+
 @transaction.atomic
 def organization_update(*, actor: User | None, organization: Organization, data: dict[str, Any]) -> Organization:
-    """Change an organisation's record; only its own users (or administrators) may."""
+    """Change an organisation's record; only its own users (or administrators) may. The authority fields
+    (kind, office level, region code, an office's name) only platform administrators may change; such a
+    change is audited with its own message."""
     if actor is not None:
         require(actor, CHANGE, organization)
+    authority = authority_fields(organization, data)
+    if authority and actor is not None and not actor.is_platform_admin:
+        _refuse_authority(authority[0])
+    if "kind" in authority:
+        _check_kind_fits_users(organization, data["kind"])
     changes = model_update(instance=organization, data=data, fields=ORGANIZATION_EDITABLE_FIELDS)
     if changes:
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=organization, changes=changes)
+        message = _("平台管理员变更权限字段：%(f)s") % {"f": "、".join(authority)} if authority else ""
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=organization, changes=changes, message=message)
     return organization
 
 
@@ -240,9 +311,9 @@ def api_token_create(*, actor: User | None, user: User, name: str,
 
 
 @transaction.atomic
-def api_token_revoke(*, actor: User, token: ApiToken, reason: str = "") -> ApiToken:
-    """Revoke a token: its owner, or a platform administrator."""
-    if actor.pk != token.user_id and not actor.is_platform_admin:
+def api_token_revoke(*, actor: User | None, token: ApiToken, reason: str = "") -> ApiToken:
+    """Revoke a token: its owner, a platform administrator, or the operator on the command line (actor None)."""
+    if actor is not None and actor.pk != token.user_id and not actor.is_platform_admin:
         raise PermissionDenied(_("只能吊销自己的令牌"), field="token")
     if not token.revoked:
         token.revoked = True
