@@ -148,7 +148,13 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = IPOC_HOME / "media"
-MEDIA_URL = "media/"
+MEDIA_URL = "/files/"
+# Attachments are private: stored under $IPOC_HOME/media, checked on upload and served only through the
+# permission-checked /files/ view (ipoc.core.attachments).
+STORAGES = {
+    "default": {"BACKEND": "ipoc.core.attachments.ProtectedStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 

@@ -1,10 +1,10 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from ipoc.api import api
+from ipoc.core import attachments
 
 urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url="/" + settings.STATIC_URL.strip("/") + "/ipoc/favicon.svg",
@@ -21,5 +21,6 @@ urlpatterns = [
     path("stock/", include("ipoc.revitalization.urls")),
     path("events/", include("ipoc.events.urls")),
     path("deals/", include("ipoc.deals.urls")),
+    path("files/<path:name>", attachments.download, name="attachment_download"),
     path("", include("ipoc.core.urls")),
-] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+]
