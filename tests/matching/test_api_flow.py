@@ -34,7 +34,9 @@ def test_flow_over_the_api(api_client, users, orgs, corpus):
     assert center.post(f"/matching/matches/{top['id']}/decision", {"confirm": True, "reason": "契合"}).json()[
         "status"] == "confirmed"
     inbox = ent.get("/notifications", unread="true").json()
-    assert inbox["count"] == 1 and top["patent_number"] in inbox["items"][0]["title"]
+    pushes = [n for n in inbox["items"] if n["kind"] == "push"]
+    assert len(pushes) == 1 and top["patent_number"] in pushes[0]["title"]
+    assert [n["title"] for n in inbox["items"] if n["kind"] == "demand"] == ["需求已受理并发布：锂电池正极材料包覆技术"]
 
     event = center.post("/events", {"title": "新能源材料专利路演", "held_on": str(dt.date.today() + dt.timedelta(days=3)),
                                     "place": "苏州", "patent_ids": [top["patent_id"]]})

@@ -54,13 +54,19 @@ def test_chain_map_and_listing_pages(client, users, orgs, tmp_path):
     path.write_text(json.dumps({"publication_number": "CN111900001A", "title": "一种正极材料",
                                 "applicants": [{"name": orgs["univ"].name, "type": "高校"}]}, ensure_ascii=False))
     patent_services.patent_import(actor=None, path=path, format="jsonl")
-    response = client.post("/matching/listings/", {"patent": "CN111900001A", "holder": orgs["univ"].pk,
+    patent = Patent.objects.get()
+    response = client.post("/matching/listings/", {"patent": patent.pk, "holder": orgs["univ"].pk,
                                                    "modes": ["license"], "asking_price": "300000",
-                                                   "open_license": "on"})
-    assert response.status_code == 302
+                                                   "open_license": "on"}, follow=True)
+    assert "专利已挂牌" in response.content.decode()
     listing = Listing.objects.get()
     assert (listing.patent, listing.center, listing.open_license) == (Patent.objects.get(), orgs["center_a"], True)
-    assert "CN111900001A" in client.get("/matching/listings/").content.decode()
-    response = client.post("/matching/listings/", {"patent": "CN111900001A", "holder": orgs["univ"].pk,
+    page = client.get("/matching/listings/").content.decode()
+    body = page[page.index("<tbody"):page.index("</tbody>")]
+    assert "CN111900001A" in body and "许可" in body and "license" not in body  # 交易方式 by its label
+    assert "许可" in client.get("/matching/listings/?mode=license").content.decode()
+    assert "CN111900001A" not in client.get("/matching/listings/?mode=assignment").content.decode()
+    response = client.post("/matching/listings/", {"patent": patent.pk, "holder": orgs["univ"].pk,
                                                    "modes": ["license"], "asking_price": "-1"})
-    assert response.status_code == 200 and "挂牌价格超出合理范围" in response.content.decode()
+    assert response.status_code == 200
+    assert '<div class="invalid-feedback">' in response.content.decode()  # inline, on the price field

@@ -19,4 +19,20 @@ class DemandsConfig(AppConfig):
         register_lookup("demands", queryset=lambda user: selectors.demand_list(user=user),
                         search=("title", "organization__name", "requester_name"),
                         sub=lambda d: f"{d.organization or ''} · {d.get_status_display()}")
+        register_lookup("operation_centers", queryset=_operation_centers, search=("name", "region_code"),
+                        sub=_region_of, order_by=("name",))
         register_demo_step("demands", demo_demands, order=40)
+
+
+def _operation_centers(user):
+    """The centers a demand can be filed with (the picker of 受理运营中心)."""
+    from ipoc.core import selectors as core_selectors
+    from ipoc.core.models import OrganizationKind
+
+    return core_selectors.organization_list(user=user, kind=OrganizationKind.OPERATION_CENTER)
+
+
+def _region_of(org) -> str:
+    from ipoc.core.validators import region_name
+
+    return region_name(org.region_code) or "" if org.region_code else ""

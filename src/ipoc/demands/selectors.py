@@ -89,3 +89,15 @@ def handled_status_changes(*, center_org_id: int, year: int) -> QuerySet[DemandS
     return DemandStatusChange.objects.filter(
         demand__center_id=center_org_id, at__year=year,
         to_status__in=(DemandStatus.PUBLISHED, DemandStatus.MATCHING, DemandStatus.SOLVED))
+
+
+DEAL_MODE_CHOICES = DealMode.choices
+
+
+def deal_mode_labels(codes) -> list[str]:
+    """交易/合作方式 by label (转让、许可 …), in the order given; an unknown code is shown as it is."""
+    labels = dict(DealMode.choices)
+    return [str(labels.get(c, c)) for c in codes or []]
+
+
+OPEN_STATUS_CHOICES = [(s.value, s.label) for s in OPEN_STATUSES]

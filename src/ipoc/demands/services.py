@@ -130,6 +130,53 @@ def demand_transition(*, actor: User | None, demand: Demand, to_status: str, rea
                                       actor=actor if actor and actor.pk else None, reason=reason)
     audit_record(actor=actor, action="transition", obj=demand, changes={"status": [previous, to_status]},
                  message=reason)
+    _notify_transition(demand, previous, reason, actor)
+    return demand
+
+
+def _notify_transition(demand: Demand, previous: str, reason: str, actor: User | None) -> None:
+    """Tell the next hand: the accepting center's staff of a submitted demand, the owner of its review."""
+    from ipoc.core.services import notify
+
+    url = f"/demands/{demand.pk}/"
+    by_center = actor is not None and actor.organization_id == demand.center_id
+    if demand.status == DemandStatus.PENDING and demand.center_id and not by_center:
+        notify(users=User.objects.filter(organization_id=demand.center_id, role=Role.CENTER_STAFF, is_active=True),
+               kind="demand", url=url, title=_("新需求待受理：%(t)s") % {"t": demand.title},
+               body=_("%(o)s 提交了技术需求，请受理并发布，或退回补正。") % {"o": demand.organization.name})
+    elif previous == DemandStatus.PENDING and demand.status in (DemandStatus.PUBLISHED, DemandStatus.DRAFT):
+        owners = User.objects.filter(organization_id=demand.organization_id, is_active=True)
+        if demand.status == DemandStatus.PUBLISHED:
+            title = _("需求已受理并发布：%(t)s") % {"t": demand.title}
+        else:
+            title = _("需求被退回补正：%(t)s") % {"t": demand.title}
+        notify(users=owners, kind="demand", url=url, title=title, body=reason)
+
+
+def demand_allowed_moves(*, actor: User, demand: Demand) -> list[str]:
+    """The statuses ``actor`` may move ``demand`` to now (what ``demand_transition`` would accept)."""
+    from ipoc.core.permissions import can
+
+    if not can(actor, CHANGE, demand):
+        return []
+    reviewer = actor.is_platform_admin or (actor.role == Role.CENTER_STAFF
+                                           and actor.organization_id == demand.center_id)
+    return [s for s in DEMAND_TRANSITIONS.get(demand.status, ())
+            if reviewer or (demand.status, s) not in REVIEW_MOVES]
+
+
+@transaction.atomic
+def demand_submit(*, actor: User | None, demand: Demand) -> Demand:
+    """发布需求 in one step: a draft goes to its accepting center (待审核, the center's staff are told);
+    when the actor is that center's staff, the center accepts and publishes it at once."""
+    if not demand.center_id:
+        raise ApplicationError(_("请选择受理该需求的运营中心"), field="center")
+    if demand.status == DemandStatus.DRAFT:
+        demand = demand_transition(actor=actor, demand=demand, to_status=DemandStatus.PENDING)
+    if demand.status == DemandStatus.PENDING and actor is not None and (
+            actor.is_platform_admin or (actor.role == Role.CENTER_STAFF and actor.organization_id == demand.center_id)):
+        demand = demand_transition(actor=actor, demand=demand, to_status=DemandStatus.PUBLISHED,
+                                   reason=_("运营中心代录并发布"))
     return demand
 
 

@@ -1,20 +1,21 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ipoc.core.pickers import PickerField
 from ipoc.demands import selectors as demand_selectors
 from ipoc.matching.models import ChainPosition
 
 
 def _split(raw: str) -> list[str]:
-    for sep in ("，", "；", ";", " "):
+    for sep in ("，", "；", ";", "、", " "):
         raw = (raw or "").replace(sep, ",")
     return [w.strip() for w in raw.split(",") if w.strip()]
 
 
 class ChainNodeForm(forms.Form):
-    name = forms.CharField(label=_("节点名称"), max_length=100)
+    name = forms.CharField(label=_("节点名称"), max_length=100, widget=forms.TextInput(attrs={"placeholder": _("如：正极材料")}))
     position = forms.ChoiceField(label=_("链位"), choices=ChainPosition.choices)
-    keywords = forms.CharField(label=_("关键词"), required=False, help_text=_("用逗号分隔"))
+    keywords = forms.CharField(label=_("关键词"), required=False, help_text=_("用逗号分隔；需求或专利文本含其一即归入该节点"))
     ipc_prefixes = forms.CharField(label=_("IPC前缀"), required=False, help_text=_("如 H01M4, H01M10/05"))
 
     def service_data(self) -> dict:
@@ -24,10 +25,27 @@ class ChainNodeForm(forms.Form):
 
 
 class ListingForm(forms.Form):
-    patent = forms.CharField(label=_("专利（公开号或申请号）"))
-    holder = forms.IntegerField(label=_("权利人（组织机构ID，运营中心代为挂牌时填写）"), required=False)
+    """挂牌 a patent: picked by search (number or title), never typed as a key."""
+
+    patent = PickerField("patents", label=_("专利"), help_text=_("输入公开号、申请号或名称搜索"))
+    holder = PickerField("organizations", label=_("权利人"), required=False,
+                         help_text=_("运营中心代为挂牌时选择权利人单位"))
     modes = forms.MultipleChoiceField(label=_("交易方式"), widget=forms.CheckboxSelectMultiple,
-                                      choices=[(m, m) for m in demand_selectors.DEAL_MODES])
-    asking_price = forms.DecimalField(label=_("挂牌价格（元）"), required=False, max_digits=16, decimal_places=2)
+                                      choices=demand_selectors.DEAL_MODE_CHOICES)
+    asking_price = forms.DecimalField(label=_("挂牌价格（元）"), required=False, max_digits=16, decimal_places=2,
+                                      min_value=0, help_text=_("面议可不填"))
     terms = forms.CharField(label=_("交易条件"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     open_license = forms.BooleanField(label=_("开放许可"), required=False)
+
+    def __init__(self, *args, on_behalf: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if on_behalf:
+            self.fields["holder"].required = True
+        else:
+            del self.fields["holder"]  # the holder is the user's own organisation
+
+
+class CenterChoiceForm(forms.Form):
+    """Which center's 产业链图谱 to show (for users who are not a center's staff)."""
+
+    center = PickerField("operation_centers", label=_("运营中心"), required=False)

@@ -8,7 +8,7 @@ from ipoc.core.errors import NotFound
 from ipoc.core.models import User
 from ipoc.core.permissions import VIEW, restrict
 from ipoc.demands import selectors as demand_selectors
-from ipoc.matching.models import ChainNode, Listing, Match, MatchRun
+from ipoc.matching.models import ChainNode, Listing, Match, MatchRun, MatchStatus
 from ipoc.patents import selectors as patent_selectors
 
 
@@ -68,3 +68,30 @@ def demand_chain_tags(*, demand_id: int):
     from ipoc.matching.models import DemandChainTag
 
     return DemandChainTag.objects.filter(demand_id=demand_id).select_related("node")
+
+
+def demand_match_counts(*, user: User, demand_id: int) -> dict[str, int]:
+    """How many matches of a demand the user may see, by status (待确认/已确认/已否决) and in total."""
+    from django.db.models import Count
+
+    rows = (restrict(Match.objects.filter(demand_id=demand_id), user, VIEW).order_by()
+            .values_list("status").annotate(n=Count("id")))
+    counts = {s: 0 for s in MatchStatus.values}
+    counts.update(dict(rows))
+    counts["total"] = sum(counts.values())
+    return counts
+
+
+def match_status_counts(*, user: User, demand_ids) -> dict[str, int]:
+    """How many matches of these demands (ids or a subquery) the user may see, by status."""
+    from django.db.models import Count
+
+    rows = (restrict(Match.objects.filter(demand_id__in=demand_ids), user, VIEW).order_by()
+            .values_list("status").annotate(n=Count("id")))
+    counts = {s: 0 for s in MatchStatus.values}
+    counts.update(dict(rows))
+    return counts
+
+
+def run_list(*, user: User) -> QuerySet[MatchRun]:
+    return restrict(MatchRun.objects.select_related("job", "created_by"), user, VIEW).order_by("-created_at", "-id")

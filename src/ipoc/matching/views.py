@@ -1,49 +1,180 @@
+"""Pages of 转化对接: the matching home, a demand's matches (explained, confirmed by the center), listings,
+the 产业链图谱 and a batch run. Thin: parse, call, render."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ipoc.core.display import patent_label
+from ipoc.core.errors import ApplicationError
 from ipoc.core.jobs import job_start_background
 from ipoc.core.models import Role
+from ipoc.core.pickers import set_picker_querysets
+from ipoc.core.tables import render_table
+from ipoc.core.ui import handle_application_error
 from ipoc.demands import selectors as demand_selectors
 from ipoc.matching import selectors, services
+from ipoc.matching.filtersets import ListingFilterSet, OpenDemandFilterSet, RunMatchFilterSet
+from ipoc.matching.models import ChainPosition, MatchStatus
+from ipoc.matching.tables import ListingTable, OpenDemandTable, RunMatchTable
+
+MATCHES_PER_PAGE = 10
+
+
+def _is_center(user) -> bool:
+    return user.role == Role.CENTER_STAFF
+
+
+def _open_demands(user):
+    """The demands a user works on in matching: a center's own, an enterprise's or institution's own, all
+    that an office or administrator may see — open (已发布、对接中), with their match counts."""
+    qs = demand_selectors.demand_list(user=user).filter(status__in=demand_selectors.OPEN_STATUSES)
+    if user.role == Role.CENTER_STAFF:
+        qs = qs.filter(center=user.organization_id)
+    elif user.role in (Role.ENTERPRISE_USER, Role.INSTITUTION_USER):
+        qs = qs.filter(organization=user.organization_id)
+    return qs.annotate(n_proposed=Count("matches", filter=Q(matches__status=MatchStatus.PROPOSED)),
+                       n_confirmed=Count("matches", filter=Q(matches__status=MatchStatus.CONFIRMED)),
+                       n_total=Count("matches")).order_by("-n_proposed", "-published_at", "-id")
 
 
 @login_required
 def match_home(request):
     user = request.user
-    demands = demand_selectors.demand_list(user=user, mine=True).filter(status__in=demand_selectors.OPEN_STATUSES)
-    return render(request, "matching/home.html", {"demands": demands[:200], "is_center": user.role == Role.CENTER_STAFF})
+    base = _open_demands(user)
+    filterset = OpenDemandFilterSet(request.GET or None, queryset=base, request=request)
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    table = OpenDemandTable(qs, request=request)
+    totals = base.order_by().aggregate(demands=Count("id", distinct=True))
+    waiting = selectors.match_status_counts(user=user, demand_ids=base.values("pk"))
+    runs = selectors.run_list(user=user)[:5] if _is_center(user) else []
+    return render_table(request, table, "matching/home.html", {
+        "filterset": filterset, "is_center": _is_center(user), "runs": runs,
+        "kpis": [(_("开放需求"), totals["demands"], "file-description", reverse("match_home")),
+                 (_("待确认匹配"), waiting[MatchStatus.PROPOSED], "hourglass", f"{reverse('match_home')}?waiting=1"),
+                 (_("已确认推送"), waiting[MatchStatus.CONFIRMED], "send", ""),
+                 (_("挂牌专利"), selectors.listing_list(user=user).filter(status="active").count(), "tag",
+                  reverse("match_listings"))]})
+
+
+def _explain(match, party_types: dict[str, str]) -> list[tuple[str, str]]:
+    """A match's explanation in words, one (heading, sentence) per reason, from what the ranker saw."""
+    e = match.explanation or {}
+    lines = []
+    if e.get("matched_terms"):
+        lines.append((_("命中词"), _("专利文本含需求用词：%(t)s") % {"t": "、".join(e["matched_terms"][:12])}))
+    if e.get("shared_ipc"):
+        lines.append((_("技术领域"), _("与需求推荐的IPC小类一致：%(c)s") % {"c": "、".join(e["shared_ipc"])}))
+    elif e.get("demand_ipc"):
+        lines.append((_("技术领域"), _("需求推荐IPC小类 %(d)s；专利IPC小类 %(p)s") % {
+            "d": "、".join(e["demand_ipc"]), "p": "、".join(e.get("patent_ipc") or []) or "—"}))
+    elif e.get("patent_ipc"):
+        lines.append((_("技术领域"), _("专利IPC小类 %(p)s") % {"p": "、".join(e["patent_ipc"])}))
+    if e.get("chain_nodes"):
+        lines.append((_("产业链"), _("与需求同属产业链节点：%(n)s") % {"n": "、".join(e["chain_nodes"])}))
+    holders = []
+    for h in e.get("holders") or []:
+        kind = party_types.get(h.get("name", ""), "")
+        holders.append(f"{h.get('name', '')}（{kind}）" if kind else h.get("name", ""))
+    if holders:
+        lines.append((_("权利人"), "；".join(holders)))
+    legal = e.get("legal_status") or _("法律状态未知")
+    years = e.get("remaining_life_years")
+    if years:
+        legal = _("%(s)s，剩余保护期约 %(y).1f 年") % {"s": legal, "y": years}
+    lines.append((_("法律状态"), legal))
+    listing = e.get("listing")
+    if listing:
+        text = _("已挂牌：%(m)s") % {"m": "、".join(demand_selectors.deal_mode_labels(listing.get("modes"))) or "—"}
+        if listing.get("asking_price"):
+            text += _("，挂牌价 %(p)s 元") % {"p": f"{float(listing['asking_price']):,.0f}"}
+        if listing.get("open_license"):
+            text += _("，开放许可")
+        lines.append((_("挂牌"), text))
+    else:
+        lines.append((_("挂牌"), _("未挂牌，可联系权利人洽谈")))
+    return lines
 
 
 @login_required
 def demand_matches(request, pk: int):
-    demand = demand_selectors.demand_get(user=request.user, pk=pk)
+    user = request.user
+    demand = demand_selectors.demand_get(user=user, pk=pk)
+    can_decide = (_is_center(user) and user.organization_id == demand.center_id) or user.is_platform_admin
     if request.method == "POST":
-        services.demand_match(actor=request.user, demand=demand)
+        try:
+            found = services.demand_match(actor=user, demand=demand)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            if found:
+                messages.success(request, _("匹配完成：推荐 %(n)s 件专利，请逐条确认或否决。") % {"n": len(found)})
+            else:
+                messages.warning(request, _("匹配完成，但没有找到新的合适专利；可补充需求关键词后重试。"))
         return redirect("match_demand", pk=pk)
-    matches = selectors.demand_matches(user=request.user, demand_id=pk)
+    counts = selectors.demand_match_counts(user=user, demand_id=pk)
+    status = request.GET.get("status", "")
+    matches = selectors.demand_matches(user=user, demand_id=pk).prefetch_related("patent__parties")
+    if status in MatchStatus.values:
+        matches = matches.filter(status=status)
+    page = Paginator(matches, MATCHES_PER_PAGE).get_page(request.GET.get("page"))
+    items = []
+    for m in page:
+        party_types = {p.name: p.get_party_type_display() for p in m.patent.parties.all() if p.party_type}
+        label, badge = patent_label(m.patent)
+        items.append({"m": m, "lines": _explain(m, party_types), "number": "" if badge else label, "badge": badge,
+                      "title": (m.explanation or {}).get("snippets", {}).get("title") or "",
+                      "abstract": (m.explanation or {}).get("snippets", {}).get("abstract") or ""})
+    tabs = [("", _("全部"), counts["total"])] + [(s.value, s.label, counts[s.value]) for s in MatchStatus]
     return render(request, "matching/demand_matches.html", {
-        "demand": demand, "matches": matches, "tags": selectors.demand_chain_tags(demand_id=pk),
-        "nodes": selectors.chain_nodes(user=request.user, center_id=demand.center_id) if demand.center_id else [],
-        "can_decide": request.user.role == Role.CENTER_STAFF and request.user.organization_id == demand.center_id})
+        "demand": demand, "page": page, "items": items, "tabs": tabs, "status": status,
+        "tags": selectors.demand_chain_tags(demand_id=pk),
+        "nodes": selectors.chain_nodes(user=user, center_id=demand.center_id) if demand.center_id else [],
+        "can_decide": can_decide, "is_open": demand.status in demand_selectors.OPEN_STATUSES})
+
+
+def _back(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) \
+            and target.startswith("/"):
+        return target
+    return fallback
 
 
 @login_required
 @require_POST
 def match_decide(request, pk: int):
     match = selectors.match_get(user=request.user, pk=pk)
-    services.match_decide(actor=request.user, match=match, confirm=request.POST.get("decision") == "confirm",
-                          reason=request.POST.get("reason", ""))
-    return redirect("match_demand", pk=match.demand_id)
+    confirm = request.POST.get("decision") == "confirm"
+    try:
+        services.match_decide(actor=request.user, match=match, confirm=confirm,
+                              reason=request.POST.get("reason", "").strip())
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已确认该匹配，并定向推送给需求方和专利权利人。") if confirm
+                         else _("已否决该匹配，今后不再为此需求推荐该专利。"))
+    return redirect(_back(request, reverse("match_demand", args=[match.demand_id])))
 
 
 @login_required
 @require_POST
 def batch_start(request):
-    job = services.match_batch_start(actor=request.user, center=request.user.organization)
+    try:
+        job = services.match_batch_start(actor=request.user, center=request.user.organization)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("match_home")
     job_start_background(job)
-    return redirect("job_detail", pk=job.pk)
+    messages.success(request, _("已开始批量匹配本中心全部开放需求，进度见下方。"))
+    return redirect("match_run", pk=job.params["run_id"])
 
 
 @login_required
@@ -56,60 +187,92 @@ def run_detail(request, pk: int):
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="matching-run-{run.pk}.xlsx"'
         return response
-    return render(request, "matching/run_detail.html", {"run": run, "matches": selectors.run_matches(run)[:500]})
+    job = run.job
+    if request.htmx and request.GET.get("progress"):
+        return render(request, "matching/_run_progress.html", {"run": run, "job": job})
+    base = selectors.run_matches(run)
+    filterset = RunMatchFilterSet(request.GET or None, queryset=base, request=request)
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    return render_table(request, RunMatchTable(qs, request=request), "matching/run_detail.html",
+                        {"run": run, "job": job, "filterset": filterset})
 
 
 @login_required
 @require_POST
 def demand_chain_tag(request, pk: int):
     demand = demand_selectors.demand_get(user=request.user, pk=pk)
-    node = selectors.chain_nodes(user=request.user, center_id=demand.center_id).get(pk=request.POST["node"])
-    services.demand_chain_tag_set(actor=request.user, demand=demand, node=node,
-                                  include=request.POST.get("include") == "1")
+    node = selectors.chain_nodes(user=request.user, center_id=demand.center_id).filter(
+        pk=request.POST.get("node") or 0).first()
+    if node is None:
+        messages.error(request, _("请选择本中心产业链图谱中的节点"))
+        return redirect("match_demand", pk=pk)
+    include = request.POST.get("include") == "1"
+    try:
+        services.demand_chain_tag_set(actor=request.user, demand=demand, node=node, include=include)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, (_("已将需求标注到节点“%(n)s”") if include else _("已将需求从节点“%(n)s”排除"))
+                         % {"n": node})
     return redirect("match_demand", pk=pk)
 
 
 @login_required
 def chain_map(request):
     """A center's 产业链图谱: nodes by chain position, and a form to add one (center staff)."""
-    from ipoc.core.errors import ApplicationError
-    from ipoc.core.ui import handle_application_error
-    from ipoc.matching.forms import ChainNodeForm
+    from ipoc.matching.forms import CenterChoiceForm, ChainNodeForm
 
-    center_id = request.GET.get("center") or request.user.organization_id
+    user = request.user
+    can_edit = _is_center(user)
+    chooser = CenterChoiceForm(request.GET or None)
+    set_picker_querysets(chooser, user)
+    center = None
+    if can_edit:
+        center = user.organization
+    elif chooser.is_bound and chooser.is_valid():
+        center = chooser.cleaned_data.get("center")
     form = ChainNodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and can_edit and form.is_valid():
         try:
-            services.chain_node_create(actor=request.user, center=request.user.organization, **form.service_data())
-            return redirect("match_chain")
+            node = services.chain_node_create(actor=user, center=user.organization, **form.service_data())
         except ApplicationError as exc:
             handle_application_error(form, exc)
-    nodes = selectors.chain_nodes(user=request.user, center_id=center_id) if center_id else []
-    return render(request, "matching/chain_map.html", {"nodes": nodes, "form": form,
-                                                        "can_edit": request.user.role == Role.CENTER_STAFF})
+        else:
+            messages.success(request, _("已新增产业链节点“%(n)s”") % {"n": node})
+            return redirect("match_chain")
+    nodes = list(selectors.chain_nodes(user=user, center_id=center.pk).annotate(
+        n_demands=Count("demand_tags", filter=Q(demand_tags__excluded=False)))) if center else []
+    columns = [(p.value, p.label, [n for n in nodes if n.position == p.value]) for p in ChainPosition]
+    return render(request, "matching/chain_map.html", {
+        "columns": columns, "nodes": nodes, "form": form, "chooser": chooser, "center": center,
+        "can_edit": can_edit, "show_form": bool(form.errors) or (can_edit and not nodes)})
 
 
 @login_required
 def listings(request):
-    """挂牌: active listings, and a form to list a patent (holders and center staff)."""
-    from ipoc.core import selectors as core_selectors
-    from ipoc.core.errors import ApplicationError
-    from ipoc.core.ui import handle_application_error
+    """挂牌: listings with filters, and a form to list a patent (holders and center staff)."""
+    user = request.user
+    may_list = user.role in (Role.ENTERPRISE_USER, Role.INSTITUTION_USER, Role.CENTER_STAFF)
+    on_behalf = user.role == Role.CENTER_STAFF
     from ipoc.matching.forms import ListingForm
-    from ipoc.patents import selectors as patent_selectors
 
-    form = ListingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = ListingForm(request.POST or None, on_behalf=on_behalf) if may_list else None
+    if form is not None:
+        set_picker_querysets(form, user)
+    if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
+        holder = data.get("holder") or user.organization
         try:
-            patent = patent_selectors.patent_get(user=request.user, key_or_number=data["patent"])
-            holder = (core_selectors.organization_get(user=request.user, pk=data["holder"]) if data.get("holder")
-                      else request.user.organization)
-            services.listing_create(actor=request.user, patent_id=patent.pk, holder=holder, modes=data["modes"],
+            services.listing_create(actor=user, patent_id=data["patent"].pk, holder=holder, modes=data["modes"],
                                     asking_price=data.get("asking_price"), terms=data.get("terms", ""),
                                     open_license=data.get("open_license", False))
-            return redirect("match_listings")
         except ApplicationError as exc:
             handle_application_error(form, exc)
-    return render(request, "matching/listings.html",
-                  {"form": form, "listings": selectors.listing_list(user=request.user)[:300]})
+        else:
+            messages.success(request, _("专利已挂牌。"))
+            return redirect("match_listings")
+    base = selectors.listing_list(user=user).order_by("-created_at", "-id")
+    filterset = ListingFilterSet(request.GET or None, queryset=base, request=request)
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    return render_table(request, ListingTable(qs, request=request), "matching/listings.html",
+                        {"filterset": filterset, "form": form, "show_form": bool(form and form.errors)})
