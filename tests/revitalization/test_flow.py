@@ -88,7 +88,7 @@ def test_review_chain_refusals_and_audit(api_client, cast, inventory):
 
     moves = [(m["from_value"], m["to_value"], m["actor"], m["reason"]) for m in body["moves"]]
     assert moves == [
-        ("", "draft", "filer", "建档（select）"),
+        ("", "draft", "filer", "建档（从专利库选择）"),
         ("draft", "dept_review", "filer", "发明人建档完成"),
         ("dept_review", "school_review", "dept_rev", "院系审核通过"),
         ("school_review", "draft", "school_rev", "权属待核实"),
@@ -304,25 +304,29 @@ def test_pages(client, cast, inventory, tmp_path):
 
     client.force_login(cast["filer"])
     html = client.get("/stock/").content.decode()
-    assert "一种无人机机载多功能盒" in html and "下载建档模板" in html
+    assert "一种无人机机载多功能盒" in html and "选择本单位专利建档" in html and "批量建档" in html
     stock = inventory["CN218751475U"]
-    assert "流转记录" in client.get(f"/stock/{stock.pk}/").content.decode()
-    response = client.post(f"/stock/{stock.pk}/action/", {"action": "submit"})
-    assert response.status_code == 302
+    html = client.get(f"/stock/{stock.pk}/").content.decode()
+    assert "流转记录" in html and 'value="submit"' in html and 'value="approve"' not in html
+    response = client.post(f"/stock/{stock.pk}/action/", {"action": "submit"}, follow=True)
+    assert "已提交院系审核" in response.content.decode()
     stock.refresh_from_db()
     assert stock.stage == "dept_review"
-    # a refusal is shown as a message, not an error page
+    # the filer is no reviewer: no approve button, and a forged approval is refused with a message
+    assert 'value="approve"' not in client.get(f"/stock/{stock.pk}/").content.decode()
     response = client.post(f"/stock/{stock.pk}/action/", {"action": "approve"}, follow=True)
-    assert "院系审核人" in response.content.decode()
+    assert response.status_code == 200 and "院系审核人" in response.content.decode()
     assert client.get("/stock/template.xlsx").status_code == 200
     path = fill_template(client.get("/stock/template.xlsx").content,
                          template_rows()[:2] + [["CN202223220665.3", "", "", "", "", "", "", "", "", ""]],
                          tmp_path / "web.xlsx")
     with path.open("rb") as fh:
-        html = client.post("/stock/import/", {"file": fh}).content.decode()
+        response = client.post("/stock/import/", {"upload-file": fh}, follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0].startswith("/stock/imports/")
     assert "web.xlsx" in html and "校验位" in html
-    html = client.post("/stock/import/", {"numbers": "CN219123456U\nCN202121741650.9", "department": "环境学院"}
-                       ).content.decode()
+    html = client.post("/stock/import/", {"numbers-numbers": "CN219123456U\nCN202121741650.9",
+                                          "numbers-department": "环境学院"}, follow=True).content.decode()
     assert "专利库选择" in html and "校验位" in html and "请核实权属" in html
     assert StockPatent.objects.get(patent__publication_number="CN219123456U").department == "环境学院"
     assert "中科大数据研究院" in client.get("/stock/dashboard/").content.decode()

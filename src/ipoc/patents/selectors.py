@@ -71,6 +71,17 @@ def patent_list(*, user: User, filters: PatentFilters | None = None) -> QuerySet
     return qs
 
 
+def patents_held_by(*, user: User | None, organization) -> QuerySet[Patent]:
+    """The organisation's own patents (it is an applicant or the current holder, linked or by exact name),
+    as far as ``user`` may see them (``user=None``: the system)."""
+    qs = restrict(Patent.objects.all(), user, VIEW) if user is not None else Patent.objects.all()
+    if organization is None:
+        return qs.none()
+    parties = PatentParty.objects.filter(patent=OuterRef("pk")).filter(
+        Q(organization=organization.pk) | Q(organization__isnull=True, name=organization.name))
+    return qs.filter(Exists(parties))
+
+
 def with_parties(qs: QuerySet[Patent]) -> QuerySet[Patent]:
     """Prefetch applicants (one extra query for the page) for list rendering."""
     return qs.prefetch_related(Prefetch("parties", queryset=PatentParty.objects.filter(role="applicant")))

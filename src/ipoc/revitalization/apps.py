@@ -15,6 +15,11 @@ class RevitalizationConfig(AppConfig):
                                 roles=(Role.INSTITUTION_USER, Role.CENTER_STAFF, Role.OFFICE_STAFF,
                                        Role.PLATFORM_ADMIN)))
         register_menu(MenuEntry(_("专利推送"), "stock_push_list", order=41, roles=(Role.ENTERPRISE_USER,)))
-        from ipoc.revitalization import kpi
+        from ipoc.core.pickers import register_lookup
+        from ipoc.revitalization import kpi, lookups
 
+        register_lookup("own_patents", queryset=lookups.own_patents, search=lookups.PATENT_SEARCH,
+                        label=lookups.patent_label, sub=lookups.patent_sub, order_by=("-application_date", "-id"))
+        register_lookup("enterprises", queryset=lookups.enterprises, search=("name", "credit_code"),
+                        sub=lookups.region_of, order_by=("name",))
         kpi.register()

@@ -41,7 +41,7 @@ RATING_NAMES = {"高": 5, "较高": 4, "中": 3, "较低": 2, "低": 1}
 class StockRow:
     row: int
     number_raw: str
-    number: str  # canonical application or publication number
+    number: str  # canonical application or publication number ("" when the patent is given by id)
     title: str = ""
     inventors: list[str] = field(default_factory=list)
     department: str = ""
@@ -51,6 +51,7 @@ class StockRow:
     contact_name: str = ""
     contact_phone: str = ""
     contact_email: str = ""
+    patent_id: int | None = None  # the patent in the store, when chosen from it (numbered or not)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,11 @@ class RowError:
 
 def _split(text: str) -> list[str]:
     return [w for w in re.split(r"[,，;；、/\s]+", text or "") if w]
+
+
+def split_names(text: str) -> list[str]:
+    """Names typed in one box (发明人), separated by commas, semicolons or 、."""
+    return [w.strip() for w in re.split(r"[,，;；、\n]+", text or "") if w.strip()]
 
 
 def canonical_number(raw: str) -> str:

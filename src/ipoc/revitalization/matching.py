@@ -114,7 +114,8 @@ class Candidate:
             parts.append(_("需求《%(t)s》（共同术语：%(w)s；%(f)s）")
                          % {"t": d["title"], "w": "、".join(d["terms"][:5]) or "—", "f": found})
         if patents:
-            listed = "、".join(f"{p['number']}（{_('第 %(r)d 位') % {'r': p['rank']}}）" for p in patents[:TOP_EVIDENCE])
+            listed = "、".join(f"{_display_number(p)}（{_('第 %(r)d 位') % {'r': p['rank']}}）"
+                               for p in patents[:TOP_EVIDENCE])
             parts.append(_("自有专利与本专利相似：%(p)s") % {"p": listed})
         if self.shared_ipc:
             parts.append(_("共享IPC小类 %(c)s") % {"c": "、".join(sorted(self.shared_ipc))})
@@ -130,10 +131,20 @@ class Candidate:
                          "profile": round(W_PROFILE * self.profile_score, 3),
                          "ipc": round(W_IPC * min(len(self.shared_ipc), 2), 3)},
             "shared_ipc": sorted(self.shared_ipc), "matched_terms": matched,
-            "patents": [p["number"] for p in patents[:5]], "patent_hits": patents[:5],
+            "patents": [p["number"] for p in patents[:5]],
+            "patent_hits": [{**p, "label": _display_number(p)} for p in patents[:5]],
             "demands": demands[:5], "profile_terms": self.profile_terms,
             "reason": "；".join(parts),
         }
+
+
+def _display_number(hit: dict) -> str:
+    """A patent of the evidence as a person names it: its number, else its title (never a store key)."""
+    number = hit.get("number") or ""
+    if number and not number.startswith("ext:"):
+        return number
+    title = (hit.get("title") or "").strip()
+    return "《" + (title[:24] + "…" if len(title) > 25 else title) + "》"
 
 
 def _rrf(lists: list[list[int]], k: int = 60) -> list[int]:

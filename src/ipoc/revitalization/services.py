@@ -29,7 +29,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from ipoc.core.display import patent_label
 from ipoc.core.errors import ApplicationError, NotFound, PermissionDenied
 from ipoc.core.models import AuditAction, Organization, OrganizationKind, Role, User
 from ipoc.core.services import audit_record, model_update, validated_save
@@ -60,6 +62,10 @@ INSTITUTION_KINDS = (OrganizationKind.UNIVERSITY, OrganizationKind.RESEARCH_INST
 EDITABLE_FIELDS = ("title", "inventors", "department", "intentions", "implemented", "self_rating",
                    "contact_name", "contact_phone", "contact_email")
 
+# How a stock patent came in (``StockPatent.source``), as a person reads it.
+SOURCE_LABELS = {"manual": gettext_lazy("逐件建档"), "import": gettext_lazy("批量导入"),
+                 "select": gettext_lazy("从专利库选择")}
+
 # ---------------------------------------------------------------- who may
 
 
@@ -84,6 +90,11 @@ def is_reviewer(actor: User | None, institution: Organization, level: str, depar
     if level == ReviewLevel.DEPARTMENT:
         qs = qs.filter(department__in=("", department))
     return qs.exists()
+
+
+def patent_name(patent) -> str:
+    """What a person calls the patent: its number, else its title (never the store's internal key)."""
+    return patent_label(patent)[0]
 
 
 def _deny(message: str) -> None:
@@ -180,7 +191,8 @@ def _create(actor: User | None, institution: Organization, patent, source: str, 
     stock = StockPatent(institution=institution, patent=patent, source=source, number_raw=number_raw,
                         created_by=actor if actor is not None and actor.pk else None, **_enrich(patent, fields))
     validated_save(stock)
-    _move(stock, MoveKind.STAGE, "", Stage.DRAFT, actor, _("建档（%(s)s）") % {"s": source})
+    _move(stock, MoveKind.STAGE, "", Stage.DRAFT, actor,
+          _("建档（%(s)s）") % {"s": SOURCE_LABELS.get(source, _("其他方式"))})
     return stock
 
 
@@ -195,10 +207,11 @@ def stock_create(*, actor: User | None, institution: Organization, patent, sourc
         raise ApplicationError(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
     _check_fields(fields)
     if StockPatent.objects.filter(institution=institution, patent=patent).exists():
-        raise ApplicationError(_("该专利已在本单位的盘点清单中：%(n)s") % {"n": patent.number}, field="patent")
-    stock = _create(actor, institution, patent, source, number_raw or patent.number, fields)
+        raise ApplicationError(_("该专利已在本单位的盘点清单中：%(n)s") % {"n": patent_name(patent)}, field="patent")
+    number = number_raw or patent.publication_number or patent.application_number
+    stock = _create(actor, institution, patent, source, number, fields)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=stock,
-                 changes={"patent": [None, patent.number], "institution": [None, institution.name]})
+                 changes={"patent": [None, patent_name(patent)], "institution": [None, institution.name]})
     return stock
 
 
@@ -239,7 +252,7 @@ def _apply_rows(*, actor: User | None, institution: Organization, rows: Iterable
             issues.append(row.as_dict())
             counts["rejected"] += 1
             continue
-        patent = _find_patent(row.number)
+        patent = _find_patent(str(row.patent_id)) if row.patent_id else _find_patent(row.number)
         if patent is None:
             issues.append(importers.RowError(file, row.row, "专利号",
                                              f"专利库中没有此专利：{row.number_raw}（{row.number}），"
@@ -248,7 +261,8 @@ def _apply_rows(*, actor: User | None, institution: Organization, rows: Iterable
             continue
         if patent.pk in first_row:
             issues.append(importers.RowError(file, row.row, "专利号",
-                                             f"与第 {first_row[patent.pk]} 行是同一件专利（{patent.number}）").as_dict())
+                                             f"与第 {first_row[patent.pk]} 行是同一件专利（{patent_name(patent)}）"
+                                             ).as_dict())
             counts["rejected"] += 1
             continue
         first_row[patent.pk] = row.row
@@ -272,7 +286,8 @@ def _apply_rows(*, actor: User | None, institution: Organization, rows: Iterable
             stock = existing
             counts["updated"] += 1
             status = "updated"
-        items.append({"row": row.row, "number": patent.number, "stock_id": stock.pk, "status": status})
+        items.append({"row": row.row, "number": patent_name(patent), "patent_id": patent.pk, "stock_id": stock.pk,
+                      "status": status})
     return issues, items, counts
 
 
@@ -317,9 +332,13 @@ def stock_import(*, actor: User | None, institution: Organization, path: str | P
 
 
 @transaction.atomic
-def stock_select(*, actor: User | None, institution: Organization, numbers: list[str],
-                 **defaults: Any) -> dict:
-    """建档 by selecting patents from the store (numbers or ids); same report as an upload."""
+def stock_select(*, actor: User | None, institution: Organization, numbers: Iterable[str] = (),
+                 patents: Iterable = (), **defaults: Any) -> dict:
+    """建档 by selecting patents from the store; same report as an upload.
+
+    ``patents`` are patent records (or their ids) — a patent is identified by its id, so one without a
+    publication number (a research data set's record) is filed like any other. ``numbers`` are what a
+    person types: an application or publication number, a patent id or a store key."""
     _check_institution(institution)
     _require_member(actor, institution)
     unknown = set(defaults) - (set(EDITABLE_FIELDS) - {"title"})
@@ -327,21 +346,31 @@ def stock_select(*, actor: User | None, institution: Organization, numbers: list
         raise ApplicationError(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
     _check_fields(defaults)
     file = "专利库选择"
+    extra = {k: v for k, v in defaults.items() if k in EDITABLE_FIELDS}
 
     def rows():
-        for i, raw in enumerate(numbers, start=1):
+        i = 0
+        for patent in patents:
+            i += 1
+            pk = patent if isinstance(patent, int) else patent.pk
+            yield importers.StockRow(row=i, number_raw="", number="", patent_id=pk, **extra)
+        for raw in numbers:
+            i += 1
             text = str(raw).strip()
-            if text.isdigit() and len(text) < 12:  # an id from the patent list
+            if (text.isdigit() and len(text) < 12) or text.startswith("ext:"):  # an id or key from the store
                 patent = _find_patent(text)
-                canonical = patent.number if patent else text
-            else:
-                try:
-                    canonical = importers.canonical_number(text)
-                except patent_numbers.PatentNumberError as exc:
-                    yield importers.RowError(file, i, "专利号", str(exc))
+                if patent is None:
+                    yield importers.RowError(file, i, "专利号", f"专利库中没有此专利：{text}")
                     continue
-            yield importers.StockRow(row=i, number_raw=text, number=canonical, **{
-                k: v for k, v in defaults.items() if k in EDITABLE_FIELDS})
+                yield importers.StockRow(row=i, number_raw=patent.publication_number or patent.application_number,
+                                         number="", patent_id=patent.pk, **extra)
+                continue
+            try:
+                canonical = importers.canonical_number(text)
+            except patent_numbers.PatentNumberError as exc:
+                yield importers.RowError(file, i, "专利号", str(exc))
+                continue
+            yield importers.StockRow(row=i, number_raw=text, number=canonical, **extra)
 
     issues, items, counts = _apply_rows(actor=actor, institution=institution, rows=rows(), file=file,
                                         source="select")
@@ -446,7 +475,7 @@ def stock_grade(*, actor: User | None, institution: Organization, as_of: dt.date
     for stock in stocks:
         g = grades.get(stock.patent_id)
         if g is None:
-            ungraded.append(stock.patent.number)
+            ungraded.append(patent_name(stock.patent))
             continue
         old = stock.recommendation
         stock.score, stock.grade, stock.confidence = g.score, g.grade, g.confidence
