@@ -35,8 +35,9 @@ def _refused(response, status=None):
 def records(cast, orgs, users):  # noqa: F811
     """Real records of center 乙 for YEAR: two stock patents of the institute it serves pushed, one converted;
     two SME demands it handles, one solved."""
-    stock_services.service_link_create(actor=users["center_b"], center=orgs["center_b"],
-                                       institution=cast["institute"])
+    request = stock_services.service_link_create(actor=users["center_b"], center=orgs["center_b"],
+                                                 institution=cast["institute"])
+    stock_services.service_request_decide(actor=cast["filer"], request=request, accept=True)
     for number, _pub, dept in SAMPLE_ROWS[:3]:
         stock_services.stock_select(actor=cast["filer"], institution=cast["institute"], numbers=[number],
                                     department=dept, intentions=["assignment"])

@@ -63,7 +63,8 @@ def cast(patents, users, orgs):
                               department="无人机学院")
     services.reviewer_appoint(actor=school, institution=institute, user=other_dept, level="department",
                               department="环境学院")
-    services.service_link_create(actor=users["center_a"], center=orgs["center_a"], institution=institute)
+    request = services.service_link_create(actor=users["center_a"], center=orgs["center_a"], institution=institute)
+    services.service_request_decide(actor=filer, request=request, accept=True)  # the institute consents
     return {"institute": institute, "filer": filer, "dept": dept, "school": school, "env": other_dept, **users}
 
 

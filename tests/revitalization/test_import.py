@@ -129,10 +129,13 @@ def test_select_from_the_store(api_client, cast):
         "department": "环境学院", "intentions": ["license"], "implemented": True, "self_rating": 4})
     assert response.status_code == 200, response.content
     report = response.json()
-    assert report["counts"]["created"] == 3 and report["counts"]["rejected"] == 1
+    assert report["counts"]["created"] == 2 and report["counts"]["rejected"] == 2
     assert report["rejected_rows"][0]["row"] == 3 and "校验位" in report["rejected_rows"][0]["reason"]
-    # an enterprise's patent is accepted but flagged: the institute is not among its applicants
-    assert [w["row"] for w in report["warnings"]] == [4] and "苏州甲科技有限公司" in report["warnings"][0]["reason"]
+    # an enterprise's patent is refused: the institute is not among its applicants/holders (issue 14, item 5)
+    assert report["rejected_rows"][1]["row"] == 4 and report["warnings"] == []
+    assert "苏州甲科技有限公司" in report["rejected_rows"][1]["reason"]
+    assert "只能为本单位持有" in report["rejected_rows"][1]["reason"]
+    assert not StockPatent.objects.filter(patent__publication_number="CN219123456U").exists()
     stock = StockPatent.objects.get(patent__publication_number="CN218824140U")
     assert (stock.department, stock.intentions, stock.implemented, stock.self_rating) == (
         "环境学院", ["license"], True, 4)

@@ -24,10 +24,10 @@ class OrganizationRead(Schema):
 
 class OrganizationCreate(Schema):
     name: str
-    kind: str
-    office_level: str = ""
+    kind: str = Field(..., description="类型；登记知识产权管理部门（ip_office）仅限平台管理员")
+    office_level: str = Field("", description="管理部门层级，仅平台管理员可设置")
     is_sme: bool | None = None
-    region_code: str = ""
+    region_code: str = Field("", description="行政区划代码；管理部门工作人员只能登记本辖区内的组织机构")
     credit_code: str | None = None
     address: str = ""
     website: str = ""
@@ -37,11 +37,15 @@ class OrganizationCreate(Schema):
     profile: str = ""
 
 
+ADMIN_ONLY = "仅平台管理员可修改（其他用户提交不同的值将被拒绝，403）/ platform administrators only"
+
+
 class OrganizationUpdate(Schema):
-    name: str | None = None
-    office_level: str | None = None
+    name: str | None = Field(None, description="名称；管理部门的名称" + ADMIN_ONLY)
+    kind: str | None = Field(None, description="类型，" + ADMIN_ONLY)
+    office_level: str | None = Field(None, description="管理部门层级，" + ADMIN_ONLY)
     is_sme: bool | None = None
-    region_code: str | None = None
+    region_code: str | None = Field(None, description="行政区划代码，" + ADMIN_ONLY)
     credit_code: str | None = None
     address: str | None = None
     website: str | None = None

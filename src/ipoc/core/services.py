@@ -165,7 +165,8 @@ def organization_create(*, actor: User | None, name: str, kind: str, source: str
             _refuse_authority("office_level")
         region = fields.get("region_code") or ""
         if region and not _office_area_allows(actor, region):
-            raise PermissionDenied(_("只能登记本管理部门辖区内的组织机构（行政区划代码 %(code)s 不在辖区内）")
+            raise PermissionDenied(_("只能登记本管理部门辖区内的组织机构（行政区划代码 %(code)s 不在辖区内）；"
+                                     "辖区外的请由其所在地的管理部门或平台管理员登记")
                                    % {"code": region}, field="region_code", code="authority_field")
     org = Organization(name=(name or "").strip(), kind=kind, source=source, **fields)
     validated_save(org)

@@ -75,7 +75,7 @@ def organization_detail(request, pk: int):
 def organization_edit(request, pk: int):
     org = selectors.organization_get(user=request.user, pk=pk)
     require(request.user, CHANGE, org)  # an edit page one cannot use is refused outright
-    form = OrganizationForm(request.POST or None, instance=org)
+    form = OrganizationForm(request.POST or None, instance=org, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             data = {k: v for k, v in form.cleaned_data.items()}

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from ipoc.core.errors import ApplicationError
 from ipoc.core.models import Organization, OrganizationKind, Role, User
-from ipoc.core.permissions import CHANGE, require, require_role
+from ipoc.core.permissions import CHANGE, VIEW, can, require, require_role, restrict
 from ipoc.core.services import audit_record, model_update, validated_save
 from ipoc.demands.models import (
     DEMAND_TRANSITIONS,
@@ -45,8 +45,42 @@ def _check_fields(data: dict[str, Any]) -> None:
         raise ApplicationError(_("受理机构必须是产业知识产权运营中心"), field="center")
 
 
+def may_file_for(actor: User | None, organization: Organization) -> bool:
+    """Whether ``actor`` may create (or import) a demand in ``organization``'s name — the ownership rule:
+
+    * the system (actor None) and platform administrators: any organisation;
+    * every user: their own organisation;
+    * center staff, besides their own center: an institution the center serves through an accepted
+      service relation (存量专利盘活); an organisation that chose the center — its own users filed a demand
+      this center handles; and an organisation with no user accounts on the platform, which cannot speak
+      for itself there (代录 of a demand the center collected). An organisation whose users are on the
+      platform and that the center does not serve files its own demands.
+    """
+    if actor is None or actor.is_platform_admin:
+        return True
+    if actor.organization_id is not None and actor.organization_id == organization.pk:
+        return True
+    if actor.role != Role.CENTER_STAFF or actor.organization_id is None:
+        return False
+    from ipoc.revitalization.services import serves
+
+    if serves(actor, organization):
+        return True
+    if Demand.objects.filter(organization=organization, center_id=actor.organization_id,
+                             created_by__organization=organization).exists():
+        return True
+    return not User.objects.filter(organization=organization).exists()
+
+
+def _refuse_owner(organization: Organization) -> None:
+    raise ApplicationError(
+        _("不能以“%(o)s”的名义发布需求：该单位已有平台账号，且本运营中心未为其提供服务（可由该单位自行发布并选择本中心受理）")
+        % {"o": organization.name}, field="organization", status=403, code="permission_denied")
+
+
 def _owner_for(actor: User | None, organization: Organization | None) -> Organization:
-    """Enterprise and institution users file for their own organisation; center staff and admins name one."""
+    """Enterprise and institution users file for their own organisation; center staff and admins name one
+    (center staff only one ``may_file_for`` allows)."""
     if actor is not None and actor.role in (Role.ENTERPRISE_USER, Role.INSTITUTION_USER):
         if organization is not None and organization.pk != actor.organization_id:
             raise ApplicationError(_("只能为本单位提交需求"), field="organization", status=403,
@@ -54,6 +88,8 @@ def _owner_for(actor: User | None, organization: Organization | None) -> Organiz
         return actor.organization
     if organization is None:
         raise ApplicationError(_("请指定需求方"), field="organization")
+    if not may_file_for(actor, organization):
+        _refuse_owner(organization)
     return organization
 
 
@@ -206,11 +242,26 @@ def _is_named_organization(name: str) -> bool:
     return any(k in name for k in ("公司", "集团", "厂", "政府", "大学", "学院", "研究", "中心", "协会", "管委会"))
 
 
+def _import_refusal(actor: User | None, existing: Demand | None, owner: Organization) -> str:
+    """Why an import row may not land ("" when it may): it would change a demand the actor may not change,
+    or file a new one in the name of an organisation the actor may not file for."""
+    if actor is None:
+        return ""
+    if existing is not None:
+        return "" if can(actor, CHANGE, existing) else _("该行对应的需求不归本单位管理，导入不能修改它")
+    if not may_file_for(actor, owner):
+        return _("需求方“%(o)s”已有平台账号，且本运营中心未为其提供服务，不能以其名义导入需求") % {"o": owner.name}
+    return ""
+
+
 def demand_import(*, actor: User | None, path, center: Organization | None = None) -> dict:
     """Import demands from a CSV/XLSX (the template or the ``demands.csv`` layout) in one transaction.
 
-    Idempotent: a row's key is its title, requester and date; re-imports update or leave rows
-    unchanged. Near-duplicate titles (among existing demands and earlier rows) are flagged, not dropped.
+    Idempotent: a row's key is the file name, its title, requester and date and who imports (the importing
+    organisation); re-imports update or leave rows unchanged. A row may only create or update what the actor may
+    change: a demand the actor may not change, or a new one in the name of an organisation the actor may not file
+    for (``may_file_for``), is rejected with the reason in the report. Near-duplicate titles (among the demands
+    the actor may see and earlier rows) are flagged, not dropped.
     Imports by center staff or the system publish the demands they collect; enterprises and institutions
     import drafts for their own organisation.
     """
@@ -231,6 +282,8 @@ def demand_import(*, actor: User | None, path, center: Organization | None = Non
                                                                           Role.INSTITUTION_USER) else None
     publish = own_org is None
     source = f"import:{path.name}"
+    scope = None if actor is None else (f"org:{actor.organization_id}" if actor.organization_id
+                                        else f"user:{actor.pk}")
     try:
         items = list(read_rows(path))
     except (UnicodeError, OSError) as exc:
@@ -245,12 +298,17 @@ def demand_import(*, actor: User | None, path, center: Organization | None = Non
         if own_org is None:
             named = {r.requester for r in rows if _is_named_organization(r.requester)}
             orgs = organizations_ensure(actor=actor, names=named | {UNNAMED_REQUESTER}, source=source)
-        known = [(d.pk, d.title, _title_shingles(d.title)) for d in Demand.objects.only("id", "title")]
+        visible = Demand.objects.all() if actor is None else restrict(Demand.objects.all(), actor, VIEW)
+        known = [(d.pk, d.title, _title_shingles(d.title)) for d in visible.only("id", "title")]
         seen: dict[str, int] = {}
         for r in rows:
             identity = f"{r.title}|{r.requester}|{r.created}"
             seen[identity] = seen.get(identity, 0) + 1  # the n-th identical row of the file is its own record
-            key = hashlib.sha1(f"{identity}|{seen[identity]}".encode()).hexdigest()
+            # The key includes who imports (the system's keys stay as they were): another organisation's file of
+            # the same name and rows is another set of records, never an update of these.
+            legacy_key = hashlib.sha1(f"{identity}|{seen[identity]}".encode()).hexdigest()
+            key = legacy_key if scope is None else hashlib.sha1(
+                f"{scope}|{identity}|{seen[identity]}".encode()).hexdigest()
             owner = own_org or orgs.get(r.requester) or orgs[UNNAMED_REQUESTER]
             fields = {"title": r.title, "description": r.description, "industry": r.industry,
                       "industry_code": r.industry_code, "keywords": r.keywords, "modes": r.modes,
@@ -265,6 +323,14 @@ def demand_import(*, actor: User | None, path, center: Organization | None = Non
                 report["counts"]["rejected"] += 1
                 continue
             existing = Demand.objects.filter(source=source, source_key=key).first()
+            if existing is None and scope is not None:  # imported before keys carried the importer
+                legacy = Demand.objects.filter(source=source, source_key=legacy_key).first()
+                existing = legacy if legacy is not None and can(actor, CHANGE, legacy) else None
+            refusal = _import_refusal(actor, existing, owner)
+            if refusal:
+                report["rejected_rows"].append({"file": path.name, "row": r.row, "field": "需求方", "reason": refusal})
+                report["counts"]["rejected"] += 1
+                continue
             if existing is not None:
                 changes = {k: [getattr(existing, k), v] for k, v in fields.items() if getattr(existing, k) != v}
                 if changes:

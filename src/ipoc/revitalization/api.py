@@ -17,6 +17,8 @@ from ipoc.revitalization.schemas import (
     PushRespond,
     ReviewerCreate,
     ServiceLinkCreate,
+    ServiceRequestDecide,
+    ServiceRequestRead,
     StockDetail,
     StockRead,
     StockReason,
@@ -187,9 +189,25 @@ def reviewer_appoint(request, payload: ReviewerCreate):
     return {"id": reviewer.pk, "user": user.username, "level": reviewer.level, "department": reviewer.department}
 
 
-@router.post("/services", summary="运营中心服务高校院所（服务关系）")
+@router.post("/services", response=ServiceRequestRead,
+             summary="运营中心申请服务高校院所（服务关系）：运营中心发起的申请待该高校/院所同意后生效")
 def service_link_create(request, payload: ServiceLinkCreate):
     center = core_selectors.organization_get(user=request.auth, pk=payload.center_id)
     institution = core_selectors.organization_get(user=request.auth, pk=payload.institution_id)
-    link = services.service_link_create(actor=request.auth, center=center, institution=institution)
-    return {"id": link.pk, "center": center.name, "institution": institution.name}
+    return services.service_link_create(actor=request.auth, center=center, institution=institution,
+                                        note=payload.note)
+
+
+@router.get("/services/requests", response=list[ServiceRequestRead],
+            summary="服务关系申请（本中心发出的、本单位收到的）")
+@paginate(LimitOffsetPagination)
+def service_request_list(request, status: str = ""):
+    return selectors.service_request_list(user=request.auth, status=status)
+
+
+@router.post("/services/requests/{request_id}/decide", response=ServiceRequestRead,
+             summary="高校/院所同意或拒绝运营中心的服务申请")
+def service_request_decide(request, request_id: int, payload: ServiceRequestDecide):
+    service_request = selectors.service_request_get(user=request.auth, pk=request_id)
+    return services.service_request_decide(actor=request.auth, request=service_request, accept=payload.accept,
+                                           reason=payload.reason)

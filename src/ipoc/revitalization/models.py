@@ -62,7 +62,8 @@ class ReviewLevel(models.TextChoices):
 
 
 class ServiceLink(models.Model):
-    """运营中心服务的高校院所: the center's staff see and work on the institution's stock list."""
+    """运营中心服务的高校院所: the center's staff see and work on the institution's stock list. Exists only with
+    the institution's consent (an accepted ``ServiceRequest``)."""
 
     center = models.ForeignKey("core.Organization", verbose_name=_("运营中心"), on_delete=models.CASCADE,
                                related_name="stock_served")
@@ -79,6 +80,46 @@ class ServiceLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.center} → {self.institution}"
+
+
+class ServiceRequestStatus(models.TextChoices):
+    PENDING = "pending", _("待高校/院所确认")
+    ACCEPTED = "accepted", _("已同意")
+    DECLINED = "declined", _("已拒绝")
+
+
+class ServiceRequest(models.Model):
+    """A center's request to serve an institution's 存量专利盘活. The ``ServiceLink`` (and with it the center's
+    view of the institution's inventory) exists only once the institution's users accept; a relation an
+    institution's user or an administrator sets up is accepted at once and recorded here too."""
+
+    center = models.ForeignKey("core.Organization", verbose_name=_("运营中心"), on_delete=models.CASCADE,
+                               related_name="stock_service_requests_made")
+    institution = models.ForeignKey("core.Organization", verbose_name=_("高校/院所"), on_delete=models.CASCADE,
+                                    related_name="stock_service_requests")
+    status = models.CharField(_("状态"), max_length=16, choices=ServiceRequestStatus.choices,
+                              default=ServiceRequestStatus.PENDING, db_index=True)
+    note = models.TextField(_("说明"), blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    reason = models.TextField(_("确认意见"), blank=True)
+
+    access = AccessRule(owner_fields=("center", "institution"), creator_field="requested_by", office_view=None)
+
+    class Meta:
+        verbose_name = _("服务关系申请")
+        verbose_name_plural = _("服务关系申请")
+        ordering = ["-requested_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["center", "institution"],
+                                               condition=Q(status="pending"),
+                                               name="stock_one_pending_service_request")]
+
+    def __str__(self) -> str:
+        return f"{self.center} → {self.institution}（{self.get_status_display()}）"
 
 
 class StockReviewer(models.Model):

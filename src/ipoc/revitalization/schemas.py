@@ -107,6 +107,28 @@ class ReviewerCreate(Schema):
 class ServiceLinkCreate(Schema):
     center_id: int
     institution_id: int
+    note: str = Field("", max_length=2000, description="申请说明（运营中心发起时给高校/院所看）")
+
+
+class ServiceRequestRead(Schema):
+    """A center's request to serve an institution (服务关系申请) and its outcome."""
+
+    id: int
+    center_id: int
+    center_name: str = Field(..., alias="center.name")
+    institution_id: int
+    institution_name: str = Field(..., alias="institution.name")
+    status: str = Field(..., description="pending 待高校/院所确认 · accepted 已同意 · declined 已拒绝")
+    status_label: str = Field(..., alias="get_status_display")
+    note: str
+    requested_at: datetime
+    decided_at: datetime | None
+    reason: str
+
+
+class ServiceRequestDecide(Schema):
+    accept: bool
+    reason: str = Field("", max_length=2000)
 
 
 class PushCreate(Schema):

@@ -146,3 +146,26 @@ def dashboard(*, user: User, institution: int | None = None, center: int | None 
         center_rows.append({"id": org.pk, "name": org.name,
                             "institutions": served.values("institution").distinct().count(), **_counts(served)})
     return {"institutions": rows, "centers": center_rows, "totals": _counts(visible)}
+
+
+# ---------------------------------------------------------------- service relations (consent)
+
+
+def service_request_list(*, user: User, status: str = "") -> QuerySet:
+    """The service requests a user may see: those its center made, those its institution received."""
+    from ipoc.revitalization.models import ServiceRequest
+
+    qs = restrict(ServiceRequest.objects.all(), user, VIEW).select_related("center", "institution")
+    return qs.filter(status=status) if status else qs
+
+
+def service_request_get(*, user: User | None, pk: int):
+    from ipoc.revitalization.models import ServiceRequest
+
+    qs = ServiceRequest.objects.select_related("center", "institution")
+    if user is not None:
+        qs = restrict(qs, user, VIEW)
+    request = qs.filter(pk=pk).first()
+    if request is None:
+        raise NotFound(f"服务申请 {pk} 不存在或无权查看", field="request")
+    return request

@@ -11,8 +11,11 @@ administrators too):
 * 学校审核: an institution user appointed 学校审核人. The 学校审核人 acts as the institution's
   administrator for this process and appoints reviewers; the first one is appointed by a
   platform administrator or from the CLI.
-* A center serves an institution through a ``ServiceLink`` (made by the institution's users,
-  the center's staff or an administrator); its staff then see the institution's list.
+* A center serves an institution through a ``ServiceLink``, which needs the institution's consent: the
+  center's staff ask (``ServiceRequest``), one of the institution's users accepts or declines; an institution's
+  user or an administrator may set it up directly. Only then do the center's staff see the institution's list.
+* 建档 only for patents the institution holds (applicant or current holder in the store); platform
+  administrators may 建档 others' patents (with a warning in the report).
 * Grading: the institution's users, serving center staff. Screening into the 专利转化资源库:
   serving center staff or the 学校审核人. Pushes, responses and deals: serving center staff;
   the pushed enterprise's users may record their own response.
@@ -48,6 +51,8 @@ from ipoc.revitalization.models import (
     Response,
     ReviewLevel,
     ServiceLink,
+    ServiceRequest,
+    ServiceRequestStatus,
     Stage,
     StockDeal,
     StockImport,
@@ -129,21 +134,101 @@ def _check_fields(data: dict[str, Any]) -> None:
 # ---------------------------------------------------------------- service links and reviewers
 
 
+def _is_center_staff_of(actor: User | None, center: Organization) -> bool:
+    return actor is not None and actor.role == Role.CENTER_STAFF and actor.organization_id == center.pk
+
+
+def _accept_request(actor: User | None, request: ServiceRequest, reason: str) -> ServiceLink:
+    request.status = ServiceRequestStatus.ACCEPTED
+    request.decided_by = actor if actor is not None and actor.pk else None
+    request.decided_at = timezone.now()
+    request.reason = reason or ""
+    request.save()
+    link, created = ServiceLink.objects.get_or_create(center=request.center, institution=request.institution)
+    if created:
+        audit_record(actor=actor, action=AuditAction.CREATE, obj=link,
+                     changes={"center": [None, request.center.name], "institution": [None, request.institution.name],
+                              "request": [None, request.pk]}, message=reason or "")
+    return link
+
+
 @transaction.atomic
-def service_link_create(*, actor: User | None, center: Organization, institution: Organization) -> ServiceLink:
-    """A center starts serving an institution's 存量专利盘活."""
+def service_link_create(*, actor: User | None, center: Organization, institution: Organization,
+                        note: str = "") -> ServiceRequest:
+    """服务关系: a center serves an institution's 存量专利盘活 only with the institution's consent.
+
+    Center staff ask (a pending ``ServiceRequest``; the institution's users are told) and see nothing of the
+    institution's inventory until one of its users accepts (``service_request_decide``). A relation set up by
+    the institution's own user, a platform administrator or the system takes effect at once (accepted, with
+    the same record). Asking again while a request is pending returns that request."""
     if center.kind != OrganizationKind.OPERATION_CENTER:
         raise ApplicationError(_("服务方须为产业知识产权运营中心"), field="center")
     _check_institution(institution)
-    allowed = (_system_or_admin(actor) or is_member(actor, institution)
-               or (actor.role == Role.CENTER_STAFF and actor.organization_id == center.pk))
-    if not allowed:
-        _deny(_("只有该高校/院所的用户或该运营中心的工作人员可以建立服务关系"))
-    link, created = ServiceLink.objects.get_or_create(center=center, institution=institution)
-    if created:
-        audit_record(actor=actor, action=AuditAction.CREATE, obj=link,
-                     changes={"center": [None, center.name], "institution": [None, institution.name]})
-    return link
+    consenting = _system_or_admin(actor) or is_member(actor, institution)
+    if not (consenting or _is_center_staff_of(actor, center)):
+        _deny(_("只有该运营中心的工作人员可以申请服务，只有该高校/院所的用户可以同意"))
+    pending = (ServiceRequest.objects.select_for_update()
+               .filter(center=center, institution=institution, status=ServiceRequestStatus.PENDING).first())
+    if ServiceLink.objects.filter(center=center, institution=institution).exists():
+        done = (ServiceRequest.objects.filter(center=center, institution=institution,
+                                              status=ServiceRequestStatus.ACCEPTED).first())
+        if done is not None:
+            return done
+        pending = pending or ServiceRequest(center=center, institution=institution, note=note,
+                                            requested_by=actor if actor is not None and actor.pk else None)
+        _accept_request(None, pending, _("已有服务关系"))  # a relation made before consent was recorded
+        return pending
+    if consenting:
+        request = pending or ServiceRequest(center=center, institution=institution, note=note,
+                                            requested_by=actor if actor is not None and actor.pk else None)
+        _accept_request(actor, request, note)
+        return request
+    if pending is not None:
+        return pending
+    request = ServiceRequest.objects.create(center=center, institution=institution, note=(note or "").strip(),
+                                            requested_by=actor if actor is not None and actor.pk else None)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=request,
+                 changes={"center": [None, center.name], "institution": [None, institution.name],
+                          "status": [None, request.status]}, message=request.note)
+    from ipoc.core.services import notify
+
+    notify(users=User.objects.filter(organization=institution, role=Role.INSTITUTION_USER, is_active=True),
+           kind="stock_service_request",
+           title=_("%(c)s 申请为本单位提供存量专利盘活服务") % {"c": center.name},
+           body=_("同意后，该运营中心可以查看本单位的存量专利清单并开展评价、筛选和推广。请同意或拒绝。%(n)s")
+           % {"n": request.note})
+    return request
+
+
+@transaction.atomic
+def service_request_decide(*, actor: User | None, request: ServiceRequest, accept: bool,
+                           reason: str = "") -> ServiceRequest:
+    """The institution's user accepts (the ``ServiceLink`` is made) or declines a center's request."""
+    request = (ServiceRequest.objects.select_for_update().select_related("center", "institution")
+               .get(pk=request.pk))
+    if not (_system_or_admin(actor) or is_member(actor, request.institution)):
+        _deny(_("只有“%(org)s”的用户可以同意或拒绝服务申请") % {"org": request.institution.name})
+    if request.status != ServiceRequestStatus.PENDING:
+        raise ApplicationError(_("该服务申请已处理（%(s)s）") % {"s": request.get_status_display()},
+                               field="status", code="invalid_transition")
+    if accept:
+        _accept_request(actor, request, reason)
+    else:
+        request.status = ServiceRequestStatus.DECLINED
+        request.decided_by = actor if actor is not None and actor.pk else None
+        request.decided_at = timezone.now()
+        request.reason = (reason or "").strip()
+        request.save()
+    audit_record(actor=actor, action=AuditAction.TRANSITION, obj=request,
+                 changes={"status": [ServiceRequestStatus.PENDING, request.status]}, message=request.reason)
+    from ipoc.core.services import notify
+
+    verdict = _("同意") if accept else _("拒绝")
+    notify(users=User.objects.filter(organization=request.center, role=Role.CENTER_STAFF, is_active=True),
+           kind="stock_service_request",
+           title=_("%(i)s %(v)s了存量专利盘活服务申请") % {"i": request.institution.name, "v": verdict},
+           body=request.reason)
+    return request
 
 
 @transaction.atomic
@@ -186,6 +271,12 @@ def _holder_warning(patent, institution: Organization) -> str:
     return f"专利库记录的申请人/权利人（{names}）不含本单位，请核实权属"
 
 
+def _not_held(warning: str) -> str:
+    """The refusal of a 建档 for a patent the institution does not hold (platform administrators may)."""
+    return _("%(w)s：只能为本单位持有（申请人或当前权利人）的专利建档；如权属已变更，请先更新专利著录数据，"
+             "或请平台管理员代为建档") % {"w": warning.replace("，请核实权属", "")}
+
+
 def _create(actor: User | None, institution: Organization, patent, source: str, number_raw: str,
             fields: dict[str, Any]) -> StockPatent:
     stock = StockPatent(institution=institution, patent=patent, source=source, number_raw=number_raw,
@@ -208,6 +299,9 @@ def stock_create(*, actor: User | None, institution: Organization, patent, sourc
     _check_fields(fields)
     if StockPatent.objects.filter(institution=institution, patent=patent).exists():
         raise ApplicationError(_("该专利已在本单位的盘点清单中：%(n)s") % {"n": patent_name(patent)}, field="patent")
+    warning = _holder_warning(patent, institution)
+    if warning and not _system_or_admin(actor):
+        raise PermissionDenied(_not_held(warning), field="patent")
     number = number_raw or patent.publication_number or patent.application_number
     stock = _create(actor, institution, patent, source, number, fields)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=stock,
@@ -274,6 +368,10 @@ def _apply_rows(*, actor: User | None, institution: Organization, rows: Iterable
             counts["rejected"] += 1
             continue
         warning = _holder_warning(patent, institution)
+        if warning and existing is None and not _system_or_admin(actor):  # only what the institution holds
+            issues.append(importers.RowError(file, row.row, "专利号", _not_held(warning)).as_dict())
+            counts["rejected"] += 1
+            continue
         if warning:
             issues.append(importers.RowError(file, row.row, "专利号", warning, level="warning").as_dict())
         if existing is None:
