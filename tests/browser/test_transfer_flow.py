@@ -34,39 +34,44 @@ def corpus(search_index, tmp_path):
 
 
 def test_demand_to_match_to_push_to_event_to_deal_to_statistics(page, browser, live_server, users, orgs, corpus):
-    # 1. the enterprise files a demand for center A and submits it for review
+    # 1. the enterprise files a demand for center A and submits it for review (one button: 发布需求)
     browser_login(page, "ent_a")
     page.goto("/demands/new/")
     page.fill("#id_title", "锂电池正极材料包覆技术")
     page.fill("#id_keywords_text", "正极材料，包覆")
-    page.select_option("#id_center", label=orgs["center_a"].name)
-    page.click("main button[type=submit]")
+    page.click("#id_center-ts-control")
+    page.fill("#id_center-ts-control", "甲产业")
+    page.locator(".ts-dropdown .option", has_text=orgs["center_a"].name).first.click()
+    page.get_by_role("button", name="发布需求").click()
     page.wait_for_url("**/demands/*/")
     demand = Demand.objects.get(title="锂电池正极材料包覆技术")
-    page.select_option("select[name=to_status]", "pending")
-    page.click("text=确定")
-    assert page.locator("h1 .badge").get_attribute("data-status") == "pending"
+    assert page.locator("h1 [data-status]").get_attribute("data-status") == "pending"
 
     # 2. the center publishes it, runs matching and confirms the best patent with a reason
     center = browser.new_context(locale="zh-CN", base_url=live_server.url).new_page()
     browser_login(center, "center_a")
+    center.on("dialog", lambda dialog: dialog.accept())  # confirmations before irreversible decisions
     center.goto(f"/demands/{demand.pk}/")
-    center.select_option("select[name=to_status]", "published")
-    center.click("text=确定")
-    assert center.locator("h1 .badge").get_attribute("data-status") == "published"
-    center.goto(f"/matching/demands/{demand.pk}/")
+    center.locator("button[data-move=published]").click()
+    center.wait_for_load_state()
+    assert center.locator("h1 [data-status]").get_attribute("data-status") == "published"
+    center.locator("#demand-matches-link").click()
+    center.wait_for_url(f"**/matching/demands/{demand.pk}/")
     center.click("#run-match")
     first = center.locator(".card.match").first
     assert first.locator("mark").count() >= 1  # matched terms highlighted in the patent text
-    assert "正极" in first.inner_text() and "剩余" in first.inner_text()
-    number = first.get_attribute("data-patent")
+    assert "正极" in first.inner_text() and "剩余保护期" in first.inner_text()
+    number = first.locator(".patent-name").inner_text().strip()
+    match_id = first.get_attribute("data-match")
     first.locator("input[name=reason]").fill("包覆工艺与需求一致")
     first.locator("button[value=confirm]").click()
-    assert "已确认" in center.locator(f".card.match[data-patent='{number}']").inner_text()
+    center.wait_for_load_state()
+    assert "已确认" in center.locator(f".card.match[data-match='{match_id}']").inner_text()
 
     # 3. the enterprise finds the push in its messages
     page.goto("/notifications/")
-    assert "定向推送" in page.locator("table.list").inner_text() and number in page.locator("table.list").inner_text()
+    inbox = page.locator(".page-body").inner_text()
+    assert "定向推送" in inbox and number in inbox
 
     # 4. the center runs a roadshow presenting the patent and publishes it
     center.goto("/events/new/")

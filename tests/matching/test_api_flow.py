@@ -35,7 +35,7 @@ def test_flow_over_the_api(api_client, users, orgs, corpus):
         "status"] == "confirmed"
     inbox = ent.get("/notifications", unread="true").json()
     pushes = [n for n in inbox["items"] if n["kind"] == "push"]
-    assert len(pushes) == 1 and top["patent_number"] in pushes[0]["title"]
+    assert len(pushes) == 1 and top["patent_title"] in pushes[0]["title"] and "ext:" not in pushes[0]["title"]
     assert [n["title"] for n in inbox["items"] if n["kind"] == "demand"] == ["需求已受理并发布：锂电池正极材料包覆技术"]
 
     event = center.post("/events", {"title": "新能源材料专利路演", "held_on": str(dt.date.today() + dt.timedelta(days=3)),

@@ -7,6 +7,13 @@ from ipoc.core.models import Role
 from ipoc.core.pickers import PickerField
 from ipoc.demands.models import DealMode, Demand
 
+
+class InlineCheckboxes(forms.CheckboxSelectMultiple):
+    """A few choices (合作方式) as inline theme checkboxes."""
+
+    template_name = "demands/widgets/checkbox_inline.html"
+
+
 FORM_FIELDS = ["title", "description", "industry", "industry_code", "budget_text", "budget_min", "budget_max",
                "region_code", "deadline", "contact_name", "contact_phone", "contact_email"]
 
@@ -25,7 +32,7 @@ class DemandForm(forms.ModelForm):
                          help_text=_("由该运营中心受理、发布并组织对接"))
     keywords_text = forms.CharField(label=_("关键词"), required=False, help_text=_("用逗号或空格分隔，如：正极材料，包覆"))
     modes = forms.MultipleChoiceField(label=_("期望合作方式"), choices=DealMode.choices, required=False,
-                                      widget=forms.CheckboxSelectMultiple)
+                                      widget=InlineCheckboxes)
 
     class Meta:
         model = Demand
@@ -50,6 +57,8 @@ class DemandForm(forms.ModelForm):
             self.fields["center"].required = True
         self.fields["title"].widget.attrs.setdefault("placeholder", _("如：锂电池正极材料包覆技术"))
         self.fields["budget_text"].widget.attrs.setdefault("placeholder", _("如：10~50万、面议"))
+        self.fields["region_code"].help_text = _("6 位行政区划代码（GB/T 2260），留空则取需求方单位所在地")
+        self.fields["industry_code"].help_text = _("可选：GB/T 4754 门类字母或大类两位代码，如 C、38")
         if editing:
             self.initial.setdefault("keywords_text", "，".join(self.instance.keywords or []))
             self.initial.setdefault("modes", list(self.instance.modes or []))

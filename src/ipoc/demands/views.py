@@ -112,6 +112,9 @@ def demand_detail(request, pk: int):
 def _save(request, form, demand: Demand | None):
     """Create or update from the form; '发布需求' also submits it into the workflow. Errors go on the form."""
     data = form.service_data()
+    if not data.get("region_code") and demand is None:  # where the demand is: by default, where its owner is
+        owner = data.get("organization") or request.user.organization
+        data["region_code"] = getattr(owner, "region_code", "") or ""
     submit = "save_draft" not in request.POST
     try:
         with transaction.atomic():

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ipoc.core.pickers import PickerField
 from ipoc.demands import selectors as demand_selectors
+from ipoc.demands.forms import InlineCheckboxes
 from ipoc.matching.models import ChainPosition
 
 
@@ -30,7 +31,7 @@ class ListingForm(forms.Form):
     patent = PickerField("patents", label=_("专利"), help_text=_("输入公开号、申请号或名称搜索"))
     holder = PickerField("organizations", label=_("权利人"), required=False,
                          help_text=_("运营中心代为挂牌时选择权利人单位"))
-    modes = forms.MultipleChoiceField(label=_("交易方式"), widget=forms.CheckboxSelectMultiple,
+    modes = forms.MultipleChoiceField(label=_("交易方式"), widget=InlineCheckboxes,
                                       choices=demand_selectors.DEAL_MODE_CHOICES)
     asking_price = forms.DecimalField(label=_("挂牌价格（元）"), required=False, max_digits=16, decimal_places=2,
                                       min_value=0, help_text=_("面议可不填"))

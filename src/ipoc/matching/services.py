@@ -240,6 +240,15 @@ def _holder_users(patent_id: int) -> list[User]:
     return list(User.objects.filter(organization_id__in=org_ids, is_active=True))
 
 
+def _patent_words(summary: dict) -> str:
+    """What a person calls a patent in a message: its number, else its title in 《》 (never an internal key)."""
+    number = summary.get("number") or ""
+    if number and not number.startswith("ext:"):
+        return number
+    title = (summary.get("title") or "").strip()
+    return f"《{title[:30]}{'…' if len(title) > 30 else ''}》" if title else _("（无题名专利）")
+
+
 @transaction.atomic
 def match_decide(*, actor: User | None, match: Match, confirm: bool, reason: str = "") -> Match:
     """Staff confirm or reject a match with a reason. A confirmation is pushed (定向推送) to both
@@ -261,11 +270,12 @@ def match_decide(*, actor: User | None, match: Match, confirm: bool, reason: str
     if confirm:
         demand = demand_selectors.demand_by_id(match.demand_id)  # fresh: an earlier confirmation may have moved it
         patent = patent_selectors.patent_summaries([match.patent_id])[match.patent_id]
+        patent["number"] = _patent_words(patent)
         demand_users = list(User.objects.filter(organization=demand.organization, is_active=True))
         notify(users=demand_users, kind="push", url=f"/matching/demands/{demand.pk}/",
                title=_("定向推送：专利 %(n)s 与您的需求“%(d)s”匹配") % {"n": patent["number"], "d": demand.title},
                body=_("运营中心推荐专利《%(t)s》（%(s)s）。理由：%(r)s") % {
-                   "t": patent["title"], "s": patent["legal_status_label"], "r": reason or "—"})
+                   "t": patent["title"], "s": patent["legal_status_label"] or _("法律状态未知"), "r": reason or "—"})
         notify(users=_holder_users(match.patent_id), kind="push", url=f"/patents/{patent['key']}/",
                title=_("定向推送：您的专利 %(n)s 有对接需求“%(d)s”") % {"n": patent["number"], "d": demand.title},
                body=_("需求方：%(o)s。理由：%(r)s") % {"o": demand.organization.name, "r": reason or "—"})
