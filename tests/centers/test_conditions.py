@@ -159,18 +159,3 @@ def test_cli_check_text_and_errors(center_a, demand_records, capsys, unconnected
     call_command("centers", "list", "--json")
     assert json.loads(capsys.readouterr().out)[0]["name"] == "甲产业知识产权运营中心"
 
-
-def test_demo_step_registers_the_demo_center_once(db, tmp_path, capsys):
-    for _ in range(2):
-        call_command("demo", "--data", str(tmp_path), "--json", "--only", "organizations", "users", "centers")
-    out = capsys.readouterr().out
-    assert '"centers_created": 1' in out and '"centers_created": 0' in out
-    from ipoc.centers.selectors import center_list_system
-
-    (center,) = center_list_system()
-    # its application is submitted (no municipal office on the demo platform: straight to 形式审查)
-    assert center.name == "新一代信息技术产业知识产权运营中心（演示）" and center.status == "applying"
-    (application,) = center.applications.all()
-    assert application.status == "recommended" and application.conditions_snapshot["conditions"]
-    (report,) = center.annual_reports.all()
-    assert report.status == "draft" and report.lines

@@ -9,17 +9,22 @@ from __future__ import annotations
 import csv
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
 
 from ipoc.core import services
 from ipoc.core.models import OfficeLevel, Organization, OrganizationKind, Role, User
 
 DEMO_PASSWORD_ENV = "IPOC_DEMO_PASSWORD"
+# 数据来源 of the organisations the demo creates (shown on organisation pages, so in words).
+DEMO_SOURCE = "演示数据"
+SAMPLE_APPLICANTS_SOURCE = "样例数据（专利申请人）"
 DEFAULT_DEMO_PASSWORD = "ipoc-demo-2026"
 
 
@@ -39,6 +44,12 @@ def register_demo_step(name: str, run: Callable[[Path], dict], order: int) -> No
         DEMO_STEPS.sort(key=lambda s: s.order)
 
 
+def demo_steps() -> list[DemoStep]:
+    """Every step, in order: each installed app's ``demo`` module registers its own steps when imported."""
+    autodiscover_modules("demo")
+    return DEMO_STEPS
+
+
 def demo_password() -> str:
     return os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)
 
@@ -48,6 +59,10 @@ DEMO_ORGANIZATIONS = [
     dict(name="国家知识产权局", kind=OrganizationKind.IP_OFFICE, office_level=OfficeLevel.NATIONAL, region_code="110108"),
     dict(name="江苏省知识产权局", kind=OrganizationKind.IP_OFFICE, office_level=OfficeLevel.PROVINCIAL,
          region_code="320000"),
+    dict(name="浙江省知识产权局", kind=OrganizationKind.IP_OFFICE, office_level=OfficeLevel.PROVINCIAL,
+         region_code="330000"),
+    dict(name="广东省知识产权局", kind=OrganizationKind.IP_OFFICE, office_level=OfficeLevel.PROVINCIAL,
+         region_code="440000"),
     dict(name="新一代信息技术产业知识产权运营中心（演示）", kind=OrganizationKind.OPERATION_CENTER, region_code="320500"),
 ]
 
@@ -61,6 +76,35 @@ DEMO_USERS = [
     ("university", Role.INSTITUTION_USER, "浙江大学", "高校用户"),
     ("expert", Role.EXPERT, None, "评审专家"),
 ]
+
+# The rest of the cast: the second expert every recognition needs (two valid scoring sheets), the offices that
+# recommend national centers in Zhejiang and Guangdong, and a research institute's staff member. They sign in
+# with the same password; the centers' own staff are added by the centers step.
+DEMO_SUPPORT_USERS = [
+    ("expert2", Role.EXPERT, None, "评审专家（二）"),
+    ("office_zj", Role.OFFICE_STAFF, "浙江省知识产权局", "浙江省局工作人员"),
+    ("office_gd", Role.OFFICE_STAFF, "广东省知识产权局", "广东省局工作人员"),
+    ("institute", Role.INSTITUTION_USER, "中科大数据研究院", "研究院成果转化专员"),
+]
+
+
+def demo_user(username: str) -> User | None:
+    """A demo user by name (None when the users step has not run)."""
+    return User.objects.filter(username=username).first()
+
+
+def demo_organization(name: str) -> Organization | None:
+    return Organization.objects.filter(name=name).first()
+
+
+def ensure_user(username: str, role: str, organization: Organization | None, display_name: str) -> User:
+    """The demo user, created through the service with the demo password when missing."""
+    user = demo_user(username)
+    if user is None:
+        user = services.user_create(actor=None, username=username, password=demo_password(), role=role,
+                                    organization=organization, display_name=display_name,
+                                    is_superuser=(role == Role.PLATFORM_ADMIN))
+    return user
 
 
 def sample_applicant_names(data_dir: Path) -> list[str]:
@@ -82,10 +126,10 @@ def demo_organizations(data_dir: Path) -> dict:
     created = 0
     for spec in DEMO_ORGANIZATIONS:
         if not Organization.objects.filter(name=spec["name"]).exists():
-            services.organization_create(actor=None, source="demo", **spec)
+            services.organization_create(actor=None, source=DEMO_SOURCE, **spec)
             created += 1
     before = Organization.objects.count()
-    services.organizations_ensure(actor=None, names=sample_applicant_names(data_dir), source="demo:sample-applicants")
+    services.organizations_ensure(actor=None, names=sample_applicant_names(data_dir), source=SAMPLE_APPLICANTS_SOURCE)
     # A well-known SME flag for the demo enterprise would be false; sample applicants keep is_sme unknown.
     return {"organizations_created": created + Organization.objects.count() - before,
             "organizations_total": Organization.objects.count()}
@@ -95,7 +139,7 @@ def demo_users(data_dir: Path) -> dict:
     password = demo_password()
     created = []
     with transaction.atomic():
-        for username, role, org_name, display in DEMO_USERS:
+        for username, role, org_name, display in DEMO_USERS + DEMO_SUPPORT_USERS:
             if User.objects.filter(username=username).exists():
                 continue
             org = None
@@ -104,9 +148,8 @@ def demo_users(data_dir: Path) -> dict:
                 if org is None:  # sample data absent: the organisation is still needed for the role
                     org = services.organization_create(actor=None, name=org_name,
                                                        kind=services.organization_kind_from_name(org_name),
-                                                       source="demo")
-            services.user_create(actor=None, username=username, password=password, role=role, organization=org,
-                                 display_name=display, is_superuser=(role == Role.PLATFORM_ADMIN))
+                                                       source=DEMO_SOURCE)
+            ensure_user(username, role, org, display)
             created.append(username)
     return {"users_created": created,
             "credentials": [{"username": u, "password": password, "role": str(r.label)} for u, r, _o, _d in DEMO_USERS]}
@@ -118,9 +161,12 @@ register_demo_step("users", demo_users, order=20)
 
 def demo_run(*, data_dir: Path | None = None, only: list[str] | None = None) -> dict:
     data_dir = Path(data_dir or settings.IPOC_SAMPLE_DATA)
-    summary: dict = {"sample_data": str(data_dir), "sample_data_found": data_dir.exists(), "steps": {}}
-    for step in DEMO_STEPS:
+    summary: dict = {"sample_data": str(data_dir), "sample_data_found": data_dir.exists(), "steps": {},
+                     "cpu_seconds": {}}
+    for step in demo_steps():
         if only and step.name not in only:
             continue
+        started = time.process_time()
         summary["steps"][step.name] = step.run(data_dir)
+        summary["cpu_seconds"][step.name] = round(time.process_time() - started, 2)
     return summary

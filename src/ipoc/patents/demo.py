@@ -1,4 +1,5 @@
-"""``ipoc demo`` step: import the real CN sample files (idempotent: a second run reports them unchanged)."""
+"""``ipoc demo`` step: import the real CN sample files. Idempotent and quick to repeat: a file whose exact
+content was already imported completely is not read again (``scripts/up.sh`` runs the demo at every start)."""
 
 from __future__ import annotations
 
@@ -30,22 +31,34 @@ def titles_ipc_training_folds(csv_path: Path, out_path: Path) -> Path:
     return out_path
 
 
+def already_imported(path: Path, fmt: str) -> bool:
+    """Whether a completed import of exactly this content (same SHA-256, same format) exists."""
+    import hashlib
+
+    from ipoc.patents.models import ImportBatch, ImportStatus
+
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return ImportBatch.objects.filter(file_sha256=digest, format=fmt, status=ImportStatus.DONE).exists()
+
+
+def _import(path: Path, fmt: str, options: dict) -> dict | str:
+    from ipoc.patents.services import patent_import
+
+    if already_imported(path, fmt):
+        return "unchanged (already imported)"
+    return patent_import(actor=None, path=path, format=fmt, options=options).counts()
+
+
 def demo_patents(data_dir: Path) -> dict:
     import tempfile
 
-    from ipoc.patents.services import patent_import
-
-    out = {}
+    out: dict = {}
     for rel, fmt, options in DEMO_FILES:
         path = data_dir / rel
-        if not path.exists():
-            out[rel] = "missing"
-            continue
-        batch = patent_import(actor=None, path=path, format=fmt, options=options)
-        out[rel] = batch.counts()
+        out[rel] = _import(path, fmt, options) if path.exists() else "missing"
     titles = data_dir / "cn" / "titles_ipc.csv"
     if titles.exists():
         with tempfile.TemporaryDirectory() as tmp:
             jsonl = titles_ipc_training_folds(titles, Path(tmp) / "titles_ipc_folds_1-4.jsonl")
-            out["cn/titles_ipc.csv (folds 1-4)"] = patent_import(actor=None, path=jsonl, format="jsonl").counts()
+            out["cn/titles_ipc.csv (folds 1-4)"] = _import(jsonl, "jsonl", {})
     return out

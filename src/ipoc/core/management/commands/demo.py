@@ -1,4 +1,4 @@
-from ipoc.core.demo import DEMO_STEPS, demo_run
+from ipoc.core.demo import demo_run, demo_steps
 from ipoc.core.management.base import IpocCommand
 
 
@@ -7,7 +7,7 @@ class Command(IpocCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--data", help="样例数据目录 / sample data folder (default IPOC_SAMPLE_DATA)")
-        parser.add_argument("--only", nargs="*", choices=[s.name for s in DEMO_STEPS],
+        parser.add_argument("--only", nargs="*", choices=[s.name for s in demo_steps()],
                             help="只运行这些步骤 / run only these steps")
 
     def handle(self, *args, **options):
@@ -20,4 +20,5 @@ class Command(IpocCommand):
             if "credentials" in result:
                 lines.append("演示账号 / demo accounts (用户名 / 密码 / 角色):")
                 lines += [f"  {c['username']:<12} {c['password']:<16} {c['role']}" for c in result["credentials"]]
+        lines.append("CPU 秒 / CPU seconds: " + ", ".join(f"{k} {v}" for k, v in summary["cpu_seconds"].items()))
         self.emit(options, summary, "\n".join(lines))
