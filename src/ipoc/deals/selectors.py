@@ -230,3 +230,8 @@ def statistics_records(*, user: User, center: Organization, year: int, figure: s
     else:
         rows = list(organization_list(user=user).filter(pk__in=ids))
     return {"figure": data, "code": figure, "rows": rows, "hidden": len(ids) - len(rows)}
+
+
+def deals_for_patent(*, user: User, patent_id: int) -> QuerySet[Deal]:
+    """The deals concerning a patent, that the user may see (for the patent's page)."""
+    return restrict(Deal.objects.filter(patents=patent_id).select_related("center"), user, VIEW).distinct()

@@ -101,3 +101,8 @@ def organizations_by_ids(*, user: User, ids, field: str) -> list:
     if missing:
         raise NotFound(f"组织机构 {', '.join(map(str, missing))} 不存在", field=field)
     return found
+
+
+def events_for_patent(*, user: User, patent_id: int) -> QuerySet[Event]:
+    """The events that presented a patent (推介专利), that the user may see (for the patent's page)."""
+    return restrict(Event.objects.filter(patents=patent_id).select_related("organizer"), user, VIEW).distinct()

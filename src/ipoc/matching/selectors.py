@@ -95,3 +95,14 @@ def match_status_counts(*, user: User, demand_ids) -> dict[str, int]:
 
 def run_list(*, user: User) -> QuerySet[MatchRun]:
     return restrict(MatchRun.objects.select_related("job", "created_by"), user, VIEW).order_by("-created_at", "-id")
+
+
+def matches_for_patent(*, user: User, patent_id: int) -> QuerySet[Match]:
+    """The demands a patent was matched to, that the user may see (for the patent's page)."""
+    return (restrict(Match.objects.filter(patent_id=patent_id), user, VIEW).select_related("demand")
+            .order_by("-created_at", "-id"))
+
+
+def listings_for_patent(*, user: User, patent_id: int) -> QuerySet[Listing]:
+    """The patent's listings (挂牌) the user may see (for the patent's page)."""
+    return listing_list(user=user, patent_id=patent_id).order_by("-created_at", "-id")

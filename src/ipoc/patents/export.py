@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
+from ipoc.core.tables import safe_cell
 from ipoc.patents.models import Patent
 
 COLUMNS = [
@@ -22,7 +23,7 @@ COLUMNS = [
 
 def _rows(patents: Iterable[Patent]) -> Iterator[list]:
     for p in patents:
-        yield [("" if (v := get(p)) is None else v) for _h, get in COLUMNS]
+        yield [safe_cell(get(p)) for _h, get in COLUMNS]  # "" for missing; no cell a spreadsheet would run
 
 
 def export_csv(patents: Iterable[Patent]) -> Iterator[str]:

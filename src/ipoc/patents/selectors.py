@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from dataclasses import asdict, dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from ipoc.core.errors import NotFound
 from ipoc.core.models import User
@@ -39,8 +43,13 @@ class PatentFilters:
 
 
 def patent_list(*, user: User, filters: PatentFilters | None = None) -> QuerySet[Patent]:
+    return filter_patents(restrict(Patent.objects.all(), user, VIEW), filters)
+
+
+def filter_patents(qs: QuerySet[Patent], filters: PatentFilters | None) -> QuerySet[Patent]:
+    """``qs`` narrowed by ``filters`` — the one implementation behind the list page's FilterSet, the API
+    and the exports."""
     f = filters or PatentFilters()
-    qs = restrict(Patent.objects.all(), user, VIEW)
     if f.q:
         qs = qs.filter(Q(title__icontains=f.q) | Q(publication_number__iexact=f.q.replace(" ", ""))
                        | Q(application_number__icontains=f.q.replace(" ", "")) | Q(abstract__icontains=f.q))
@@ -169,6 +178,58 @@ def import_report(batch: ImportBatch, *, limit: int | None = None) -> dict:
             "counts": batch.counts(), "seconds": batch.seconds, "job_id": batch.job_id,
             "rejected_rows": [{"file": r.file, "row": r.row, "field": r.field, "reason": r.reason}
                               for r in rejections]}
+
+
+# Where in a file a rejected row went wrong, for the parts of a file that are not a patent field.
+REJECTION_PLACES = {
+    "xml": gettext_noop("XML 文档"), "csv": gettext_noop("CSV 格式"), "json": gettext_noop("JSON 行"),
+    "encoding": gettext_noop("文件编码"), "columns": gettext_noop("表头"), "record": gettext_noop("整条记录"),
+    "ipc": gettext_noop("IPC 分类号"), "cpc": gettext_noop("CPC 分类号"), "invention-title": gettext_noop("专利名称"),
+    "publication-reference": gettext_noop("公开号"), "us-bibliographic-data": gettext_noop("著录项目"),
+    "SDOBI": gettext_noop("著录项目"), "subdoc-bibliographic-information": gettext_noop("著录项目"),
+    "B542": gettext_noop("专利名称"), "B320": gettext_noop("优先权"),
+}
+
+
+def rejection_place(field: str) -> str:
+    """The field of a rejected row in words: a patent field by its label, a part of the file by its name."""
+    if field in REJECTION_PLACES:
+        return gettext(REJECTION_PLACES[field])
+    try:
+        return str(Patent._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        return field  # an incoPat header: already the file's own (Chinese) column name
+
+
+def rejection_reason(reason: str) -> str:
+    """A rejection reason in the reader's language. Importers write "中文 / English: value"; the value the
+    row held (a quoted number or date) is kept, the other language dropped."""
+    zh, sep, en = (reason or "").partition(" / ")
+    if not sep:
+        return reason
+    if (get_language() or "").startswith("en"):
+        return en
+    quoted = re.search(r"'[^']*'|\"[^\"]*\"", en)
+    detail = quoted.group(0) if quoted else (en.rsplit(": ", 1)[1] if ": " in en else "")
+    if not detail or detail in zh:
+        return zh
+    return f"{zh}：{detail}"
+
+
+def import_report_readable(batch: ImportBatch, *, limit: int | None = None) -> dict:
+    """The import report for a person: counts by name, and each rejected row with the uploaded file's name
+    (never the server's path), the field by its label and the reason in words."""
+    report = import_report(batch, limit=limit)
+    stored = os.path.basename(batch.file_path or "")
+    for r in report["rejected_rows"]:
+        name = os.path.basename(r["file"] or "")
+        r["file"] = batch.file_name if not name or name == stored else name
+        r["field_label"] = rejection_place(r["field"])
+        r["reason_text"] = rejection_reason(r["reason"])
+    labels = {"rows": gettext("读取行数"), "new": gettext("新增"), "updated": gettext("更新"),
+              "unchanged": gettext("未变"), "rejected": gettext("拒绝")}
+    report["count_cards"] = [{"key": k, "label": labels[k], "value": v} for k, v in report["counts"].items()]
+    return report
 
 
 def patent_summaries(ids: list[int], *, on_date: dt.date | None = None) -> dict[int, dict]:

@@ -169,3 +169,8 @@ def service_request_get(*, user: User | None, pk: int):
     if request is None:
         raise NotFound(f"服务申请 {pk} 不存在或无权查看", field="request")
     return request
+
+
+def stock_for_patent(*, user: User, patent_id: int) -> QuerySet[StockPatent]:
+    """The stock-patent records (存量盘活) of a patent the user may see (for the patent's page)."""
+    return stock_list(user=user).filter(patent_id=patent_id).order_by("-id")

@@ -149,3 +149,9 @@ def valuation_report(valuation: PatentValuation) -> dict:
                            "remaining_life_years": valuation.remaining_life_years},
         "fee_saving": valuation.fee_saving, "notes": notes,
     }
+
+
+def valuations_for_patent(*, user: User | None, patent_id: int) -> QuerySet[PatentValuation]:
+    """The patent's valuations in finished runs, newest run first (for the patent's page)."""
+    qs = PatentValuation.objects.filter(patent_id=patent_id, run__finished=True)
+    return _restricted(qs.select_related("run", "run__tree_version"), user).order_by("-run_id")
