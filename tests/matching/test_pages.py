@@ -148,3 +148,18 @@ def test_batch_run_page_shows_progress_and_results(client, users, demand):
     assert demand.title in text and "succeeded" not in text
     assert "锂电池正极材料包覆技术" in _text(client.get(response.redirect_chain[-1][0] + "?q=正极"))
     assert demand.title not in _text(client.get(response.redirect_chain[-1][0] + "?q=图像"))
+
+
+def test_the_enterprise_sees_what_was_pushed_not_the_centers_candidates(client, users, demand):
+    from ipoc.matching import services
+
+    found = services.demand_match(actor=users["center_a"], demand=demand)
+    services.match_decide(actor=users["center_a"], match=found[0], confirm=True, reason="契合")
+    client.force_login(users["ent_a"])
+    page = client.get(f"/matching/demands/{demand.pk}/?status=proposed").content.decode()
+    assert page.count('class="card mb-3 match"') == 1 and 'data-status="confirmed"' in page
+    assert 'data-status="proposed"' not in page
+    home = _text(client.get("/matching/"))
+    assert demand.title in home and "待确认匹配" not in home
+    detail = _text(client.get(f"/demands/{demand.pk}/"))
+    assert "运营中心已确认推送 1 件" in detail and "待确认" not in detail

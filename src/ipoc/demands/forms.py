@@ -40,7 +40,7 @@ class DemandForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 5}),
                    "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    field_order = ["organization", "center", "title", "description", "keywords_text", "industry", "industry_code",
+    field_order = ["organization", "title", "center", "description", "keywords_text", "industry", "industry_code",
                    "modes", "budget_text", "budget_min", "budget_max", "region_code", "deadline", "contact_name",
                    "contact_phone", "contact_email"]
 

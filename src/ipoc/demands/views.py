@@ -95,6 +95,7 @@ def demand_detail(request, pk: int):
                for c in demand.status_changes.select_related("actor", "actor__organization")]
     match_counts = match_selectors.demand_match_counts(user=request.user, demand_id=demand.pk)
     is_center = request.user.role == Role.CENTER_STAFF and request.user.organization_id == demand.center_id
+    owner_view = request.user.role in (Role.ENTERPRISE_USER, Role.INSTITUTION_USER)  # sees the pushes only
     return render(request, "demands/demand_detail.html", {
         "demand": demand, "contact": selectors.demand_contact(user=request.user, demand=demand),
         "modes": selectors.deal_mode_labels(demand.modes),
@@ -102,10 +103,12 @@ def demand_detail(request, pk: int):
         "reason_required": any(m["reason"] == "required" for m in moves),
         "can_edit": demand.status == DemandStatus.DRAFT and can(request.user, CHANGE, demand),
         "match_counts": match_counts,
-        "show_matches": match_counts["total"] > 0 or is_center or request.user.is_platform_admin,
+        "show_matches": match_counts["confirmed" if owner_view else "total"] > 0 or (
+            (is_center or request.user.is_platform_admin) and demand.status in selectors.OPEN_STATUSES),
         "events": event_selectors.event_list(user=request.user).filter(demands=demand).order_by("-held_on")[:20],
         "deals": deal_selectors.deal_list(user=request.user, demand=demand.pk).order_by("-id")[:20],
         "may_add_deal": is_center,
+        "owner_view": owner_view,
     })
 
 

@@ -106,3 +106,10 @@ def matches_for_patent(*, user: User, patent_id: int) -> QuerySet[Match]:
 def listings_for_patent(*, user: User, patent_id: int) -> QuerySet[Listing]:
     """The patent's listings (挂牌) the user may see (for the patent's page)."""
     return listing_list(user=user, patent_id=patent_id).order_by("-created_at", "-id")
+
+
+def centers_with_chain(*, user: User) -> list[tuple[int, str]]:
+    """The centers whose 产业链图谱 the user may see and that have one: (id, name), by name."""
+    rows = (restrict(ChainNode.objects.all(), user, VIEW).order_by("center__name")
+            .values_list("center_id", "center__name").distinct())
+    return list(dict.fromkeys(rows))

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from ipoc.core.display import patent_label
 from ipoc.core.tables import (
     DateColumn,
     IpocTable,
@@ -48,6 +49,21 @@ class OpenDemandTable(IpocTable):
                            reverse("match_demand", args=[record.pk]), _("查看匹配"))
 
 
+class PatentWithTitleColumn(PatentColumn):
+    """A patent by its human identity, with its title underneath when the identity is its number."""
+
+    def render(self, value):
+        identity = super().render(value)
+        if patent_label(value)[1]:  # no number: the identity already is the title
+            return identity
+        title = value.title if len(value.title) <= 40 else value.title[:39] + "…"
+        return format_html('{}<div class="small text-secondary">{}</div>', identity, title)
+
+    def value(self, value):
+        label, badge = patent_label(value)
+        return label if badge else f"{label} {value.title}"
+
+
 class ModesColumn(tables.Column):
     """交易方式 by label (转让、许可 …), never the stored code."""
 
@@ -69,8 +85,7 @@ class YesNoColumn(tables.Column):
 class ListingTable(IpocTable):
     export_name = "listings"
 
-    patent = PatentColumn(verbose_name=_("专利"), order_by=("patent__publication_number",))
-    patent_title = tables.Column(verbose_name=_("专利名称"), accessor="patent__title", orderable=False)
+    patent = PatentWithTitleColumn(verbose_name=_("专利"), order_by=("patent__publication_number",))
     holder = OrganizationColumn(verbose_name=_("权利人"))
     modes = ModesColumn(verbose_name=_("交易方式"), orderable=False)
     asking_price = MoneyColumn(verbose_name=_("挂牌价格"), unit=_("元"), default="—")
@@ -80,13 +95,9 @@ class ListingTable(IpocTable):
 
     class Meta(IpocTable.Meta):
         model = Listing
-        fields = ("patent", "patent_title", "holder", "modes", "asking_price", "open_license", "status",
-                  "created_at")
+        fields = ("patent", "holder", "modes", "asking_price", "open_license", "status", "created_at")
         sequence = fields
         empty_text = _("暂无挂牌专利")
-
-    def render_patent_title(self, value):
-        return value if len(value) <= 40 else value[:39] + "…"
 
 
 class RunMatchTable(IpocTable):
@@ -94,15 +105,14 @@ class RunMatchTable(IpocTable):
 
     demand = tables.Column(verbose_name=_("需求"), accessor="demand__title", order_by=("demand__title",))
     rank = tables.Column(verbose_name=_("排名"))
-    patent = PatentColumn(verbose_name=_("专利"), order_by=("patent__publication_number",))
-    patent_title = tables.Column(verbose_name=_("专利名称"), accessor="patent__title", orderable=False)
+    patent = PatentWithTitleColumn(verbose_name=_("专利"), order_by=("patent__publication_number",))
     score = tables.Column(verbose_name=_("匹配分"), attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
     terms = tables.Column(verbose_name=_("命中词"), accessor="explanation", orderable=False)
     status = StatusColumn(verbose_name=_("状态"))
 
     class Meta(IpocTable.Meta):
         model = Match
-        fields = ("demand", "rank", "patent", "patent_title", "score", "terms", "status")
+        fields = ("demand", "rank", "patent", "score", "terms", "status")
         sequence = fields
         per_page = 50
         empty_text = _("本次匹配尚无结果")
@@ -110,14 +120,11 @@ class RunMatchTable(IpocTable):
     def render_demand(self, value, record):
         return format_html('<a href="{}">{}</a>', reverse("match_demand", args=[record.demand_id]), value)
 
-    def render_patent_title(self, value):
-        return value if len(value) <= 40 else value[:39] + "…"
-
     def render_score(self, value):
         return f"{value:.3f}"
 
     def render_terms(self, value):
-        return "、".join((value or {}).get("matched_terms", [])[:8]) or "—"
+        return "、".join((value or {}).get("matched_terms", [])[:5]) or "—"
 
     def value_terms(self, value):
         return "、".join((value or {}).get("matched_terms", []))

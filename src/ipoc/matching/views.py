@@ -4,7 +4,7 @@ the 产业链图谱 and a batch run. Thin: parse, call, render."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -45,23 +45,32 @@ def _open_demands(user):
                        n_total=Count("matches")).order_by("-n_proposed", "-published_at", "-id")
 
 
+def _owner_view(user) -> bool:
+    """Enterprises and institutions see what the center pushed to them, not the center's candidates."""
+    return user.role in (Role.ENTERPRISE_USER, Role.INSTITUTION_USER)
+
+
 @login_required
 def match_home(request):
     user = request.user
     base = _open_demands(user)
+    owner_view = _owner_view(user)
     filterset = OpenDemandFilterSet(request.GET or None, queryset=base, request=request)
+    if owner_view:
+        del filterset.form.fields["waiting"]
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
-    table = OpenDemandTable(qs, request=request)
+    table = OpenDemandTable(qs, request=request, exclude=("n_proposed",) if owner_view else ())
     totals = base.order_by().aggregate(demands=Count("id", distinct=True))
     waiting = selectors.match_status_counts(user=user, demand_ids=base.values("pk"))
     runs = selectors.run_list(user=user)[:5] if _is_center(user) else []
+    kpis = [(_("开放需求"), totals["demands"], "file-description", reverse("match_home"))]
+    if not owner_view:
+        kpis.append((_("待确认匹配"), waiting[MatchStatus.PROPOSED], "hourglass", f"{reverse('match_home')}?waiting=1"))
+    kpis += [(_("已确认推送"), waiting[MatchStatus.CONFIRMED], "send", ""),
+             (_("挂牌专利"), selectors.listing_list(user=user).filter(status="active").count(), "tag",
+              reverse("match_listings"))]
     return render_table(request, table, "matching/home.html", {
-        "filterset": filterset, "is_center": _is_center(user), "runs": runs,
-        "kpis": [(_("开放需求"), totals["demands"], "file-description", reverse("match_home")),
-                 (_("待确认匹配"), waiting[MatchStatus.PROPOSED], "hourglass", f"{reverse('match_home')}?waiting=1"),
-                 (_("已确认推送"), waiting[MatchStatus.CONFIRMED], "send", ""),
-                 (_("挂牌专利"), selectors.listing_list(user=user).filter(status="active").count(), "tag",
-                  reverse("match_listings"))]})
+        "filterset": filterset, "is_center": _is_center(user), "runs": runs, "kpis": kpis})
 
 
 def _explain(match, party_types: dict[str, str]) -> list[tuple[str, str]]:
@@ -120,10 +129,15 @@ def demand_matches(request, pk: int):
                 messages.warning(request, _("匹配完成，但没有找到新的合适专利；可补充需求关键词后重试。"))
         return redirect("match_demand", pk=pk)
     counts = selectors.demand_match_counts(user=user, demand_id=pk)
-    status = request.GET.get("status", "")
+    owner_view = _owner_view(user)
+    status = MatchStatus.CONFIRMED if owner_view else request.GET.get("status", "")
     matches = selectors.demand_matches(user=user, demand_id=pk).prefetch_related("patent__parties")
     if status in MatchStatus.values:
         matches = matches.filter(status=status)
+    # what waits for a decision first, in rank order; then the confirmed, then the rejected
+    matches = matches.annotate(decided=Case(When(status=MatchStatus.PROPOSED, then=Value(0)),
+                                            When(status=MatchStatus.CONFIRMED, then=Value(1)), default=Value(2),
+                                            output_field=IntegerField())).order_by("decided", "rank", "pk")
     page = Paginator(matches, MATCHES_PER_PAGE).get_page(request.GET.get("page"))
     items = []
     for m in page:
@@ -137,7 +151,8 @@ def demand_matches(request, pk: int):
         "demand": demand, "page": page, "items": items, "tabs": tabs, "status": status,
         "tags": selectors.demand_chain_tags(demand_id=pk),
         "nodes": selectors.chain_nodes(user=user, center_id=demand.center_id) if demand.center_id else [],
-        "can_decide": can_decide, "is_open": demand.status in demand_selectors.OPEN_STATUSES})
+        "can_decide": can_decide, "is_open": demand.status in demand_selectors.OPEN_STATUSES,
+        "owner_view": owner_view})
 
 
 def _back(request, fallback: str) -> str:
@@ -227,10 +242,17 @@ def chain_map(request):
     chooser = CenterChoiceForm(request.GET or None)
     set_picker_querysets(chooser, user)
     center = None
+    with_chain = [] if can_edit else selectors.centers_with_chain(user=user)
     if can_edit:
         center = user.organization
     elif chooser.is_bound and chooser.is_valid():
         center = chooser.cleaned_data.get("center")
+    if center is None and with_chain:  # show a map at once: the first center that has one
+        from ipoc.core import selectors as core_selectors
+
+        center = core_selectors.organization_get(user=user, pk=with_chain[0][0])
+        chooser = CenterChoiceForm(initial={"center": center.pk})
+        set_picker_querysets(chooser, user)
     form = ChainNodeForm(request.POST or None)
     if request.method == "POST" and can_edit and form.is_valid():
         try:
@@ -245,6 +267,7 @@ def chain_map(request):
     columns = [(p.value, p.label, [n for n in nodes if n.position == p.value]) for p in ChainPosition]
     return render(request, "matching/chain_map.html", {
         "columns": columns, "nodes": nodes, "form": form, "chooser": chooser, "center": center,
+        "with_chain": with_chain,
         "can_edit": can_edit, "show_form": bool(form.errors) or (can_edit and not nodes)})
 
 
