@@ -77,30 +77,50 @@ def test_api_attachments(client, api_client, users, orgs, patents):
 
 def test_pages(client, users, orgs, patents, make_deal):
     client.force_login(users["center_a"])
-    r = client.post("/deals/new/", {"title": "页面登记的交易", "deal_type": "assignment", "chain_scope": "other",
-                                    "amount": "-3", "seller_names": orgs["univ"].name, "buyer_names": orgs["ent_a"].name,
-                                    "patent_refs": patents[0].publication_number, "intention_date": "2025-02-01"})
+    html = client.get("/deals/new/").content.decode()  # parties, patents, demand and event are picked by search
+    for kind in ("organizations", "patents", "demands", "events"):
+        assert f'data-picker-url="/api/v1/lookups/{kind}"' in html
+    assert "seller_names" not in html and "demand_id" not in html and "event_id" not in html
+    form = {"title": "页面登记的交易", "deal_type": "assignment", "chain_scope": "other", "amount": "-3",
+            "sellers": [orgs["univ"].pk], "buyers": [orgs["ent_a"].pk], "patents": [patents[0].pk],
+            "intention_date": "2025-02-01"}
+    r = client.post("/deals/new/", form)
     assert r.status_code == 200 and "交易金额不能为负数" in r.content.decode()
-    r = client.post("/deals/new/", {"title": "页面登记的交易", "deal_type": "assignment", "chain_scope": "other",
-                                    "amount": "300000", "seller_names": f"{orgs['univ'].name}",
-                                    "buyer_names": orgs["ent_a"].name, "patent_refs": patents[0].publication_number,
-                                    "intention_date": "2025-02-01"})
-    assert r.status_code == 302, r.content.decode()[-3000:]
+    r = client.post("/deals/new/", {**form, "amount": "300000", "intention_date": "2025-02-30"})
+    html = r.content.decode()  # a wrong date: the form again, the error under the date, never an error page
+    assert r.status_code == 200 and 'id="id_intention_date"' in html and "is-invalid" in html
+    assert "invalid-feedback" in html and "页面登记的交易" in html
+    r = client.post("/deals/new/", {**form, "amount": "300000", "sellers": [orgs["ent_a"].pk]})
+    assert r.status_code == 200 and "同一单位不能同时是转让/许可方和受让/被许可方" in r.content.decode()
+    r = client.post("/deals/new/", {**form, "amount": "300000"}, follow=True)
+    assert r.redirect_chain and "交易已登记" in r.content.decode()
     deal = selectors.deal_list(user=users["center_a"]).get(title="页面登记的交易")
     assert list(deal.buyers.all()) == [orgs["ent_a"]] and list(deal.patents.all()) == [patents[0]]
     html = client.get(f"/deals/{deal.pk}/").content.decode()
     assert 'data-stage="negotiation"' in html and 'data-stage="terminated"' in html and "上传附件" in html
-    assert client.post(f"/deals/{deal.pk}/transition/", {"to_stage": "negotiation", "reason": "会谈"}).status_code == 302
+    assert 'data-stage="signed"' not in html  # only the moves allowed from 意向
+    assert orgs["univ"].name in html and patents[0].publication_number in html
+    r = client.post(f"/deals/{deal.pk}/transition/", {"to_stage": "negotiation", "reason": "会谈"}, follow=True)
+    assert "交易已进入洽谈" in r.content.decode()
+    r = client.post(f"/deals/{deal.pk}/transition/", {"to_stage": "signed", "amount": "300000", "on": "2025-04-31"})
+    assert r.status_code == 200 and "未能变更阶段" in r.content.decode() and "invalid-feedback" in r.content.decode()
+    deal.refresh_from_db()
+    assert deal.stage == "negotiation"
     assert client.post(f"/deals/{deal.pk}/transition/", {"to_stage": "signed", "amount": "300000",
                                                          "on": "2025-04-01"}).status_code == 302
     deal.refresh_from_db()
     assert deal.stage == "signed" and deal.signed_date == dt.date(2025, 4, 1)
     r = client.post(f"/deals/{deal.pk}/transition/", {"to_stage": "terminated"})
-    assert r.status_code == 400 and "终止交易必须说明理由" in r.content.decode()
+    assert r.status_code == 200 and "终止理由" in r.content.decode() and "invalid-feedback" in r.content.decode()
+    deal.refresh_from_db()
+    assert deal.stage == "signed"
+    r = client.post(f"/deals/{deal.pk}/transition/", {"to_stage": "completed"}, follow=True)
+    assert r.status_code == 200 and "不能从" in r.content.decode()  # not an allowed move: a message, no error page
     assert client.post(f"/deals/{deal.pk}/attachments/",
-                       {"contract_file": SimpleUploadedFile("合同.pdf", b"%PDF")}).status_code == 302
+                       {"contract_file": SimpleUploadedFile("合同.pdf", b"%PDF-1.4 test")}).status_code == 302
     html = client.get("/deals/?signed_year=2025").content.decode()
-    assert "页面登记的交易" in html and "登记交易" in html
+    assert "页面登记的交易" in html and "登记交易" in html and ">转让</td>" in html and ">assignment<" not in html
+    assert "页面登记的交易" not in client.get("/deals/?signed_year=2024").content.decode()
     assert client.get(f"/deals/{deal.pk}/edit/").status_code == 200
 
     client.force_login(users["ent_a"])  # a party: sees it, no stage buttons, no edit

@@ -155,7 +155,7 @@ def test_statistics_api(api_client, users, orgs, records):
 def test_statistics_page_and_drill_down(client, users, orgs, records):
     client.force_login(users["center_a"])
     html = client.get(f"/deals/statistics/?year={YEAR}").content.decode()
-    assert "转化运营金额" in html and "1250000.50" in html and "20.5" in html
+    assert "转化运营金额" in html and "1,250,000.50" in html and "20.5" in html
     figs = selectors.deal_statistics(user=None, center=orgs["center_a"], year=YEAR)
     for code, f in figs.items():
         assert f["url"].replace("&", "&amp;") in html
@@ -217,3 +217,40 @@ def test_kpi_amount_is_not_rounded_up_to_a_threshold(users, orgs, make_deal):
               sellers=[orgs["univ"]], buyers=[orgs["ent_a"]])
     value = kpi.annual_deal_amount(types.SimpleNamespace(organization_id=orgs["center_a"].pk), YEAR).value
     assert value < 500 and value == Decimal("499.999999")
+
+
+def _chart(html: str, chart_id: str) -> dict:
+    start = html.index(f'<script id="{chart_id}" type="application/json">') + len(
+        f'<script id="{chart_id}" type="application/json">')
+    return json.loads(html[start:html.index("</script>", start)])
+
+
+def test_statistics_charts_open_their_records(client, users, orgs, records):
+    """Each bar of the statistics charts names its unit and links to exactly the deals behind it."""
+    client.force_login(users["center_a"])
+    html = client.get(f"/deals/statistics/?year={YEAR}").content.decode()
+    months = _chart(html, "chart-months")
+    assert months["title"]["text"].endswith("（万元）") and len(months["xAxis"]["data"]) == 12
+    assert months["series"][0]["data"][2] == 100.0 and months["series"][0]["data"][0] is None  # March; empty January
+    assert set(months["ipocLinks"]) == {"3月", "6月", "7月"}  # every month with deals, a 0-元 one (July) included
+    march = client.get(months["ipocLinks"]["3月"]).content.decode()
+    assert "完成的许可" in march and "履行中的转让" not in march
+    types_ = _chart(html, "chart-types")
+    assert types_["title"]["text"].endswith("（个）")
+    by_type = dict(zip(types_["yAxis"]["data"], types_["series"][0]["data"], strict=True))
+    assert by_type == {"转让": 1, "许可": 1, "作价入股": 1}
+    equity = client.get(types_["ipocLinks"]["作价入股"]).content.decode()
+    assert "零元作价入股" in equity and "完成的许可" not in equity and "洽谈中" not in equity
+
+
+def test_office_compares_centers(client, users, orgs, records):
+    client.force_login(users["cnipa"])
+    html = client.get(f"/deals/statistics/?year={YEAR}").content.decode()
+    chart = _chart(html, "chart-centers")
+    assert chart["yAxis"]["data"][0] == orgs["center_a"].name and chart["series"][0]["data"][0] == 125.0
+    assert f"?center={orgs['center_a'].pk}&year={YEAR}" in chart["ipocLinks"][orgs["center_a"].name]
+    assert 'data-testid="overview"' in html and orgs["center_b"].name in html
+    assert client.get(chart["ipocLinks"][orgs["center_a"].name]).status_code == 200
+    client.force_login(users["js_office"])  # a provincial office compares the centers of its province only
+    html = client.get(f"/deals/statistics/?year={YEAR}").content.decode()
+    assert orgs["center_a"].name in html and orgs["center_b"].name not in html

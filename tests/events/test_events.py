@@ -145,32 +145,51 @@ def test_pages(client, users, orgs, patents, event):
     client.force_login(users["center_a"])
     html = client.get("/events/").content.decode()
     assert "纳米材料专利路演" in html and "新建活动" in html
+    html = client.get("/events/new/").content.decode()  # pickers, no typed ids
+    assert 'data-picker-url="/api/v1/lookups/patents"' in html and 'data-picker-url="/api/v1/lookups/demands"' in html
+    assert "patent_refs" not in html and "demand_refs" not in html
     r = client.post("/events/new/", {"kind": "roadshow", "title": "页面新建的路演", "held_on": LATER,
-                                     "place": "苏州", "patent_refs": patents[2].publication_number, "demand_refs": ""})
-    assert r.status_code == 302, r.content.decode()[:2000]
+                                     "place": "苏州", "patents": [patents[2].pk]}, follow=True)
+    assert r.redirect_chain and "活动已保存为草稿" in r.content.decode()
     new = selectors.event_list(user=users["center_a"]).get(title="页面新建的路演")
-    assert list(new.patents.all()) == [patents[2]]
+    assert list(new.patents.all()) == [patents[2]] and new.status == "draft"
+    html = client.get(f"/events/{new.pk}/").content.decode()
+    assert 'data-status="published"' in html and "data-confirm=" in html  # 发布 offered, with a confirmation
+    r = client.post(f"/events/{new.pk}/transition/", {"to_status": "published"}, follow=True)
+    assert "活动已发布" in r.content.decode()
+    r = client.post(f"/events/{new.pk}/transition/", {"to_status": "cancelled"}, follow=True)  # no reason
+    assert r.status_code == 200 and "取消活动必须说明理由" in r.content.decode()
     r = client.post("/events/new/", {"kind": "roadshow", "title": "无地点", "held_on": LATER})
     assert r.status_code == 200 and "请填写举办地点或线上地址" in r.content.decode()
+    r = client.post("/events/new/", {"kind": "roadshow", "title": "错日期", "held_on": "2026-02-30", "place": "苏州"})
+    assert r.status_code == 200 and "invalid-feedback" in r.content.decode()  # an inline error, not an error page
     html = client.get(f"/events/{event.pk}/").content.decode()
-    assert "修改活动" in html and "记录签约意向" in html
+    assert "修改活动" in html and "记录签约意向" in html and "代为登记报名单位" in html
 
     client.force_login(users["ent_a"])
     html = client.get(f"/events/{event.pk}/").content.decode()
-    assert "本单位报名" in html and "修改活动" not in html
-    assert client.post(f"/events/{event.pk}/register/", {"note": "两人参加"}).status_code == 302
+    assert "本单位报名" in html and "修改活动" not in html and 'name="to_status"' not in html
+    r = client.post(f"/events/{event.pk}/register/", {"note": "两人参加"}, follow=True)
+    assert "已报名" in r.content.decode()
     assert "本单位报名" not in client.get(f"/events/{event.pk}/").content.decode()
     assert client.get(f"/events/{event.pk}/edit/").status_code == 403
-    assert client.get(f"/events/{new.pk}/").status_code == 404  # a draft of another organisation
+    assert client.get(f"/events/{new.pk}/").status_code == 200  # published now
+    r = client.post(f"/events/{event.pk}/register/", {"note": "再报一次"}, follow=True)
+    assert r.status_code == 200 and "该单位已报名此活动" in r.content.decode()
 
     client.force_login(users["center_a"])
     reg = event.registrations.get()
     assert client.post(f"/events/{event.pk}/registrations/{reg.pk}/attendance/", {"attended": "1"}).status_code == 302
     reg.refresh_from_db()
     assert reg.attended is True
+    r = client.post(f"/events/{event.pk}/register/", {"organization": orgs["ent_b"].pk, "note": "现场报名"})
+    assert r.status_code == 302 and event.registrations.filter(organization=orgs["ent_b"]).exists()
+    r = client.post(f"/events/{event.pk}/outcomes/", {"party_a": orgs["univ"].pk, "party_b": orgs["univ"].pk})
+    assert r.status_code == 200 and "意向双方不能是同一单位" in r.content.decode() and event.outcomes.count() == 0
     r = client.post(f"/events/{event.pk}/outcomes/", {"party_a": orgs["univ"].pk, "party_b": orgs["ent_a"].pk,
-                                                      "patent_refs": patents[0].publication_number, "note": "拟合作"})
+                                                      "patents": [patents[0].pk], "note": "拟合作"})
     assert r.status_code == 302 and event.outcomes.count() == 1
+    assert list(event.outcomes.get().patents.all()) == [patents[0]]
 
 
 def test_not_found_is_404(users):

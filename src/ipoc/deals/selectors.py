@@ -235,3 +235,39 @@ def statistics_records(*, user: User, center: Organization, year: int, figure: s
 def deals_for_patent(*, user: User, patent_id: int) -> QuerySet[Deal]:
     """The deals concerning a patent, that the user may see (for the patent's page)."""
     return restrict(Deal.objects.filter(patents=patent_id).select_related("center"), user, VIEW).distinct()
+
+
+def statistics_breakdown(*, user: User | None, center: Organization, year: int) -> dict:
+    """The deals counted for the center's year (``counted_deals``) by signing month and by deal type —
+    {"by_month": [{month, count, amount}] × 12, "by_type": [{deal_type, label, count, amount}]}, amounts in 元."""
+    from django.db.models import Count
+
+    from ipoc.deals.models import DealType
+
+    if not may_view_statistics(user, center):
+        raise PermissionDenied(_("您无权查看此运营中心的统计：%(c)s") % {"c": center}, field="center")
+    deals = counted_deals(center.pk, year).order_by()
+    months = {row["signed_date__month"]: row for row in deals.values("signed_date__month")
+              .annotate(count=Count("pk"), amount=Sum("amount"))}
+    by_month = [{"month": m, "count": months.get(m, {}).get("count", 0),
+                 "amount": Decimal(months.get(m, {}).get("amount") or 0)} for m in range(1, 13)]
+    types = {row["deal_type"]: row for row in deals.values("deal_type").annotate(count=Count("pk"),
+                                                                                   amount=Sum("amount"))}
+    by_type = [{"deal_type": code, "label": str(label), "count": types[code]["count"],
+                "amount": Decimal(types[code]["amount"] or 0)} for code, label in DealType.choices if code in types]
+    return {"by_month": by_month, "by_type": by_type}
+
+
+def statistics_overview(*, user: User | None, year: int) -> list[dict]:
+    """Every operation center whose figures the user may see, with the deals counted for the year (count and
+    amount in 元), largest amount first — the office's view across centers."""
+    from django.db.models import Count
+
+    centers = [c for c in Organization.objects.filter(kind=OrganizationKind.OPERATION_CENTER).order_by("name")
+               if may_view_statistics(user, c)]
+    totals = {row["center"]: row for row in Deal.objects.filter(
+        center__in=[c.pk for c in centers], signed_date__year=year, stage__in=SIGNED_STAGES).order_by()
+        .values("center").annotate(count=Count("pk"), amount=Sum("amount"))}
+    rows = [{"center": c, "count": totals.get(c.pk, {}).get("count", 0),
+             "amount": Decimal(totals.get(c.pk, {}).get("amount") or 0)} for c in centers]
+    return sorted(rows, key=lambda r: (-r["amount"], -r["count"], r["center"].name))

@@ -1,137 +1,137 @@
-import datetime as dt
+"""Pages of 交易撮合: the list, a deal's page with the stage moves its manager may make, the form (pickers, no
+typed ids), attachments and the center's statistics with charts that open the records behind each figure."""
 
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ipoc.core import selectors as core_selectors
-from ipoc.core.errors import ApplicationError, NotFound
+from ipoc.core.errors import ApplicationError
 from ipoc.core.models import OrganizationKind, Role
+from ipoc.core.pickers import set_picker_querysets
+from ipoc.core.tables import render_table
 from ipoc.core.ui import handle_application_error
 from ipoc.deals import selectors, services
-from ipoc.deals.forms import AttachmentForm, DealForm
-from ipoc.deals.models import DEAL_TRANSITIONS, ChainScope, DealStage, DealType
-from ipoc.events import selectors as event_selectors
-
-FORM_EXTRA = ("center_name", "seller_names", "buyer_names", "patent_refs", "demand_id", "event_id")
-
-
-def split_refs(raw: str, *, on_spaces: bool = True) -> list[str]:
-    """Split '1, CN1234567A；3' into ['1', 'CN1234567A', '3'] (organisation names keep their spaces)."""
-    for sep in ("，", "；", ";", "、", "\n", *((" ",) if on_spaces else ())):
-        raw = (raw or "").replace(sep, ",")
-    return [p.strip() for p in raw.split(",") if p.strip()]
+from ipoc.deals.filtersets import DealFilterSet
+from ipoc.deals.forms import AttachmentForm, DealForm, TransitionForm
+from ipoc.deals.models import DEAL_TRANSITIONS, OPEN_STAGES, DealStage
+from ipoc.deals.tables import DealTable
 
 
-def _int(value: str) -> int | None:
-    return int(value) if value and value.isdigit() else None
+def _may_create(user) -> bool:
+    return user.is_platform_admin or user.role == Role.CENTER_STAFF
 
 
-def _orgs(user, raw: str, field: str) -> list:
-    names = split_refs(raw, on_spaces=False)
-    found = {o.name: o for o in core_selectors.organization_list(user=user).filter(name__in=names)}
-    missing = [n for n in names if n not in found]
-    if missing:
-        raise ApplicationError("组织机构不存在：" + "、".join(missing), field=field)
-    return [found[n] for n in names]
+def form_errors(form, exc: ApplicationError) -> None:
+    """A service error under its field; every field a model validation names gets its own message."""
+    errors = (exc.extra or {}).get("errors") or {}
+    placed = False
+    for field, messages_ in errors.items():
+        if field in form.fields:
+            for message in messages_:
+                form.add_error(field, message)
+            placed = True
+    if not placed:
+        handle_application_error(form, exc)
 
 
-def _patents(user, raw: str) -> list:
-    from ipoc.patents import selectors as patent_selectors
-
-    out = []
-    for ref in split_refs(raw):
-        try:
-            out.append(patent_selectors.patent_get(user=user, key_or_number=ref))
-        except NotFound as exc:
-            raise ApplicationError(exc.message, field="patent_refs") from exc
-    return out
-
-
-def _service_data(user, cleaned: dict) -> dict:
-    from ipoc.demands import selectors as demand_selectors
-
-    data = {k: v for k, v in cleaned.items() if k not in FORM_EXTRA}
-    data["sellers"] = _orgs(user, cleaned.get("seller_names", ""), "seller_names")
-    data["buyers"] = _orgs(user, cleaned.get("buyer_names", ""), "buyer_names")
-    data["patents"] = _patents(user, cleaned.get("patent_refs", ""))
-    try:
-        data["demand"] = demand_selectors.demand_get(user=user, pk=cleaned["demand_id"]) \
-            if cleaned.get("demand_id") else None
-    except NotFound as exc:
-        raise ApplicationError(exc.message, field="demand_id") from exc
-    try:
-        data["event"] = event_selectors.event_get(user=user, pk=cleaned["event_id"]) if cleaned.get("event_id") else None
-    except NotFound as exc:
-        raise ApplicationError(exc.message, field="event_id") from exc
-    return data
+# ---------------------------------------------------------------- list
 
 
 @login_required
 def deal_list(request):
-    g = request.GET
-    qs = selectors.deal_list(user=request.user, q=g.get("q", ""), stage=g.get("stage", ""),
-                             deal_type=g.get("deal_type", ""), chain_scope=g.get("chain_scope", ""),
-                             center=_int(g.get("center", "")), signed_year=_int(g.get("signed_year", "")),
-                             counted=g.get("counted") == "1")
-    page = Paginator(qs, 30).get_page(g.get("page"))
-    return render(request, "deals/deal_list.html", {
-        "page": page, "stages": DealStage.choices, "types": DealType.choices, "scopes": ChainScope.choices,
-        "can_create": request.user.is_platform_admin or request.user.role == Role.CENTER_STAFF})
+    base = selectors.deal_list(user=request.user).prefetch_related("sellers", "buyers")
+    filterset = DealFilterSet(request.GET or None, queryset=base, request=request)
+    qs = (filterset.qs.prefetch_related("sellers", "buyers") if filterset.is_bound and filterset.is_valid()
+          else base)
+    table = DealTable(qs, request=request)
+    return render_table(request, table, "deals/deal_list.html", {
+        "filterset": filterset, "can_create": _may_create(request.user)})
+
+
+# ---------------------------------------------------------------- one deal
+
+
+STEPS = (DealStage.INTENTION, DealStage.NEGOTIATION, DealStage.SIGNED, DealStage.PERFORMING, DealStage.COMPLETED)
+
+
+def money_text(yuan) -> str:
+    """An amount in 元 with its 万元 equivalent: "1,250,000.00 元（125 万元）"; "—" when there is none."""
+    if yuan is None:
+        return "—"
+    wan = f"{Decimal(yuan) / Decimal(10000):,.2f}".rstrip("0").rstrip(".")
+    return _("%(y)s 元（%(w)s 万元）") % {"y": f"{Decimal(yuan):,.2f}", "w": wan}
+
+
+def _detail(request, deal, *, bound: TransitionForm | None = None, attachment_form=None):
+    user = request.user
+    manage = services.may_manage(user, deal)
+    moves = []
+    if manage:
+        for stage in DEAL_TRANSITIONS[deal.stage]:
+            moves.append(bound if bound is not None and bound.stage == stage
+                         else TransitionForm(stage=stage, deal=deal))
+    patents = list(deal.patents.all())
+    return render(request, "deals/deal_detail.html", {
+        "deal": deal, "amount_text": money_text(deal.amount), "manage": manage, "moves": moves,
+        "steps": [(s, DealStage(s).label) for s in STEPS],
+        "step": STEPS.index(deal.stage) if deal.stage in STEPS else -1,
+        "sellers": deal.sellers.all(), "buyers": deal.buyers.all(), "patents": patents,
+        "changes": deal.stage_changes.select_related("actor"),
+        "attachment_form": (attachment_form or AttachmentForm()) if manage else None,
+        "is_open": deal.stage in OPEN_STAGES})
 
 
 @login_required
 def deal_detail(request, pk: int):
-    deal = selectors.deal_get(user=request.user, pk=pk)
-    manage = services.may_manage(request.user, deal)
-    moves = [(s, DealStage(s).label) for s in DEAL_TRANSITIONS[deal.stage]] if manage else []
-    return render(request, "deals/deal_detail.html", {
-        "deal": deal, "manage": manage, "moves": moves, "today": timezone.localdate(),
-        "sellers": deal.sellers.all(), "buyers": deal.buyers.all(), "patents": deal.patents.all(),
-        "changes": deal.stage_changes.select_related("actor"),
-        "attachment_form": AttachmentForm() if manage else None})
+    return _detail(request, selectors.deal_get(user=request.user, pk=pk))
 
 
 def _form_page(request, deal=None):
+    user = request.user
     initial = {}
-    if deal is not None:
-        initial = {"seller_names": ", ".join(o.name for o in deal.sellers.all()),
-                   "buyer_names": ", ".join(o.name for o in deal.buyers.all()),
-                   "patent_refs": ", ".join(p.publication_number or str(p.pk) for p in deal.patents.all()),
-                   "demand_id": deal.demand_id, "event_id": deal.event_id}
+    if deal is None:  # a deal started from a demand's or an event's page
+        for name in ("demand", "event"):
+            value = request.GET.get(name, "")
+            if value.isdigit():
+                initial[name] = int(value)
     form = DealForm(request.POST or None, instance=deal, initial=initial)
-    if deal is not None:
-        del form.fields["center_name"]
+    set_picker_querysets(form, user)
+    if deal is not None or not user.is_platform_admin:
+        del form.fields["center"]
     if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "center"}
+        for name in ("sellers", "buyers", "patents"):
+            data[name] = list(data.get(name) or [])
         try:
-            data = _service_data(request.user, form.cleaned_data)
             if deal is None:
-                center_name = form.cleaned_data.get("center_name", "").strip()
-                center = None
-                if center_name:
-                    center = core_selectors.organization_list(user=request.user, kind=OrganizationKind.OPERATION_CENTER
-                                                              ).filter(name=center_name).first()
-                    if center is None:
-                        raise ApplicationError("运营中心不存在：" + center_name, field="center_name")
                 for name in ("signed_date", "completed_date"):
                     if data.get(name) is None:
                         data.pop(name, None)
-                deal = services.deal_create(actor=request.user, center=center, **data)
+                deal = services.deal_create(actor=user, center=form.cleaned_data.get("center"), **data)
+                messages.success(request, _("交易已登记（意向阶段）：%(t)s") % {"t": deal.title})
             else:
                 deal.refresh_from_db()
-                services.deal_update(actor=request.user, deal=deal, data=data)
+                services.deal_update(actor=user, deal=deal, data=data)
+                messages.success(request, _("交易已保存"))
             return redirect("deal_detail", pk=deal.pk)
         except ApplicationError as exc:
-            handle_application_error(form, exc)
+            form_errors(form, exc)
     return render(request, "deals/deal_form.html", {"form": form, "deal": deal})
 
 
 @login_required
 def deal_create(request):
+    if not _may_create(request.user):
+        raise ApplicationError(_("只有运营中心工作人员可以登记交易"), status=403)
     return _form_page(request)
 
 
@@ -142,28 +142,66 @@ def deal_edit(request, pk: int):
     return _form_page(request, deal)
 
 
+MOVED = {
+    DealStage.NEGOTIATION: gettext_lazy("交易已进入洽谈"),
+    DealStage.SIGNED: gettext_lazy("交易已签约"),
+    DealStage.PERFORMING: gettext_lazy("交易进入履行"),
+    DealStage.COMPLETED: gettext_lazy("交易已完成"),
+    DealStage.TERMINATED: gettext_lazy("交易已终止"),
+}
+
+
 @login_required
 @require_POST
 def deal_transition(request, pk: int):
     deal = selectors.deal_get(user=request.user, pk=pk)
-    on = request.POST.get("on", "")
-    try:
-        on_date = dt.date.fromisoformat(on) if on else None
-    except ValueError:
-        raise ApplicationError("日期格式应为 YYYY-MM-DD：" + on, field="on") from None
-    services.deal_transition(actor=request.user, deal=deal, to_stage=request.POST.get("to_stage", ""),
-                             reason=request.POST.get("reason", ""), amount=request.POST.get("amount") or None,
-                             on=on_date)
-    return redirect("deal_detail", pk=pk)
+    services.require_manager(request.user, deal)  # a party that forges the form gets the 403 page
+    stage = request.POST.get("to_stage", "")
+    if stage not in DealStage.values:
+        messages.error(request, _("未知的交易阶段"))
+        return redirect("deal_detail", pk=pk)
+    form = TransitionForm(request.POST, stage=stage, deal=deal)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.deal_transition(actor=request.user, deal=deal, to_stage=stage, reason=d.get("reason", ""),
+                                     amount=d.get("amount"), on=d.get("on"))
+            messages.success(request, str(MOVED.get(stage, _("阶段已变更"))))
+            return redirect("deal_detail", pk=pk)
+        except ApplicationError as exc:
+            if exc.field in ("signed_date", "completed_date"):
+                exc.field = "on"
+            if exc.field not in form.fields or stage not in DEAL_TRANSITIONS.get(deal.stage, ()):
+                messages.error(request, exc.message)  # not about a field of this move (a refusal, another stage)
+                return redirect("deal_detail", pk=pk)
+            handle_application_error(form, exc)
+    messages.error(request, _("未能变更阶段，请按提示更正。"))
+    deal.refresh_from_db()
+    return _detail(request, deal, bound=form)
 
 
 @login_required
 @require_POST
 def deal_attach(request, pk: int):
     deal = selectors.deal_get(user=request.user, pk=pk)
-    services.deal_attach(actor=request.user, deal=deal, contract_file=request.FILES.get("contract_file"),
-                         filing_file=request.FILES.get("filing_file"))
-    return redirect("deal_detail", pk=pk)
+    services.require_manager(request.user, deal)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.deal_attach(actor=request.user, deal=deal, contract_file=form.cleaned_data.get("contract_file"),
+                                 filing_file=form.cleaned_data.get("filing_file"))
+            messages.success(request, _("附件已上传"))
+            return redirect("deal_detail", pk=pk)
+        except ApplicationError as exc:
+            handle_application_error(form, exc)
+    return _detail(request, deal, attachment_form=form)
+
+
+# ---------------------------------------------------------------- statistics
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
 def _center_and_year(request):
@@ -176,23 +214,102 @@ def _center_and_year(request):
     return center, year
 
 
+def figure_text(value, unit) -> str:
+    """A figure as a person reads it: thousands separated, amounts with two decimals, "—" when there is none."""
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}"
+
+
+def _wan(yuan) -> float:
+    return round(float(Decimal(yuan or 0) / Decimal(10000)), 2)
+
+
+def bar_chart(title: str, unit: str, labels: list[str], values: list, links: dict[str, str],
+              *, horizontal: bool = False, color: str = "#206bc4") -> dict:
+    """An ECharts bar chart with its title and unit, values on the bars, and ``links`` (label → URL) that open
+    the records behind each bar."""
+    category = {"type": "category", "data": labels, "axisTick": {"alignWithLabel": True},
+                "axisLabel": {"interval": 0, "width": 240 if horizontal else 80, "overflow": "truncate"}}
+    value = {"type": "value", "minInterval": 1 if unit in ("个", "件", "项", "家") else 0}
+    values = [v if v else None for v in values]  # an empty month shows no bar and no "0" label
+    if horizontal:
+        category["inverse"] = True
+    return {
+        "title": {"text": f"{title}（{unit}）", "left": 0, "textStyle": {"fontSize": 14, "fontWeight": 600}},
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "grid": {"left": 8, "right": 40, "top": 48, "bottom": 8, "containLabel": True},
+        "xAxis": value if horizontal else category, "yAxis": category if horizontal else value,
+        "series": [{"type": "bar", "data": values, "barMaxWidth": 28, "itemStyle": {"color": color},
+                    "label": {"show": True, "position": "right" if horizontal else "top"}}],
+        "ipocLinks": links,
+    }
+
+
+def _deal_list_url(**params) -> str:
+    return reverse("deal_list") + "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
 @login_required
 def deal_statistics(request):
+    user = request.user
     center, year = _center_and_year(request)
-    figures = selectors.deal_statistics(user=request.user, center=center, year=year) if center else None
-    centers = [c for c in core_selectors.organization_list(user=request.user, kind=OrganizationKind.OPERATION_CENTER)
-               if selectors.may_view_statistics(request.user, c)]
-    return render(request, "deals/deal_statistics.html", {
-        "center": center, "year": year, "figures": figures, "centers": centers})
+    this_year = timezone.localdate().year
+    ctx = {"center": center, "year": year, "years": list(range(this_year, this_year - 8, -1)),
+           "choose_center": user.role != Role.CENTER_STAFF}
+    if ctx["choose_center"]:
+        ctx["centers"] = [c for c in core_selectors.organization_list(user=user, kind=OrganizationKind.OPERATION_CENTER)
+                          if selectors.may_view_statistics(user, c)]
+    if center is None:
+        rows = selectors.statistics_overview(user=user, year=year)
+        for r in rows:
+            r["wan"] = _wan(r["amount"])
+        ctx["overview"] = rows
+        shown = [r for r in rows if r["count"]][:15]
+        if shown:
+            stats_url = reverse("deal_statistics")
+            ctx["overview_chart"] = bar_chart(
+                _("%(y)s 年各运营中心转化运营金额") % {"y": year}, _("万元"), [r["center"].name for r in shown],
+                [_wan(r["amount"]) for r in shown],
+                {r["center"].name: f"{stats_url}?{urlencode({'center': r['center'].pk, 'year': year})}"
+                 for r in shown}, horizontal=True)
+        return render(request, "deals/deal_statistics.html", ctx)
+    figures = selectors.deal_statistics(user=user, center=center, year=year)
+    for f in figures.values():
+        f["display"] = figure_text(f["value"], f["unit"])
+    breakdown = selectors.statistics_breakdown(user=user, center=center, year=year)
+    months = [_("%(m)s月") % {"m": m["month"]} for m in breakdown["by_month"]]
+    common = {"center": center.pk, "signed_year": year, "counted": "1"}
+    ctx.update({
+        "figures": figures,
+        "has_deals": any(m["count"] for m in breakdown["by_month"]),
+        "month_chart": bar_chart(
+            _("%(y)s 年各月签约金额") % {"y": year}, _("万元"), months,
+            [_wan(m["amount"]) for m in breakdown["by_month"]],
+            {label: _deal_list_url(**common, signed_month=m["month"])
+             for label, m in zip(months, breakdown["by_month"], strict=True) if m["count"]}),
+        "type_chart": bar_chart(
+            _("按交易方式：签约项目数"), _("个"), [t["label"] for t in breakdown["by_type"]],
+            [t["count"] for t in breakdown["by_type"]],
+            {t["label"]: _deal_list_url(**common, deal_type=t["deal_type"]) for t in breakdown["by_type"]},
+            horizontal=True, color="#2fb344") if breakdown["by_type"] else None,
+        "by_type": breakdown["by_type"],
+    })
+    return render(request, "deals/deal_statistics.html", ctx)
 
 
 @login_required
 def deal_statistics_records(request):
     center, year = _center_and_year(request)
     if center is None:
-        raise ApplicationError("请选择运营中心", field="center")
+        raise ApplicationError(_("请选择运营中心"), field="center")
     data = selectors.statistics_records(user=request.user, center=center, year=year,
                                         figure=request.GET.get("figure", ""))
+    data["figure"]["display"] = figure_text(data["figure"]["value"], data["figure"]["unit"])
     return render(request, "deals/deal_statistics_records.html", {"center": center, "year": year, **data})
 
 

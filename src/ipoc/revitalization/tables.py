@@ -62,8 +62,8 @@ class StockTitleColumn(tables.Column):
 class PushTable(IpocTable):
     export_name = "stock-pushes"
 
-    patent = PatentColumn(accessor="stock__patent", verbose_name=_("专利"),
-                          order_by=("stock__patent__publication_number",))
+    patent = StockNumberColumn(accessor="stock__patent", verbose_name=_("专利号"),
+                               order_by=("stock__patent__publication_number",))
     title = StockTitleColumn(accessor="stock__title", verbose_name=_("名称"))
     institution = OrganizationColumn(accessor="stock__institution", verbose_name=_("高校/院所"))
     enterprise = OrganizationColumn(verbose_name=_("推送企业"))
@@ -72,6 +72,7 @@ class PushTable(IpocTable):
     response = StatusColumn(verbose_name=_("最新反馈"), default=_("尚未反馈"))
     respond = tables.TemplateColumn(template_name="revitalization/_push_respond.html", verbose_name=_("记录反馈"),
                                     orderable=False, exclude_from_export=True,
+                                    attrs={"td": {"style": "min-width: 19rem"}},
                                     extra_context={"response_choices": [c for c in Response.choices
                                                                         if c[0] != Response.DEAL]})
 

@@ -313,8 +313,10 @@ def push_list(request):
     filterset = PushFilterSet(request.GET or None, queryset=base, request=request)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     enterprise = user.role == Role.ENTERPRISE_USER
-    table = PushTable(qs, request=request, link_stock=not enterprise,
-                      may_respond=enterprise or user.role == Role.CENTER_STAFF)
+    table = PushTable(qs, request=request, link_stock=not enterprise, may_respond=enterprise)
+    if enterprise:  # its own pushes: the enterprise column would repeat its name
+        table.columns.hide("enterprise")
+        table.empty_text = _("运营中心尚未向贵企业推送专利")
     return render_table(request, table, "revitalization/push_list.html", {
         "filterset": filterset, "is_enterprise": enterprise, "response_form": ResponseForm()})
 
