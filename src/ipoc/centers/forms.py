@@ -140,6 +140,7 @@ class ObjectionForm(forms.Form):
 
 class AssignExpertsForm(forms.Form):
     expert = MultiPickerField("experts", label=_("评审专家"), help_text=_("输入姓名或所在单位搜索，可选多位"))
+    expert.widget.attrs["data-placeholder"] = _("输入专家姓名或所在单位搜索…")
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,6 +20,8 @@ from ipoc.centers import rules
 from ipoc.centers.models import CenterLevel, EvidenceKind, Grade, HostType, RevocationGround
 
 GUIDELINE = "《产业知识产权运营中心建设管理工作指引（暂行）》（国知办函运字〔2024〕1155号）"
+SHORT_GUIDELINE = _l("《工作指引》")  # where a page names the guideline in full once (see SHORT_NOTE)
+SHORT_NOTE = _l("《工作指引》即《产业知识产权运营中心建设管理工作指引（暂行）》（国知办函运字〔2024〕1155号）。")
 PARTS = {
     1: _l("第一部分“总则”"),
     2: _l("第二部分“主要职责”"),
@@ -65,21 +67,22 @@ BASIS: dict[str, tuple] = {
 }
 
 
-def _basis_text(code: str) -> str:
+def _basis_text(code: str, doc: str) -> str:
     basis = BASIS.get(code, ())
     if not basis:
         return ""
     if basis[0] == "part":
         _kind, part, topic = basis
         where = str(PARTS[part]) + (f"（{topic}）" if topic else "")
-        return _("依据：%(doc)s%(where)s") % {"doc": GUIDELINE, "where": where}
-    return _("依据：国家知识产权局办公室关于%(doc)s的解读（%(topic)s）") % {"doc": GUIDELINE, "topic": basis[1]}
+        return _("依据：%(doc)s%(where)s") % {"doc": doc, "where": where}
+    return _("依据：国家知识产权局办公室关于%(doc)s的解读（%(topic)s）") % {"doc": doc, "topic": basis[1]}
 
 
-def basis(rule_or_code) -> dict:
-    """``{"text", "to_confirm", "official"}``: the wording an official reads for a rule's basis."""
+def basis(rule_or_code, *, short: bool = False) -> dict:
+    """``{"text", "to_confirm", "official"}``: the wording an official reads for a rule's basis. ``short``
+    names the guideline as 《工作指引》 (for a table that repeats it on every row; the page explains it once)."""
     rule = rules.RULES[rule_or_code] if isinstance(rule_or_code, str) else rule_or_code
-    parts = [p for p in (_basis_text(rule.code),) if p]
+    parts = [p for p in (_basis_text(rule.code, str(SHORT_GUIDELINE) if short else GUIDELINE),) if p]
     if rule.to_confirm:
         who = _("管理部门") if rule.office_configurable else _("平台管理员")
         parts.append(_("本项为平台默认值，待核实，可由%(who)s调整") % {"who": who})
@@ -88,12 +91,13 @@ def basis(rule_or_code) -> dict:
 
 
 def with_basis(conditions: list[dict]) -> list[dict]:
-    """Condition rows of a basic-conditions check (or its snapshot) with the official basis of their rule."""
+    """Condition rows of a basic-conditions check (or its snapshot) with the official basis of their rule
+    (short form: the table's footer names the guideline in full)."""
     out = []
     for c in conditions:
         row = dict(c)
         code = row.get("rule")
-        row["basis"] = basis(code)["text"] if code in rules.RULES else ""
+        row["basis"] = basis(code, short=True)["text"] if code in rules.RULES else ""
         row["any_of"] = with_basis(row.get("any_of") or [])
         out.append(row)
     return out

@@ -171,9 +171,16 @@ def dashboard(*, user: User, kpi_year: int | None = None) -> dict:
     by_province = sorted(({"key": k, "label": (region_name(k + "0000") or k) if k else "—",
                            "short": PROVINCE_SHORT.get(k, ""), "count": n}
                           for k, n in provinces.items()), key=lambda r: (-r["count"], r["key"]))
+    cities: dict[str, int] = {}
+    for code in qs.values_list("region_code", flat=True):
+        if code and len(code) >= 4:
+            cities[code[:4]] = cities.get(code[:4], 0) + 1
+    by_city = sorted(({"key": k, "label": region_name(k + "00") or k, "count": n} for k, n in cities.items()),
+                     key=lambda r: (-r["count"], r["key"]))
     return {
         "total": qs.count(),
         "by_province": by_province,
+        "by_city": by_city,
         "kpi_year": kpi_year,
         "kpi": kpi_comparison(qs.filter(status__in=(CenterStatus.RECOGNISED, CenterStatus.RECTIFYING)), kpi_year),
         "by_level": counts("level", labels_level),

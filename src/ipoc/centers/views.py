@@ -153,7 +153,10 @@ def _region(code: str) -> str:
 
 @login_required
 def center_create(request):
-    form = CenterForm(request.POST or None, user=request.user)
+    user = request.user
+    if not (user.is_platform_admin or user.role in (Role.OFFICE_STAFF, Role.CENTER_STAFF)):
+        raise PermissionDenied(_("只有知识产权管理部门和运营中心工作人员可以登记运营中心"))
+    form = CenterForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
             center = services.center_create(actor=request.user, **form.cleaned_data)
@@ -259,7 +262,7 @@ def center_check(request, pk: int):
     year = _int(request.GET.get("year") or _last_year(), "year", _("年度"))
     data = selectors.center_check(user=request.user, center=center, level=request.GET.get("level", ""), year=year)
     data = {**data, "conditions": provenance.with_basis(data["conditions"]),
-            "principle_basis": provenance.basis("build_then_recognise")["text"]}
+            "principle_basis": provenance.basis("build_then_recognise")["text"], "short_note": provenance.SHORT_NOTE}
     return render(request, "centers/center_check.html", {"center": center, "check": data,
                                                          "levels": CenterLevel.choices})
 
@@ -299,9 +302,15 @@ def _bar_option(title: str, unit: str, series: str, labels: list[str], values: l
 
 
 def _chart(chart_id: str, title: str, option: dict | None, *, height: int = 300, empty: str = "",
-           drill: bool = False) -> dict:
-    return {"id": chart_id, "title": title, "option": option, "height": height, "drill": drill,
-            "empty": empty or _("暂无数据")}
+           drill: bool = False, single: tuple | None = None) -> dict:
+    """A chart card: the option, or a number card when there is one category (a one-bar chart says less than
+    the number), or an empty state."""
+    return {"id": chart_id, "title": title, "option": None if single else option, "height": height, "drill": drill,
+            "empty": empty or _("暂无数据"), "single": single}
+
+
+def _single(rows: list[dict], unit: str) -> tuple | None:
+    return (rows[0]["label"], rows[0]["count"], unit) if len(rows) == 1 else None
 
 
 def _dashboard_charts(data: dict, *, china_map: bool) -> dict:
@@ -309,21 +318,28 @@ def _dashboard_charts(data: dict, *, china_map: bool) -> dict:
     list_url = reverse("center_list")
     charts = {}
     rows = data["by_status"]
-    charts["status"] = _chart("chart-status", _("按状态"), _bar_option(
+    charts["status"] = _chart("chart-status", _("运营中心按状态分布"), _bar_option(
         _("运营中心按状态分布"), count_unit, series, [r["label"] for r in rows], [r["count"] for r in rows],
         links={r["label"]: f"{list_url}?status={r['key']}" for r in rows}) if rows else None,
-        height=max(220, 60 + 34 * len(rows)), drill=True)
+        height=max(220, 90 + 34 * len(rows)), drill=True, single=_single(rows, count_unit))
     rows = data["by_industry"][:15]
-    charts["industry"] = _chart("chart-industry", _("按产业领域"), _bar_option(
-        _("运营中心按产业领域分布（前 15 位）") if len(data["by_industry"]) > 15 else _("运营中心按产业领域分布"),
-        count_unit, series, [r["label"] for r in rows], [r["count"] for r in rows],
+    title = _("运营中心按产业领域分布（前 15 位）") if len(data["by_industry"]) > 15 else _("运营中心按产业领域分布")
+    charts["industry"] = _chart("chart-industry", title, _bar_option(
+        title, count_unit, series, [r["label"] for r in rows], [r["count"] for r in rows],
         links={r["label"]: f"{list_url}?industry={r['key']}" for r in rows}) if rows else None,
-        height=max(220, 60 + 30 * len(rows)), drill=True)
+        height=max(220, 90 + 30 * len(rows)), drill=True, single=_single(rows, count_unit))
     rows = [r for r in data["by_province"] if r["key"]]
-    charts["province"] = _chart("chart-province", _("按省份"), _bar_option(
-        _("运营中心按省份分布（由多到少）"), count_unit, series, [r["label"] for r in rows], [r["count"] for r in rows],
-        links={r["label"]: f"{list_url}?province={r['key']}" for r in rows}) if rows else None,
-        height=max(260, 60 + 30 * len(rows)), drill=True)
+    if len(rows) == 1 and len(data.get("by_city", [])) > 1:  # one province (a provincial office): by city
+        cities = data["by_city"]
+        charts["province"] = _chart("chart-province", _("运营中心按地市分布"), _bar_option(
+            _("%(p)s运营中心按地市分布（由多到少）") % {"p": rows[0]["label"]}, count_unit, series,
+            [r["label"].removeprefix(rows[0]["label"]) or r["label"] for r in cities], [r["count"] for r in cities]),
+            height=max(260, 90 + 30 * len(cities)))
+    else:
+        charts["province"] = _chart("chart-province", _("运营中心按省份分布"), _bar_option(
+            _("运营中心按省份分布（由多到少）"), count_unit, series, [r["label"] for r in rows],
+            [r["count"] for r in rows], links={r["label"]: f"{list_url}?province={r['key']}" for r in rows})
+            if rows else None, height=max(260, 90 + 30 * len(rows)), drill=True, single=_single(rows, count_unit))
     if china_map and rows:
         counts = {r["short"]: r["count"] for r in rows if r["short"]}
         top = max(counts.values(), default=1) or 1
@@ -335,7 +351,7 @@ def _dashboard_charts(data: dict, *, china_map: bool) -> dict:
                           "text": [f"{top} {count_unit}", f"0 {count_unit}"], "calculable": False, "itemHeight": 90,
                           "inRange": {"color": ["#eef3fb", "#206bc4"]}},
             "series": [{"name": series, "type": "map", "map": "china", "roam": False, "showLegendSymbol": False,
-                        "top": 48, "bottom": 4, "label": {"show": False},
+                        "layoutCenter": ["55%", "58%"], "layoutSize": "118%", "label": {"show": False},
                         "emphasis": {"label": {"show": True}},
                         "data": [{"name": n, "value": counts.get(n, 0)} for n in names]}],
             "ipocLinks": {r["short"]: f"{list_url}?province={r['key']}" for r in rows if r["short"]},
@@ -357,7 +373,7 @@ def _dashboard_charts(data: dict, *, china_map: bool) -> dict:
             empty = _("各运营中心本年度均为 0")
         kpi_charts.append(_chart(f"chart-kpi-{i}", label, option, height=max(220, 90 + 30 * len(known)),
                                  empty=empty))
-    charts["kpi"] = kpi_charts
+    charts["kpi"] = kpi_charts if any(c["option"] for c in kpi_charts) else []
     return charts
 
 
@@ -563,6 +579,26 @@ def _stages(app) -> list[dict]:
     return out
 
 
+def _where_it_stands(app) -> str:
+    """One sentence on what the application waits for, and on whom."""
+    S = ApplicationStatus
+    deciding = app.deciding_office.name
+    texts = {
+        S.DRAFT: _("草稿，尚未提交"),
+        S.SUBMITTED: _("已提交，等待%(o)s审核推荐") % {"o": app.recommending_office.name if app.recommending_office
+                                                  else deciding},
+        S.RECOMMENDED: _("等待%(o)s形式审查") % {"o": deciding},
+        S.RETURNED: _("已退回补正，等待运营中心补正后重新提交"),
+        S.EXPERT_REVIEW: _("%(o)s组织专家评审中") % {"o": deciding},
+        S.PUBLICITY: _("公示中，公示期至 %(d)s") % {"d": app.publicity_end},
+        S.RECOGNISED: _("已认定，证书编号 %(n)s") % {"n": app.certificate_no},
+        S.NOT_RECOMMENDED: _("未获推荐，本次申请已终止"),
+        S.REJECTED: _("未予认定，本次申请已终止"),
+        S.WITHDRAWN: _("已撤回，本次申请已终止"),
+    }
+    return texts.get(app.status, "")
+
+
 def _move_rows(app, *, show_signer: bool) -> list[dict]:
     rows = []
     center_name = app.center.name
@@ -613,7 +649,7 @@ def _application_context(request, app) -> dict:
     return {
         "app": app, "is_office": office, "is_center": staff, "can": allowed, "badge": application_badge(app),
         "has_actions": any(allowed[k] for k in ("submit", "resubmit", "recommend", "formal", "assign", "decide")),
-        "stages": _stages(app), "moves": _move_rows(app, show_signer=office),
+        "stages": _stages(app), "moves": _move_rows(app, show_signer=office), "standing": _where_it_stands(app),
         "materials": app.materials.all(), "reviews": reviews,
         "valid_reviews": len(services.valid_reviews(reviews)) if office else 0,
         "min_reviews": rules.MIN_EXPERT_SCORES.value_for(app.deciding_office_id),
@@ -623,7 +659,7 @@ def _application_context(request, app) -> dict:
         "sheet": sheet, "sheet_total": sum(c.get("max", 0) for c in sheet),
         "snapshot": snapshot, "S": S, "publicity_over": publicity_over,
         "publicity_days": rules.PUBLICITY_WORKING_DAYS.value_for(app.deciding_office_id),
-        "procedure_basis": provenance.basis("recognition_procedure")["text"],
+        "procedure_basis": provenance.basis("recognition_procedure")["text"], "short_note": provenance.SHORT_NOTE,
     }
 
 
