@@ -51,9 +51,11 @@ from ipoc.core.permissions import CHANGE, can, require_role
 from ipoc.core.services import assignment_create, audit_record, model_update, notify, validated_save
 from ipoc.core.validators import region_scope_prefix
 
-EDITABLE_FIELDS = ("name", "host_organization", "host_type", "industry", "industry_chain", "region_code",
-                   "staff_count", "started_on")
-OFFICE_ONLY_FIELDS = ("level", "managing_office")
+EDITABLE_FIELDS = ("name", "host_organization", "host_type", "industry", "industry_chain", "staff_count",
+                   "started_on")
+# Authority: the level and managing office decide who recognises the center, its region which office recommends
+# it and which offices see it — only its offices (and administrators) change them.
+OFFICE_ONLY_FIELDS = ("level", "managing_office", "region_code")
 OFFICE_RANK = {OfficeLevel.NATIONAL: 0, OfficeLevel.PROVINCIAL: 1, OfficeLevel.MUNICIPAL: 2, OfficeLevel.COUNTY: 3}
 
 
@@ -217,7 +219,7 @@ def center_update(*, actor: User | None, center: Center, data: dict[str, Any]) -
     fields = EDITABLE_FIELDS + (OFFICE_ONLY_FIELDS if is_office else ())
     for name in data:
         if name in OFFICE_ONLY_FIELDS and not is_office:
-            raise PermissionDenied(_("层级和管理部门只能由管理部门修改"), field=name)
+            raise PermissionDenied(_("层级、管理部门和行政区划只能由管理部门修改"), field=name)
     merged = {f: data.get(f, getattr(center, f)) for f in ("host_organization", "host_type", "level",
                                                             "managing_office")}
     _check_relations(organization=center.organization, **merged)

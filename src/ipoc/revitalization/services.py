@@ -624,6 +624,9 @@ def stock_screen(*, actor: User | None, stock: StockPatent, passed: bool | None 
 
 def stock_screen_institution(*, actor: User | None, institution: Organization) -> dict:
     """Screen every graded patent of the base library by its recommendation."""
+    if not (_system_or_admin(actor) or serves(actor, institution)
+            or is_reviewer(actor, institution, ReviewLevel.SCHOOL)):  # refused even with nothing to screen
+        _deny(_("只有为该单位服务的运营中心或学校审核人可以筛选入库"))
     counts = {"passed": 0, "kept_in_base": 0}
     for stock in StockPatent.objects.filter(institution=institution, stage=Stage.STORED).exclude(recommendation=""):
         stock = stock_screen(actor=actor, stock=stock)
