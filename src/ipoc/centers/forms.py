@@ -27,6 +27,14 @@ class _RegistryFields:
             field.widget.attrs["data-searchable"] = ""
         self.fields["region_code"].required = False
         self.fields["region_code"].help_text = _("6 位行政区划代码，如 320500（苏州市）；留空则取运营中心机构所在地区")
+        for field in self.fields.values():  # "请选择…" instead of Django's "---------"
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = _("请选择…")
+            elif isinstance(field, forms.TypedChoiceField) and field.choices and field.choices[0][0] == "":
+                field.choices = [("", _("请选择…")), *field.choices[1:]]
+        if user is not None and "managing_office" in self.fields and not self.is_bound and self.instance.pk is None \
+                and getattr(user.organization, "kind", "") == OrganizationKind.IP_OFFICE:
+            self.initial.setdefault("managing_office", user.organization.pk)
 
 
 class CenterForm(_RegistryFields, forms.ModelForm):
@@ -50,6 +58,8 @@ class CenterForm(_RegistryFields, forms.ModelForm):
         self.fields["status"].choices = [(s, CenterStatus(s).label) for s in
                                          (CenterStatus.BUILDING, CenterStatus.LETTER_SUPPORTED)]
         self.fields["status"].help_text = _("新登记只能是“建设运行中”或“复函支持”；认定须经认定程序")
+        if user is not None and getattr(user.organization, "kind", "") == OrganizationKind.OPERATION_CENTER:
+            self.initial.setdefault("organization", user.organization_id)
 
     def _post_clean(self):
         pass

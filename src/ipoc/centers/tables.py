@@ -30,6 +30,19 @@ APPLICATION_COLOURS = {
 }
 
 
+# A center's status: recognised (green), under rectification (orange), applying (azure), building or
+# supported by letter (blue / cyan), revoked (red), exited (grey).
+CENTER_COLOURS = {
+    "building": "blue", "letter_supported": "cyan", "applying": "azure", "recognised": "green",
+    "rectifying": "orange", "revoked": "red", "exited": "secondary",
+}
+
+
+def center_badge(center):
+    return format_html('<span class="badge bg-{}-lt">{}</span>', CENTER_COLOURS.get(center.status, "secondary"),
+                       center.get_status_display())
+
+
 def application_badge(application):
     return format_html('<span class="badge bg-{}-lt">{}</span>',
                        APPLICATION_COLOURS.get(application.status, "secondary"), application.get_status_display())
@@ -66,6 +79,9 @@ class CenterTable(IpocTable):
         sequence = fields
         empty_text = _("没有符合条件的运营中心")
 
+    def render_status(self, record):
+        return center_badge(record)
+
     def render_branch_flag(self, value):
         return format_html('<span class="badge bg-orange-lt" title="{}">{}</span>', value, _("疑似分中心"))
 
@@ -94,6 +110,9 @@ class PublicCenterTable(IpocTable):
         sequence = fields
         attrs = {**IpocTable.Meta.attrs, "id": "public-centers"}
         empty_text = _("暂无已认定的运营中心")
+
+    def render_status(self, record):
+        return center_badge(record)
 
 
 class ApplicationTable(IpocTable):

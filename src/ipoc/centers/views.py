@@ -52,6 +52,7 @@ from ipoc.centers.tables import (
     ReportTable,
     ReviewTable,
     application_badge,
+    center_badge,
 )
 from ipoc.core.errors import ApplicationError, NotFound, PermissionDenied
 from ipoc.core.models import Role
@@ -129,7 +130,8 @@ def center_detail(request, pk: int):
     buttons = [{"value": s, "label": label, "style": MOVE_STYLES.get(s, "btn-outline-primary")} for s, label in moves]
     office_view = _is_office(user)
     return render(request, "centers/center_detail.html", {
-        "center": center, "moves": buttons, "transition_form": form, "may_decide": may_decide,
+        "center": center, "badge": center_badge(center), "moves": buttons, "transition_form": form,
+        "may_decide": may_decide,
         "may_change": may_change, "correct_form": CorrectForm(auto_id=False),
         "evidence_form": EvidenceForm(auto_id="ev_%s"),
         "decisions": _decision_rows(selectors.decision_list(user=user, center=center).prefetch_related(
@@ -390,8 +392,9 @@ def center_dashboard(request):
     cards = [
         {"label": _("运营中心总数"), "value": data["total"], "url": reverse("center_list"), "id": "total"},
         *({"label": _("%(l)s运营中心") % {"l": label}, "value": by_level.get(key, 0),
-           "url": reverse("center_list") + f"?level={key}", "id": f"level-{key}"} for key, label in CenterLevel.choices),
-        {"label": _("已认定"), "value": by_status.get(CenterStatus.RECOGNISED, 0) + by_status.get(
+           "url": reverse("center_list") + f"?level={key}", "id": f"level-{key}"}
+          for key, label in CenterLevel.choices),
+        {"label": _("已认定（含限期整改）"), "value": by_status.get(CenterStatus.RECOGNISED, 0) + by_status.get(
             CenterStatus.RECTIFYING, 0), "url": reverse("center_list") + "?status=recognised", "id": "qualified"},
         {"label": _("疑似分中心"), "value": len(data["flagged"]), "url": reverse("center_list") + "?flagged=1",
          "id": "flagged-count", "warn": bool(data["flagged"])},
@@ -403,7 +406,8 @@ def center_dashboard(request):
     return render(request, "centers/center_dashboard.html", {
         "data": data, "cards": cards, "kpi_rows": kpi_rows,
         "kpi_heads": [f"{label}（{unit}）" if unit else label
-                      for label, unit in zip(data["kpi"]["labels"], data["kpi"]["units"], strict=True)], "charts_on": charts_on, "china_map": china_map,
+                      for label, unit in zip(data["kpi"]["labels"], data["kpi"]["units"], strict=True)],
+        "charts_on": charts_on, "china_map": china_map,
         "charts": _dashboard_charts(data, china_map=china_map) if charts_on else {},
         "echarts": ECHARTS, "china_js": CHINA_MAP})
 
@@ -993,7 +997,7 @@ def management_detail(request, pk: int):
                                "follow-up": _("整改合格，已恢复“已认定”") if passed else _("整改不合格，已取消资格")})
         return redirect("center_management_detail", pk=pk)
     return render(request, "centers/management_detail.html", {
-        "action": action, "is_office": office,
+        "action": action, "is_office": office, "center_badge": center_badge(action.center),
         "is_center": services.is_center_staff(request.user, action.center),
         "reports": action.reports.all(), "follow_ups": action.follow_ups.all(),
         "corrections": action.corrections.all(),
