@@ -911,7 +911,8 @@ def evaluation_list(request):
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     return render_table(request, EvaluationTable(qs, request=request), "centers/evaluation_list.html", {
         "filterset": filterset, "is_office": is_office,
-        "centers": selectors.center_list(user=user).filter(status__in=QUALIFIED_STATUSES) if is_office else [],
+        "centers": [c for c in selectors.center_list(user=user).filter(status__in=QUALIFIED_STATUSES)
+                    if services.office_may_decide(user, c)] if is_office else [],
         "year": _last_year(), "basis": provenance.basis("evaluation_indicators")["text"]})
 
 
