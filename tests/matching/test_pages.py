@@ -163,3 +163,27 @@ def test_the_enterprise_sees_what_was_pushed_not_the_centers_candidates(client, 
     assert demand.title in home and "待确认匹配" not in home
     detail = _text(client.get(f"/demands/{demand.pk}/"))
     assert "运营中心已确认推送 1 件" in detail and "待确认" not in detail
+
+
+def test_an_enterprise_lists_only_a_patent_it_holds_picked_by_search(client, users, orgs, search_index, tmp_path):
+    from ipoc.matching.models import Listing
+    from ipoc.patents.models import Patent
+
+    path = tmp_path / "own.jsonl"
+    rows = [{"publication_number": "CN120000001A", "title": "一种电池极片辊压装置",
+             "applicants": [{"name": orgs["ent_a"].name, "type": "企业"}]},
+            {"publication_number": "CN120000002A", "title": "一种隔膜涂覆方法",
+             "applicants": [{"name": "浙江大学", "type": "高校"}]}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    patent_services.patent_import(actor=None, path=path, format="jsonl")
+    own, other = Patent.objects.get(publication_number="CN120000001A"), Patent.objects.get(
+        publication_number="CN120000002A")
+    client.force_login(users["ent_a"])
+    offered = client.get("/api/v1/lookups/listing_patents?q=CN12").json()
+    assert [o["value"] for o in offered] == [own.pk]
+    refused = client.post("/matching/listings/", {"patent": other.pk, "modes": ["license"]})
+    assert refused.status_code == 200 and "is-invalid" in refused.content.decode() and not Listing.objects.exists()
+    response = client.post("/matching/listings/", {"patent": own.pk, "modes": ["license", "equity"]}, follow=True)
+    assert any("专利已挂牌" in m for m in _messages(response))
+    assert Listing.objects.get().holder == orgs["ent_a"]
+    assert "许可、作价入股" in _text(response)

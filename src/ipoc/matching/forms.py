@@ -28,7 +28,8 @@ class ChainNodeForm(forms.Form):
 class ListingForm(forms.Form):
     """挂牌 a patent: picked by search (number or title), never typed as a key."""
 
-    patent = PickerField("patents", label=_("专利"), help_text=_("输入公开号、申请号或名称搜索"))
+    patent = PickerField("listing_patents", label=_("专利"),
+                         help_text=_("输入公开号、申请号或名称搜索；企业和高校院所可挂牌本单位持有的专利"))
     holder = PickerField("organizations", label=_("权利人"), required=False,
                          help_text=_("运营中心代为挂牌时选择权利人单位"))
     modes = forms.MultipleChoiceField(label=_("交易方式"), widget=InlineCheckboxes,

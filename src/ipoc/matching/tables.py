@@ -87,7 +87,7 @@ class ListingTable(IpocTable):
 
     patent = PatentWithTitleColumn(verbose_name=_("专利"), order_by=("patent__publication_number",))
     holder = OrganizationColumn(verbose_name=_("权利人"))
-    modes = ModesColumn(verbose_name=_("交易方式"), orderable=False)
+    modes = ModesColumn(verbose_name=_("交易方式"), orderable=False, attrs={"td": {"class": "text-nowrap"}})
     asking_price = MoneyColumn(verbose_name=_("挂牌价格"), unit=_("元"), default="—")
     open_license = YesNoColumn(verbose_name=_("开放许可"))
     status = StatusColumn(verbose_name=_("状态"))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ipoc.core.display import patent_label
-from ipoc.core.errors import ApplicationError
+from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.jobs import job_start_background
 from ipoc.core.models import Role
 from ipoc.core.pickers import set_picker_querysets
@@ -128,8 +128,10 @@ def demand_matches(request, pk: int):
             else:
                 messages.warning(request, _("匹配完成，但没有找到新的合适专利；可补充需求关键词后重试。"))
         return redirect("match_demand", pk=pk)
-    counts = selectors.demand_match_counts(user=user, demand_id=pk)
     owner_view = _owner_view(user)
+    if owner_view and user.organization_id != demand.organization_id:
+        raise PermissionDenied(_("需求的匹配结果仅对需求方、受理运营中心和管理部门开放"))
+    counts = selectors.demand_match_counts(user=user, demand_id=pk)
     status = MatchStatus.CONFIRMED if owner_view else request.GET.get("status", "")
     matches = selectors.demand_matches(user=user, demand_id=pk).prefetch_related("patent__parties")
     if status in MatchStatus.values:
