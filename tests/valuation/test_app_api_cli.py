@@ -83,7 +83,10 @@ def test_pages_run_list_report_tree_and_export(patents, users, client):
     assert response.status_code == 302 and "/jobs/" in response["Location"]
     run = ValuationRun.objects.get()
     page = client.get(f"/valuation/runs/{run.pk}/")
-    assert page.status_code == 200 and "ext:valtest:p03" in page.content.decode()
+    html = page.content.decode()
+    p03 = Patent.objects.get(key="ext:valtest:p03")
+    assert page.status_code == 200 and f"/patents/{p03.pk}/" in html and "一种传感器3" in html
+    assert "ext:" not in html and run.tree_version.digest not in html.split("技术信息")[0]  # no keys, no hashes
 
     report = client.get("/valuation/patents/ext:valtest:bare/").content.decode()
     assert "待核实" in report and "缺失" in report and "权利要求数" in report
@@ -96,7 +99,7 @@ def test_pages_run_list_report_tree_and_export(patents, users, client):
     assert len(rows) == 2 + len(patents)
 
     tree_page = client.get("/valuation/tree/").content.decode()
-    assert "仅平台管理员可修改指标体系" in tree_page
+    assert "指标体系由平台管理员根据管理部门意见调整" in tree_page and 'name="tree"' not in tree_page
     assert client.post("/valuation/tree/", {"tree": "{}"}).status_code == 403
 
 

@@ -106,7 +106,7 @@ def test_page_link_and_api_and_cli(valued, users, client, api_client, tmp_path, 
     client.login(username="cnipa", password=PASSWORD)
     page = client.get("/valuation/patents/ext:valtest:p03/").content.decode()
     link = f"/valuation/patents/{valuation.patent_id}/report.pdf"
-    assert f'href="{link}"' in page and "下载PDF" in page
+    assert f'href="{link}?run={valuation.run_id}"' in page and "下载 PDF" in page
     response = client.get(link)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]

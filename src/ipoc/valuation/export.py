@@ -8,6 +8,7 @@ import io
 from django.db.models import QuerySet
 from openpyxl import Workbook
 
+from ipoc.core.tables import safe_cell
 from ipoc.valuation import engine, selectors
 from ipoc.valuation.models import ValuationRun
 
@@ -19,7 +20,7 @@ def export_run_xlsx(run: ValuationRun, valuations: QuerySet) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("专利评估")
     ws.append(["评估批次", run.pk, "场景", tree.scenarios.get(run.scenario, run.scenario), "评估基准日",
-               run.as_of.isoformat(), "指标体系", f"{run.tree_version.label} ({run.tree_version.digest})"])
+               run.as_of.isoformat(), "指标体系", run.tree_version.label])
     header = ["公开（公告）号", "申请号", "专利名称", "总分", "评级", "置信度"]
     header += [f"{names[r]}得分" for r in tree.roots]
     header += ["缺失指标", "分层建议", "剩余保护期（年）", "可节省年费（元）"]
@@ -29,7 +30,9 @@ def export_run_xlsx(run: ValuationRun, valuations: QuerySet) -> bytes:
     for v in valuations.select_related("run").iterator(chunk_size=2000):
         p = v.patent
         ind = selectors.indicator_values(v)
-        row = [p.publication_number or p.key, p.application_number, p.title, v.score, v.grade, v.confidence]
+        # a patent without numbers is named by its title (the next column), never by its internal key
+        row = [p.publication_number or p.grant_number, p.application_number, safe_cell(p.title), v.score, v.grade,
+               v.confidence]
         row += [v.level_scores.get(r) for r in tree.roots]
         row += ["、".join(names.get(m, m) for m in v.missing), engine.RECOMMENDATIONS.get(v.recommendation, ""),
                 v.remaining_life_years, v.fee_saving]

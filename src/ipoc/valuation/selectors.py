@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
+from ipoc.core.display import patent_label
 from ipoc.core.errors import NotFound
 from ipoc.core.models import User
 from ipoc.core.permissions import VIEW, restrict
@@ -37,11 +38,15 @@ def valuation_run_get(*, user: User | None, pk: int) -> ValuationRun:
     return run
 
 
-def run_valuations(*, user: User | None, run: ValuationRun, grade: str = "") -> QuerySet[PatentValuation]:
+def run_valuations(*, user: User | None, run: ValuationRun, grade: str = "",
+                   recommendation: str = "") -> QuerySet[PatentValuation]:
+    """A run's results, best first; ``grade`` "-" selects the patents left ungraded (too little data)."""
     qs = _restricted(PatentValuation.objects.filter(run=run).select_related("patent"), user)
     if grade:
-        qs = qs.filter(grade=grade)
-    return qs.order_by("-score", "patent_id")
+        qs = qs.filter(grade="" if grade == "-" else grade)
+    if recommendation:
+        qs = qs.filter(recommendation=recommendation)
+    return qs.order_by(F("score").desc(nulls_last=True), "patent_id")
 
 
 def valuation_latest(*, user: User | None, patent) -> PatentValuation | None:
@@ -51,10 +56,26 @@ def valuation_latest(*, user: User | None, patent) -> PatentValuation | None:
             .order_by("-run_id").first())
 
 
+def valuations_for_patent(*, user: User | None, patent_id: int) -> QuerySet[PatentValuation]:
+    """The patent's valuations in finished runs, newest run first (for the patent's page)."""
+    qs = PatentValuation.objects.filter(patent_id=patent_id, run__finished=True)
+    return _restricted(qs.select_related("run", "run__tree_version"), user).order_by("-run_id")
+
+
+def valuation_in_run(*, user: User | None, patent, run_id: int) -> PatentValuation:
+    """The patent's valuation in one finished run (a report of an earlier run)."""
+    valuation = (_restricted(PatentValuation.objects.filter(patent=patent, run_id=run_id, run__finished=True)
+                             .select_related("run", "run__tree_version", "patent"), user).first())
+    if valuation is None:
+        raise NotFound(_("评估批次 %(run)s 中没有专利 %(p)s 的评估结果") % {"run": run_id, "p": patent_label(patent)[0]},
+                       field="run")
+    return valuation
+
+
 def valuation_get(*, user: User | None, patent) -> PatentValuation:
     valuation = valuation_latest(user=user, patent=patent)
     if valuation is None:
-        raise NotFound(_("专利 %(p)s 尚未评估（请先运行评估：ipoc valuation score --all）") % {"p": patent.number},
+        raise NotFound(_("专利 %(p)s 尚未评估（请先运行评估：ipoc valuation score --all）") % {"p": patent_label(patent)[0]},
                        field="patent")
     return valuation
 
@@ -126,7 +147,7 @@ def valuation_report(valuation: PatentValuation) -> dict:
               for root in tree.roots]
     patent = valuation.patent
     notes = [_("缺失的指标不按 0 计：总分在可得指标上按权重重新归一，置信度 = 可得指标权重之和。"),
-             _("二、三级指标、权重、评级与分层阈值为项目默认方案，待核实（GB/T 42748-2023 原文指标名未取得）。"),
+             _("二、三级指标、权重、评级与分层阈值为平台默认方案，待与 GB/T 42748-2023 原文核实，可由管理部门调整。"),
              _("百分位的同行为本批次评估的专利：同 IPC 小类与申请年，不足最小同行组时逐级放宽。")]
     if any(i["peer_group"] and i["peer_group"]["small_peer_group"] for i in indicators):
         notes.append(_("部分指标的同行组不足 %(n)d 件，已使用最宽同行组，百分位仅供参考。")
@@ -149,9 +170,3 @@ def valuation_report(valuation: PatentValuation) -> dict:
                            "remaining_life_years": valuation.remaining_life_years},
         "fee_saving": valuation.fee_saving, "notes": notes,
     }
-
-
-def valuations_for_patent(*, user: User | None, patent_id: int) -> QuerySet[PatentValuation]:
-    """The patent's valuations in finished runs, newest run first (for the patent's page)."""
-    qs = PatentValuation.objects.filter(patent_id=patent_id, run__finished=True)
-    return _restricted(qs.select_related("run", "run__tree_version"), user).order_by("-run_id")

@@ -4,6 +4,7 @@
    - select[data-picker-url]: a Tom Select picker that searches the API (GET url?q=… → [{value, label, sub}]);
    - select[data-searchable]: a Tom Select over the options already in the page;
    - div[data-chart]: an ECharts chart whose option is the JSON in <script type="application/json" id="…">;
+   - [data-print]: prints the page;
    - HTMX requests carry the CSRF token. */
 (function () {
   "use strict";
@@ -73,6 +74,9 @@
     if (a && !window.confirm(a.dataset.confirm)) ev.preventDefault();
     const back = ev.target.closest && ev.target.closest("a[data-history-back]");
     if (back && window.history.length > 1) { ev.preventDefault(); window.history.back(); }
+  });
+  document.addEventListener("click", (ev) => {  // [data-print]: print the page (a report's “打印” button)
+    if (ev.target.closest && ev.target.closest("[data-print]")) { ev.preventDefault(); window.print(); }
   });
   document.addEventListener("htmx:configRequest", (ev) => { ev.detail.headers["X-CSRFToken"] = csrf(); });
   document.addEventListener("htmx:load", (ev) => init(ev.target));
