@@ -148,3 +148,16 @@ def test_office_staff_register_organisations_but_not_offices_nor_outside_their_a
     assert api_client.as_user(users["admin"]).post(
         "/organizations", {"name": "苏州市知识产权局", "kind": "ip_office", "office_level": "municipal",
                            "region_code": "320500"}).status_code == 201
+
+
+def test_the_sme_flag_is_offered_to_enterprises_only(client, users, orgs):
+    client.force_login(users["js_office"])
+    assert 'name="is_sme"' not in client.get(f"/organizations/{orgs['js_office'].pk}/edit/").content.decode()
+    client.force_login(users["ent_a"])
+    assert 'name="is_sme"' in client.get(f"/organizations/{orgs['ent_a'].pk}/edit/").content.decode()
+    response = client.post(f"/organizations/{orgs['js_office'].pk}/edit/", {"address": "南京"})
+    assert response.status_code == 403  # not its organisation
+    client.force_login(users["js_office"])
+    assert client.post(f"/organizations/{orgs['js_office'].pk}/edit/", {"address": "南京"}).status_code == 302
+    orgs["js_office"].refresh_from_db()
+    assert orgs["js_office"].address == "南京" and orgs["js_office"].is_sme is None

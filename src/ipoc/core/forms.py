@@ -26,6 +26,8 @@ class OrganizationForm(forms.ModelForm):
         hidden = list(AUTHORITY_FORM_FIELDS)
         if self.instance is not None and self.instance.kind == OrganizationKind.IP_OFFICE:
             hidden.append("name")
+        if self.instance is not None and self.instance.kind != OrganizationKind.ENTERPRISE:
+            hidden.append("is_sme")  # only enterprises are or are not SMEs
         for name in hidden:
             self.fields.pop(name, None)
 
