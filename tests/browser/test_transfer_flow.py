@@ -73,45 +73,54 @@ def test_demand_to_match_to_push_to_event_to_deal_to_statistics(page, browser, l
     inbox = page.locator(".page-body").inner_text()
     assert "定向推送" in inbox and number in inbox
 
-    # 4. the center runs a roadshow presenting the patent and publishes it
+    # 4. the center runs a roadshow presenting the patent (picked by search) and publishes it
+    def pick(field, query, option):
+        center.click(f"#{field}-ts-control")
+        center.fill(f"#{field}-ts-control", query)
+        center.locator(f"#{field}-ts-dropdown .option", has_text=option).first.click()
+        center.eval_on_selector(f"#{field}", "el => el.tomselect.blur()")  # closed; a late answer won't reopen it
+        center.locator(f"#{field}-ts-dropdown").wait_for(state="hidden")
+
     center.goto("/events/new/")
     center.fill("#id_title", "新能源材料专利路演")
     center.fill("#id_held_on", (dt.date.today() + dt.timedelta(days=7)).isoformat())
     center.fill("#id_place", "苏州国际博览中心")
-    center.fill("#id_patent_refs", number)
-    center.click("main button[type=submit]")
+    pick("id_patents", number, number)
+    center.get_by_role("button", name="保存").click()
     center.wait_for_url("**/events/*/")
     event_id = int(center.url.rstrip("/").split("/")[-1])
-    center.select_option("select[name=to_status]", "published")
-    center.locator("form[action$='/transition/'] button[type=submit]").click()
+    center.get_by_role("button", name="发布活动").click()
+    center.wait_for_load_state()
+    assert center.locator("[data-testid=status]").get_attribute("data-status") == "published"
 
     # 5. a deal is brokered from the demand and the event, and signed with an amount
-    center.goto("/deals/new/")
+    center.goto(f"/deals/new/?event={event_id}")
     center.fill("#id_title", "正极材料包覆专利许可")
     center.select_option("#id_deal_type", "license")
-    center.fill("#id_seller_names", "浙江大学")
-    center.fill("#id_buyer_names", orgs["ent_a"].name)
-    center.fill("#id_patent_refs", number)
-    center.fill("#id_demand_id", str(demand.pk))
-    center.fill("#id_event_id", str(event_id))
+    pick("id_sellers", "浙江", "浙江大学")
+    pick("id_buyers", "苏州甲", orgs["ent_a"].name)
+    pick("id_patents", number, number)
+    pick("id_demand", "正极材料", demand.title)
     center.fill("#id_intention_date", dt.date.today().isoformat())
-    center.click("main button[type=submit]")
+    center.get_by_role("button", name="保存").click()
     center.wait_for_url("**/deals/*/")
     for stage in ("negotiation", "signed"):
-        form = center.locator(f"form:has(input[name=to_stage][value={stage}])")
+        form = center.locator(f"form[data-stage={stage}]")
         if stage == "signed":
             form.locator("input[name=amount]").fill("1250000")
         form.locator("button[type=submit]").click()
-        center.wait_for_load_state("networkidle")
+        center.wait_for_load_state()
     deal = Deal.objects.get(title="正极材料包覆专利许可")
-    assert deal.stage == "signed" and deal.amount == 1250000
+    assert deal.stage == "signed" and deal.amount == 1250000 and deal.event_id == event_id
+    assert deal.demand == demand
 
     # 6. the center's statistics show the deal, drillable to its record
     center.goto(f"/deals/statistics/?center={orgs['center_a'].pk}&year={dt.date.today().year}")
-    amount_row = center.locator("tr[data-figure=conversion_amount]")
-    assert "1250000.00" in amount_row.locator("td.num").inner_text()
-    assert "1 条记录" in amount_row.inner_text()
-    assert center.locator("tr[data-figure=conversion_projects] td.num").inner_text().startswith("1")
-    assert center.locator("tr[data-figure=demands_matched] td.num").inner_text().startswith("1")
-    amount_row.locator("a").click()
-    assert deal.title in center.locator("main").inner_text()
+    amount = center.locator("[data-figure=conversion_amount]")
+    assert "1,250,000.00" in amount.locator("[data-testid=value]").inner_text()
+    assert "1 条记录" in amount.inner_text()
+    assert center.locator("[data-figure=conversion_projects] [data-testid=value]").inner_text().startswith("1")
+    assert center.locator("[data-figure=demands_matched] [data-testid=value]").inner_text().startswith("1")
+    amount.locator("a").click()
+    center.wait_for_load_state()
+    assert deal.title in center.locator(".page-body").inner_text()
