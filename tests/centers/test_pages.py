@@ -290,3 +290,53 @@ def test_report_figures_link_to_their_records(client, users, center_a, who):
     assert "数据未接入" in page or all(not ln["missing"] for ln in report.lines)
     editable = 'id="narrative-form"' in page and 'name="narrative_transfer"' in page
     assert editable == (who == "center_a")
+
+
+def _forms(page: str) -> dict[str, list[tuple[str, str]]]:
+    """Each POST form of the page by its action: the fields a browser would send as they stand (text and number
+    inputs, hidden inputs, checked boxes; no submit buttons)."""
+    from html.parser import HTMLParser
+
+    forms: dict[str, list[tuple[str, str]]] = {}
+
+    class Parser(HTMLParser):
+        action = None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form" and a.get("method") == "post":
+                self.action = a.get("action")
+                forms[self.action] = []
+            elif tag == "input" and self.action and a.get("name"):
+                if a.get("type") == "checkbox" and "checked" not in a:
+                    return
+                forms[self.action].append((a["name"], a.get("value") or ""))
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.action = None
+
+    Parser().feed(page)
+    return forms
+
+
+def test_every_office_rule_editor_saves_the_value_it_shows(client, users):
+    """Posting each editor as it stands (plus a reason) is accepted: the editors produce values of the rule's
+    shape (numbers, choices, numbers by step or grade, rows of a table)."""
+    from ipoc.centers import rules
+
+    client.force_login(users["js_office"])
+    forms = {action: fields for action, fields in _forms(client.get("/centers/rules/").content.decode()).items()
+             if action and action.startswith("/centers/rules/")}
+    codes = {action.split("/")[3] for action in forms}
+    assert codes == {c for c, r in rules.RULES.items() if r.office_configurable}
+    for action, fields in forms.items():
+        code = action.split("/")[3]
+        data: dict[str, list[str]] = {}
+        for name, value in fields:
+            data.setdefault(name, []).append(value)
+        data["reason"] = ["本省认定办法"]
+        resp = client.post(action, data)
+        assert resp.status_code == 302
+        assert any("本部门取值已保存" in m for m in _messages(resp)), (code, _messages(resp))
+        assert rules.RULES[code].value_for(users["js_office"].organization) == rules.RULES[code].value, code
