@@ -99,7 +99,12 @@ def test_evidence_upload_and_check(client, api_client, users, center_a):
                         "file": SimpleUploadedFile("人员名单.pdf", b"%PDF")}, **api_client.headers)
     assert resp.status_code == 201, resp.json()
     evidence_id = resp.json()["id"]
-    assert resp.json()["file_url"].startswith("/media/centers/evidence/")
+    file_url = resp.json()["file_url"]
+    assert file_url.startswith("/files/centers/evidence/")
+    client.force_login(users["center_a"])  # the center's own evidence is served to its staff …
+    assert client.get(file_url).status_code == 200
+    client.force_login(users["ent_a"])  # … and to no unrelated enterprise
+    assert client.get(file_url).status_code == 404
     check = api_client.get(f"/centers/{center_a.pk}/check", level="国家级", year=2025).json()
     personnel = next(c for c in check["conditions"] if c["code"] == "support_personnel")
     assert personnel["verdict"] == "met" and personnel["records"] == [{"model": "centers.centerevidence",
