@@ -204,6 +204,15 @@ def _check_attachment(name: str, upload: UploadedFile) -> None:
                                                                           "n": upload.name}, field=name)
     if upload.size is not None and upload.size > MAX_ATTACHMENT_BYTES:
         raise ApplicationError(_("附件过大（上限 20 MB）：%(n)s") % {"n": upload.name}, field=name)
+    from ipoc.core.attachments import check_attachment  # content must match the extension (sniffed)
+
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    try:
+        check_attachment(upload.name or "", head)
+    except ApplicationError as exc:
+        raise ApplicationError(exc.message, field=name) from None
 
 
 @transaction.atomic

@@ -30,6 +30,16 @@ class DemandRead(Schema):
     created_at: datetime
     published_at: datetime | None
 
+    @staticmethod
+    def resolve_contact(obj, context) -> dict[str, str]:
+        if getattr(obj, "contact", None) is not None and isinstance(obj.contact, dict):
+            return obj.contact  # already decorated (detail, create, update)
+        request = context.get("request") if context else None
+        user = getattr(request, "auth", None) or getattr(request, "user", None)
+        from ipoc.demands.selectors import demand_contact
+
+        return demand_contact(user=user, demand=obj)
+
 
 class DemandCreate(Schema):
     title: str
