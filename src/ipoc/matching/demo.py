@@ -44,7 +44,7 @@ MATCHED_DEMANDS = [
 # Demands on which the center has decided: one confirmed (preferring a patent of the demo university or
 # institute, so they hear of the interest) and one rejected.
 DECIDED = {"面向5G基站的高效率射频功率放大器技术", "车载毫米波雷达天线阵列设计技术", "基于机器视觉的零件缺陷在线检测技术",
-           "芯片测试探针卡国产化技术"}
+           "芯片测试探针卡国产化技术", "石墨烯复合材料中试放大合作"}
 PREFERRED_HOLDERS = ("浙江大学", "中科大数据研究院")
 
 
