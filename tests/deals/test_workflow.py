@@ -131,7 +131,7 @@ def test_dates_must_be_in_order(users, deal):
 def test_attachments(users, deal):
     staff = users["center_a"]
     deal = services.deal_attach(actor=staff, deal=deal, contract_file=SimpleUploadedFile("许可合同.pdf", b"%PDF-1.4"),
-                                filing_file=SimpleUploadedFile("备案通知书.jpg", b"\xff\xd8"))
+                                filing_file=SimpleUploadedFile("备案通知书.jpg", b"\xff\xd8\xff\xe0"))
     assert deal.contract_file.name.startswith("deals/contracts/") and deal.filing_file.name.startswith("deals/filings/")
     assert deal.contract_file.read() == b"%PDF-1.4"
     with pytest.raises(ApplicationError) as exc:
