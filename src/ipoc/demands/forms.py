@@ -1,6 +1,8 @@
 """Input only; rules live in ``services``. Organisations and centers are picked by search, never typed as ids."""
 
 from django import forms
+from django.core.validators import MinValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipoc.core.models import Role
@@ -57,6 +59,9 @@ class DemandForm(forms.ModelForm):
             self.fields["center"].required = True
         self.fields["title"].widget.attrs.setdefault("placeholder", _("如：锂电池正极材料包覆技术"))
         self.fields["budget_text"].widget.attrs.setdefault("placeholder", _("如：10~50万、面议"))
+        for name in ("budget_min", "budget_max"):
+            self.fields[name].validators.append(MinValueValidator(0))
+            self.fields[name].widget.attrs["min"] = "0"
         self.fields["region_code"].help_text = _("6 位行政区划代码（GB/T 2260），留空则取需求方单位所在地")
         self.fields["industry_code"].help_text = _("可选：GB/T 4754 门类字母或大类两位代码，如 C、38")
         if editing:
@@ -70,6 +75,12 @@ class DemandForm(forms.ModelForm):
             self.initial.setdefault("contact_email", user.email)
             if org is not None:
                 self.initial.setdefault("region_code", org.region_code)
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data.get("deadline")
+        if deadline and deadline < timezone.localdate() and deadline != getattr(self.instance, "deadline", None):
+            raise forms.ValidationError(_("截止日期不能早于今天"))
+        return deadline
 
     def _post_clean(self):
         pass  # the service validates the model (and names the field of any error)
