@@ -125,15 +125,17 @@ def search(request):
         page_no = max(int(request.GET.get("page") or 1), 1)
     except ValueError:
         page_no = 1
-    error = None
-    try:
-        form, q, filters, page = _run(request, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, facets=True)
-        hits = _present(selectors.describe_hits(page.hits))
-        for h in hits:
-            h["rank"] += (page_no - 1) * PAGE_SIZE
-        total, facets = page.total, _facet_links(request, page.facets)
-    except ApplicationError as exc:
-        form, q, filters, hits, total, facets, error = SearchForm(request.GET or None), "", {}, [], 0, [], exc.message
+    # the landing page (nothing asked yet) shows the search box and an explanation, and runs no search
+    form, q, filters, hits, total, facets, error = SearchForm(), "", {}, [], 0, [], None
+    if request.GET:
+        try:
+            form, q, filters, page = _run(request, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, facets=True)
+            hits = _present(selectors.describe_hits(page.hits))
+            for h in hits:
+                h["rank"] += (page_no - 1) * PAGE_SIZE
+            total, facets = page.total, _facet_links(request, page.facets)
+        except ApplicationError as exc:
+            form, error = SearchForm(request.GET), exc.message
     query = request.GET.copy()
     query.pop("page", None)
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
@@ -157,7 +159,7 @@ def search_export(request):
                      "公开（公告）日", "得分", "命中词"])
     for r in rows:
         writer.writerow([safe_cell(v) for v in (
-            r["rank"], r["number"] or r["badge"], r["title"], "; ".join(r["applicants"]), "; ".join(r["ipc"]),
+            r["rank"], r["number"], r["title"], "; ".join(r["applicants"]), "; ".join(r["ipc"]),
             r["patent_type_label"], r["legal_status_label"], r["application_date"] or "", r["publication_date"] or "",
             r["score"], " ".join(r["matched_terms"]))])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

@@ -69,9 +69,11 @@ def provenance(source: str) -> str:
 
 def _run_list_page(request, form, status=200):
     version = services.tree_active()
-    table = RunTable(selectors.valuation_run_list(user=request.user), request=request)
+    runs = selectors.valuation_run_list(user=request.user)
+    table = RunTable(runs, request=request)
+    latest = runs.filter(finished=True).order_by("-created_at", "-id").first()
     response = render_table(request, table, "valuation/run_list.html", {
-        "form": form, "version": version, "version_label": tree_version_label(version),
+        "form": form, "version": version, "version_label": tree_version_label(version), "latest": latest,
         "may_run": _may_run(request.user)})
     response.status_code = status if response.status_code == 200 else response.status_code
     return response
