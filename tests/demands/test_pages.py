@@ -133,6 +133,11 @@ def test_return_needs_a_reason_then_the_owner_is_told(client, users, pending):
     assert any("退回补正" in m for m in _messages(response))
     notice = Notification.objects.get(recipient=users["ent_a"])
     assert "退回补正" in notice.title and notice.body == "请补充技术指标"
+    center_view = client.get(f"/demands/{pending.pk}/").content.decode()  # now it is the enterprise's turn
+    assert 'data-move="pending"' not in center_view and f'href="/demands/{pending.pk}/edit/"' not in center_view
+    client.force_login(users["ent_a"])
+    owner_view = client.get(f"/demands/{pending.pk}/").content.decode()
+    assert 'data-move="pending"' in owner_view and f'href="/demands/{pending.pk}/edit/"' in owner_view
 
 
 def test_publish_by_button_with_a_message_and_history_names_people_and_the_system(client, users, orgs, pending):

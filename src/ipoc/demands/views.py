@@ -72,6 +72,14 @@ def demand_list(request):
                                                              Role.INSTITUTION_USER)})
 
 
+def _own_draft(user, demand) -> bool:
+    """Whether ``user`` is on the side that writes this draft: its organisation, or the center that filed it."""
+    if user.is_platform_admin or user.organization_id == demand.organization_id:
+        return True
+    creator = demand.created_by
+    return creator is not None and creator.organization_id == user.organization_id
+
+
 def _actor_name(user) -> str:
     if user is None:
         return _("系统")
@@ -86,7 +94,12 @@ def demand_detail(request, pk: int):
 
     demand = selectors.demand_get(user=request.user, pk=pk)
     moves = []
+    # a draft is its author's to edit and submit: a center's staff do so only for a draft they filed themselves
+    # (代录), not for one they returned to the enterprise for 补正
+    authors_turn = demand.status == DemandStatus.DRAFT and not _own_draft(request.user, demand)
     for to_status in services.demand_allowed_moves(actor=request.user, demand=demand):
+        if authors_turn and to_status == DemandStatus.PENDING:
+            continue
         label, style, confirm, reason = MOVE_BUTTONS.get((demand.status, to_status),
                                                          (DemandStatus(to_status).label, "secondary", "", "optional"))
         moves.append({"to": to_status, "label": label, "style": style, "confirm": confirm, "reason": reason})
@@ -102,7 +115,7 @@ def demand_detail(request, pk: int):
         "moves": moves, "changes": changes, "needs_reason": any(m["reason"] for m in moves),
         "reason_required": any(m["reason"] == "required" for m in moves),
         "may_act": can(request.user, CHANGE, demand),
-        "can_edit": demand.status == DemandStatus.DRAFT and can(request.user, CHANGE, demand),
+        "can_edit": demand.status == DemandStatus.DRAFT and can(request.user, CHANGE, demand) and not authors_turn,
         "match_counts": match_counts,
         "show_matches": match_counts["confirmed" if owner_view else "total"] > 0 or (
             (is_center or request.user.is_platform_admin) and demand.status in selectors.OPEN_STATUSES),
@@ -157,8 +170,8 @@ def demand_create(request):
 def demand_edit(request, pk: int):
     demand = selectors.demand_get(user=request.user, pk=pk)
     require(request.user, CHANGE, demand)
-    if demand.status != DemandStatus.DRAFT:
-        messages.warning(request, _("只有草稿状态的需求可以修改。"))
+    if demand.status != DemandStatus.DRAFT or not _own_draft(request.user, demand):
+        messages.warning(request, _("只有需求方（或代录的运营中心）可以修改草稿状态的需求。"))
         return redirect("demand_detail", pk=pk)
     form = DemandForm(request.POST or None, instance=demand, user=request.user)
     set_picker_querysets(form, request.user)
