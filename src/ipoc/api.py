@@ -38,7 +38,56 @@ class SessionAuth(APIKeyCookie):
         return user if user is not None and user.is_authenticated else None
 
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {"error": {
+        "type": "object",
+        "properties": {
+            "message": {"type": "string", "description": "给人看的中文说明 / what went wrong"},
+            "field": {"anyOf": [{"type": "string"}, {"type": "null"}],
+                      "description": "出错的字段或参数 / the field or parameter concerned"},
+            "code": {"type": "string"},
+        },
+        "required": ["message", "code"],
+    }},
+    "required": ["error"],
+}
+ERROR_RESPONSES = {
+    400: "输入有误（含超出范围的数值、日期）/ bad input",
+    401: "未登录或令牌无效 / not authenticated",
+    403: "无权操作 / permission denied",
+    404: "记录不存在或无权查看 / not found",
+    409: "与当前状态冲突 / conflict",
+    413: "上传文件过大 / upload too large",
+    422: "参数校验失败 / validation error",
+    429: "后台任务已达上限，请稍后再试 / too many running jobs",
+}
+
+
+class IpocAPI(NinjaAPI):
+    """The schema documents the error answers (one shared error shape) of every operation."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for methods in schema.get("paths", {}).values():
+            for method, operation in methods.items():
+                statuses = [400, 403, 404, 422]
+                if operation.get("security"):
+                    statuses.append(401)
+                if method in ("post", "put", "patch", "delete"):
+                    statuses += [409, 429]
+                if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
+                    statuses.append(413)
+                responses = operation.setdefault("responses", {})
+                for status in sorted(statuses):
+                    responses.setdefault(status, {"description": ERROR_RESPONSES[status], "content": content})
+        return schema
+
+
+api = IpocAPI(
     title="IPOC 产业知识产权运营中心平台 API",
     version="1",
     description="产业知识产权运营中心平台 REST API. Authenticate with a browser session or "
@@ -78,6 +127,18 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError):
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError):
     return _error(request, exc.status_code, str(exc), None, "http_error")
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(ValueError)
+def bad_input(request: HttpRequest, exc: Exception):
+    """Last resort: a number, date or year past what can be stored is a 400 naming the parameter."""
+    from ipoc.core.bounds import bad_input_error
+
+    error = bad_input_error(request, exc)
+    if error is None:
+        raise exc
+    return api.create_response(request, {"error": error.as_dict()}, status=error.status)
 
 
 def _register_routers() -> None:

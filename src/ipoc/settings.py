@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ipoc.core.middleware.UploadLimitMiddleware",  # before any view middleware reads the body (CSRF)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ipoc.core.context.ChannelMiddleware",
@@ -157,6 +158,18 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Upload limits per kind (ipoc.core.uploads): bulk patent files, Excel/CSV templates, attachments.
+IPOC_UPLOAD_LIMITS = {
+    "patents": int(os.environ.get("IPOC_UPLOAD_MAX_PATENTS_MB", "2048")) << 20,
+    "spreadsheet": int(os.environ.get("IPOC_UPLOAD_MAX_SPREADSHEET_MB", "20")) << 20,
+    "attachment": int(os.environ.get("IPOC_UPLOAD_MAX_ATTACHMENT_MB", "50")) << 20,
+}
+# Background jobs (ipoc.core.jobs): how many run at once per kind (more wait in a queue), and how many a
+# kind may have running or queued before a new one is refused with 429. "kind=n,kind=n" in the environment.
+IPOC_JOB_CONCURRENCY = {k: int(v) for k, _, v in (p.partition("=") for p in
+                        os.environ.get("IPOC_JOB_CONCURRENCY", "").split(",") if p)}
+IPOC_JOB_MAX_ACTIVE = {k: int(v) for k, _, v in (p.partition("=") for p in
+                       os.environ.get("IPOC_JOB_MAX_ACTIVE", "").split(",") if p)}
 
 # Forms render with Bootstrap markup (labels, help, errors next to their field) everywhere.
 CSRF_FAILURE_VIEW = "ipoc.core.views.csrf_failure"

@@ -72,7 +72,9 @@ def test_template_round_trip_over_api_reports_bad_rows(client, api_client, users
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("需求.xlsx", content)
-    report = client.post("/api/v1/demands/import", {"file": upload}, **api.headers).json()
+    response = client.post("/api/v1/demands/import", {"file": upload}, **api.headers)
+    assert response.status_code == 202, response.content  # a background job (inline in tests); result = report
+    report = response.json()["report"]
     rejected = {(r["row"], r["field"]) for r in report["rejected_rows"]}
     assert rejected == {(3, "需求名称"), (4, "期望合作方式"), (5, "截止日期"), (6, "region_code")}
     assert report["counts"]["new"] == 1

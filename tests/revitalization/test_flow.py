@@ -342,7 +342,7 @@ def test_api_walk_from_upload_to_response_on_the_dashboard(client, api_client, c
     api_client.as_user(cast["filer"])
     sheet = fill_template(client.get("/api/v1/stock/template.xlsx").content, template_rows(), tmp_path / "清单.xlsx")
     with sheet.open("rb") as fh:
-        report = client.post("/api/v1/stock/imports", {"file": fh}, **api_client.headers).json()
+        report = client.post("/api/v1/stock/imports", {"file": fh}, **api_client.headers).json()["report"]
     assert report["counts"]["created"] == 10 and report["counts"]["rejected"] == 0
     [item] = api_client.get("/stock/items", q="无人机巡检系统").json()["items"]
     sid = item["id"]

@@ -50,6 +50,7 @@ from ipoc.centers.schemas import (
     SubCenterCreate,
 )
 from ipoc.core import selectors as core_selectors
+from ipoc.core.bounds import DbId, Year
 from ipoc.core.errors import NotFound, PermissionDenied
 
 router = Router(tags=["centers"])
@@ -78,7 +79,7 @@ def center_public_list(request, filters: Query[PublicFilters]):
 
 @router.get("/rules", response=list[dict], auth=None,
             summary="运营中心规则及其依据（[S] 为待核实配置）；office_id 给出该管理部门的本级取值")
-def rule_list(request, office_id: int | None = None):
+def rule_list(request, office_id: DbId | None = None):
     out = []
     own = selectors.rule_overrides(office=office_id) if office_id else {}
     for r in rules.RULES.values():
@@ -200,7 +201,7 @@ def evidence_add(request, center_id: int, kind: Form[str], description: Form[str
 
 
 @router.get("/{int:center_id}/check", response=dict, summary="基础条件核查（先建设、后认定）")
-def center_check(request, center_id: int, level: str = "", year: int | None = None):
+def center_check(request, center_id: int, level: str = "", year: Year | None = None):
     center = selectors.center_get(user=request.auth, pk=center_id)
     return selectors.center_check(user=request.auth, center=center, level=level,
                                   year=year or dt.date.today().year - 1)
@@ -387,7 +388,7 @@ def objection_resolve(request, objection_id: int, payload: ResolveIn):
 
 
 @router.get("/reports", response=list[ReportRead], summary="年度工作报告列表")
-def report_list(request, center_id: int | None = None, year: int | None = None):
+def report_list(request, center_id: DbId | None = None, year: Year | None = None):
     return list(selectors.report_list(user=request.auth, center=center_id, year=year))
 
 
@@ -432,7 +433,7 @@ def report_review(request, report_id: int, payload: ReviewDecisionIn):
 
 
 @router.get("/evaluations", response=list[EvaluationRead], summary="定期评价列表")
-def evaluation_list(request, center_id: int | None = None):
+def evaluation_list(request, center_id: DbId | None = None):
     return list(selectors.evaluation_list(user=request.auth, center=center_id))
 
 

@@ -1,8 +1,26 @@
-"""Render ``ApplicationError`` raised in a page view as a proper error page with its status."""
+"""Request-level guards: errors of page views rendered in the layout, and uploads bounded before they
+are received.
 
+* ``ApplicationErrorMiddleware`` renders an ``ApplicationError`` raised in a page view as the error page
+  with its status, and turns the last-resort bad-input errors (an integer past the database's range, a
+  date or year outside what can be stored or indexed) into a 400 naming the parameter instead of a 500.
+* ``UploadLimitMiddleware`` (before CSRF, which reads the body) answers 413 naming the field when a
+  multipart body is larger than the URL's upload limit, or a file in it passes that limit while it
+  is being received (``ipoc.core.uploads.LimitedUploadHandler``).
+"""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
 from django.shortcuts import render
 
 from ipoc.core.errors import ApplicationError
+
+
+def _error_response(request, error: ApplicationError):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": error.as_dict()}, status=error.status)
+    return render(request, "error.html", {"error": error, "status_code": error.status}, status=error.status)
 
 
 class ApplicationErrorMiddleware:
@@ -13,7 +31,49 @@ class ApplicationErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, ApplicationError) and not request.path.startswith("/api/"):
+        if request.path.startswith("/api/"):
+            return None  # the API's own exception handlers answer there (ipoc.api)
+        if isinstance(exception, ApplicationError):
             return render(request, "error.html", {"error": exception, "status_code": exception.status},
                           status=exception.status)
+        from ipoc.core.bounds import bad_input_error
+
+        error = bad_input_error(request, exception)
+        if error is not None:
+            return render(request, "error.html", {"error": error, "status_code": error.status}, status=error.status)
         return None
+
+
+class UploadLimitMiddleware:
+    """Bound multipart uploads before anything reads the body (must come before CsrfViewMiddleware)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("POST", "PUT", "PATCH") and \
+                request.META.get("CONTENT_TYPE", "").startswith("multipart/"):
+            from ipoc.core.uploads import (
+                LimitedUploadHandler,
+                UploadTooLarge,
+                human_size,
+                upload_limit_for_path,
+            )
+
+            limit = upload_limit_for_path(request.path)
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            slack = 1 << 20  # the form's other fields and the multipart boundaries
+            if length > limit + slack:
+                return _error_response(request, UploadTooLarge(
+                    f"file：上传内容 {human_size(length)} 过大，此处上限为 {human_size(limit)}", field="file"))
+            request.upload_handlers.insert(0, LimitedUploadHandler(request, limit))
+            try:
+                request.FILES  # noqa: B018 — parse now, while a refusal can still be answered cleanly
+            except UploadTooLarge as exc:
+                return _error_response(request, exc)
+            except OSError:  # the client went away mid-upload
+                return _error_response(request, ApplicationError("file：上传中断，请重新上传", field="file"))
+        return self.get_response(request)

@@ -36,6 +36,11 @@ def safe_cell(value):
     return value
 
 
+def safe_row(values) -> list:
+    """``safe_cell`` over a row: what every CSV/XLSX export writes (exports outside tables use it too)."""
+    return [safe_cell(v) for v in values]
+
+
 class LinkedColumn(tables.Column):
     """The record's name linked to its page (``get_absolute_url`` or ``viewname`` with the row's pk)."""
 

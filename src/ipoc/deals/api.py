@@ -5,6 +5,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from ipoc.core.bounds import DbId, Year
 from ipoc.deals import selectors, services
 from ipoc.deals.schemas import DealCreate, DealRead, DealTransition, DealUpdate
 from ipoc.events import selectors as event_selectors
@@ -43,17 +44,17 @@ class DealFilters(Schema):
     stage: str = ""
     deal_type: str = ""
     chain_scope: str = ""
-    center: int | None = None
-    party: int | None = None
-    signed_year: int | None = None
+    center: DbId | None = None
+    party: DbId | None = None
+    signed_year: Year | None = None
     counted: bool = False
-    demand: int | None = None
-    event: int | None = None
+    demand: DbId | None = None
+    event: DbId | None = None
 
 
 class StatisticsQuery(Schema):
-    center: int
-    year: int | None = None
+    center: DbId
+    year: Year | None = None
 
 
 @router.get("/statistics", summary="运营中心年度转化统计（每项含记录ID与下钻链接）")

@@ -6,6 +6,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from ipoc.core import selectors as core_selectors
+from ipoc.core.bounds import DbId
 from ipoc.demands import selectors, services
 from ipoc.demands.schemas import DemandCreate, DemandRead, DemandTransition, DemandUpdate
 
@@ -22,8 +23,8 @@ class DemandFilters(Schema):
     status: str = ""
     kind: str = ""
     industry: str = ""
-    organization: int | None = None
-    center: int | None = None
+    organization: DbId | None = None
+    center: DbId | None = None
     region: str = ""
     mine: bool = False
 
@@ -46,11 +47,22 @@ def demand_template(request):
     return response
 
 
-@router.post("/import", summary="批量导入技术需求（CSV/XLSX），返回导入报告（含疑似重复）")
+class ImportJobStarted(Schema):
+    job_id: int
+    job_url: str
+    status: str
+    report: dict | None = None
+
+
+@router.post("/import", response={202: ImportJobStarted},
+             summary="批量导入技术需求（CSV/XLSX，后台任务）：返回任务；任务结果即导入报告（含疑似重复）")
 def demand_import(request, file: File[UploadedFile]):
     from ipoc.core.uploads import save_upload
 
-    return services.demand_import(actor=request.auth, path=save_upload(file))
+    from ipoc.core.jobs import job_start_background, job_started
+    job = services.demand_import_start(actor=request.auth, path=save_upload(file), file_name=file.name)
+    job_start_background(job)
+    return Status(202, job_started(job))
 
 
 @router.get("/{demand_id}", response=DemandRead, summary="技术需求详情")

@@ -25,6 +25,9 @@ class DemandsConfig(AppConfig):
 
 
 def _operation_centers(user):
+        from ipoc.core.jobs import register_job
+
+        register_job("demands.import", "ipoc.demands.services:demand_import_job")
     """The centers a demand can be filed with (the picker of 受理运营中心)."""
     from ipoc.core import selectors as core_selectors
     from ipoc.core.models import OrganizationKind

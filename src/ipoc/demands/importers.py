@@ -101,9 +101,9 @@ def _split(text: str) -> list[str]:
     return [w for w in re.split(r"[,，;；、\s]+", text or "") if w]
 
 
-def read_rows(path: Path) -> Iterator[DemandRow | RowError]:
-    file = path.name
-    for number, cells in sheet_rows(path):
+def read_rows(path: Path, file_name: str | None = None) -> Iterator[DemandRow | RowError]:
+    file = file_name or path.name
+    for number, cells in sheet_rows(path, file_name=file):
         data = {COLUMN_MAP[h]: v for h, v in cells.items() if h in COLUMN_MAP}
         text = {k: str(v).strip() if v is not None else "" for k, v in data.items()}
         if not text.get("title"):

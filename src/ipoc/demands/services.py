@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
+from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -13,7 +16,8 @@ from django.utils.translation import gettext as _
 from ipoc.core.errors import ApplicationError
 from ipoc.core.models import Organization, OrganizationKind, Role, User
 from ipoc.core.permissions import CHANGE, VIEW, can, require, require_role, restrict
-from ipoc.core.services import audit_record, model_update, validated_save
+from ipoc.core.services import audit_record, model_update, organizations_ensure, validated_save
+from ipoc.demands.importers import DemandRow, RowError, read_rows
 from ipoc.demands.models import (
     DEMAND_TRANSITIONS,
     DealMode,
@@ -254,24 +258,56 @@ def _import_refusal(actor: User | None, existing: Demand | None, owner: Organiza
     return ""
 
 
-def demand_import(*, actor: User | None, path, center: Organization | None = None) -> dict:
-    """Import demands from a CSV/XLSX (the template or the ``demands.csv`` layout) in one transaction.
+IMPORT_CHUNK = 200  # rows per transaction: a concurrent edit waits for one chunk at most, never the whole file
+REPORT_KEPT = 1000  # rejected rows (and duplicates) kept in the report; the counts count them all
 
-    Idempotent: a row's key is the file name, its title, requester and date and who imports (the importing
-    organisation); re-imports update or leave rows unchanged. A row may only create or update what the actor may
-    change: a demand the actor may not change, or a new one in the name of an organisation the actor may not file
-    for (``may_file_for``), is rejected with the reason in the report. Near-duplicate titles (among the demands
-    the actor may see and earlier rows) are flagged, not dropped.
-    Imports by center staff or the system publish the demands they collect; enterprises and institutions
-    import drafts for their own organisation.
-    """
-    import hashlib
-    from pathlib import Path
 
-    from ipoc.core.services import organizations_ensure
-    from ipoc.demands.importers import DemandRow, RowError, read_rows
+class TitleIndex:
+    """Near-duplicate titles (Jaccard similarity of character bigrams ≥ ``threshold``) without comparing a
+    new title with every known one — prefix filtering: with the bigrams of every set in one fixed global
+    order (rarest first), two sets with similarity ≥ t always share a bigram among the first
+    ``|s| - ceil(t·|s|) + 1`` of each, so only titles sharing such a bigram are compared. Exact: the best
+    match found is the one a comparison with every title finds (ties: the earliest added)."""
 
-    path = Path(path)
+    def __init__(self, threshold: float, items: list[tuple[int, str, frozenset[str]]]) -> None:
+        from collections import Counter
+
+        self.threshold = threshold
+        self.frequency = Counter(token for _pk, _title, tokens in items for token in tokens)
+        self.items: list[tuple[int, str, frozenset[str]]] = []
+        self.postings: dict[str, list[int]] = {}
+        for item in items:
+            self.add(*item)
+
+    def _prefix(self, tokens: frozenset[str]) -> list[str]:
+        import math
+
+        ordered = sorted(tokens, key=lambda t: (self.frequency.get(t, 0), t))
+        keep = len(ordered) - math.ceil(self.threshold * len(ordered) - 1e-9) + 1
+        return ordered[:max(keep, 1)]
+
+    def add(self, pk: int, title: str, tokens: frozenset[str]) -> None:
+        index = len(self.items)
+        self.items.append((pk, title, tokens))
+        for token in self._prefix(tokens):
+            self.postings.setdefault(token, []).append(index)
+
+    def best(self, tokens: frozenset[str]) -> tuple[int, str, float] | None:
+        if not tokens:
+            return None
+        candidates = sorted({i for token in self._prefix(tokens) for i in self.postings.get(token, ())})
+        best = None
+        for i in candidates:
+            pk, title, other = self.items[i]
+            score = _similarity(tokens, other)
+            if best is None or score > best[2]:
+                best = (pk, title, score)
+        return best if best is not None and best[2] >= self.threshold else None
+
+
+def _import_scope(actor: User | None, center: Organization | None) -> tuple[Organization | None, Organization | None]:
+    """Who may import, the accepting center (center staff: their own) and the organisation enterprise and
+    institution users import for."""
     if actor is not None:
         require_role(actor, Role.ENTERPRISE_USER, Role.INSTITUTION_USER, Role.CENTER_STAFF)
         if actor.role == Role.CENTER_STAFF:
@@ -280,96 +316,178 @@ def demand_import(*, actor: User | None, path, center: Organization | None = Non
         raise ApplicationError(_("受理机构必须是产业知识产权运营中心"), field="center")
     own_org = actor.organization if actor is not None and actor.role in (Role.ENTERPRISE_USER,
                                                                           Role.INSTITUTION_USER) else None
+    return center, own_org
+
+
+def demand_import_start(*, actor: User | None, path, center: Organization | None = None,
+                        file_name: str | None = None):
+    """Check who imports and that the file can be read at all (a refused file is deleted at once), then
+    create the ``demands.import`` job; the caller starts it (``job_start_background``) or runs it."""
+    from ipoc.core.jobs import job_create
+    from ipoc.core.tabular import sheet_rows
+    from ipoc.core.uploads import discarded_on_error
+
+    path = Path(path)
+    name = file_name or path.name
+    with discarded_on_error(path):
+        center, _own = _import_scope(actor, center)
+        if path.suffix.lower() not in (".xlsx", ".xlsm", ".csv"):
+            raise ApplicationError(_("请上传 Excel（.xlsx）或 CSV 文件：%(f)s") % {"f": name}, field="file")
+        try:
+            next(iter(sheet_rows(path, file_name=name)), None)  # opens it: zip checks, encoding, header
+        except OSError as exc:
+            raise ApplicationError(_("无法读取文件 %(f)s") % {"f": name}, field="file") from exc
+        return job_create(actor=actor, kind="demands.import", title=_("导入技术需求：%(f)s") % {"f": name},
+                          params={"path": str(path), "file_name": name, "center_id": center.pk if center else None})
+
+
+def demand_import_job(ctx) -> dict:
+    """Job handler ``demands.import``: params {path, file_name, center_id}; the actor is who started it."""
+    params = ctx.params
+    center = Organization.objects.filter(pk=params.get("center_id")).first() if params.get("center_id") else None
+    report = demand_import(actor=ctx.job.created_by, path=params["path"], center=center,
+                           file_name=params.get("file_name"), progress=ctx)
+    return {"report": report, "counts": report["counts"], "report_url": f"/demands/import/?job={ctx.job.pk}"}
+
+
+def _reject(report: dict, entry: dict) -> None:
+    report["counts"]["rejected"] += 1
+    if len(report["rejected_rows"]) < REPORT_KEPT:
+        report["rejected_rows"].append(entry)
+    else:
+        report["rejected_more"] += 1
+
+
+def demand_import(*, actor: User | None, path, center: Organization | None = None, file_name: str | None = None,
+                  progress=None) -> dict:
+    """Import demands from a CSV/XLSX (the template or the ``demands.csv`` layout), streamed, in short
+    transactions of :data:`IMPORT_CHUNK` rows (a concurrent edit never waits for the whole file).
+
+    Idempotent: a row's key is the file name, its title, requester and date and who imports (the importing
+    organisation); re-imports update or leave rows unchanged, so a run stopped halfway is completed by
+    running it again. A row may only create or update what the actor may change: a demand the actor may
+    not change, or a new one in the name of an organisation the actor may not file for (``may_file_for``),
+    is rejected with the reason in the report. Near-duplicate titles (among the demands the actor may see
+    and earlier rows) are flagged, not dropped — found through a :class:`TitleIndex`, and existing keys
+    are read once, so the work grows with the rows, not with rows × demands.
+    Imports by center staff or the system publish the demands they collect; enterprises and institutions
+    import drafts for their own organisation. The report keeps the first :data:`REPORT_KEPT` rejected rows
+    and counts the rest (``rejected_more``).
+    """
+    path = Path(path)
+    name = file_name or path.name
+    center, own_org = _import_scope(actor, center)
     publish = own_org is None
-    source = f"import:{path.name}"
+    source = f"import:{name}"
     scope = None if actor is None else (f"org:{actor.organization_id}" if actor.organization_id
                                         else f"user:{actor.pk}")
-    try:
-        items = list(read_rows(path))
-    except (UnicodeError, OSError) as exc:
-        raise ApplicationError(str(exc), field="file") from exc
-    rows = [i for i in items if isinstance(i, DemandRow)]
-    errors = [i for i in items if isinstance(i, RowError)]
-    report = {"file": path.name, "counts": {"rows": len(items), "new": 0, "updated": 0, "unchanged": 0,
-                                            "rejected": len(errors), "flagged_duplicates": 0},
-              "rejected_rows": [e.__dict__ for e in errors], "duplicates": []}
-    with transaction.atomic():
-        orgs = {}
-        if own_org is None:
-            named = {r.requester for r in rows if _is_named_organization(r.requester)}
-            orgs = organizations_ensure(actor=actor, names=named | {UNNAMED_REQUESTER}, source=source)
-        visible = Demand.objects.all() if actor is None else restrict(Demand.objects.all(), actor, VIEW)
-        known = [(d.pk, d.title, _title_shingles(d.title)) for d in visible.only("id", "title")]
-        seen: dict[str, int] = {}
-        for r in rows:
-            identity = f"{r.title}|{r.requester}|{r.created}"
-            seen[identity] = seen.get(identity, 0) + 1  # the n-th identical row of the file is its own record
-            # The key includes who imports (the system's keys stay as they were): another organisation's file of
-            # the same name and rows is another set of records, never an update of these.
-            legacy_key = hashlib.sha1(f"{identity}|{seen[identity]}".encode()).hexdigest()
-            key = legacy_key if scope is None else hashlib.sha1(
-                f"{scope}|{identity}|{seen[identity]}".encode()).hexdigest()
-            owner = own_org or orgs.get(r.requester) or orgs[UNNAMED_REQUESTER]
-            fields = {"title": r.title, "description": r.description, "industry": r.industry,
-                      "industry_code": r.industry_code, "keywords": r.keywords, "modes": r.modes,
-                      "budget_text": r.budget_text, "budget_min": r.budget_min, "budget_max": r.budget_max,
-                      "region_code": r.region_code, "deadline": r.deadline, "contact_name": r.contact_name,
-                      "contact_phone": r.contact_phone, "contact_email": r.contact_email}
-            try:
-                _check_fields(fields)
-            except ApplicationError as exc:
-                report["rejected_rows"].append({"file": path.name, "row": r.row, "field": exc.field,
-                                                "reason": exc.message})
-                report["counts"]["rejected"] += 1
-                continue
-            existing = Demand.objects.filter(source=source, source_key=key).first()
-            if existing is None and scope is not None:  # imported before keys carried the importer
-                legacy = Demand.objects.filter(source=source, source_key=legacy_key).first()
-                existing = legacy if legacy is not None and can(actor, CHANGE, legacy) else None
-            refusal = _import_refusal(actor, existing, owner)
-            if refusal:
-                report["rejected_rows"].append({"file": path.name, "row": r.row, "field": "需求方", "reason": refusal})
-                report["counts"]["rejected"] += 1
-                continue
-            if existing is not None:
-                changes = {k: [getattr(existing, k), v] for k, v in fields.items() if getattr(existing, k) != v}
-                if changes:
-                    for k, (_old, new) in changes.items():
-                        setattr(existing, k, new)
-                    existing.save()
-                    audit_record(actor=actor, action="update", obj=existing, changes=changes, message=source)
-                    report["counts"]["updated"] += 1
-                else:
-                    report["counts"]["unchanged"] += 1
-                continue
-            shingles = _title_shingles(r.title)
-            best = max(((pk, title, _similarity(shingles, s)) for pk, title, s in known), key=lambda t: t[2],
-                       default=None)
-            duplicate = best if best and best[2] >= DUPLICATE_THRESHOLD else None
-            status = DemandStatus.PUBLISHED if publish else DemandStatus.DRAFT
-            demand = Demand(organization=owner, center=center, requester_name=r.requester[:200], source=source,
-                            source_key=key, status=status, created_by=actor if actor and actor.pk else None,
-                            duplicate_of_id=duplicate[0] if duplicate else None,
-                            duplicate_score=round(duplicate[2], 3) if duplicate else None, **fields)
-            if publish:
-                demand.published_at = (timezone.make_aware(dt.datetime.combine(r.created, dt.time(9)))
-                                       if r.created else timezone.now())
-            try:
+    report = {"file": name, "counts": {"rows": 0, "new": 0, "updated": 0, "unchanged": 0, "rejected": 0,
+                                       "flagged_duplicates": 0},
+              "rejected_rows": [], "rejected_more": 0, "duplicates": []}
+    visible = Demand.objects.all() if actor is None else restrict(Demand.objects.all(), actor, VIEW)
+    titles = TitleIndex(DUPLICATE_THRESHOLD, [(pk, title, _title_shingles(title))
+                                              for pk, title in visible.order_by("pk").values_list("pk", "title")])
+    keys = dict(Demand.objects.filter(source=source).values_list("source_key", "pk"))
+    may_file: dict[int, bool] = {}
+    seen: dict[str, int] = {}
+    stream = read_rows(path, file_name=name)
+    while True:
+        chunk = list(islice(stream, IMPORT_CHUNK))
+        if not chunk:
+            break
+        report["counts"]["rows"] += len(chunk)
+        with transaction.atomic():
+            _import_chunk(chunk, actor=actor, center=center, own_org=own_org, publish=publish, source=source,
+                          scope=scope, name=name, report=report, titles=titles, keys=keys, seen=seen,
+                          may_file=may_file)
+        if progress is not None:
+            progress.advance(len(chunk))
+    audit_record(actor=actor, action="import", message=f"导入技术需求 {name}",
+                 changes={k: v for k, v in report["counts"].items()})
+    return report
+
+
+def _import_chunk(chunk: list, *, actor: User | None, center: Organization | None, own_org: Organization | None,
+                  publish: bool, source: str, scope: str | None, name: str, report: dict, titles: TitleIndex,
+                  keys: dict[str, int], seen: dict[str, int], may_file: dict[int, bool]) -> None:
+    """One transaction's rows: org names ensured, existing demands fetched in one query, rows applied."""
+    rows = [i for i in chunk if isinstance(i, DemandRow)]
+    for error in (i for i in chunk if isinstance(i, RowError)):
+        _reject(report, {**error.__dict__, "file": name})
+    orgs = {}
+    if own_org is None:
+        named = {r.requester for r in rows if _is_named_organization(r.requester)}
+        orgs = organizations_ensure(actor=actor, names=named | {UNNAMED_REQUESTER}, source=source)
+    pending = []
+    for r in rows:
+        identity = f"{r.title}|{r.requester}|{r.created}"
+        seen[identity] = seen.get(identity, 0) + 1  # the n-th identical row of the file is its own record
+        # The key includes who imports (the system's keys stay as they were): another organisation's file of
+        # the same name and rows is another set of records, never an update of these.
+        legacy_key = hashlib.sha1(f"{identity}|{seen[identity]}".encode()).hexdigest()
+        key = legacy_key if scope is None else hashlib.sha1(
+            f"{scope}|{identity}|{seen[identity]}".encode()).hexdigest()
+        pending.append((r, key, legacy_key))
+    existing_by_pk = Demand.objects.in_bulk([keys[k] for _r, key, legacy in pending for k in (key, legacy)
+                                             if k in keys])
+    for r, key, legacy_key in pending:
+        owner = own_org or orgs.get(r.requester) or orgs[UNNAMED_REQUESTER]
+        fields = {"title": r.title, "description": r.description, "industry": r.industry,
+                  "industry_code": r.industry_code, "keywords": r.keywords, "modes": r.modes,
+                  "budget_text": r.budget_text, "budget_min": r.budget_min, "budget_max": r.budget_max,
+                  "region_code": r.region_code, "deadline": r.deadline, "contact_name": r.contact_name,
+                  "contact_phone": r.contact_phone, "contact_email": r.contact_email}
+        try:
+            _check_fields(fields)
+        except ApplicationError as exc:
+            _reject(report, {"file": name, "row": r.row, "field": exc.field, "reason": exc.message})
+            continue
+        existing = existing_by_pk.get(keys.get(key))
+        if existing is None and scope is not None:  # imported before keys carried the importer
+            legacy = existing_by_pk.get(keys.get(legacy_key))
+            existing = legacy if legacy is not None and can(actor, CHANGE, legacy) else None
+        if existing is None and actor is not None and owner.pk not in may_file:
+            may_file[owner.pk] = may_file_for(actor, owner)
+        refusal = ("" if existing is None and may_file.get(owner.pk, True)
+                   else _import_refusal(actor, existing, owner))
+        if refusal:
+            _reject(report, {"file": name, "row": r.row, "field": "需求方", "reason": refusal})
+            continue
+        if existing is not None:
+            changes = {k: [getattr(existing, k), v] for k, v in fields.items() if getattr(existing, k) != v}
+            if changes:
+                for k, (_old, new) in changes.items():
+                    setattr(existing, k, new)
+                existing.save()
+                audit_record(actor=actor, action="update", obj=existing, changes=changes, message=source)
+                report["counts"]["updated"] += 1
+            else:
+                report["counts"]["unchanged"] += 1
+            continue
+        shingles = _title_shingles(r.title)
+        duplicate = titles.best(shingles)
+        status = DemandStatus.PUBLISHED if publish else DemandStatus.DRAFT
+        demand = Demand(organization=owner, center=center, requester_name=r.requester[:200], source=source,
+                        source_key=key, status=status, created_by=actor if actor and actor.pk else None,
+                        duplicate_of_id=duplicate[0] if duplicate else None,
+                        duplicate_score=round(duplicate[2], 3) if duplicate else None, **fields)
+        if publish:
+            demand.published_at = (timezone.make_aware(dt.datetime.combine(r.created, dt.time(9)))
+                                   if r.created else timezone.now())
+        try:
+            with transaction.atomic():
                 validated_save(demand)
-            except ApplicationError as exc:
-                report["rejected_rows"].append({"file": path.name, "row": r.row, "field": exc.field,
-                                                "reason": exc.message})
-                report["counts"]["rejected"] += 1
-                continue
-            DemandStatusChange.objects.create(demand=demand, from_status="", to_status=status,
-                                              actor=demand.created_by, reason=_("批量导入"))
-            report["counts"]["new"] += 1
-            known.append((demand.pk, demand.title, shingles))
-            if duplicate:
-                report["counts"]["flagged_duplicates"] += 1
+        except ApplicationError as exc:
+            _reject(report, {"file": name, "row": r.row, "field": exc.field, "reason": exc.message})
+            continue
+        DemandStatusChange.objects.create(demand=demand, from_status="", to_status=status,
+                                          actor=demand.created_by, reason=_("批量导入"))
+        report["counts"]["new"] += 1
+        keys[key] = demand.pk
+        titles.add(demand.pk, demand.title, shingles)
+        if duplicate:
+            report["counts"]["flagged_duplicates"] += 1
+            if len(report["duplicates"]) < REPORT_KEPT:
                 report["duplicates"].append({"row": r.row, "demand_id": demand.pk, "title": r.title,
                                              "duplicate_of_id": duplicate[0], "duplicate_of_title": duplicate[1],
                                              "similarity": round(duplicate[2], 3)})
-        audit_record(actor=actor, action="import", message=f"导入技术需求 {path.name}",
-                     changes={k: v for k, v in report["counts"].items()})
-    return report

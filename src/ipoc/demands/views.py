@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ipoc.core.errors import ApplicationError
-from ipoc.core.models import Role
+from ipoc.core.jobs import job_of_request
+from ipoc.core.models import JobStatus, Role
 from ipoc.core.permissions import CHANGE, can, require
 from ipoc.core.pickers import set_picker_querysets
 from ipoc.core.tables import render_table
@@ -231,13 +232,25 @@ def demand_import(request):
     form = DemandImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
+        from ipoc.core.jobs import job_start_background
         from ipoc.core.uploads import save_upload
 
-        try:
-            report = services.demand_import(actor=request.user, path=save_upload(form.cleaned_data["file"]))
+        upload = form.cleaned_data["file"]
+        try:  # a background job (short transactions); its page shows progress, then this page its report
+            job = services.demand_import_start(actor=request.user, path=save_upload(upload), file_name=upload.name)
+            job_start_background(job)
         except ApplicationError as exc:
             form.add_error("file", exc.message)
         else:
+            return redirect(f"{request.path}?job={job.pk}")
+    elif (job := job_of_request(request, "demands.import")) is not None:
+        if job.status in (JobStatus.PENDING, JobStatus.RUNNING):
+            return redirect("job_detail", pk=job.pk)
+        if job.status != JobStatus.SUCCEEDED:
+            messages.error(request, job.error or _("导入未完成（任务 #%(j)s）") % {"j": job.pk})
+        else:
+            report = (job.result or {}).get("report")
+        if report:
             counts = report["counts"]
             messages.success(request, _("导入完成：新增 %(n)s 条，更新 %(u)s 条，拒绝 %(r)s 条。")
                              % {"n": counts["new"], "u": counts["updated"], "r": counts["rejected"]})
@@ -247,4 +260,4 @@ def demand_import(request):
         "form": form, "report": report,
         "counts": [(label, report["counts"].get(key, 0), colour) for key, label, colour in REPORT_COUNTS]
         if report else [],
-        "publishes": request.user.role == Role.CENTER_STAFF})
+        "publishes": request.user.role == Role.CENTER_STAFF}, status=400 if form.errors else 200)

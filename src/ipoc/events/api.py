@@ -4,6 +4,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from ipoc.core import selectors as core_selectors
+from ipoc.core.bounds import DbId, Year
 from ipoc.events import selectors, services
 from ipoc.events.schemas import (
     AttendanceSet,
@@ -31,8 +32,8 @@ class EventFilters(Schema):
     q: str = ""
     kind: str = ""
     status: str = ""
-    organizer: int | None = None
-    year: int | None = None
+    organizer: DbId | None = None
+    year: Year | None = None
     mine: bool = False
 
 

@@ -3,6 +3,7 @@
 from ninja import Router, Schema, Status
 
 from ipoc.core import selectors as core_selectors
+from ipoc.core.bounds import DbId
 from ipoc.core.jobs import job_start_background
 from ipoc.demands import selectors as demand_selectors
 from ipoc.matching import selectors, services
@@ -57,7 +58,7 @@ def listing_create(request, payload: ListingCreate):
 
 
 @router.get("/listings", response=list[ListingRead], summary="挂牌列表")
-def listing_list(request, patent_id: int | None = None):
+def listing_list(request, patent_id: DbId | None = None):
     return list(selectors.listing_list(user=request.auth, patent_id=patent_id)[:500])
 
 
@@ -68,7 +69,7 @@ def chain_node_create(request, payload: ChainNodeCreate):
 
 
 @router.get("/chain-nodes", response=list[ChainNodeRead], summary="产业链图谱节点")
-def chain_node_list(request, center_id: int):
+def chain_node_list(request, center_id: DbId):
     return list(selectors.chain_nodes(user=request.auth, center_id=center_id))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+from ipoc.core.tables import safe_row
 from ipoc.matching.models import MatchRun
 from ipoc.matching.selectors import run_matches
 
@@ -25,7 +26,7 @@ def run_xlsx(run: MatchRun) -> bytes:
             current = m.demand_id
             title = re.sub(r"[\[\]:*?/\\]", "", f"{m.demand_id}-{m.demand.title}")[:31]
             ws = wb.create_sheet(title)
-            ws.append([f"需求 #{m.demand_id}", m.demand.title, m.demand.organization.name])
+            ws.append(safe_row([f"需求 #{m.demand_id}", m.demand.title, m.demand.organization.name]))
             ws.append(HEADERS)
         e = m.explanation
         holders = e.get("holders", [])
@@ -36,10 +37,12 @@ def run_xlsx(run: MatchRun) -> bytes:
                                                                   "contact_email").first()
                 contacts[name] = " ".join(x for x in (org.contact_name, org.contact_phone, org.contact_email)
                                           if x) if org else ""
-        ws.append([m.rank, m.patent.number, m.patent.title, round(m.score, 4), "、".join(e.get("matched_terms", [])),
-                   "、".join(e.get("shared_ipc", [])), "、".join(e.get("chain_nodes", [])), e.get("legal_status"),
-                   e.get("remaining_life_years"), "是" if e.get("listed") else "否", "；".join(names),
-                   "；".join(h["type"] or "" for h in holders), "；".join(contacts[n] for n in names if contacts[n])])
+        ws.append(safe_row([m.rank, m.patent.number, m.patent.title, round(m.score, 4),
+                            "、".join(e.get("matched_terms", [])), "、".join(e.get("shared_ipc", [])),
+                            "、".join(e.get("chain_nodes", [])), e.get("legal_status"), e.get("remaining_life_years"),
+                            "是" if e.get("listed") else "否", "；".join(names),
+                            "；".join(h["type"] or "" for h in holders),
+                            "；".join(contacts[n] for n in names if contacts[n])]))
     if current is None:
         wb.create_sheet("无匹配")
     out = io.BytesIO()

@@ -1,11 +1,11 @@
 """/api/v1/patents: list with filters, detail, import (upload) and import reports."""
 
-import datetime as dt
 
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from ipoc.core.bounds import BoundedDate, DbId
 from ipoc.core.jobs import job_start_background
 from ipoc.core.uploads import save_upload
 from ipoc.patents import selectors, services
@@ -21,16 +21,16 @@ class PatentFilterQuery(Schema):
     ipc: str = ""
     applicant: str = ""
     applicant_type: str = ""
-    organization: int | None = None
+    organization: DbId | None = None
     region: str = ""
     jurisdiction: str = ""
     source: str = ""
-    application_date_from: dt.date | None = None
-    application_date_to: dt.date | None = None
-    publication_date_from: dt.date | None = None
-    publication_date_to: dt.date | None = None
-    grant_date_from: dt.date | None = None
-    grant_date_to: dt.date | None = None
+    application_date_from: BoundedDate | None = None
+    application_date_to: BoundedDate | None = None
+    publication_date_from: BoundedDate | None = None
+    publication_date_to: BoundedDate | None = None
+    grant_date_from: BoundedDate | None = None
+    grant_date_to: BoundedDate | None = None
 
 
 @router.get("", response=list[PatentListItem], summary="专利列表（筛选）")
@@ -57,13 +57,13 @@ def import_upload(request, file: File[UploadedFile], format: Form[str] = "auto")
     from ipoc.core.permissions import require_role
 
     require_role(request.auth, "center_staff", "office_staff", "institution_user")
-    job = services.patent_import_start(actor=request.auth, path=save_upload(file), format=format,
+    job = services.patent_import_start(actor=request.auth, path=save_upload(file, kind="patents"), format=format,
                                        file_name=file.name)
     job_start_background(job)
     return Status(202, {"job_id": job.pk, "batch_id": job.params["batch_id"], "job_url": f"/api/v1/jobs/{job.pk}"})
 
 
 @router.get("/{patent_ref}", summary="专利详情（标准化记录，含计算的届满日、剩余保护期与有效性）")
-def patent_detail(request, patent_ref: str, on: dt.date | None = None):
+def patent_detail(request, patent_ref: str, on: BoundedDate | None = None):
     patent = selectors.patent_get(user=request.auth, key_or_number=patent_ref)
     return selectors.patent_detail_dict(patent, on_date=on)

@@ -22,5 +22,6 @@ class PatentsConfig(AppConfig):
                         search=("publication_number", "application_number", "grant_number", "title"),
                         label=lambda p: " ".join(x for x in patent_label(p) if x),
                         sub=lambda p: p.title[:60] if (p.publication_number or p.grant_number) else "")
-        register_job("patents.import", "ipoc.patents.services:patent_import_job")
+        register_job("patents.import", "ipoc.patents.services:patent_import_job",
+                     on_abandon="ipoc.patents.services:patent_import_abandoned")
         register_demo_step("patents", demo.demo_patents, order=30)

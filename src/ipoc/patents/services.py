@@ -44,6 +44,7 @@ from ipoc.patents.models import (
 from ipoc.patents.records import PatentRecord
 
 DEFAULT_BATCH_SIZE = 2000
+REJECTIONS_KEPT = 1000  # rejected rows stored per import; the batch's rejected_count counts them all
 
 # Called with the ids of patents created or changed by an import, once it has finished (the search index
 # listens). Once per import rather than per batch: the index commits in large chunks, and a resumed import
@@ -84,8 +85,13 @@ def serialise(fields: dict) -> tuple[str, dict[str, RawJson]]:
     # key order is deterministic (records are built field by field), so no sort_keys is needed
     encoded = {name: RawJson(json.dumps(fields[name], ensure_ascii=False, default=str))
                for name in JSON_FIELDS}
-    content = "\x1e".join(f"{name}\x1f{encoded.get(name, fields[name])}" for name in sorted(fields))
-    return hashlib.sha1(content.encode()).hexdigest(), encoded
+    # sha1 over "name\x1fvalue" joined by "\x1e", fed part by part: joining first would copy a 40 MB
+    # description three more times
+    digest = hashlib.sha1()
+    for i, name in enumerate(sorted(fields)):
+        digest.update(f"{chr(0x1e) if i else ''}{name}\x1f".encode())
+        digest.update(f"{encoded.get(name, fields[name])}".encode())
+    return digest.hexdigest(), encoded
 
 
 def _json_parts(record: PatentRecord) -> dict:
@@ -241,13 +247,16 @@ def patent_import_job(ctx: JobContext) -> dict:
     rejections: list[ImportRejection] = []
     rows_in_batch = 0
     last_row = resume_after
+    stored = batch.rejections.count()  # the report keeps the first REJECTIONS_KEPT rejections
     stream = iter_records(path, batch.format, **batch.options)
 
     def commit() -> None:
-        nonlocal pending, rejections, rows_in_batch
+        nonlocal pending, rejections, rows_in_batch, stored
         with transaction.atomic():
             new, updated, unchanged, _ids = _upsert_batch(batch, pending)
-            ImportRejection.objects.bulk_create(rejections, batch_size=1000)
+            keep = rejections[:max(0, REJECTIONS_KEPT - stored)]
+            ImportRejection.objects.bulk_create(keep, batch_size=1000)
+            stored += len(keep)
             batch.rows_read += rows_in_batch
             batch.new_count += new
             batch.updated_count += updated
@@ -267,7 +276,7 @@ def patent_import_job(ctx: JobContext) -> dict:
             rows_in_batch += 1
             if errors or record is None:
                 rejections += [ImportRejection(batch=batch, file=e.file[:300], row=e.row, field=e.field[:100],
-                                               reason=e.reason) for e in errors]
+                                               reason=e.reason[:2000]) for e in errors]
             else:
                 pending.append(record)
             if rows_in_batch >= batch_size:
@@ -276,8 +285,7 @@ def patent_import_job(ctx: JobContext) -> dict:
         if rows_in_batch:
             commit()
     except (OSError, UnicodeError, UnknownFormatError) as exc:
-        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.FAILED)
-        raise ApplicationError(f"无法读取文件 {path.name}：{exc}", field="file") from exc
+        raise ApplicationError(f"无法读取文件 {batch.file_name}：{exc}", field="file") from exc
     batch.status = ImportStatus.DONE
     batch.finished_at = timezone.now()
     batch.seconds = round(time.monotonic() - started, 3)
@@ -288,6 +296,19 @@ def patent_import_job(ctx: JobContext) -> dict:
                  message=f"导入 {batch.file_name}（{batch.format}）")
     return {"batch_id": batch.pk, "counts": batch.counts(), "seconds": batch.seconds,
             "report_url": f"/patents/imports/{batch.pk}/"}
+
+
+def patent_import_abandoned(job: Job) -> None:
+    """``on_abandon`` of ``patents.import`` (the job failed, or its process died): the batch is marked
+    failed or interrupted — never left "running" — and the patents its committed chunks wrote are handed
+    to the search index, so they are found even if the import is never resumed."""
+    batch = ImportBatch.objects.filter(pk=(job.params or {}).get("batch_id")).first()
+    if batch is None:
+        return
+    status = ImportStatus.FAILED if job.status == "failed" else ImportStatus.INTERRUPTED
+    ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.RUNNING).update(status=status,
+                                                                               finished_at=timezone.now())
+    _notify(list(Patent.objects.filter(last_import=batch).values_list("id", flat=True)))
 
 
 def estimate_rows(path: Path, fmt: str) -> int | None:
@@ -319,14 +340,26 @@ def patent_import_start(*, actor: User | None, path: str | Path, format: str = "
                         batch_size: int = DEFAULT_BATCH_SIZE, options: dict | None = None,
                         file_name: str | None = None) -> Job:
     """Create an import batch and its job (not yet run): the CLI runs it in the foreground,
-    the web in a background thread."""
+    the web in a background thread. A refused upload is deleted at once."""
+    from ipoc.core.uploads import discarded_on_error
+
+    with discarded_on_error(path):
+        return _import_start(actor=actor, path=path, format=format, batch_size=batch_size, options=options,
+                             file_name=file_name)
+
+
+def _import_start(*, actor: User | None, path: str | Path, format: str, batch_size: int, options: dict | None,
+                  file_name: str | None) -> Job:
     path = Path(path).resolve()
+    shown = file_name or path.name
     if not path.exists():
-        raise ApplicationError(f"文件不存在 / no such file: {path}", field="file")
+        raise ApplicationError(f"文件不存在 / no such file: {shown}", field="file")
     try:
         fmt = detect_format(path) if format == "auto" else format
     except UnknownFormatError as exc:
-        raise ApplicationError(str(exc), field="format") from exc
+        raise ApplicationError(f"{shown}：{str(exc).split(': ', 1)[-1]}", field="format") from exc
+    except OSError as exc:
+        raise ApplicationError(f"无法读取文件 {shown}：{exc.strerror or type(exc).__name__}", field="file") from exc
     if fmt not in FORMATS:
         raise ApplicationError(f"未知格式 {format}，可选：{', '.join(FORMATS)}", field="format")
     if batch_size < 1:

@@ -176,7 +176,8 @@ def import_new(request):
     batches = [{"batch": b, "format": format_label(b.format)}
                for b in selectors.import_batch_list(user=request.user)[:20]]
     return render(request, "patents/import_form.html", {"form": form, "batches": batches,
-                                                        "may_import": may_import(request.user)})
+                                                        "may_import": may_import(request.user)},
+                  status=400 if form.errors else 200)
 
 
 @login_required

@@ -6,6 +6,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from ipoc.core import selectors as core_selectors
+from ipoc.core.bounds import DbId
 from ipoc.core.errors import ApplicationError
 from ipoc.revitalization import matching, selectors, services
 from ipoc.revitalization.schemas import (
@@ -32,7 +33,7 @@ router = Router(tags=["revitalization"])
 
 
 class StockFilters(Schema):
-    institution: int | None = None
+    institution: DbId | None = None
     stage: str = ""
     library: str = ""
     recommendation: str = ""
@@ -66,13 +67,24 @@ def stock_template(request):
     return response
 
 
-@router.post("/imports", summary="上传批量建档表（XLSX/CSV），返回逐行报告")
+class ImportJobStarted(Schema):
+    job_id: int
+    job_url: str
+    status: str
+    report: dict | None = None
+
+
+@router.post("/imports", response={202: ImportJobStarted},
+             summary="上传批量建档表（XLSX/CSV，后台任务）：返回任务；任务结果即逐行报告")
 def stock_import(request, file: File[UploadedFile], institution_id: Form[int] = None):
+    from ipoc.core.jobs import job_start_background, job_started
     from ipoc.core.uploads import save_upload
 
     institution = _institution(request.auth, institution_id)
-    return services.stock_import(actor=request.auth, institution=institution, path=save_upload(file),
-                                 file_name=file.name)
+    job = services.stock_import_start(actor=request.auth, institution=institution, path=save_upload(file),
+                                      file_name=file.name)
+    job_start_background(job)
+    return Status(202, job_started(job))
 
 
 @router.get("/imports/{import_id}", summary="批量建档报告")
@@ -154,7 +166,7 @@ def push_create(request, stock_id: int, payload: PushCreate):
 
 @router.get("/pushes", response=list[PushRead], summary="推送记录")
 @paginate(LimitOffsetPagination)
-def push_list(request, stock: int | None = None, enterprise: int | None = None, response: str = ""):
+def push_list(request, stock: DbId | None = None, enterprise: DbId | None = None, response: str = ""):
     return selectors.push_list(user=request.auth, stock=stock, enterprise=enterprise, response=response)
 
 
@@ -172,7 +184,7 @@ def deal_create(request, push_id: int, payload: DealCreate):
 
 
 @router.get("/dashboard", summary="盘活进度：按高校院所与运营中心统计")
-def stock_dashboard(request, institution: int | None = None, center: int | None = None):
+def stock_dashboard(request, institution: DbId | None = None, center: DbId | None = None):
     return selectors.dashboard(user=request.auth, institution=institution, center=center)
 
 

@@ -23,3 +23,6 @@ class RevitalizationConfig(AppConfig):
         register_lookup("enterprises", queryset=lookups.enterprises, search=("name", "credit_code"),
                         sub=lookups.region_of, order_by=("name",))
         kpi.register()
+        from ipoc.core.jobs import register_job
+
+        register_job("stock.import", "ipoc.revitalization.services:stock_import_job")

@@ -316,30 +316,39 @@ def _find_patent(number: str):
         return None
 
 
+IMPORT_CHUNK = 200  # rows per transaction of an upload: a concurrent edit waits for one chunk at most
+REPORT_KEPT = 1000  # rejected rows, warnings and items each kept in the stored report; the counts count all
+
+
 def _report(record: StockImport, items: list[dict]) -> dict:
     issues = record.rows
+    summary = next((r for r in issues if r.get("level") == "summary"), {})
     return {"id": record.pk, "file": record.file_name, "institution": record.institution.name,
             "counts": {"rows": record.rows_read, "created": record.created_count, "updated": record.updated_count,
                        "rejected": record.rejected_count,
-                       "warnings": sum(1 for r in issues if r["level"] == "warning")},
+                       "warnings": summary.get("warnings", sum(1 for r in issues if r["level"] == "warning"))},
             "rejected_rows": [r for r in issues if r["level"] == "error"],
             "warnings": [r for r in issues if r["level"] == "warning"],
+            "rejected_more": max(0, record.rejected_count - sum(1 for r in issues if r["level"] == "error")),
             "items": items}
 
 
 def import_report(record: StockImport) -> dict:
     items = [{"row": m.get("row"), "number": m.get("number"), "stock_id": m.get("stock_id"), "status": m.get("status")}
              for m in record.rows if m.get("level") == "item"]
-    record.rows = [r for r in record.rows if r.get("level") in ("error", "warning")]
+    record.rows = [r for r in record.rows if r.get("level") in ("error", "warning", "summary")]
     return _report(record, items)
 
 
 def _apply_rows(*, actor: User | None, institution: Organization, rows: Iterable, file: str,
-                source: str) -> tuple[list[dict], list[dict], dict[str, int]]:
+                source: str, first_row: dict[int, int] | None = None,
+                stocks: dict[int, StockPatent] | None = None) -> tuple[list[dict], list[dict], dict[str, int]]:
+    """Apply rows; ``first_row`` (patent id → row) and ``stocks`` (patent id → the institution's stock
+    record, read once) carry over between the chunks of one upload."""
     issues: list[dict] = []
     items: list[dict] = []
     counts = {"rows": 0, "created": 0, "updated": 0, "rejected": 0}
-    first_row: dict[int, int] = {}
+    first_row = {} if first_row is None else first_row
     for row in rows:
         counts["rows"] += 1
         if isinstance(row, importers.RowError):
@@ -361,7 +370,8 @@ def _apply_rows(*, actor: User | None, institution: Organization, rows: Iterable
             continue
         first_row[patent.pk] = row.row
         fields = {k: getattr(row, k) for k in EDITABLE_FIELDS}
-        existing = StockPatent.objects.filter(institution=institution, patent=patent).first()
+        existing = (stocks.get(patent.pk) if stocks is not None
+                    else StockPatent.objects.filter(institution=institution, patent=patent).first())
         if existing is not None and existing.stage != Stage.DRAFT:
             issues.append(importers.RowError(file, row.row, "专利号",
                                              f"该专利已{existing.get_stage_display()}，不能再通过导入修改").as_dict())
@@ -376,6 +386,8 @@ def _apply_rows(*, actor: User | None, institution: Organization, rows: Iterable
             issues.append(importers.RowError(file, row.row, "专利号", warning, level="warning").as_dict())
         if existing is None:
             stock = _create(actor, institution, patent, source, row.number_raw, fields)
+            if stocks is not None:
+                stocks[patent.pk] = stock
             counts["created"] += 1
             status = "created"
         else:
@@ -401,31 +413,100 @@ def _save_import(actor: User | None, institution: Organization, file: str, issue
     return record
 
 
-@transaction.atomic
-def stock_import(*, actor: User | None, institution: Organization, path: str | Path,
-                 file_name: str | None = None) -> dict:
-    """批量建档 from the Excel template (or CSV with the same headers). Rows are enriched from
-    the patent records; every rejected row is reported with file, row, field and reason; valid
-    rows land (re-uploading updates rows still at 建档)."""
+def _import_checks(actor: User | None, institution: Organization, path: Path, file: str) -> None:
     _check_institution(institution)
     _require_member(actor, institution)
-    path = Path(path)
     if not path.exists():
-        raise ApplicationError(f"文件不存在 / no such file: {path}", field="file")
-    file = file_name or path.name
+        raise ApplicationError(f"文件不存在 / no such file: {file}", field="file")
     if path.suffix.lower() not in (".xlsx", ".xlsm", ".csv"):
         raise ApplicationError(_("请上传 Excel（.xlsx）或 CSV 文件：%(f)s") % {"f": file}, field="file")
     try:
         missing = importers.missing_headers(path)
+    except ApplicationError:
+        raise
     except Exception as exc:  # a corrupt or mislabelled file (zip, encoding, openpyxl errors)
-        if isinstance(exc, ApplicationError):
-            raise
-        raise ApplicationError(_("无法读取文件 %(f)s：%(e)s") % {"f": file, "e": exc}, field="file") from exc
+        raise ApplicationError(_("无法读取文件 %(f)s：%(e)s") % {"f": file, "e": type(exc).__name__},
+                               field="file") from exc
     if missing:
         raise ApplicationError(_("表头缺少必填列：%(c)s（请使用下载的模板）") % {"c": "、".join(missing)}, field="file")
-    issues, items, counts = _apply_rows(actor=actor, institution=institution,
-                                        rows=importers.read_rows(path, file), file=file, source="import")
-    record = _save_import(actor, institution, file, issues, items, counts)
+
+
+def stock_import_start(*, actor: User | None, institution: Organization, path: str | Path,
+                       file_name: str | None = None):
+    """Check who uploads and that the sheet can be read (a refused file is deleted at once), then create
+    the ``stock.import`` job; the caller starts it (``job_start_background``) or runs it."""
+    from ipoc.core.jobs import job_create
+    from ipoc.core.uploads import discarded_on_error
+
+    path = Path(path)
+    file = file_name or path.name
+    with discarded_on_error(path):
+        _import_checks(actor, institution, path, file)
+        return job_create(actor=actor, kind="stock.import", title=_("存量专利批量建档：%(f)s") % {"f": file},
+                          organization=institution,
+                          params={"path": str(path), "file_name": file, "institution_id": institution.pk})
+
+
+def stock_import_job(ctx) -> dict:
+    """Job handler ``stock.import``: params {path, file_name, institution_id}; the actor is who started it."""
+    params = ctx.params
+    institution = Organization.objects.get(pk=params["institution_id"])
+    report = stock_import(actor=ctx.job.created_by, institution=institution, path=params["path"],
+                          file_name=params.get("file_name"), progress=ctx)
+    return {"report": report, "counts": report["counts"], "import_id": report["id"],
+            "report_url": f"/stock/imports/{report['id']}/"}
+
+
+def stock_import(*, actor: User | None, institution: Organization, path: str | Path,
+                 file_name: str | None = None, progress=None) -> dict:
+    """批量建档 from the Excel template (or CSV with the same headers). Rows are enriched from
+    the patent records; every rejected row is reported with file, row, field and reason; valid
+    rows land (re-uploading updates rows still at 建档). The sheet is streamed and applied in
+    transactions of :data:`IMPORT_CHUNK` rows; the stored report keeps the first :data:`REPORT_KEPT`
+    rejected rows, warnings and items, and counts them all."""
+    from itertools import islice
+
+    path = Path(path)
+    file = file_name or path.name
+    _import_checks(actor, institution, path, file)
+    record = StockImport.objects.create(institution=institution, file_name=file, rows=[],
+                                        created_by=actor if actor is not None and actor.pk else None)
+    totals = {"rows": 0, "created": 0, "updated": 0, "rejected": 0}
+    errors: list[dict] = []
+    warnings: list[dict] = []
+    items: list[dict] = []
+    warning_count = 0
+    first_row: dict[int, int] = {}
+    stocks = {s.patent_id: s for s in StockPatent.objects.filter(institution=institution)}
+    stream = importers.read_rows(path, file)
+    while True:
+        chunk = list(islice(stream, IMPORT_CHUNK))
+        if not chunk:
+            break
+        with transaction.atomic():
+            issues, done, counts = _apply_rows(actor=actor, institution=institution, rows=chunk, file=file,
+                                               source="import", first_row=first_row, stocks=stocks)
+            for key in totals:
+                totals[key] += counts[key]
+            for issue in issues:
+                if issue["level"] == "warning":
+                    warning_count += 1
+                    if len(warnings) < REPORT_KEPT:
+                        warnings.append(issue)
+                elif len(errors) < REPORT_KEPT:
+                    errors.append(issue)
+            items += done[:max(0, REPORT_KEPT - len(items))]
+            StockImport.objects.filter(pk=record.pk).update(
+                rows_read=totals["rows"], created_count=totals["created"], updated_count=totals["updated"],
+                rejected_count=totals["rejected"],
+                rows=errors + warnings + [{"level": "item", **i} for i in items]
+                + [{"level": "summary", "warnings": warning_count}])
+        if progress is not None:
+            progress.advance(len(chunk))
+    record.refresh_from_db()
+    audit_record(actor=actor, action=AuditAction.IMPORT, obj=record, changes=totals,
+                 message=_("存量专利批量建档：%(f)s") % {"f": file})
+    record.rows = [r for r in record.rows if r.get("level") != "item"]
     return _report(record, items)
 
 

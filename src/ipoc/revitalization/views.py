@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from ipoc.core.display import patent_label
 from ipoc.core.errors import ApplicationError
-from ipoc.core.models import Role
+from ipoc.core.jobs import job_of_request
+from ipoc.core.models import JobStatus, Role
 from ipoc.core.pickers import set_picker_querysets
 from ipoc.core.tables import render_table
 from ipoc.core.ui import handle_application_error
@@ -104,13 +105,15 @@ def stock_import(request):
     if request.method == "POST" and "upload-file" in request.FILES:
         upload = StockUploadForm(request.POST, request.FILES, prefix="upload")
         if upload.is_valid():
+            from ipoc.core.jobs import job_start_background
             from ipoc.core.uploads import save_upload
 
             file = upload.cleaned_data["file"]
-            try:
-                report = services.stock_import(actor=request.user, institution=institution,
-                                               path=save_upload(file), file_name=file.name)
-                return _after_filing(request, report)
+            try:  # a background job (short transactions); its page shows progress, then the report
+                job = services.stock_import_start(actor=request.user, institution=institution,
+                                                  path=save_upload(file), file_name=file.name)
+                job_start_background(job)
+                return redirect(f"{request.path}?job={job.pk}")
             except ApplicationError as exc:
                 exc.field = "file"
                 handle_application_error(upload, exc)
@@ -126,8 +129,15 @@ def stock_import(request):
     elif request.method == "POST":
         upload = StockUploadForm(request.POST, request.FILES, prefix="upload")
         upload.is_valid()
+    elif (job := job_of_request(request, "stock.import")) is not None:
+        if job.status in (JobStatus.PENDING, JobStatus.RUNNING):
+            return redirect("job_detail", pk=job.pk)
+        if job.status == JobStatus.SUCCEEDED and (job.result or {}).get("report"):
+            return _after_filing(request, job.result["report"])
+        messages.error(request, job.error or _("导入未完成（任务 #%(j)s）") % {"j": job.pk})
     return render(request, "revitalization/stock_import.html", {
-        "upload": upload, "by_numbers": by_numbers, "institution": institution})
+        "upload": upload, "by_numbers": by_numbers, "institution": institution},
+        status=400 if upload.errors or by_numbers.errors else 200)
 
 
 @login_required

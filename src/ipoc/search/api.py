@@ -6,6 +6,7 @@ import datetime as dt
 
 from ninja import Field, Query, Router, Schema
 
+from ipoc.core.bounds import BoundedDate
 from ipoc.search import selectors
 
 router = Router(tags=["search"])
@@ -24,12 +25,12 @@ class SearchQuery(Schema):
     applicant_type: str = ""
     region: str = ""
     jurisdiction: str = ""
-    application_date_from: dt.date | None = None
-    application_date_to: dt.date | None = None
-    publication_date_from: dt.date | None = None
-    publication_date_to: dt.date | None = None
-    grant_date_from: dt.date | None = None
-    grant_date_to: dt.date | None = None
+    application_date_from: BoundedDate | None = None
+    application_date_to: BoundedDate | None = None
+    publication_date_from: BoundedDate | None = None
+    publication_date_to: BoundedDate | None = None
+    grant_date_from: BoundedDate | None = None
+    grant_date_to: BoundedDate | None = None
 
 
 class HitRead(Schema):

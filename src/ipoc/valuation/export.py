@@ -8,7 +8,7 @@ import io
 from django.db.models import QuerySet
 from openpyxl import Workbook
 
-from ipoc.core.tables import safe_cell
+from ipoc.core.tables import safe_cell, safe_row
 from ipoc.valuation import engine, selectors
 from ipoc.valuation.models import ValuationRun
 
@@ -39,7 +39,7 @@ def export_run_xlsx(run: ValuationRun, valuations: QuerySet) -> bytes:
         for leaf in tree.leaves:
             i = ind.get(leaf, {})
             row += [i.get("raw"), i.get("percentile"), i.get("contribution")]
-        ws.append(row)
+        ws.append(safe_row(row))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

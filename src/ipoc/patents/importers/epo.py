@@ -23,19 +23,17 @@ from ..ipc import try_normalize_ipc
 from ..numbers import INVENTION, PatentNumberError, parse_publication_number
 from ..records import Citation, Party, PatentRecord, PriorityClaim, classify_applicant
 from .base import ImportItem, RowError, apply_numbers, parse_date
-from .uspto import parse_xml, split_documents
+from .uspto import iter_documents, squash_whitespace
 
 __all__ = ["iter_epo", "record_from_epo_xml", "parse_ep_citation"]
 
 
 def iter_epo(path: str | Path) -> Iterator[ImportItem]:
     """Yield ``(line, record, errors)`` per ``<ep-patent-document>`` in a file."""
-    file = str(path)
-    for line_no, doc in split_documents(path):
-        try:
-            root, repairs = parse_xml(doc)
-        except ET.ParseError as exc:
-            yield line_no, None, [RowError(file, line_no, "xml", f"XML 解析失败 / XML parse error: {exc}")]
+    file = Path(path).name
+    for line_no, root, repairs, error in iter_documents(path):
+        if root is None:
+            yield line_no, None, [RowError(file, line_no, "xml", error)]
             continue
         item = record_from_epo_xml(root, file, line_no)
         if repairs and item[1] is not None:
@@ -46,7 +44,7 @@ def iter_epo(path: str | Path) -> Iterator[ImportItem]:
 def _text(el: ET.Element | None) -> str:
     if el is None:
         return ""
-    return re.sub(r"\s+", " ", "".join(el.itertext())).strip()
+    return squash_whitespace("".join(el.itertext()))
 
 
 _CITATION = re.compile(r"^\s*([A-Z]{2})\s*-\s*([A-Z]\d?)\s*-\s*(.+?)\s*$")

@@ -150,7 +150,7 @@ class IncopatImporter:
                  column_map_file: str | Path | None = None, encoding: str | None = None,
                  sheet: str | None = None) -> None:
         self.path = Path(path)
-        self.file = str(path)
+        self.file = self.path.name  # reports name the file, never its folder on the server
         self.column_map = load_column_map(column_map_file, column_map) if column_map_file or column_map is None else {
             _norm_header(k): v for k, v in column_map.items()
         }
@@ -193,7 +193,12 @@ class IncopatImporter:
                     continue
                 if not header_seen:
                     delimiter = "\t" if text.count("\t") > text.count(",") else ","
-                    cells = next(csv.reader(io.StringIO(text), delimiter=delimiter))
+                    try:
+                        cells = next(csv.reader(io.StringIO(text), delimiter=delimiter))
+                    except csv.Error as exc:
+                        yield line_no, None, [RowError(self.file, line_no, "csv",
+                                                       f"表头无法解析 / malformed CSV header: {exc}")]
+                        return
                     self._set_headers(cells)
                     header_seen = True
                     continue

@@ -20,7 +20,9 @@ Field names are those of :class:`~ipoc.patents.records.PatentRecord` (its
 * Any other key (``label``, ``label_source``, ``keyphrases``, ``derived`` …) goes to
   ``source_meta`` — stored, never part of the searchable text.
 
-Bad JSON (or a non-object) on line N yields a row error on line N; other lines continue.
+Bad JSON (or a non-object) on line N yields a row error on line N; other lines continue — so does a
+line nested too deeply to parse (100,000 ``[``), a line longer than :data:`MAX_LINE_BYTES`, or an
+object whose fields have the wrong shapes.
 """
 
 from __future__ import annotations
@@ -64,13 +66,37 @@ def stable_external_id(title: str, abstract: str, claims: str = "") -> str:
     return hashlib.sha1(f"{title}\n{abstract}\n{claims}".encode()).hexdigest()[:16]
 
 
+MAX_LINE_BYTES = 64 << 20  # one patent with full text is a few MB; a longer line is refused alone
+
+
+def _lines(fh) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) per line; ``None`` for a line past MAX_LINE_BYTES (skipped without keeping it)."""
+    line_no = 0
+    while True:
+        raw = fh.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        line_no += 1
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):
+                raw = fh.readline(1 << 20)
+            yield line_no, None
+            continue
+        yield line_no, raw
+
+
 def iter_jsonl(path: str | Path, source: str | None = None) -> Iterator[ImportItem]:
     """Yield ``(line, record, errors)`` for each non-blank line of a JSONL file."""
     path = Path(path)
-    file = str(path)
+    file = path.name
     source_name = source or path.stem
     with open(path, "rb") as fh:
-        for line_no, raw in enumerate(fh, start=1):
+        for line_no, raw in _lines(fh):
+            if raw is None:
+                yield line_no, None, [RowError(file, line_no, "json",
+                                               f"该行超过 {MAX_LINE_BYTES >> 20} MB / line longer than "
+                                               f"{MAX_LINE_BYTES >> 20} MB")]
+                continue
             if not raw.strip():
                 continue
             try:
@@ -82,11 +108,18 @@ def iter_jsonl(path: str | Path, source: str | None = None) -> Iterator[ImportIt
             except UnicodeDecodeError as exc:
                 yield line_no, None, [RowError(file, line_no, "encoding", f"不是 UTF-8 / not UTF-8: {exc.reason}")]
                 continue
+            except RecursionError:
+                yield line_no, None, [RowError(file, line_no, "json", "JSON 嵌套层数过多 / JSON nested too deeply")]
+                continue
             if not isinstance(data, dict):
                 yield line_no, None, [RowError(file, line_no, "json",
                                                f"每行应为 JSON 对象 / each line must be a JSON object, got {type(data).__name__}")]
                 continue
-            yield record_from_json(data, file, line_no, source_name)
+            try:
+                yield record_from_json(data, file, line_no, source_name)
+            except (TypeError, ValueError, AttributeError, KeyError, RecursionError, OverflowError) as exc:
+                yield line_no, None, [RowError(file, line_no, "record",
+                                               f"字段类型错误 / wrong field type: {type(exc).__name__}: {exc}"[:500])]
 
 
 def _names(value: Any) -> list[str]:

@@ -8,10 +8,14 @@ inventors, agents, examiner, IPC/CPC, dates, priority claims and citations
 dates, title, abstract, claims, inventors, assignees, IPC, citations).
 
 Weekly bulk files concatenate many ``<?xml …?><!DOCTYPE …><us-patent-grant>``
-documents.  The file is streamed line by line and cut at each XML declaration,
-so memory stays bounded by the largest single document; each document is
-parsed with :mod:`xml.etree.ElementTree`.  The row number of a document is the
-line where it starts.  A document that cannot be parsed yields one row error.
+documents.  The file is streamed and cut at each XML declaration; each document
+is fed to an incremental parser in bounded pieces (:func:`iter_documents`), and
+the paragraphs of its ``<description>`` are folded into one text as they end, so
+a single 45 MB document costs about its text, not a tree of 70,000 paragraph
+elements.  A document the incremental parser refuses (stray ``&`` or ``<``) is
+read again from its byte range and parsed with repairs (:func:`parse_xml`).  The
+row number of a document is the line where it starts.  A document that cannot be
+parsed yields one row error.
 """
 
 from __future__ import annotations
@@ -28,9 +32,11 @@ from ..numbers import DESIGN, INVENTION, PatentNumberError, parse_publication_nu
 from ..records import Citation, Party, PatentRecord, PriorityClaim, classify_applicant
 from .base import ImportItem, RowError, apply_numbers, parse_date
 
-__all__ = ["iter_uspto", "parse_xml", "split_documents", "record_from_uspto_xml"]
+__all__ = ["iter_documents", "iter_uspto", "parse_xml", "split_documents", "record_from_uspto_xml"]
 
 _DECL = re.compile(rb"^\s*<\?xml\b")
+FEED_BYTES = 1 << 20  # the incremental parser is fed at most this much at a time
+FOLDED = frozenset({"description"})  # elements whose content is kept as text only, folded while parsing
 
 
 def split_documents(path: str | Path) -> Iterator[tuple[int, bytes]]:
@@ -49,14 +55,172 @@ def split_documents(path: str | Path) -> Iterator[tuple[int, bytes]]:
         yield start, b"".join(buffer)
 
 
+class _Squasher:
+    """Builds ``squash_whitespace(a + b + …)`` (without the final strip) from pieces, one at a time."""
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.space = False
+
+    def add(self, text: str | None) -> None:
+        if not text:
+            return
+        piece = _squash_inner(text)
+        if self.space and piece.startswith(" "):
+            piece = piece[1:]
+        if piece:
+            self.out.append(piece)
+            self.space = piece.endswith(" ")
+
+    def result(self) -> str:
+        return "".join(self.out)
+
+
+class _Folder:
+    """Folds the content of ``FOLDED`` elements into their text while an XMLPullParser builds the tree:
+    each element inside the zone, once ended, keeps only its text with whitespace runs collapsed (what
+    ``_text`` makes of it); finished children are merged into their parent as soon as a later sibling
+    starts, so only the text is ever held."""
+
+    def __init__(self) -> None:
+        self.stack: list[ET.Element] = []
+        self.root: ET.Element | None = None
+        self.zone = 0  # how many open elements are FOLDED (or inside one)
+        self.parts: dict[int, _Squasher] = {}
+
+    def _merge(self, parent: ET.Element, upto: int) -> None:
+        if upto <= 0:
+            return
+        parts = self.parts.get(id(parent))
+        if parts is None:
+            parts = self.parts[id(parent)] = _Squasher()
+            parts.add(parent.text)
+            parent.text = None
+        for child in parent[:upto]:
+            parts.add(child.text)
+            parts.add(child.tail)
+        del parent[:upto]
+
+    def event(self, kind: str, elem: ET.Element) -> None:
+        if kind == "start":
+            if self.root is None:
+                self.root = elem
+            if self.zone and self.stack:
+                parent = self.stack[-1]
+                self._merge(parent, len(parent) - 1 if len(parent) and parent[-1] is elem else
+                            _index(parent, elem))
+            self.stack.append(elem)
+            if self.zone or elem.tag in FOLDED:
+                self.zone += 1
+        else:  # end
+            self.stack.pop()
+            if self.zone:
+                self._merge(elem, len(elem))
+                parts = self.parts.pop(id(elem), None)
+                if parts is not None:
+                    elem.text = parts.result()
+                elif elem.text and elem.tag in FOLDED:
+                    elem.text = _squash_inner(elem.text)
+                self.zone -= 1
+
+
+def _index(parent: ET.Element, elem: ET.Element) -> int:
+    for i, child in enumerate(parent):
+        if child is elem:
+            return i
+    return 0
+
+
+def _pieces(line: bytes) -> Iterator[bytes]:
+    """A line cut into pieces of at most FEED_BYTES, each ending after a '>' when one is near
+    (so an entity reference is never cut in two)."""
+    while len(line) > FEED_BYTES:
+        cut = line.rfind(b">", 0, FEED_BYTES) + 1
+        if cut <= 0:
+            cut = FEED_BYTES
+            amp = line.rfind(b"&", cut - 64, cut)
+            if amp > 0:
+                cut = amp
+        yield line[:cut]
+        line = line[cut:]
+    if line:
+        yield line
+
+
+def iter_documents(path: str | Path) -> Iterator[tuple[int, ET.Element | None, int, str]]:
+    """Yield ``(start line, root or None, repairs, error)`` for each XML document of a (bulk) file,
+    parsed incrementally (see the module docstring); memory is bounded by one document's text."""
+    path = Path(path)
+    with open(path, "rb") as fh:
+        state: dict = {}
+
+        def begin(line_no: int, offset: int) -> None:
+            state.update(start=line_no, offset=offset, parser=ET.XMLPullParser(events=("start", "end")),
+                         folder=_Folder(), failed=False, content=False, first=True)
+
+        def finish(end_offset: int):
+            if not state.get("content"):
+                return None
+            if not state["failed"]:
+                try:
+                    parser = state["parser"]
+                    parser.close()
+                    for kind, elem in parser.read_events():
+                        state["folder"].event(kind, elem)
+                    root = state["folder"].root
+                    return state["start"], root, 0, ""
+                except ET.ParseError:
+                    pass
+            state["parser"] = state["folder"] = None  # free the partial tree before the second attempt
+            with open(path, "rb") as again:
+                again.seek(state["offset"])
+                doc = again.read(end_offset - state["offset"])
+            try:
+                root, repairs = parse_xml(doc)
+            except ET.ParseError as exc:
+                return state["start"], None, 0, f"XML 解析失败 / XML parse error: {exc}"
+            return state["start"], root, repairs, ""
+
+        offset = 0
+        begin(1, 0)
+        for line_no, line in enumerate(fh, start=1):
+            if _DECL.match(line) and state["content"]:
+                item = finish(offset)
+                if item:
+                    yield item
+                begin(line_no, offset)
+            offset += len(line)
+            if not state["content"]:
+                if not line.strip():
+                    state["offset"], state["start"] = offset, line_no + 1
+                    continue
+                state["content"] = True
+                state["start"] = line_no
+            if state["failed"]:
+                continue
+            if state["first"]:
+                line = line.lstrip()
+                state["first"] = False
+            if b"&" in line:
+                line = _ENTITY_REF.sub(_replace_entity, line)
+            try:
+                for piece in _pieces(line):
+                    state["parser"].feed(piece)
+                    for kind, elem in state["parser"].read_events():
+                        state["folder"].event(kind, elem)
+            except ET.ParseError:
+                state["failed"] = True
+        item = finish(offset)
+        if item:
+            yield item
+
+
 def iter_uspto(path: str | Path) -> Iterator[ImportItem]:
     """Yield ``(line, record, errors)`` per XML document in a USPTO file."""
-    file = str(path)
-    for line_no, doc in split_documents(path):
-        try:
-            root, repairs = parse_xml(doc)
-        except ET.ParseError as exc:
-            yield line_no, None, [RowError(file, line_no, "xml", f"XML 解析失败 / XML parse error: {exc}")]
+    file = Path(path).name
+    for line_no, root, repairs, error in iter_documents(path):
+        if root is None:
+            yield line_no, None, [RowError(file, line_no, "xml", error)]
             continue
         item = record_from_uspto_xml(root, file, line_no)
         if repairs and item[1] is not None:
@@ -146,10 +310,43 @@ def _repair(body: bytes, line: int, column: int) -> bytes | None:
     return body[:lt] + b"&lt;" + body[lt + 1:]
 
 
+_WS = re.compile(r"\s+")
+_SQUASH_SLICE = 1 << 20
+
+
+def squash_whitespace(text: str) -> str:
+    """Collapse whitespace runs to one space and strip — a long text slice by slice, since one
+    ``re.sub`` over a 40 MB description builds millions of pieces at once (hundreds of MB)."""
+    if len(text) <= _SQUASH_SLICE:
+        return _WS.sub(" ", text).strip()
+    out: list[str] = []
+    previous_space = True  # also drops leading whitespace
+    for start in range(0, len(text), _SQUASH_SLICE):
+        piece = _WS.sub(" ", text[start:start + _SQUASH_SLICE])
+        if previous_space and piece.startswith(" "):
+            piece = piece[1:]
+        if piece:
+            out.append(piece)
+            previous_space = piece.endswith(" ")
+    return "".join(out).rstrip()
+
+
+_UNSQUASHED = re.compile(r"\s\s|[^\S ]")
+
+
+def _squash_inner(text: str) -> str:
+    """Whitespace runs collapsed to one space, leading and trailing ones kept (as one space)."""
+    if len(text) <= _SQUASH_SLICE:
+        return _WS.sub(" ", text)
+    return squash_whitespace(f"x{text}x")[1:-1]
+
+
 def _text(el: ET.Element | None) -> str:
     if el is None:
         return ""
-    return re.sub(r"\s+", " ", "".join(el.itertext())).strip()
+    if len(el) == 0 and el.text and not _UNSQUASHED.search(el.text):  # a folded element: already squashed
+        return el.text.strip()
+    return squash_whitespace("".join(el.itertext()))
 
 
 def _find_text(el: ET.Element, path: str) -> str:

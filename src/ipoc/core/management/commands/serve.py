@@ -14,8 +14,13 @@ class Command(IpocCommand):
         from waitress import serve
 
         from ipoc.core.jobs import jobs_mark_stale_interrupted
+        from ipoc.core.uploads import discard_old_uploads, upload_limit
         from ipoc.wsgi import application
 
-        jobs_mark_stale_interrupted(older_than_seconds=0)
+        jobs_mark_stale_interrupted(older_than_seconds=0, background=True)
+        discard_old_uploads(older_than_days=7)  # files of imports whose process died long ago
         self.stdout.write(f"IPOC 正在运行 / running on http://{options['host']}:{options['port']}/  (Ctrl+C 停止)")
-        serve(application, host=options["host"], port=options["port"], threads=options["threads"])
+        # the body of one request may be as large as the largest upload (bulk patent files), no larger
+        largest = max(upload_limit(k) for k in ("patents", "spreadsheet", "attachment")) + (16 << 20)
+        serve(application, host=options["host"], port=options["port"], threads=options["threads"],
+              max_request_body_size=largest)
