@@ -43,7 +43,8 @@ def patent_label(patent, *, max_title: int = 40) -> tuple[str, str]:
 
 _GREEN = ("published", "valid", "approved", "recognised", "recognized", "signed", "completed", "done", "active",
           "accepted", "confirmed", "passed", "finalised", "finalized", "granted", "held", "licensed", "closed_won",
-          "succeeded", "success", "in_force", "recommended", "supported", "qualified", "transferred", "excellent")
+          "succeeded", "success", "in_force", "recommended", "supported", "qualified", "transferred", "excellent",
+          "solved", "pushed", "registered", "attended", "listed")
 _YELLOW = ("pending", "submitted", "review", "reviewing", "waiting", "draft", "publicity", "screening", "queued",
            "rectification", "negotiating", "proposed", "new", "open", "objection", "planned", "running")
 _RED = ("rejected", "lapsed", "cancelled", "canceled", "revoked", "failed", "refused", "withdrawn", "expired",
