@@ -127,3 +127,31 @@ def test_dashboard_charts(client, cast, unnumbered):
     assert option["title"]["text"] == "盘活进度（件）" and option["series"][0]["data"][0] == 1
     assert option["ipocLinks"]["已盘点"] == "/stock/"
     assert 'data-chart="chart-recommendation"' not in html  # nothing graded: no chart rather than an empty one
+
+
+def test_service_relation_pages(client, cast, orgs, users):
+    """A center asks to serve an institution on the page; the institution's user agrees there."""
+    from ipoc.revitalization.models import ServiceLink, ServiceRequest
+
+    client.force_login(users["center_b"])
+    html = client.get("/stock/services/").content.decode()
+    assert 'data-picker-url="/api/v1/lookups/institutions"' in html
+    r = client.post("/stock/services/request/", {"institution": cast["institute"].pk, "note": "可提供评价与推广"},
+                    follow=True)
+    assert "已向 中科大数据研究院 发出服务申请" in r.content.decode()
+    assert not ServiceLink.objects.filter(center=orgs["center_b"], institution=cast["institute"]).exists()
+    r = client.post("/stock/services/request/", {"institution": orgs["ent_a"].pk})  # not an institution
+    assert r.status_code == 200 and "invalid-feedback" in r.content.decode()
+
+    client.force_login(cast["filer"])
+    assert "服务申请等待本单位确认" in client.get("/stock/").content.decode()
+    html = client.get("/stock/services/").content.decode()
+    assert 'data-testid="pending"' in html and "乙产业知识产权运营中心" in html and "可提供评价与推广" in html
+    pending = ServiceRequest.objects.get(center=orgs["center_b"], status="pending")
+    r = client.post(f"/stock/services/{pending.pk}/decide/", {"decision": "accept", "reason": "同意"}, follow=True)
+    assert "已同意 乙产业知识产权运营中心" in r.content.decode()
+    assert ServiceLink.objects.filter(center=orgs["center_b"], institution=cast["institute"]).exists()
+    r = client.post(f"/stock/services/{pending.pk}/decide/", {"decision": "decline"}, follow=True)
+    assert "已处理" in r.content.decode()  # decided once: a message, not an error page
+    client.force_login(users["ent_a"])
+    assert client.post("/stock/services/request/", {"institution": cast["institute"].pk}).status_code == 403

@@ -99,3 +99,8 @@ class AttachmentForm(forms.Form):
     contract_file = forms.FileField(label=_("合同文本"), required=False)
     filing_file = forms.FileField(label=_("备案材料"), required=False,
                                   help_text=_("PDF、OFD、Word、图片或 ZIP，单个不超过 20 MB"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # one per line in the narrow side card
+            field.wide = True

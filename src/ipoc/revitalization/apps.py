@@ -22,6 +22,8 @@ class RevitalizationConfig(AppConfig):
                         label=lookups.patent_label, sub=lookups.patent_sub, order_by=("-application_date", "-id"))
         register_lookup("enterprises", queryset=lookups.enterprises, search=("name", "credit_code"),
                         sub=lookups.region_of, order_by=("name",))
+        register_lookup("institutions", queryset=lookups.institutions, search=("name", "credit_code"),
+                        sub=lookups.region_of, order_by=("name",))
         kpi.register()
         from ipoc.core.jobs import register_job
 

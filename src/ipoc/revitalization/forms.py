@@ -107,3 +107,21 @@ class DealRecordForm(forms.Form):
     amount = forms.DecimalField(label=_("金额（元）"), required=False, min_value=0, max_digits=16, decimal_places=2)
     signed_on = forms.DateField(label=_("签约日期"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("说明"), required=False, max_length=500)
+
+
+class ServiceRequestForm(forms.Form):
+    """A center asks to serve an institution's 存量专利盘活 (the institution consents on its page)."""
+
+    institution = PickerField("institutions", label=_("高校/院所"))
+    note = forms.CharField(label=_("申请说明"), required=False, max_length=500,
+                           widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text=_("例如服务内容、联系人；高校/院所同意后，本中心可以查看其存量专利清单"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_service_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].wide = True
+
+
+class DecideForm(forms.Form):
+    reason = forms.CharField(label=_("意见"), required=False, max_length=500)

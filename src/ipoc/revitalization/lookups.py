@@ -52,3 +52,9 @@ def region_of(org) -> str:
     from ipoc.core.validators import region_name
 
     return (region_name(org.region_code) or "") if org.region_code else ""
+
+
+def institutions(user):
+    """Universities and research institutes (a center asks one of them for consent to serve it)."""
+    return core_selectors.organization_list(user=user).filter(
+        kind__in=(OrganizationKind.UNIVERSITY, OrganizationKind.RESEARCH_INSTITUTE))

@@ -59,6 +59,15 @@ class StockTitleColumn(tables.Column):
         return value
 
 
+class ReasonColumn(tables.Column):
+    """Why the patent was pushed: the first words, the whole explanation on hover and in exports."""
+
+    def render(self, value):
+        text = str(value)
+        short = text if len(text) <= 60 else text[:59] + "…"
+        return format_html('<span class="small" title="{}">{}</span>', text, short)
+
+
 class PushTable(IpocTable):
     export_name = "stock-pushes"
 
@@ -68,11 +77,11 @@ class PushTable(IpocTable):
     institution = OrganizationColumn(accessor="stock__institution", verbose_name=_("高校/院所"))
     enterprise = OrganizationColumn(verbose_name=_("推送企业"))
     pushed_at = DateColumn(verbose_name=_("推送时间"))
-    reason = tables.Column(accessor="match__reason", verbose_name=_("匹配依据"), default="—", orderable=False)
+    reason = ReasonColumn(accessor="match__reason", verbose_name=_("匹配依据"), default="—", orderable=False)
     response = StatusColumn(verbose_name=_("最新反馈"), default=_("尚未反馈"))
     respond = tables.TemplateColumn(template_name="revitalization/_push_respond.html", verbose_name=_("记录反馈"),
                                     orderable=False, exclude_from_export=True,
-                                    attrs={"td": {"style": "min-width: 19rem"}},
+                                    attrs={"td": {"style": "min-width: 13rem"}},
                                     extra_context={"response_choices": [c for c in Response.choices
                                                                         if c[0] != Response.DEAL]})
 

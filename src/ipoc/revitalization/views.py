@@ -23,15 +23,25 @@ from ipoc.revitalization import grading, importers, matching, selectors, service
 from ipoc.revitalization.filtersets import PushFilterSet, StockFilterSet
 from ipoc.revitalization.forms import (
     DealRecordForm,
+    DecideForm,
     PushForm,
     ReasonForm,
     ResponseForm,
+    ServiceRequestForm,
     StockEditForm,
     StockFileForm,
     StockNumbersForm,
     StockUploadForm,
 )
-from ipoc.revitalization.models import PROMOTABLE, Intention, Library, Recommendation, ReviewLevel, Stage
+from ipoc.revitalization.models import (
+    PROMOTABLE,
+    Intention,
+    Library,
+    Recommendation,
+    ReviewLevel,
+    ServiceRequestStatus,
+    Stage,
+)
 from ipoc.revitalization.tables import PushTable, StockTable
 
 
@@ -56,8 +66,12 @@ def stock_list(request):
     table = StockTable(qs, request=request)
     if "institution" not in filterset.filters:  # one institution only: no need to repeat it on every row
         table.columns.hide("institution")
+    user = request.user
+    pending = (selectors.service_request_list(user=user, status=ServiceRequestStatus.PENDING).count()
+               if _is_institution_user(user) else 0)
     return render_table(request, table, "revitalization/stock_list.html", {
-        "filterset": filterset, "may_file": _is_institution_user(request.user)})
+        "filterset": filterset, "may_file": _is_institution_user(user), "pending_requests": pending,
+        "show_services": _is_institution_user(user) or user.role == Role.CENTER_STAFF or user.is_platform_admin})
 
 
 def stock_template(request):
@@ -314,6 +328,64 @@ def stock_action(request, pk: int):
         else:
             messages.success(request, SUCCESS[action])
     return redirect("stock_detail", pk=pk)
+
+
+# ---------------------------------------------------------------- service relations (consent)
+
+
+@login_required
+def service_list(request, form=None):
+    """服务关系: a center asks to serve an institution; the institution's users agree or decline."""
+    user = request.user
+    is_center = user.role == Role.CENTER_STAFF and user.organization_id is not None
+    if is_center and form is None:
+        form = ServiceRequestForm()
+    if form is not None:
+        set_picker_querysets(form, user)
+    requests_ = selectors.service_request_list(user=user).order_by("-requested_at", "-id")
+    return render(request, "revitalization/stock_services.html", {
+        "requests": requests_, "pending": [r for r in requests_ if r.status == ServiceRequestStatus.PENDING],
+        "form": form if is_center else None, "decide_form": DecideForm(),
+        "may_decide": _is_institution_user(user) or user.is_platform_admin})
+
+
+@login_required
+@require_POST
+def service_request(request):
+    user = request.user
+    if user.role != Role.CENTER_STAFF or user.organization_id is None:
+        raise ApplicationError(_("只有运营中心工作人员可以申请服务"), status=403)
+    form = ServiceRequestForm(request.POST)
+    set_picker_querysets(form, user)
+    if form.is_valid():
+        institution = form.cleaned_data["institution"]
+        try:
+            result = services.service_link_create(actor=user, center=user.organization, institution=institution,
+                                                  note=form.cleaned_data["note"])
+            if result.status == ServiceRequestStatus.ACCEPTED:
+                messages.success(request, _("本中心已在为 %(i)s 提供服务") % {"i": institution.name})
+            else:
+                messages.success(request, _("已向 %(i)s 发出服务申请，对方同意后即可查看其存量专利清单")
+                                 % {"i": institution.name})
+            return redirect("stock_services")
+        except ApplicationError as exc:
+            handle_application_error(form, exc)
+    return service_list(request, form=form)
+
+
+@login_required
+@require_POST
+def service_decide(request, pk: int):
+    service_request_ = selectors.service_request_get(user=request.user, pk=pk)
+    accept = request.POST.get("decision") == "accept"
+    try:
+        services.service_request_decide(actor=request.user, request=service_request_, accept=accept,
+                                        reason=(request.POST.get("reason") or "").strip())
+        messages.success(request, (_("已同意 %(c)s 为本单位提供存量专利盘活服务") if accept
+                                   else _("已拒绝 %(c)s 的服务申请")) % {"c": service_request_.center.name})
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("stock_services")
 
 
 # ---------------------------------------------------------------- pushes
