@@ -161,3 +161,12 @@ def test_rejection_reasons_keep_the_value_and_drop_the_other_language():
     ) == "申请号校验位错误：'CN1.2' 的校验位为 3，应为 4"
     assert selectors.rejection_place("xml") == "XML 文档" and selectors.rejection_place("title") == "名称"
     assert selectors.rejection_place("申请号") == "申请号"
+
+
+def test_columns_hidden_by_default_can_be_chosen(client, users, patents):
+    client.force_login(users["ent_a"])
+    chosen = client.get("/patents/", {"cols": "patent,grant_date"}).content.decode()
+    header = re.search(r"<thead.*?</thead>", chosen, flags=re.S).group(0)
+    assert "授权公告日" in header and "申请人" not in header
+    assert "授权公告日" not in re.search(r"<thead.*?</thead>", client.get("/patents/").content.decode(),
+                                       flags=re.S).group(0)

@@ -191,6 +191,8 @@ def test_an_index_of_an_older_release_is_set_aside_until_rebuilt(tmp_path, setti
     services.reset_engine()  # another process opening the (now empty, readable) index still sees it
     assert services.engine().status()["rebuild_required"]
     client.force_login(users["ent_a"])
+    assert "请联系平台管理员重建检索索引" in client.get("/search/", {"q": "电池"}).content.decode()
+    client.force_login(users["admin"])
     assert "ipoc index rebuild" in client.get("/search/", {"q": "电池"}).content.decode()
     services.index_rebuild(via="test")
     assert not services.engine().status()["rebuild_required"]
