@@ -170,3 +170,23 @@ def test_columns_hidden_by_default_can_be_chosen(client, users, patents):
     assert "授权公告日" in header and "申请人" not in header
     assert "授权公告日" not in re.search(r"<thead.*?</thead>", client.get("/patents/").content.decode(),
                                        flags=re.S).group(0)
+
+
+def test_a_value_the_selector_refuses_is_an_error_under_its_field_not_an_error_page(client, users, patents,
+                                                                                     monkeypatch):
+    from ipoc.core.errors import ApplicationError
+
+    original = selectors.PatentFilters
+
+    def refusing(**values):  # as the selectors refuse a date the store cannot hold
+        if values.get("grant_date_to") == dt.date(1500, 1, 1):
+            raise ApplicationError("授权日 止超出可处理的范围", field="grant_date_to")
+        return original(**values)
+
+    monkeypatch.setattr(selectors, "PatentFilters", refusing)
+    client.force_login(users["ent_a"])
+    response = client.get("/patents/", {"grant_date_to": "1500-01-01", "patent_type": "utility_model"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r'class="collapse show" id="patent-filters-more"', html) and "授权日 止超出可处理的范围" in html
+    assert "CN209876543U" in html and "CN113012345A" not in html  # the other filters still apply

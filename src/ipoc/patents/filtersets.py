@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from ipoc.core.errors import ApplicationError
 from ipoc.core.pickers import PickerField, set_picker_querysets
 from ipoc.patents import selectors
 from ipoc.patents.models import ApplicantType, LegalStatus, Patent, PatentType
@@ -122,7 +123,15 @@ class _PatentFilterSetBase(django_filters.FilterSet):
             elif not isinstance(value, dt.date):
                 value = str(value)
             values[name] = value
-        return selectors.PatentFilters(**values)
+        while True:
+            try:
+                return selectors.PatentFilters(**values)
+            except ApplicationError as exc:  # a value the store cannot hold (e.g. a year 1500): shown, left out
+                if exc.field not in values:
+                    raise
+                values.pop(exc.field)
+                if not self.form.has_error(exc.field):
+                    self.form.add_error(exc.field, exc.message)
 
     def filter_queryset(self, queryset: QuerySet[Patent]) -> QuerySet[Patent]:
         return selectors.filter_patents(queryset, self.to_filters())
