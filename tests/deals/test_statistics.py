@@ -207,7 +207,7 @@ def test_kpi_providers_for_the_centers_app(orgs, records):
 def test_home_card_for_center_staff(client, users, records):
     client.force_login(users["center_a"])
     html = client.get("/").content.decode()
-    assert f"{YEAR} 年转化运营金额（元）" in html and "1250000.50" in html and "/deals/statistics/" in html
+    assert f"{YEAR} 年转化运营金额（元）" in html and "1,250,000.50" in html and "/deals/statistics/" in html
     client.force_login(users["ent_a"])
     assert "年转化运营金额" not in client.get("/").content.decode()
 

@@ -8,6 +8,9 @@ class CentersConfig(AppConfig):
     verbose_name = _("产业知识产权运营中心")
 
     def ready(self) -> None:
+        from ipoc.centers import home
+
+        home.register()  # home-page work queues, figures and audit-log names
         from ipoc.centers.demo import demo_centers
         from ipoc.centers.kpi import register_builtin_providers
         from ipoc.core.demo import register_demo_step

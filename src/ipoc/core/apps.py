@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("组织、用户与审计")
 
     def ready(self) -> None:
+        from ipoc.core import home
+
+        home.register()  # home-page work queues, figures and audit-log names
         from ipoc.core.security import connect_signals
 
         connect_signals()

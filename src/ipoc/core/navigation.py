@@ -71,11 +71,16 @@ def menu_for(user) -> list[MenuEntry]:
     return [e for e in MENU if user.role in e.roles]
 
 
-# Cards each domain app adds to home pages: role → callables(user) → dict(title, value, url) or None
+# Cards each domain app adds to home pages: role → callables(user) → dict(title, value, url, icon?, hint?) or
+# None, kept in ``order`` (lower first; equal orders in registration order).
 HOME_CARDS: dict[str, list] = {}
+_CARD_ORDER: dict = {}
 
 
-def register_home_card(roles, card) -> None:
+def register_home_card(roles, card, *, order: int = 100) -> None:
+    _CARD_ORDER[card] = order
     for role in roles:
-        if card not in HOME_CARDS.setdefault(role, []):
-            HOME_CARDS[role].append(card)
+        cards = HOME_CARDS.setdefault(role, [])
+        if card not in cards:
+            cards.append(card)
+            cards.sort(key=lambda c: _CARD_ORDER.get(c, 100))

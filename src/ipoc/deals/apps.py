@@ -8,6 +8,9 @@ class DealsConfig(AppConfig):
     verbose_name = _("交易撮合")
 
     def ready(self) -> None:
+        from ipoc.deals import home
+
+        home.register()  # home-page work queues, figures and audit-log names
         from ipoc.core.models import Role
         from ipoc.core.navigation import MenuEntry, register_home_card, register_menu
         from ipoc.deals import kpi

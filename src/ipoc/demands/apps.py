@@ -8,6 +8,9 @@ class DemandsConfig(AppConfig):
     verbose_name = _("专利技术需求")
 
     def ready(self) -> None:
+        from ipoc.demands import home
+
+        home.register()  # home-page work queues, figures and audit-log names
         from ipoc.core.demo import register_demo_step
         from ipoc.core.navigation import MenuEntry, register_menu
         from ipoc.demands.demo import demo_demands
@@ -22,12 +25,12 @@ class DemandsConfig(AppConfig):
         register_lookup("operation_centers", queryset=_operation_centers, search=("name", "region_code"),
                         sub=_region_of, order_by=("name",))
         register_demo_step("demands", demo_demands, order=40)
-
-
-def _operation_centers(user):
         from ipoc.core.jobs import register_job
 
         register_job("demands.import", "ipoc.demands.services:demand_import_job")
+
+
+def _operation_centers(user):
     """The centers a demand can be filed with (the picker of 受理运营中心)."""
     from ipoc.core import selectors as core_selectors
     from ipoc.core.models import OrganizationKind

@@ -8,6 +8,9 @@ class EventsConfig(AppConfig):
     verbose_name = _("路演推介与对接会")
 
     def ready(self) -> None:
+        from ipoc.events import home
+
+        home.register()  # home-page work queues, figures and audit-log names
         from ipoc.core.navigation import MenuEntry, register_menu
 
         register_menu(MenuEntry(_("路演对接"), "event_list", order=40))

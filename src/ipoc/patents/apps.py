@@ -8,6 +8,9 @@ class PatentsConfig(AppConfig):
     verbose_name = _("专利数据")
 
     def ready(self) -> None:
+        from ipoc.patents import home
+
+        home.register()  # home-page work queues, figures and audit-log names
         from ipoc.core.demo import register_demo_step
         from ipoc.core.jobs import register_job
         from ipoc.core.navigation import MenuEntry, register_menu

@@ -8,6 +8,9 @@ class RevitalizationConfig(AppConfig):
     verbose_name = _("存量专利盘活")
 
     def ready(self) -> None:
+        from ipoc.revitalization import home
+
+        home.register()  # home-page work queues, figures and audit-log names
         from ipoc.core.models import Role
         from ipoc.core.navigation import MenuEntry, register_menu
 

@@ -8,6 +8,9 @@ class ValuationConfig(AppConfig):
     verbose_name = _("专利评估")
 
     def ready(self) -> None:
+        from ipoc.valuation import home
+
+        home.register()  # home-page work queues, figures and audit-log names
         from ipoc.core.jobs import register_job
         from ipoc.core.navigation import MenuEntry, register_menu
 
