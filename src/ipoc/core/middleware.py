@@ -4,9 +4,9 @@ are received.
 * ``ApplicationErrorMiddleware`` renders an ``ApplicationError`` raised in a page view as the error page
   with its status, and turns the last-resort bad-input errors (an integer past the database's range, a
   date or year outside what can be stored or indexed) into a 400 naming the parameter instead of a 500.
-* ``UploadLimitMiddleware`` (before CSRF, which reads the body) answers 413 naming the field when a
-  multipart body is larger than the URL's upload limit, or a file in it passes that limit while it
-  is being received (``ipoc.core.uploads.LimitedUploadHandler``).
+* ``UploadLimitMiddleware`` (before CSRF, which reads the body) answers 413 naming the field as soon as a
+  file of a multipart body passes the URL's upload limit while it is being received
+  (``ipoc.core.uploads.LimitedUploadHandler``): nothing past the limit is read or written.
 """
 
 from __future__ import annotations
@@ -28,7 +28,14 @@ class ApplicationErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (response.status_code in (404, 405) and request.path.startswith("/api/")
+                and response.get("Content-Type", "").startswith("text/html")):
+            # no API route matched (e.g. /api/v1/centers/applications/-5/reviews): the API's error shape,
+            # not the HTML page
+            return JsonResponse({"error": {"message": f"接口不存在：{request.method} {request.path}"[:300],
+                                           "field": None, "code": "not_found"}}, status=response.status_code)
+        return response
 
     def process_exception(self, request, exception):
         if request.path.startswith("/api/"):
@@ -53,23 +60,9 @@ class UploadLimitMiddleware:
     def __call__(self, request):
         if request.method in ("POST", "PUT", "PATCH") and \
                 request.META.get("CONTENT_TYPE", "").startswith("multipart/"):
-            from ipoc.core.uploads import (
-                LimitedUploadHandler,
-                UploadTooLarge,
-                human_size,
-                upload_limit_for_path,
-            )
+            from ipoc.core.uploads import LimitedUploadHandler, UploadTooLarge, upload_limit_for_path
 
-            limit = upload_limit_for_path(request.path)
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            slack = 1 << 20  # the form's other fields and the multipart boundaries
-            if length > limit + slack:
-                return _error_response(request, UploadTooLarge(
-                    f"file：上传内容 {human_size(length)} 过大，此处上限为 {human_size(limit)}", field="file"))
-            request.upload_handlers.insert(0, LimitedUploadHandler(request, limit))
+            request.upload_handlers.insert(0, LimitedUploadHandler(request, upload_limit_for_path(request.path)))
             try:
                 request.FILES  # noqa: B018 — parse now, while a refusal can still be answered cleanly
             except UploadTooLarge as exc:

@@ -68,7 +68,7 @@ def chain_node_create(*, actor: User | None, center: Organization, name: str, po
         require_role(actor, Role.CENTER_STAFF)
         if actor.role == Role.CENTER_STAFF and actor.organization_id != center.pk:
             raise PermissionDenied(_("只能维护本中心的产业链图谱"), field="center")
-    if center.kind != OrganizationKind.OPERATION_CENTER:
+    if center is None or center.kind != OrganizationKind.OPERATION_CENTER:  # e.g. an administrator of no center
         raise ApplicationError(_("产业链图谱属于运营中心"), field="center")
     node = ChainNode(center=center, name=name, position=position, keywords=keywords or [],
                      ipc_prefixes=[p.replace(" ", "").upper() for p in ipc_prefixes or []])
@@ -327,6 +327,7 @@ def match_batch_job(ctx: JobContext) -> dict:
             "report_url": f"/matching/runs/{run.pk}/"}
 
 
+@transaction.atomic  # a run refused by the job limits (429/409) leaves no empty MatchRun behind
 def match_batch_start(*, actor: User | None, center: Organization | None) -> Any:
     if actor is not None:
         require_role(actor, Role.CENTER_STAFF)

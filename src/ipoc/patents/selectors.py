@@ -38,6 +38,15 @@ class PatentFilters:
     grant_date_from: dt.date | None = None
     grant_date_to: dt.date | None = None
 
+    def __post_init__(self) -> None:
+        """Out-of-range values are a 400 naming the filter (the search index holds 1700–2199, SQLite 2^63-1)."""
+        from ipoc.core.bounds import check_date, check_id
+
+        self.organization = check_id(self.organization, "organization")
+        for name in ("application_date", "publication_date", "grant_date"):
+            for end in ("from", "to"):
+                check_date(getattr(self, f"{name}_{end}"), f"{name}_{end}")
+
     def as_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v not in ("", None)}
 

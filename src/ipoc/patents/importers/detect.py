@@ -46,8 +46,8 @@ def detect_format(path: str | Path) -> str:
             if marker in head:
                 return name
         raise UnknownFormatError(f"{path}: 未知的 XML 文档类型 / unknown XML document type")
-    if text.startswith(b"{"):
-        return "jsonl"
+    if text.startswith(b"{") or suffix in (".jsonl", ".ndjson"):
+        return "jsonl"  # by content, or by name (a file whose first line is broken is still JSON Lines)
     if suffix in (".csv", ".tsv", ".txt", ""):
         first_line = text.split(b"\n", 1)[0]
         for encoding in ("utf-8", "gb18030"):

@@ -40,6 +40,7 @@ from ..records import (
     normalize_applicant_type,
 )
 from .base import ImportItem, RowError, apply_legal_status, apply_numbers, parse_date, split_multi
+from .detect import UnknownFormatError
 
 __all__ = ["DEFAULT_COLUMN_MAP", "FIELDS", "IncopatImporter", "detect_encoding", "iter_incopat", "load_column_map"]
 
@@ -213,11 +214,25 @@ class IncopatImporter:
     def _iter_xlsx(self) -> Iterator[ImportItem]:
         import openpyxl
 
-        workbook = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        try:
+            workbook = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        except Exception as exc:  # a damaged or disguised workbook: openpyxl raises many kinds of errors
+            raise UnknownFormatError(f"{self.file}: Excel 文件无法读取 / unreadable workbook "
+                                     f"({type(exc).__name__})") from None
+        row_no = 0
         try:
             sheet = workbook[self.sheet] if self.sheet else workbook.worksheets[0]
             header_seen = False
-            for row_no, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            rows = sheet.iter_rows(values_only=True)
+            while True:
+                try:
+                    values = next(rows, None)
+                except Exception as exc:  # e.g. XML entities refused by defusedxml, a broken sheet
+                    raise UnknownFormatError(f"{self.file}: 第 {row_no + 1} 行附近无法读取 / unreadable near row "
+                                             f"{row_no + 1} ({type(exc).__name__})") from None
+                if values is None:
+                    break
+                row_no += 1
                 cells = [_cell_text(v) for v in values]
                 if not any(c.strip() for c in cells):
                     continue
