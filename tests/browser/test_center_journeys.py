@@ -53,13 +53,19 @@ def corpus(search_index, tmp_path, orgs):
                                   status="published")
 
 
+# The picker has answered this very query (Tom Select marks a search as loaded when it asks the API, and counts
+# the answers it waits for): an answer arriving later would reopen the list over the next field.
+ANSWERED = """([id, q]) => { const ts = document.getElementById(id).tomselect;
+  return Object.prototype.hasOwnProperty.call(ts.loadedSearches, q) && ts.loading === 0; }"""
+
+
 def _pick(page, field: str, query: str, option: str) -> None:
-    """Choose in a Tom Select picker: type, wait for the API's answer, click the option."""
+    """Choose in a Tom Select picker: type, wait for the API's answer to that query, click the option."""
     page.click(f"#{field}-ts-control")
     page.fill(f"#{field}-ts-control", query)
+    page.wait_for_function(ANSWERED, arg=[field, query])
     page.locator(f"#{field}-ts-dropdown .option", has_text=option).first.click()
-    # a multiple picker stays open for more choices: leave it (a search answer arriving late won't reopen it)
-    page.eval_on_selector(f"#{field}", "el => el.tomselect.blur()")
+    page.eval_on_selector(f"#{field}", "el => { el.tomselect.close(); el.tomselect.blur(); }")
     page.locator(f"#{field}-ts-dropdown").wait_for(state="hidden")
 
 

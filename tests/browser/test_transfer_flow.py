@@ -77,8 +77,11 @@ def test_demand_to_match_to_push_to_event_to_deal_to_statistics(page, browser, l
     def pick(field, query, option):
         center.click(f"#{field}-ts-control")
         center.fill(f"#{field}-ts-control", query)
+        center.wait_for_function("""([id, q]) => { const ts = document.getElementById(id).tomselect;
+            return Object.prototype.hasOwnProperty.call(ts.loadedSearches, q) && ts.loading === 0; }""",
+                                 arg=[field, query])  # the API answered this query: no late answer reopens the list
         center.locator(f"#{field}-ts-dropdown .option", has_text=option).first.click()
-        center.eval_on_selector(f"#{field}", "el => el.tomselect.blur()")  # closed; a late answer won't reopen it
+        center.eval_on_selector(f"#{field}", "el => { el.tomselect.close(); el.tomselect.blur(); }")  # closed; a late answer won't reopen it
         center.locator(f"#{field}-ts-dropdown").wait_for(state="hidden")
 
     center.goto("/events/new/")
