@@ -27,7 +27,11 @@ class CoreConfig(AppConfig):
         register_lookup("users", queryset=visible_users,
                         search=("username", "display_name", "organization__name"),
                         sub=lambda u: f"{u.get_role_display()} · {u.organization or ''}", order_by=("username",))
-        register_lookup("experts", queryset=lambda user: User.objects.filter(is_active=True, role=Role.EXPERT)
-                        .select_related("organization"),
+        def visible_experts(user):
+            # The expert pool is for the offices that assign reviews (and administrators), not for everyone.
+            qs = User.objects.filter(is_active=True, role=Role.EXPERT).select_related("organization")
+            return qs if user.is_platform_admin or user.role == Role.OFFICE_STAFF else qs.none()
+
+        register_lookup("experts", queryset=visible_experts,
                         search=("username", "display_name", "organization__name"),
                         sub=lambda u: str(u.organization or ""), order_by=("display_name", "username"))
