@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
@@ -259,6 +260,7 @@ def _import_refusal(actor: User | None, existing: Demand | None, owner: Organiza
 
 
 IMPORT_CHUNK = 200  # rows per transaction: a concurrent edit waits for one chunk at most, never the whole file
+CHUNK_PAUSE = 0.15  # seconds a background import rests between chunks, so waiting writers get SQLite's lock
 REPORT_KEPT = 1000  # rejected rows (and duplicates) kept in the report; the counts count them all
 
 
@@ -400,8 +402,9 @@ def demand_import(*, actor: User | None, path, center: Organization | None = Non
             _import_chunk(chunk, actor=actor, center=center, own_org=own_org, publish=publish, source=source,
                           scope=scope, name=name, report=report, titles=titles, keys=keys, seen=seen,
                           may_file=may_file)
-        if progress is not None:
+        if progress is not None:  # a background job: let the requests waiting for the write lock in
             progress.advance(len(chunk))
+            time.sleep(CHUNK_PAUSE)
     audit_record(actor=actor, action="import", message=f"导入技术需求 {name}",
                  changes={k: v for k, v in report["counts"].items()})
     return report
@@ -419,6 +422,7 @@ def _import_chunk(chunk: list, *, actor: User | None, center: Organization | Non
         named = {r.requester for r in rows if _is_named_organization(r.requester)}
         orgs = organizations_ensure(actor=actor, names=named | {UNNAMED_REQUESTER}, source=source)
     pending = []
+    status_changes: list[DemandStatusChange] = []
     for r in rows:
         identity = f"{r.title}|{r.requester}|{r.created}"
         seen[identity] = seen.get(identity, 0) + 1  # the n-th identical row of the file is its own record
@@ -476,12 +480,14 @@ def _import_chunk(chunk: list, *, actor: User | None, center: Organization | Non
                                    if r.created else timezone.now())
         try:
             with transaction.atomic():
-                validated_save(demand)
+                # the related records are known and the key is new: no query per foreign key or constraint
+                validated_save(demand, exclude=["organization", "center", "created_by", "duplicate_of"],
+                               validate_constraints=False)
         except ApplicationError as exc:
             _reject(report, {"file": name, "row": r.row, "field": exc.field, "reason": exc.message})
             continue
-        DemandStatusChange.objects.create(demand=demand, from_status="", to_status=status,
-                                          actor=demand.created_by, reason=_("批量导入"))
+        status_changes.append(DemandStatusChange(demand=demand, from_status="", to_status=status,
+                                                 actor=demand.created_by, reason=_("批量导入")))
         report["counts"]["new"] += 1
         keys[key] = demand.pk
         titles.add(demand.pk, demand.title, shingles)
@@ -491,3 +497,4 @@ def _import_chunk(chunk: list, *, actor: User | None, center: Organization | Non
                 report["duplicates"].append({"row": r.row, "demand_id": demand.pk, "title": r.title,
                                              "duplicate_of_id": duplicate[0], "duplicate_of_title": duplicate[1],
                                              "similarity": round(duplicate[2], 3)})
+    DemandStatusChange.objects.bulk_create(status_changes)

@@ -318,6 +318,7 @@ def _find_patent(number: str):
 
 IMPORT_CHUNK = 200  # rows per transaction of an upload: a concurrent edit waits for one chunk at most
 REPORT_KEPT = 1000  # rejected rows, warnings and items each kept in the stored report; the counts count all
+CHUNK_PAUSE = 0.15  # seconds a background import rests between chunks, so waiting writers get SQLite's lock
 
 
 def _report(record: StockImport, items: list[dict]) -> dict:
@@ -464,6 +465,7 @@ def stock_import(*, actor: User | None, institution: Organization, path: str | P
     rows land (re-uploading updates rows still at 建档). The sheet is streamed and applied in
     transactions of :data:`IMPORT_CHUNK` rows; the stored report keeps the first :data:`REPORT_KEPT`
     rejected rows, warnings and items, and counts them all."""
+    import time
     from itertools import islice
 
     path = Path(path)
@@ -501,8 +503,9 @@ def stock_import(*, actor: User | None, institution: Organization, path: str | P
                 rejected_count=totals["rejected"],
                 rows=errors + warnings + [{"level": "item", **i} for i in items]
                 + [{"level": "summary", "warnings": warning_count}])
-        if progress is not None:
+        if progress is not None:  # a background job: let the requests waiting for the write lock in
             progress.advance(len(chunk))
+            time.sleep(CHUNK_PAUSE)
     record.refresh_from_db()
     audit_record(actor=actor, action=AuditAction.IMPORT, obj=record, changes=totals,
                  message=_("存量专利批量建档：%(f)s") % {"f": file})
