@@ -121,3 +121,14 @@ def test_a_patent_not_yet_valued_gets_a_page_not_a_command(client, users, db):
     response = client.get(f"/valuation/patents/{patent.pk}/")
     text = text_of(response)
     assert response.status_code == 404 and "还没有评估结果" in text and "ipoc valuation" not in text
+
+
+def test_run_list_and_run_page_name_the_starter_by_name_not_username(client, users, patents):
+    officer = users["cnipa"]
+    officer.display_name = "国家局工作人员"
+    officer.save(update_fields=["display_name"])
+    run = services.valuation_run(actor=officer, scenario="finance")
+    client.force_login(officer)
+    for url in ("/valuation/", f"/valuation/runs/{run.pk}/"):
+        text = text_of(client.get(url))
+        assert "国家局工作人员" in text and " cnipa " not in text, url

@@ -108,7 +108,7 @@ class RunTable(IpocTable):
         return str(_("已完成")) if record.finished else (record.job.get_status_display() if record.job_id else "")
 
     def render_created_by(self, value):
-        return value.get_full_name() or value.username
+        return str(value)  # the person's name (display_name), else the username
 
 
 class ValuationPatentColumn(PatentColumn):
