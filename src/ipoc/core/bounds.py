@@ -37,15 +37,21 @@ BoundedDate = Annotated[dt.date, Field(ge=MIN_DATE, le=MAX_DATE)]
 
 
 class BadInput(ApplicationError):
+    """A parameter out of range. The message says what is wrong with the value; the API names the parameter
+    in ``field``, a form shows the message under it, and the error page prefixes it (``shown_with_field``)."""
+
     status = 400
     code = "out_of_range"
+
+    def shown_with_field(self) -> BadInput:
+        return BadInput(f"参数 {self.field}：{self.message}" if self.field else self.message, field=self.field)
 
 
 def _out_of_range(field: str, value: Any, what: str) -> BadInput:
     shown = str(value)
     if len(shown) > 40:
         shown = shown[:37] + "…"
-    return BadInput(f"参数 {field} 的值 {shown} 超出范围（{what}）", field=field)
+    return BadInput(f"{shown} 超出范围（{what}）", field=field)
 
 
 def check_id(value: Any, field: str) -> int | None:
@@ -57,11 +63,11 @@ def parse_int(value: Any, field: str, *, minimum: int = MIN_DB_INT, maximum: int
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise BadInput(f"参数 {field} 应为整数", field=field)
+        raise BadInput("应为整数", field=field)
     try:
         number = int(str(value).strip()) if not isinstance(value, int) else value
     except ValueError:
-        raise BadInput(f"参数 {field} 应为整数：{str(value)[:40]}", field=field) from None
+        raise BadInput(f"应为整数：{str(value)[:40]}", field=field) from None
     if not minimum <= number <= maximum:
         raise _out_of_range(field, number, f"{minimum} 至 {maximum}")
     return number

@@ -40,13 +40,16 @@ class ApplicationErrorMiddleware:
     def process_exception(self, request, exception):
         if request.path.startswith("/api/"):
             return None  # the API's own exception handlers answer there (ipoc.api)
+        from ipoc.core.bounds import BadInput, bad_input_error
+
+        if isinstance(exception, BadInput):  # a URL parameter: the page says which one
+            exception = exception.shown_with_field()
         if isinstance(exception, ApplicationError):
             return render(request, "error.html", {"error": exception, "status_code": exception.status},
                           status=exception.status)
-        from ipoc.core.bounds import bad_input_error
-
         error = bad_input_error(request, exception)
         if error is not None:
+            error = error.shown_with_field()
             return render(request, "error.html", {"error": error, "status_code": error.status}, status=error.status)
         return None
 
@@ -68,5 +71,5 @@ class UploadLimitMiddleware:
             except UploadTooLarge as exc:
                 return _error_response(request, exc)
             except OSError:  # the client went away mid-upload
-                return _error_response(request, ApplicationError("file：上传中断，请重新上传", field="file"))
+                return _error_response(request, ApplicationError("上传中断，请重新上传", field="file"))
         return self.get_response(request)

@@ -17,7 +17,7 @@ from ipoc.core.errors import ApplicationError
 
 
 def _refuse(message: str) -> ApplicationError:
-    return ApplicationError(f"file：{message}", field="file", code="invalid_file")
+    return ApplicationError(message, field="file", code="invalid_file")
 
 
 def sheet_rows(path: Path, *, kind: str = "spreadsheet", max_rows: int | None = None,

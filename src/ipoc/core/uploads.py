@@ -81,8 +81,8 @@ class UploadTooLarge(ApplicationError):
 
 
 def too_large(field: str, name: str, limit: int, kind: str | None = None) -> UploadTooLarge:
-    what = KIND_LABELS.get(kind or "", "上传的文件")
-    return UploadTooLarge(f"{field}：文件 {name} 过大，{what}上限为 {human_size(limit)}", field=field)
+    what = KIND_LABELS.get(kind or "", "此处上传的文件")
+    return UploadTooLarge(f"文件 {name} 过大：{what}上限为 {human_size(limit)}", field=field)
 
 
 def uploads_folder() -> Path:
@@ -103,7 +103,7 @@ def save_upload(file, *, kind: str = "spreadsheet", field: str | None = None) ->
     if file.size is not None and file.size > limit:
         raise too_large(field, name, limit, kind)
     if not file.size:
-        raise ApplicationError(f"{field}：文件 {name} 是空文件（0 字节）", field=field, code="empty_file")
+        raise ApplicationError(f"文件 {name} 是空文件（0 字节）", field=field, code="empty_file")
     folder = uploads_folder()
     folder.mkdir(parents=True, exist_ok=True)
     target = Path(tempfile.mkdtemp(dir=folder)) / name
@@ -181,7 +181,7 @@ def check_xlsx(path: str | Path, *, kind: str = "spreadsheet", field: str = "fil
     limits = xlsx_limits(kind)
 
     def refuse(message: str) -> ApplicationError:
-        return ApplicationError(f"{field}：{message}", field=field, code="invalid_file")
+        return ApplicationError(message, field=field, code="invalid_file")
 
     try:
         archive = zipfile.ZipFile(path)
