@@ -60,6 +60,9 @@ def test_the_last_resort_names_the_parameter_in_a_json_body_path_or_query():
     query = factory.get("/deals/", {"signed_year": "778518"})
     assert bad_input_error(query, ValueError("year 778518 is out of range")).field == "signed_year"
     assert bad_input_error(factory.get("/x", {"q": "1"}), ValueError("a real bug")) is None  # not input: a 500
+    nul = factory.post("/api/v1/x", {"title": "a\x00b"}, content_type="application/json")
+    error = bad_input_error(nul, ValueError("A string literal cannot contain NUL (0x00) characters."))
+    assert error.field == "title"  # PostgreSQL's refusal of a NUL character is the input's fault
 
 
 PAGES = [

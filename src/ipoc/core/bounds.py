@@ -153,7 +153,10 @@ def bad_input_error(request, exc: BaseException) -> BadInput | None:
     explained by the input (then it is a real failure and stays a 500)."""
     if not isinstance(exc, (OverflowError, ValueError)):
         return None
+    nul = "NUL" in str(exc)  # PostgreSQL refuses text with a NUL character (psycopg raises ValueError)
     for name, value in _parameters(request):
+        if nul and isinstance(value, str) and "\x00" in value:
+            return BadInput("不能包含空字符（NUL）", field=name or "body")
         error = _culprit(name or "body", value, dates=True)
         if error is not None:
             return error
