@@ -32,6 +32,7 @@ def test_every_app_registers_its_steps_in_order():
 @pytest.mark.django_db
 def test_centers_demo_reaches_every_status_and_workflow_step_once(tmp_path, capsys):
     from ipoc.centers.models import (
+        AnnualReport,
         ApplicationStatus,
         Center,
         CenterStatus,
@@ -86,6 +87,8 @@ def test_centers_demo_reaches_every_status_and_workflow_step_once(tmp_path, caps
     assert demo.evaluations.filter(status="final").exclude(grade="").exists()
     rectifying = Center.objects.get(status=CenterStatus.RECTIFYING)
     assert rectifying.management_actions.get(kind="rectification").reports.exists()
+    for user in (office, office_js):  # each office has a report to review
+        assert AnnualReport.objects.filter(status="submitted", center__managing_office=user.organization).exists()
 
     # built through the services: every center and application has its audit trail, with people as actors
     for model, ids in (("centers.center", Center.objects.values_list("pk", flat=True)),
@@ -99,19 +102,23 @@ def test_centers_demo_reaches_every_status_and_workflow_step_once(tmp_path, caps
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_full_demo_fills_every_role_and_repeats_without_change(capsys):
-    """The whole demo on the real sample data (IPOC_SAMPLE_DATA)."""
+def test_full_demo_fills_every_role_and_repeats_without_change(capsys, monkeypatch):
+    """The whole demo on the real sample data (IPOC_SAMPLE_DATA), as scripts/up.sh runs it."""
     from django.conf import settings
 
+    from ipoc.core.models import User
     from ipoc.deals.models import Deal, DealStage
     from ipoc.demands.models import Demand, DemandStatus
     from ipoc.events.models import Event
     from ipoc.matching.models import Listing, Match
+    from ipoc.revitalization import selectors as stock_selectors
     from ipoc.revitalization.models import StockPatent, StockPush
     from ipoc.valuation.models import ValuationRun
 
     if not (settings.IPOC_SAMPLE_DATA / "cn" / "demands.csv").exists():
         pytest.skip("sample data not available")
+    monkeypatch.setenv("IPOC_DEMO_IPC_MODEL", "0")
+    monkeypatch.setenv("IPOC_DEMO_ENCODE", "0")
     call_command("demo", "--json")
     capsys.readouterr()
     counts = _counts()
@@ -132,6 +139,8 @@ def test_full_demo_fills_every_role_and_repeats_without_change(capsys):
     assert Event.objects.filter(held_on__lt=today, outcomes__isnull=False).exists()
     assert Event.objects.filter(held_on__gt=today, status="published", registrations__isnull=False).exists()
     assert Listing.objects.count() >= 5
+    office_js = User.objects.get(username="office_js")  # the Jiangsu office has stock patents in its area
+    assert stock_selectors.stock_list(user=office_js).exists()
     university = StockPatent.objects.filter(institution__name="浙江大学")
     assert {"draft", "dept_review", "school_review", "stored"} <= set(university.values_list("stage", flat=True))
     assert university.filter(library="resource").exists() and university.filter(patent__publication_number="")

@@ -78,14 +78,20 @@ DEMO_USERS = [
 ]
 
 # The rest of the cast: the second expert every recognition needs (two valid scoring sheets), the offices that
-# recommend national centers in Zhejiang and Guangdong, and a research institute's staff member. They sign in
+# recommend national centers in Zhejiang and Guangdong, and the staff of a research institute and of a Jiangsu
+# university (存量盘活 in the Jiangsu office's area). They sign in
 # with the same password; the centers' own staff are added by the centers step.
 DEMO_SUPPORT_USERS = [
     ("expert2", Role.EXPERT, None, "评审专家（二）"),
     ("office_zj", Role.OFFICE_STAFF, "浙江省知识产权局", "浙江省局工作人员"),
     ("office_gd", Role.OFFICE_STAFF, "广东省知识产权局", "广东省局工作人员"),
     ("institute", Role.INSTITUTION_USER, "中科大数据研究院", "研究院成果转化专员"),
+    ("seu", Role.INSTITUTION_USER, "东南大学", "东南大学成果转化专员"),
 ]
+
+# Where the sample applicants the demo works with are (their records carry no address): the offices of those
+# provinces see their stock patents, demands and deals.
+DEMO_ORGANIZATION_REGIONS = {"浙江大学": "330106", "东南大学": "320102", "华为技术有限公司": "440307"}
 
 
 def demo_user(username: str) -> User | None:
@@ -130,6 +136,9 @@ def demo_organizations(data_dir: Path) -> dict:
             created += 1
     before = Organization.objects.count()
     services.organizations_ensure(actor=None, names=sample_applicant_names(data_dir), source=SAMPLE_APPLICANTS_SOURCE)
+    for org in Organization.objects.filter(name__in=list(DEMO_ORGANIZATION_REGIONS), region_code=""):
+        services.organization_update(actor=None, organization=org,
+                                     data={"region_code": DEMO_ORGANIZATION_REGIONS[org.name]})
     # A well-known SME flag for the demo enterprise would be false; sample applicants keep is_sme unknown.
     return {"organizations_created": created + Organization.objects.count() - before,
             "organizations_total": Organization.objects.count()}
@@ -148,6 +157,7 @@ def demo_users(data_dir: Path) -> dict:
                 if org is None:  # sample data absent: the organisation is still needed for the role
                     org = services.organization_create(actor=None, name=org_name,
                                                        kind=services.organization_kind_from_name(org_name),
+                                                       region_code=DEMO_ORGANIZATION_REGIONS.get(org_name, ""),
                                                        source=DEMO_SOURCE)
             ensure_user(username, role, org, display)
             created.append(username)

@@ -44,6 +44,17 @@ UNIVERSITY_STOCK = [
     ("一种基于可抛载足垫的自适应海底着陆器", ME, "draft", ["self_use"], False, 2),
 ]
 
+# A Jiangsu university's inventory, just started: (title, 院系, target)
+SEU = "东南大学"
+SEU_STOCK = [
+    ("基于储能用磷酸锂电池安全管理系统的热失控预警方法", "能源与环境学院", "stored"),
+    ("一种锂金属电池负极回收再利用的方法", "化学化工学院", "stored"),
+    ("基于北斗/GPS双模软件接收机的卫星/惯性超紧组合方法", "仪器科学与工程学院", "stored"),
+    ("一种深度拉普拉斯自编码的旋转机械故障诊断方法", "机械工程学院", "school_review"),
+    ("一种低表面摩擦系数的聚丙烯复合材料的制备方法", "材料科学与工程学院", "dept_review"),
+    ("基于基站聚类的缓存方法", "信息科学与工程学院", "draft"),
+]
+
 # Pushes of the institute's graded patents: (patent number, enterprise, response, by, deal (mode, amount, days ago))
 PUSHES = [
     ("CN115883397A", "华为技术有限公司", "interested", "enterprise", None),
@@ -79,20 +90,21 @@ def _appoint(institution, user) -> None:
     services.reviewer_appoint(actor=user, institution=institution, user=user, level="department")
 
 
-def _university(center, staff) -> dict:
+def _university(center, staff, name: str = UNIVERSITY, username: str = "university",
+                stock_list: list | None = None) -> dict:
     from ipoc.core.demo import demo_organization, demo_user
     from ipoc.patents import selectors as patent_selectors
     from ipoc.revitalization import services
     from ipoc.revitalization.models import StockPatent
 
-    university, member = demo_organization(UNIVERSITY), demo_user("university")
+    university, member = demo_organization(name), demo_user(username)
     if university is None or member is None:
         return {}
     services.service_link_create(actor=member, center=center, institution=university)
     _appoint(university, member)
     patents = {p.title: p for p in patents_of(patent_selectors, university)}
     created = moves = 0
-    for title, department, target, intentions, implemented, rating in UNIVERSITY_STOCK:
+    for title, department, target, intentions, implemented, rating in stock_list or UNIVERSITY_STOCK:
         patent = patents.get(title)
         if patent is None:
             continue
@@ -101,8 +113,9 @@ def _university(center, staff) -> dict:
             stock = services.stock_create(
                 actor=member, institution=university, patent=patent, source="manual",
                 number_raw=patent.publication_number or patent.application_number, department=department,
-                intentions=intentions, implemented=implemented, self_rating=rating, contact_name="浙江大学技术转移中心",
-                contact_phone="0571-8795 0000", contact_email="tto@example.edu.cn")
+                intentions=intentions, implemented=implemented, self_rating=rating, contact_name=f"{name}技术转移中心",
+                contact_phone="0571-8795 0000" if name == UNIVERSITY else "025-8379 0000",
+                contact_email="tto@example.edu.cn")
             created += 1
         moves += _walk(stock, target, member, member)
         stock.refresh_from_db()
@@ -111,8 +124,9 @@ def _university(center, staff) -> dict:
                                   reason="技术成熟度高、有明确产业化方向，筛选进入专利转化资源库" if target == "resource"
                                   else "技术尚处实验室阶段，暂留基础库持续观察")
             moves += 1
-    services.stock_grade(actor=member, institution=university)  # the sample records cannot be graded: said so
-    return {"university_created": created, "university_moves": moves}
+    if name == UNIVERSITY:
+        services.stock_grade(actor=member, institution=university)  # the sample records cannot be graded: said so
+    return {f"{username}_created": created, f"{username}_moves": moves}
 
 
 def patents_of(patent_selectors, organization):
@@ -178,7 +192,9 @@ def demo_stock(data_dir: Path) -> dict:
     center, staff = demo_organization(DEMO_CENTER), demo_user("center")
     if center is None or staff is None:
         return {"stock": "demo center or its user missing"}
-    return {**_university(center, staff), **_institute(center, staff)}
+    seu = [(title, department, target, ["license"], False, 3) for title, department, target in SEU_STOCK]
+    return {**_university(center, staff), **_institute(center, staff),
+            **_university(center, staff, name=SEU, username="seu", stock_list=seu)}
 
 
 register_demo_step("stock", demo_stock, order=75)
