@@ -32,7 +32,10 @@ class DemandFilters(Schema):
 @router.get("", response=list[DemandRead], summary="技术需求列表")
 @paginate(LimitOffsetPagination)
 def demand_list(request, filters: Query[DemandFilters]):
-    return [_read(request.auth, d) for d in selectors.demand_list(user=request.auth, **filters.dict())]
+    # The queryset is paginated first; DemandRead.resolve_contact then decorates only the page's rows
+    # (computing contacts for every visible demand before paginating took 8 s at 4.6k demands).
+    return selectors.with_contact_access(selectors.demand_list(user=request.auth, **filters.dict()),
+                                         request.auth).order_by("-created_at", "-id")
 
 
 @router.get("/template.xlsx", summary="下载技术需求批量导入模板（Excel）", auth=None)
@@ -57,9 +60,9 @@ class ImportJobStarted(Schema):
 @router.post("/import", response={202: ImportJobStarted},
              summary="批量导入技术需求（CSV/XLSX，后台任务）：返回任务；任务结果即导入报告（含疑似重复）")
 def demand_import(request, file: File[UploadedFile]):
+    from ipoc.core.jobs import job_start_background, job_started
     from ipoc.core.uploads import save_upload
 
-    from ipoc.core.jobs import job_start_background, job_started
     job = services.demand_import_start(actor=request.auth, path=save_upload(file), file_name=file.name)
     job_start_background(job)
     return Status(202, job_started(job))
