@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 import types
 from decimal import Decimal
 
@@ -207,7 +208,9 @@ def test_kpi_providers_for_the_centers_app(orgs, records):
 def test_home_card_for_center_staff(client, users, records):
     client.force_login(users["center_a"])
     html = client.get("/").content.decode()
-    assert f"{YEAR} 年转化运营金额（元）" in html and "1,250,000.50" in html and "/deals/statistics/" in html
+    # in 万元, as the deal list and the statistics show amounts (1,250,000.50 元 = 125 万元)
+    assert f"{YEAR} 年转化运营金额（万元）" in html and "/deals/statistics/" in html
+    assert "1,250,000.50" not in html and re.search(r">\s*125\s*<", html)
     client.force_login(users["ent_a"])
     assert "年转化运营金额" not in client.get("/").content.decode()
 
@@ -254,3 +257,10 @@ def test_office_compares_centers(client, users, orgs, records):
     client.force_login(users["js_office"])  # a provincial office compares the centers of its province only
     html = client.get(f"/deals/statistics/?year={YEAR}").content.decode()
     assert orgs["center_a"].name in html and orgs["center_b"].name not in html
+
+
+def test_home_queue_shows_open_deal_amounts_in_wan_yuan(client, users, make_deal):
+    make_deal(users["center_a"], "negotiation", title="洽谈中的许可", amount=3_000_000)
+    client.force_login(users["center_a"])
+    html = client.get("/").content.decode()
+    assert "洽谈中的许可" in html and "300 万元" in html and "3,000,000" not in html

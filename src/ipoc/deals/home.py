@@ -24,7 +24,9 @@ NEXT_STEP = {DealStage.INTENTION: _("推进洽谈"), DealStage.NEGOTIATION: _("�
 
 
 def _amount(deal) -> str:
-    return _("%(v)s 元") % {"v": format_value(deal.amount)} if deal.amount is not None else _("金额待定")
+    if deal.amount is None:
+        return _("金额待定")
+    return _("%(v)s 万元") % {"v": format_value(round(float(deal.amount) / 10000, 2))}  # as the deal list shows it
 
 
 def _idle(deal) -> str:

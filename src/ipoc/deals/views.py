@@ -319,5 +319,6 @@ def home_card(user):
         return None
     year = timezone.localdate().year
     figure = selectors.deal_statistics(user=user, center=user.organization, year=year)[selectors.CONVERSION_AMOUNT]
-    return {"title": _("%(y)s 年转化运营金额（元）") % {"y": year}, "value": figure["value"],
+    # 万元, as the deal list, the statistics and the annual report show amounts
+    return {"title": _("%(y)s 年转化运营金额（万元）") % {"y": year}, "value": _wan(figure["value"]),
             "url": reverse("deal_statistics") + f"?year={year}"}
