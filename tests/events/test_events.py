@@ -205,3 +205,14 @@ def test_self_registration_closes_after_the_event(users, orgs, event):
     assert exc.value.field == "event"
     # the organiser may still record a walk-in
     assert services.event_register(actor=users["center_a"], event=event, organization=orgs["ent_a"]).pk
+
+
+def test_attendance_is_offered_only_once_the_event_has_taken_place(client, users, orgs, event):
+    services.event_register(actor=users["center_a"], event=event, organization=orgs["ent_a"])
+    client.force_login(users["center_a"])
+    html = client.get(f"/events/{event.pk}/").content.decode()
+    assert "活动举办后记录" in html and 'name="attended"' not in html  # the event is still to come
+    event.held_on = timezone.localdate()
+    event.save(update_fields=["held_on"])
+    html = client.get(f"/events/{event.pk}/").content.decode()
+    assert 'name="attended"' in html and "活动举办后记录" not in html

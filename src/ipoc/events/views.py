@@ -65,6 +65,7 @@ def _detail(request, event, *, outcome_form=None, registration_form=None):
         set_picker_querysets(registration_form, user)
     return render(request, "events/event_detail.html", {
         "event": event, "manage": manage, "moves": moves, "may_register": may_register,
+        "held": event.held_on <= timezone.localdate(),  # attendance is recorded once the event has taken place
         "own_registration": selectors.own_registration(user=user, event=event) if not manage else None,
         "patents": event.patents.all(), "demands": event.demands.select_related("organization"),
         "registrations": selectors.event_registrations(user=user, event=event),
