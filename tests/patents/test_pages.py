@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import io
 import re
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 
@@ -119,7 +120,7 @@ def test_detail_links_the_records_of_other_modules_both_ways(client, users, orgs
     matching_services.listing_create(actor=None, patent_id=patent.pk, holder=orgs["ent_a"], modes=["license"])
     run = valuation_services.valuation_run(actor=None, patents=[patent])
     deal = deal_services.deal_create(actor=None, title="锂电池涂布技术许可", deal_type="license",
-                                     center=orgs["center_a"], patents=[patent])
+                                     center=orgs["center_a"], patents=[patent], amount=Decimal("400000"))
     event = event_services.event_create(actor=None, title="新能源专利路演", held_on=dt.date(2026, 5, 1),
                                         organizer=orgs["center_a"], place="苏州", patents=[patent])
     client.force_login(users["center_a"])
@@ -128,6 +129,7 @@ def test_detail_links_the_records_of_other_modules_both_ways(client, users, orgs
     assert "苏州甲科技有限公司" in text and "许可" in text  # the listing, its mode by label
     assert f'/valuation/patents/{patent.pk}/' in html and run.as_of.isoformat() in text
     assert f'/deals/{deal.pk}/' in html and "锂电池涂布技术许可" in text
+    assert "40 万元" in text and "400,000" not in text  # in 万元, as the deal list shows amounts
     assert f'/events/{event.pk}/' in html and "新能源专利路演" in text
     assert "未列入高校院所存量专利" in text and "暂无匹配的需求" in text
     # another center's staff does not see center A's deal or event on the same page

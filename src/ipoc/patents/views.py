@@ -130,7 +130,8 @@ def _related(user, patent) -> list[dict]:
                      "empty": _("暂无交易"), "rows": [{
                          "url": reverse("deal_detail", args=[d.pk]), "label": d.title,
                          "sub": d.get_deal_type_display() + (
-                             " · " + _("%(a)s 元") % {"a": f"{d.amount:,.2f}"} if d.amount is not None else ""),
+                             " · " + _("%(a)s 万元") % {"a": f"{d.amount / 10000:,.2f}".rstrip("0").rstrip(".")}
+                             if d.amount is not None else ""),  # 万元, as the deal list shows amounts
                          "status": d, "status_field": "stage"} for d in deals]})
     return sections
 
