@@ -115,7 +115,7 @@ def enterprise_pushes(user):
         return None
     qs = (selectors.push_list(user=user, enterprise=user.organization_id)
           .filter(response__in=("", Response.INTERESTED, Response.NEGOTIATING)).order_by("-pushed_at", "-id"))
-    return queue(_("待反馈的专利推送"), qs, lambda p: item(
+    return queue(_("待反馈与跟进中的专利推送"), qs, lambda p: item(
         _stock_name(p.stock), reverse("stock_push_list"),
         detail=_("%(i)s · 由%(c)s推送") % {"i": p.stock.institution.name, "c": p.center.name if p.center_id else "—"},
         badge=p.get_response_display() if p.response else _("待反馈"), colour="blue" if p.response else "yellow"),
