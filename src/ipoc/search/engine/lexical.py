@@ -22,10 +22,17 @@ function in the serial path (:meth:`LexicalIndex.add`) and in worker processes
 (:class:`IndexPool`, :meth:`LexicalIndex.bulk_add`), so both give the same index; with
 workers the main process only ships strings to tantivy.
 
-Scoring: per query term a ``disjunction_max`` over boosted per-field term queries
-(title 3, applicant 2, abstract 1.5, claims 1; tie-breaker 0.3), summed over terms (BM25
-per field).  Quoted text → phrase query (slop :data:`PHRASE_SLOP`) that must match in one
-of title/abstract/claims.  Filters are non-scoring ``Must`` clauses.
+Scoring: the free text of a query is cut into words (:func:`tokenize.query_groups`); each word
+stands for the overlapping search-mode tokens the index holds for it (高性能 → 高性, 性能, 高性能),
+scored as one term — a ``disjunction_max`` over those tokens (tie-breaker :data:`GROUP_TIE`), each a
+``disjunction_max`` over boosted per-field term queries (title 3, applicant 2, abstract 1.5, claims
+1; tie-breaker 0.3) — and weighted by the word's idf in the index (:meth:`LexicalIndex.group_weight`:
+a word found in many patents weighs less; scores are BM25 per field, so this is tf·idf² overall).
+Word scores are summed; the top :data:`COORD_DEPTH` hits are then re-ranked by coordination
+(score × matched share of the query's word weight, :data:`COORD_POWER`).  A caller may pass its
+own groups and weights (matching does: :meth:`LexicalIndex.search_groups`).  Quoted text → phrase
+query (slop :data:`PHRASE_SLOP`) that must match in one of title/abstract/claims.  Filters are
+non-scoring ``Must`` clauses.
 
 Filters (``Filters`` dataclass or a dict with the same keys):
 ``patent_type``, ``legal_status``, ``applicant_type``, ``jurisdiction`` (exact, or a list = any-of),
@@ -53,10 +60,18 @@ import orjson
 import tantivy
 
 from .stopwords import STOPWORDS
-from .tokenize import cut_for_index, normalize, split_query_texts, tokenize
+from .tokenize import QUOTED, cut_for_index, normalize, query_groups, tokenize
 
 FIELD_BOOSTS: dict[str, float] = {"title": 3.0, "abstract": 1.5, "claims": 1.0, "applicant": 2.0}
 TIE_BREAKER = 0.3
+# A query word and the overlapping sub-words the search-mode cut indexes with it (高性能 → 高性, 性能,
+# 高性能) are scored as ONE term: the best-scoring of them plus GROUP_TIE × the others, not their sum.
+GROUP_TIE = 0.3
+# Coordination (Lucene's classic coord factor): the top COORD_DEPTH lexical hits are re-ranked by
+# score × (share of the query's weight they match) ** COORD_POWER, so a patent holding every keyword of a
+# short query is not outranked by one repeating a single keyword in its title.
+COORD_POWER = 1.0
+COORD_DEPTH = 200
 PHRASE_SLOP = 1
 PHRASE_FIELDS = ("title", "abstract", "claims")
 SCHEMA_VERSION = 2  # 2: no stored text, stop list applied by the index analyzer
@@ -446,6 +461,27 @@ class SearchResults:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
 
+@dataclass
+class QueryGroup:
+    """One word of a query with the index tokens it stands for; ``weight`` None = the word's idf."""
+
+    word: str
+    tokens: list[str]
+    weight: float | None = None
+
+
+@dataclass
+class GroupHits:
+    """Ranked ids and scores of :meth:`LexicalIndex.search_groups`, with what each id matched:
+    ``matched[id]`` / ``in_title[id]`` = indexes of the groups found in its text fields / its title."""
+
+    ids: list[int]
+    scores: list[float]
+    groups: list[QueryGroup]
+    matched: dict[int, list[int]] = field(default_factory=dict)
+    in_title: dict[int, list[int]] = field(default_factory=dict)
+
+
 # --------------------------------------------------------------------------- source
 Source = Callable[[Sequence[int]], Mapping[int, Mapping[str, str]]]
 """``ids → {id: {"title": …, "abstract": …, "claims": …}}`` for the ids that exist (claims as
@@ -720,30 +756,90 @@ class LexicalIndex:
             return None
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in qs])
 
-    def text_query(
-        self, query: str, *, boosts: Mapping[str, float] | None = None, terms: list[str] | None = None
-    ) -> tuple[tantivy.Query | None, list[str], list[list[str]]]:
-        """Build the scoring query.  Returns ``(query or None, terms, phrases)``."""
+    def _term_query(self, token: str, boosts: Mapping[str, float]) -> tantivy.Query:
+        per_field = [
+            tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, f, token), b)
+            for f, b in boosts.items()
+            if b > 0
+        ]
+        return per_field[0] if len(per_field) == 1 else tantivy.Query.disjunction_max_query(
+            per_field, tie_breaker=TIE_BREAKER)
+
+    def _group_query(self, tokens: Sequence[str], boosts: Mapping[str, float]) -> tantivy.Query:
+        qs = [self._term_query(t, boosts) for t in tokens]
+        return qs[0] if len(qs) == 1 else tantivy.Query.disjunction_max_query(qs, tie_breaker=GROUP_TIE)
+
+    def doc_freq(self, token: str, searcher: tantivy.Searcher | None = None) -> int:
+        """Patents holding ``token`` in their title, abstract or claims (the largest of the three counts)."""
+        s = searcher or self.index.searcher()
+        return max(s.doc_freq(f, token) for f in PHRASE_FIELDS)
+
+    def group_weight(self, word: str, tokens: Sequence[str], searcher: tantivy.Searcher | None = None) -> float:
+        """A word's weight in a query: its idf in this index over the largest possible idf, in (0, 1].
+        A word that never occurs as a whole (matched only through its sub-words) takes the idf of its
+        rarest sub-word that does occur."""
+        s = searcher or self.index.searcher()
+        n = max(s.num_docs, 1)
+        df = self.doc_freq(word, s)
+        if df == 0:
+            dfs = [d for d in (self.doc_freq(t, s) for t in tokens) if d > 0]
+            df = min(dfs) if dfs else 0
+        return float(np.log1p((n - df + 0.5) / (df + 0.5)) / np.log1p((n + 0.5) / 0.5))
+
+    def query_groups(self, text: str) -> list[QueryGroup]:
+        """The free text of a query as weighted word groups (see the module docstring)."""
+        s = self.index.searcher()
+        return [QueryGroup(w, toks, self.group_weight(w, toks, s)) for w, toks in query_groups(text)]
+
+    def groups_query(self, groups: Sequence[QueryGroup], *, boosts: Mapping[str, float] | None = None,
+                     ) -> tantivy.Query | None:
+        """The scoring query of weighted word groups: their weighted sum (any group may match)."""
         boosts = dict(boosts or FIELD_BOOSTS)
-        if terms is None:
-            terms, phrase_texts = split_query_texts(query)
+        clauses = []
+        for g in groups:
+            w = 1.0 if g.weight is None else float(g.weight)
+            if w <= 0 or not g.tokens:
+                continue
+            q = self._group_query(g.tokens, boosts)
+            clauses.append((tantivy.Occur.Should, q if w == 1.0 else tantivy.Query.boost_query(q, w)))
+        return tantivy.Query.boolean_query(clauses) if clauses else None
+
+    @staticmethod
+    def _split(query: str) -> tuple[str, list[str]]:
+        texts: list[str] = []
+
+        def _grab(m: re.Match) -> str:
+            if m.group(1).strip():
+                texts.append(m.group(1))
+            return " "
+
+        return QUOTED.sub(_grab, normalize(query)), texts
+
+    def text_query(
+        self, query: str, *, boosts: Mapping[str, float] | None = None, terms: list[str] | None = None,
+        groups: Sequence[QueryGroup] | None = None,
+    ) -> tuple[tantivy.Query | None, list[str], list[list[str]]]:
+        """Build the scoring query.  Returns ``(query or None, terms, phrases)``.
+
+        ``terms`` (index tokens, e.g. a patent's key terms for "more like this") are each scored as
+        their own group of weight 1; otherwise the free text of ``query`` becomes weighted word
+        groups (:meth:`query_groups`), unless ``groups`` are given."""
+        boosts = dict(boosts or FIELD_BOOSTS)
+        phrase_texts: list[str] = []
+        if terms is not None:
+            groups = [QueryGroup(t, [t], 1.0) for t in dict.fromkeys(terms)]
+        elif groups is None:
+            rest, phrase_texts = self._split(query)
+            groups = self.query_groups(rest)
         else:
-            phrase_texts = []
+            _rest, phrase_texts = self._split(query)
+        terms = list(dict.fromkeys(t for g in groups for t in g.tokens))
         phrases = [p for p in (tokenize(t) for t in phrase_texts) if p]
         claims_search = self.claims_cut == "search"
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        for t in dict.fromkeys(terms):
-            per_field = [
-                tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, f, t), b)
-                for f, b in boosts.items()
-                if b > 0
-            ]
-            clauses.append(
-                (
-                    tantivy.Occur.Should,
-                    tantivy.Query.disjunction_max_query(per_field, tie_breaker=TIE_BREAKER),
-                )
-            )
+        free = self.groups_query(groups, boosts=boosts)
+        if free is not None:
+            clauses.append((tantivy.Occur.Should, free))
         for text in phrase_texts:
             ph_search = tokenize(text)
             if not ph_search:
@@ -766,6 +862,65 @@ class LexicalIndex:
         if not clauses:
             return None, terms, phrases
         return tantivy.Query.boolean_query(clauses), terms, phrases
+
+    def group_members(self, groups: Sequence[QueryGroup], ids: Sequence[int], *,
+                      fields: Sequence[str] | None = None,
+                      searcher: tantivy.Searcher | None = None) -> list[set[int]]:
+        """For each group, the ids among ``ids`` holding one of its tokens in ``fields`` (default: the
+        fields the query scores). One small search per group, restricted to ``ids``."""
+        ids = [int(i) for i in ids]
+        if not ids:
+            return [set() for _ in groups]
+        s = searcher or self.index.searcher()
+        boosts = {f: 1.0 for f in (fields or [f for f, b in FIELD_BOOSTS.items() if b > 0])}
+        idq = tantivy.Query.term_set_query(self.schema, "id", ids)
+        out = []
+        for g in groups:
+            if not g.tokens:
+                out.append(set())
+                continue
+            q = tantivy.Query.boolean_query([(tantivy.Occur.Must, self._group_query(g.tokens, boosts)),
+                                             (tantivy.Occur.Must, idq)])
+            res = s.search(tantivy.Query.const_score_query(q, 1.0), limit=len(ids), count=False)
+            out.append({int(i) for i in s.fast_field_values("id", [a for _, a in res.hits])} if res.hits else set())
+        return out
+
+    def _coordinate(self, groups: Sequence[QueryGroup], ids: list[int], scores: list[float],
+                    searcher: tantivy.Searcher) -> tuple[list[int], list[float]]:
+        """Re-rank by score × matched share of the groups' weight ** :data:`COORD_POWER` (ties: input order)."""
+        weights = [1.0 if g.weight is None else max(float(g.weight), 0.0) for g in groups]
+        total = sum(weights)
+        if len(groups) < 2 or total <= 0 or not ids or COORD_POWER == 0:
+            return ids, scores
+        members = self.group_members(groups, ids, searcher=searcher)
+        rescored = []
+        for r, (i, sc) in enumerate(zip(ids, scores, strict=True)):
+            share = sum(w for w, m in zip(weights, members, strict=True) if i in m) / total
+            rescored.append((-(sc * share ** COORD_POWER), r, i))
+        rescored.sort()
+        return [i for _s, _r, i in rescored], [-s for s, _r, _i in rescored]
+
+    def _ranked(self, query: str, filters, limit: int, offset: int = 0, *,
+                boosts: Mapping[str, float] | None = None, terms: list[str] | None = None,
+                groups: Sequence[QueryGroup] | None = None, count: bool = False,
+                ) -> tuple[list[int], list[float], int, tantivy.Query, list[str], list[list[str]], list[QueryGroup]]:
+        """Ranked ids and scores (coordinated, see :data:`COORD_POWER`) of ``offset … offset+limit``."""
+        if terms is None and groups is None:
+            rest, _texts = self._split(query)
+            groups = self.query_groups(rest)
+        text_q, terms_out, phrases = self.text_query(query, boosts=boosts, terms=terms, groups=groups)
+        q = self._combined(text_q, self.filter_query(filters))
+        searcher = self.index.searcher()
+        coordinate = terms is None and text_q is not None and groups is not None and len(groups) > 1
+        depth = max(limit + offset, COORD_DEPTH) if coordinate else limit + offset
+        res = searcher.search(q, limit=depth, count=count)
+        ids = [int(i) for i in searcher.fast_field_values("id", [a for _, a in res.hits])] if res.hits else []
+        scores = [float(s) for s, _ in res.hits]
+        if coordinate:
+            ids, scores = self._coordinate(groups, ids, scores, searcher)
+        total = int(res.count) if count else len(ids)
+        return (ids[offset:offset + limit], scores[offset:offset + limit], total, q, terms_out, phrases,
+                list(groups or []))
 
     def _combined(self, text_q: tantivy.Query | None, filt: tantivy.Query | None) -> tantivy.Query:
         if text_q is None and filt is None:
@@ -790,20 +945,18 @@ class LexicalIndex:
         facet_size: int = 20,
         boosts: Mapping[str, float] | None = None,
     ) -> SearchResults:
-        """BM25 search.  Empty query + filters = browse (all matching docs, score 1)."""
-        text_q, terms, phrases = self.text_query(query, boosts=boosts)
-        q = self._combined(text_q, self.filter_query(filters))
+        """BM25 search (coordinated, see :data:`COORD_POWER`).  Empty query + filters = browse (all
+        matching docs, score 1)."""
+        ids, scores, total, q, terms, phrases, _groups = self._ranked(query, filters, limit, offset, boosts=boosts,
+                                                                       count=True)
         searcher = self.index.searcher()
-        res = searcher.search(q, limit=limit, offset=offset, count=True)
-        addrs = [a for _, a in res.hits]
-        ids = searcher.fast_field_values("id", addrs) if addrs else []
-        hits = [Hit(int(i), float(s)) for (s, _), i in zip(res.hits, ids, strict=True)]
+        hits = [Hit(i, s) for i, s in zip(ids, scores, strict=True)]
         if snippets and hits:
             hl = terms + [t for ph in phrases for t in ph]
             texts = self.sources([h.id for h in hits])
             for h in hits:
                 h.snippets = snippets_of(texts.get(h.id, {}), hl)
-        out = SearchResults(hits, int(res.count))
+        out = SearchResults(hits, total)
         if facets:
             out.facets = self.facet_counts(
                 q, facets if not isinstance(facets, bool) else None, size=facet_size, searcher=searcher
@@ -820,14 +973,25 @@ class LexicalIndex:
         terms: list[str] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Ranked ``(ids int64, scores float32)`` without snippets/facets (for fusion)."""
-        text_q, _, _ = self.text_query(query, boosts=boosts, terms=terms)
-        q = self._combined(text_q, self.filter_query(filters))
-        searcher = self.index.searcher()
-        res = searcher.search(q, limit=limit, count=False)
-        if not res.hits:
+        ids, scores, *_ = self._ranked(query, filters, limit, boosts=boosts, terms=terms)
+        if not ids:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        ids = searcher.fast_field_values("id", [a for _, a in res.hits])
-        return np.asarray(ids, np.int64), np.asarray([s for s, _ in res.hits], np.float32)
+        return np.asarray(ids, np.int64), np.asarray(scores, np.float32)
+
+    def search_groups(self, groups: Sequence[QueryGroup], *, filters=None, limit: int = 100,
+                      coverage: bool = True) -> GroupHits:
+        """Ranked hits of caller-weighted word groups (matching builds them from a demand), coordinated
+        like a text query, with which groups each hit matched in its text fields and in its title."""
+        groups = [g for g in groups if g.tokens and (g.weight is None or g.weight > 0)]
+        ids, scores, _total, _q, _terms, _phrases, groups = self._ranked("", filters, limit, groups=groups)
+        out = GroupHits(ids=ids, scores=scores, groups=groups)
+        if coverage and ids:
+            s = self.index.searcher()
+            anywhere = self.group_members(groups, ids, searcher=s)
+            title = self.group_members(groups, ids, fields=("title",), searcher=s)
+            out.matched = {i: [k for k, m in enumerate(anywhere) if i in m] for i in ids}
+            out.in_title = {i: [k for k, m in enumerate(title) if i in m] for i in ids}
+        return out
 
     def count(self, query: str = "", *, filters=None) -> int:
         text_q, _, _ = self.text_query(query)
@@ -1005,6 +1169,8 @@ def iter_jsonl(path: str | os.PathLike) -> Iterator[dict[str, Any]]:
 
 __all__ = [
     "PatentDoc",
+    "QueryGroup",
+    "GroupHits",
     "IndexPool",
     "Filters",
     "Hit",

@@ -120,6 +120,34 @@ def split_query_texts(query: str) -> tuple[list[str], list[str]]:
     return tokenize(rest), texts
 
 
+def query_groups(text: str, *, stop: frozenset[str] = STOPWORDS) -> list[tuple[str, list[str]]]:
+    """The words of a query, each with the overlapping index tokens it stands for.
+
+    The index holds the *search-mode* cut of titles and abstracts: a word and its sub-words
+    (高性能 → 高性, 性能, 高性能). Scoring each of those tokens as a separate query term counts one
+    word of the query two or three times. This groups them: each word of the *precise* cut becomes
+    ``(word, [its search-mode tokens])`` — the word itself included (claims are indexed with the
+    precise cut, so the whole word is what matches there) — and the caller scores a group as one
+    term. Stop words are dropped; repeated words and a word whose tokens are all inside another
+    word's group (电池 next to 锂电池) are kept once.
+    """
+    if not text:
+        return []
+    skip = _SKIP_BASE | stop
+    groups: dict[frozenset[str], tuple[str, list[str]]] = {}
+    for word in rjieba.cut(_prepare(text)):
+        word = word.strip()
+        if not word:
+            continue
+        toks = [t for t in dict.fromkeys(rjieba.cut_for_search(word)) if t.strip() and t not in skip]
+        if word not in skip and word not in toks:
+            toks.append(word)
+        if toks:
+            groups.setdefault(frozenset(toks), (word, toks))
+    keys = list(groups)
+    return [groups[k] for k in keys if not any(k < other for other in keys)]
+
+
 def phrase_tokens(text: str) -> list[str]:
     """Tokens for a phrase query: the same search-mode cut (and stop list) as indexing, so
     the phrase's token sequence is the sequence the index holds for that text; phrase
@@ -136,4 +164,5 @@ __all__ = [
     "split_query",
     "split_query_texts",
     "phrase_tokens",
+    "query_groups",
 ]
