@@ -25,6 +25,7 @@ from ipoc.core.display import EMPTY, patent_label, status_colour
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_EXPORT_ROWS = 50_000
+MAX_PER_PAGE = 100  # ?per_page= asks for at most this many rows a page
 
 
 def safe_cell(value):
@@ -51,6 +52,9 @@ class LinkedColumn(tables.Column):
     def render(self, value, record):
         url = reverse(self.viewname, args=[record.pk]) if self.viewname else record.get_absolute_url()
         return format_html('<a href="{}">{}</a>', url, value)
+
+    def value(self, value):
+        return value  # exports carry the name, not the link's HTML
 
 
 class StatusColumn(tables.Column):
@@ -180,12 +184,32 @@ def export_response(table: IpocTable, fmt: str) -> HttpResponse:
     return response
 
 
+def _int_param(request, name: str, default: int) -> int:
+    try:
+        return int(request.GET.get(name, ""))
+    except (TypeError, ValueError):
+        return default
+
+
+def paginate(request, table: IpocTable) -> None:
+    """``?page=`` and ``?per_page=`` as asked, within bounds: a page size between 1 and ``MAX_PER_PAGE``
+    (a junk or negative one is the table's default), a page number below 1 is the first page and one past
+    the end the last — never an error page, never the whole table in one page."""
+    per_page = _int_param(request, table.prefixed_per_page_field, table._meta.per_page)
+    per_page = min(per_page, MAX_PER_PAGE) if per_page >= 1 else table._meta.per_page
+    number = _int_param(request, table.prefixed_page_field, 1)
+    table.paginate(per_page=per_page, page=1)
+    if number > 1:
+        table.page = table.paginator.page(min(number, table.paginator.num_pages))
+
+
 def render_table(request, table: IpocTable, template: str, context: dict | None = None):
     """Paginate and render a list page, or answer ``?export=csv|xlsx`` with the filtered rows as a file."""
+    tables.RequestConfig(request, paginate=False).configure(table)  # sorting (an export keeps it too)
     fmt = request.GET.get("export", "")
     if fmt in ("csv", "xlsx"):
         return export_response(table, fmt)
-    tables.RequestConfig(request, paginate={"per_page": table._meta.per_page}).configure(table)
+    paginate(request, table)  # bounded paging
     ctx = {"table": table}
     ctx.update(context or {})
     return render(request, template, ctx)
