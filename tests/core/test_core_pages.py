@@ -144,3 +144,15 @@ def test_job_page_shows_a_progress_bar(client, users):
     client.force_login(users["admin"])
     html = client.get(f"/jobs/{job.pk}/").content.decode()
     assert 'class="progress' in html and "width: 25%" in html and "运行中" in html and "25 / 100" in html
+
+
+# ---------------------------------------------------------------- error pages
+
+
+def test_error_pages_are_titled_for_what_happened(client, users):
+    client.force_login(users["ent_a"])
+    refused = client.get("/audit/")  # PermissionDenied from a selector, rendered by the middleware
+    assert refused.status_code == 403 and "无权访问" in refused.content.decode()
+    missing = client.get("/centers/applications/424242/")  # NotFound from a selector
+    html = missing.content.decode()
+    assert missing.status_code == 404 and "记录不存在" in html and "无法完成此操作" not in html
