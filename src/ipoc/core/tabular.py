@@ -68,17 +68,49 @@ def sheet_rows(path: Path, *, kind: str = "spreadsheet", max_rows: int | None = 
         raise _refuse(f"{name} 第 {start} 行无法读取：{reason}") from None
 
 
-def _xlsx_rows(path: Path, name: str, cap: int) -> Iterator[tuple[int, dict[str, object]]]:
-    from openpyxl import load_workbook
+def _bounded_get_size(self) -> None:
+    """``ReadOnlyWorksheet._get_size`` that stops at ``<sheetData>``. openpyxl's own only notices a missing
+    ``<dimension>`` at ``</sheetData>``, so opening a workbook parsed every sheet without one to its end (a
+    2 MB workbook of 400,000 rows held an import request 27 s before its first row)."""
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.worksheet.dimensions import SheetDimension
+    from openpyxl.xml.functions import iterparse
 
+    source = self._get_source()
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        for _event, element in iterparse(source, events=("start",)):
+            if element.tag == DIMENSION_TAG:
+                bounds = SheetDimension.from_tree(element).boundaries
+                self._min_column, self._min_row, self._max_column, self._max_row = bounds
+                return
+            if element.tag == DATA_TAG:
+                return
+    finally:
+        source.close()
+
+
+def open_workbook(path: Path):
+    """``openpyxl.load_workbook(path, read_only=True, data_only=True)`` without the full parse of sheets that
+    declare no size (see ``_bounded_get_size``; installed once for the process)."""
+    from openpyxl import load_workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    if ReadOnlyWorksheet._get_size is not _bounded_get_size:
+        ReadOnlyWorksheet._get_size = _bounded_get_size
+    return load_workbook(path, read_only=True, data_only=True)
+
+
+def _xlsx_rows(path: Path, name: str, cap: int) -> Iterator[tuple[int, dict[str, object]]]:
+    try:
+        wb = open_workbook(path)
     except Exception as exc:  # a renamed or damaged file: openpyxl raises many kinds of errors
         raise _refuse(f"{name} 不是可读取的 Excel（.xlsx）文件（{_reason(exc)}）") from None
     try:
         if not wb.worksheets:
             raise _refuse(f"{name} 中没有工作表")
-        rows = wb.worksheets[0].iter_rows(values_only=True)
+        sheet = wb.worksheets[0]
+        sheet.reset_dimensions()  # a declared size can be wrong ("A1" from some exporters): read to the end
+        rows = sheet.iter_rows(values_only=True)
         number = 1
         try:
             headers = [str(h or "").strip() for h in next(rows, [])]
@@ -86,6 +118,7 @@ def _xlsx_rows(path: Path, name: str, cap: int) -> Iterator[tuple[int, dict[str,
                 if number > cap + 1:
                     raise _refuse(f"{name} 超过 {cap:,} 行上限，请拆分后分批导入")
                 if any(v not in (None, "") for v in values):
+                    values = tuple(values) + (None,) * (len(headers) - len(values))  # cells past the last given
                     yield number, dict(zip(headers, values, strict=False))
         except ApplicationError:
             raise

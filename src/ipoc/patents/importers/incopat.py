@@ -212,10 +212,10 @@ class IncopatImporter:
 
     # -- XLSX ----------------------------------------------------------------
     def _iter_xlsx(self) -> Iterator[ImportItem]:
-        import openpyxl
+        from ipoc.core.tabular import open_workbook  # no full parse of a sheet that declares no size
 
         try:
-            workbook = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+            workbook = open_workbook(self.path)
         except Exception as exc:  # a damaged or disguised workbook: openpyxl raises many kinds of errors
             raise UnknownFormatError(f"{self.file}: Excel 文件无法读取 / unreadable workbook "
                                      f"({type(exc).__name__})") from None
