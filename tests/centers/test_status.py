@@ -148,3 +148,13 @@ def test_public_sees_only_the_recognition_in_the_history(users, center_a):
     assert [d.to_status for d in selectors.decision_list(user=users["ent_a"], center=center_a)] == ["recognised"]
     assert len(selectors.decision_list(user=users["center_a"], center=center_a)) == 2
     assert len(selectors.decision_list(user=users["js_office"], center=center_a)) == 2
+
+
+def test_a_status_decision_reads_in_words_where_it_is_named():
+    from ipoc.centers.models import Center, CenterDecision
+
+    decision = CenterDecision(center=Center(name="甲中心"), from_status="recognised", to_status="rectifying",
+                                    document_ref="苏知运〔2026〕1号")
+    assert str(decision) == "甲中心 已认定 → 限期整改（苏知运〔2026〕1号）"
+    assert str(CenterDecision(center=Center(name="甲中心"), to_status="building", document_ref="文")) \
+        == "甲中心 建设运行中（文）"

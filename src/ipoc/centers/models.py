@@ -160,7 +160,12 @@ class CenterDecision(ImmutableModel):
     immutable_message = "运营中心状态决定一经作出不可修改或删除；如需更正，请新建一条引用原决定的更正记录"
 
     def __str__(self) -> str:
-        return f"{self.center} {self.from_status} → {self.to_status} ({self.document_ref})"
+        # statuses by their labels: this text is what the audit log and related-record fields show people
+        statuses = dict(CenterStatus.choices)
+        change = str(statuses.get(self.to_status, self.to_status))
+        if self.from_status:
+            change = f"{statuses.get(self.from_status, self.from_status)} → {change}"
+        return f"{self.center} {change}（{self.document_ref}）"
 
 
 class EvidenceKind(models.TextChoices):
