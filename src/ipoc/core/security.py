@@ -32,11 +32,13 @@ def _setting(name: str, default: int) -> int:
 
 
 def client_address(request) -> str:
-    """The client's address: REMOTE_ADDR, or the first X-Forwarded-For hop when IPOC_TRUST_PROXY=1."""
+    """The client's address: REMOTE_ADDR, or, when IPOC_TRUST_PROXY=1, the last X-Forwarded-For hop — the one
+    the trusted proxy appended (``$proxy_add_x_forwarded_for``); the hops before it are whatever the client
+    sent, and believing the first let a guesser claim a new address with every attempt."""
     if os.environ.get("IPOC_TRUST_PROXY") == "1":
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:45]
+        forwarded = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if forwarded and forwarded[-1]:
+            return forwarded[-1][:45]
     return (request.META.get("REMOTE_ADDR") or "unknown")[:45]
 
 
