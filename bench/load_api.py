@@ -51,7 +51,7 @@ def make_tokens(n: int, usernames: list[str]) -> list[str]:
     return tokens
 
 
-def mix(demand_ids: list[int], with_demands: bool):
+def mix(demand_ids: list[int], with_demands: bool, page_demand_ids: list[int] | None = None):
     steps = [
         ("search", lambda: f"/api/v1/search/patents?q={random.choice(QUERIES)}&limit=10"),
         ("patent list", lambda: "/api/v1/patents?limit=20"),
@@ -64,19 +64,42 @@ def mix(demand_ids: list[int], with_demands: bool):
             ("demand detail", lambda: f"/api/v1/demands/{random.choice(demand_ids)}"),
             ("demand matches", lambda: f"/api/v1/matching/demands/{random.choice(demand_ids)}/matches"),
         ]
+        if page_demand_ids:  # the HTML pages a center's staff open (signed in with a session)
+            steps += [
+                ("demand page", lambda: f"/demands/{random.choice(page_demand_ids)}/"),
+                ("match page", lambda: f"/matching/demands/{random.choice(page_demand_ids)}/"),
+            ]
     return steps
 
 
-def run(url: str, tokens: list[str], steps, *, think: float, seconds: float, max_requests: int) -> dict:
-    stop = time.monotonic() + seconds
+def login(session: requests.Session, url: str, username: str, password: str) -> None:
+    """A browser-like sign-in: the session cookie then opens the HTML pages."""
+    page = session.get(url + "/login/", timeout=30)
+    token = page.cookies.get("csrftoken") or session.cookies.get("csrftoken")
+    response = session.post(url + "/login/", data={"username": username, "password": password,
+                                                   "csrfmiddlewaretoken": token},
+                            headers={"Referer": url + "/login/"}, timeout=30, allow_redirects=False)
+    if response.status_code != 302:
+        raise SystemExit(f"sign-in as {username} failed ({response.status_code})")
+
+
+def run(url: str, tokens: list[str], steps, *, think: float, seconds: float, max_requests: int,
+        page_login: tuple[str, str] | None = None) -> dict:
     lock = threading.Lock()
     samples: dict[str, list[float]] = {name: [] for name, _ in steps}
     errors: list[str] = []
     count = [0]
 
-    def user(token: str, offset: int):
+    sessions = []
+    for token in tokens:  # sign in before the clock starts: 50 password hashes at once are not the load measured
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {token}"
+        if page_login:
+            login(session, url, *page_login)
+        sessions.append(session)
+    stop = time.monotonic() + seconds
+
+    def user(session: requests.Session, offset: int):
         i = offset
         time.sleep(random.uniform(0, think))  # users do not start in lockstep
         while time.monotonic() < stop:
@@ -99,7 +122,7 @@ def run(url: str, tokens: list[str], steps, *, think: float, seconds: float, max
                     errors.append(f"{name}: {type(exc).__name__}")
             time.sleep(think)
 
-    threads = [threading.Thread(target=user, args=(t, n)) for n, t in enumerate(tokens)]
+    threads = [threading.Thread(target=user, args=(s, n)) for n, s in enumerate(sessions)]
     began = time.monotonic()
     for t in threads:
         t.start()
@@ -131,18 +154,25 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=20000)
     parser.add_argument("--usernames", default="center,enterprise,office,university")
     parser.add_argument("--json", default="")
+    parser.add_argument("--page-user", default="center", help="demo user whose session opens the HTML pages")
+    parser.add_argument("--password", default=os.environ.get("IPOC_DEMO_PASSWORD", "ipoc-demo-2026"))
     args = parser.parse_args()
     loopback_only(args.url)
     tokens = make_tokens(args.users, args.usernames.split(","))
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {tokens[0]}"
     demand_ids = [d["id"] for d in session.get(args.url + "/api/v1/demands?limit=200", timeout=60).json()["items"]]
+    page_session = requests.Session()
+    login(page_session, args.url, args.page_user, args.password)
+    page_demand_ids = [pk for pk in demand_ids[:60]
+                       if page_session.get(f"{args.url}/matching/demands/{pk}/", timeout=60).status_code == 200][:20]
     result = {"users": args.users, "think_s": args.think, "seconds": args.seconds,
               "load_before": os.getloadavg()[0]}
     result["baseline_without_demand_pages"] = run(args.url, tokens, mix(demand_ids, False), think=args.think,
                                                   seconds=args.seconds, max_requests=args.max_requests)
-    result["full_mix"] = run(args.url, tokens, mix(demand_ids, True), think=args.think, seconds=args.seconds,
-                             max_requests=args.max_requests)
+    result["full_mix"] = run(args.url, tokens, mix(demand_ids, True, page_demand_ids), think=args.think,
+                             seconds=args.seconds, max_requests=args.max_requests,
+                             page_login=(args.page_user, args.password))
     print(json.dumps(result, ensure_ascii=False, indent=2))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
