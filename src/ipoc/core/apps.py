@@ -22,7 +22,11 @@ class CoreConfig(AppConfig):
                         search=("name", "credit_code"), sub=lambda o: o.get_kind_display(), order_by=("name",))
         def visible_users(user):
             qs = User.objects.filter(is_active=True).select_related("organization")
-            return qs if user.is_platform_admin else qs.filter(organization_id=user.organization_id)
+            if user.is_platform_admin:
+                return qs
+            if user.organization_id is None:  # an expert: no colleagues (not everyone without an organisation)
+                return qs.filter(pk=user.pk)
+            return qs.filter(organization_id=user.organization_id)
 
         register_lookup("users", queryset=visible_users,
                         search=("username", "display_name", "organization__name"),
