@@ -30,6 +30,7 @@ from ipoc.core.models import (
     User,
 )
 from ipoc.core.permissions import CHANGE, require, require_role
+from ipoc.core.validators import normalise_name
 
 # ---------------------------------------------------------------- audit
 
@@ -168,7 +169,7 @@ def organization_create(*, actor: User | None, name: str, kind: str, source: str
             raise PermissionDenied(_("只能登记本管理部门辖区内的组织机构（行政区划代码 %(code)s 不在辖区内）；"
                                      "辖区外的请由其所在地的管理部门或平台管理员登记")
                                    % {"code": region}, field="region_code", code="authority_field")
-    org = Organization(name=(name or "").strip(), kind=kind, source=source, **fields)
+    org = Organization(name=normalise_name(name), kind=kind, source=source, **fields)
     validated_save(org)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=org,
                  changes={k: [None, getattr(org, k)] for k in ("name", "kind", *fields)})
@@ -193,6 +194,8 @@ def organization_update(*, actor: User | None, organization: Organization, data:
     change is audited with its own message."""
     if actor is not None:
         require(actor, CHANGE, organization)
+    if "name" in data:
+        data = {**data, "name": normalise_name(data["name"])}
     authority = authority_fields(organization, data)
     if authority and actor is not None and not actor.is_platform_admin:
         _refuse_authority(authority[0])

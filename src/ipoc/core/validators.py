@@ -117,3 +117,18 @@ def region_scope_prefix(code: str) -> str:
     if code.endswith("00"):
         return code[:4]
     return code
+
+
+def normalise_name(value: str) -> str:
+    """An organisation's name as stored: invisible characters (zero-width spaces and joiners, direction marks,
+    BOM — Unicode category Cf) removed, any run of spaces (ideographic, no-break, tabs …) one space, no space
+    at either end — so a name that only looks like another one is that one, and refused as a duplicate."""
+    import unicodedata
+
+    chars = []
+    for char in value or "":
+        category = unicodedata.category(char)
+        if category == "Cf":
+            continue
+        chars.append(" " if category in ("Zs", "Zl", "Zp", "Cc") else char)
+    return " ".join("".join(chars).split())
