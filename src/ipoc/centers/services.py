@@ -164,6 +164,27 @@ def _check_relations(*, organization: Organization, host_organization: Organizat
 # ---------------------------------------------------------------- registry
 
 
+def _check_own_registration(organization: Organization, region_code: str, managing_office: Organization,
+                            status: str) -> None:
+    """What a center's staff may declare when they register their own center: the status, region and managing
+    office are authority (office-only on edit), so on entry they are 建设运行中, their organisation's region,
+    and an office whose area covers it."""
+    if status != CenterStatus.BUILDING:
+        raise PermissionDenied(_("运营中心自行登记时状态只能是“建设运行中”；“%(s)s”由管理部门登记或决定")
+                               % {"s": CenterStatus(status).label if status in CenterStatus.values else status},
+                               field="status")
+    region = region_code or organization.region_code
+    if region != organization.region_code:
+        raise PermissionDenied(_("行政区划应为本机构登记的行政区划（%(code)s）；如需更正请联系管理部门")
+                               % {"code": organization.region_code or _("未登记")}, field="region_code")
+    office = managing_office
+    covers = office.office_level == OfficeLevel.NATIONAL or (
+        bool(office.region_code) and bool(region) and region.startswith(region_scope_prefix(office.region_code)))
+    if not covers:
+        raise PermissionDenied(_("管理部门“%(o)s”的辖区不包括本中心所在地区，请选择所在地的知识产权管理部门")
+                               % {"o": office}, field="managing_office")
+
+
 @transaction.atomic
 def center_create(*, actor: User | None, organization: Organization, name: str, host_organization: Organization,
                   host_type: str, industry: str, level: str, managing_office: Organization, region_code: str = "",
@@ -182,6 +203,7 @@ def center_create(*, actor: User | None, organization: Organization, name: str, 
             _refuse_sub_center(_("运营中心工作人员只能登记本中心，不能为其他机构设立运营中心"))
         if suspicion:
             _refuse_sub_center(suspicion.split("，")[0])
+        _check_own_registration(organization, region_code, managing_office, status)
     if status not in INITIAL_STATUSES:
         raise ApplicationError(_("新登记的运营中心状态只能是“建设运行中”或“复函支持”；认定须经状态决定。%(rule)s")
                                % {"rule": rules.BUILD_THEN_RECOGNISE.quote()}, field="status")
@@ -319,8 +341,22 @@ def _center_move(*, actor: User | None, center: Center, to_status: str, reason: 
                "document_ref": [None, decision.document_ref]}
     if name_after != name_before:
         changes["name"] = [name_before, name_after]
+        _rename_center_organization(actor=actor, center=center, name_before=name_before, name_after=name_after)
     audit_record(actor=actor, action="transition", obj=center, changes=changes, message=decision.reason)
     return decision
+
+
+def _rename_center_organization(*, actor: User | None, center: Center, name_before: str, name_after: str) -> None:
+    """The center's own organisation takes the name the decision gave the center (e.g. 国家…运营中心 on
+    recognition), so pages that name the center through its organisation do not show the old name. Skipped
+    when the organisation was named differently or another organisation already bears the new name."""
+    org = center.organization
+    if org is None or org.name != name_before or Organization.objects.filter(name=name_after).exists():
+        return
+    org.name = name_after
+    org.save(update_fields=["name", "updated_at"])
+    audit_record(actor=actor, action="update", obj=org, changes={"name": [name_before, name_after]},
+                 message=_("随运营中心状态决定更名"))
 
 
 @transaction.atomic
@@ -354,8 +390,10 @@ def center_decision_correct(*, actor: User | None, decision: CenterDecision, rea
         if name_after != center.name:
             changes["name"] = [center.name, name_after]
         center.status = to_status
-        center.name = name_after
+        previous_name, center.name = center.name, name_after
         center.save(update_fields=["status", "name", "updated_at"])
+        if previous_name != name_after:
+            _rename_center_organization(actor=actor, center=center, name_before=previous_name, name_after=name_after)
     audit_record(actor=actor, action="transition", obj=center, changes=changes,
                  message=_("更正决定 #%(id)s：%(r)s") % {"id": decision.pk, "r": correction.reason})
     return correction
