@@ -159,10 +159,14 @@ def _org(name: str, kind: str, region: str, **fields):
 
 
 def center_for(name: str):
-    """The demo center registered for the organisation ``name`` (a recognised national center is renamed)."""
+    """The demo center registered as ``name``: a recognised national center (and its organisation) carries the
+    national name since, and its recognition decision records the name it had before."""
+    from django.db.models import Q
+
     from ipoc.centers.models import Center
 
-    return Center.objects.filter(organization__name=name).select_related("managing_office").first()
+    return (Center.objects.filter(Q(name=name) | Q(organization__name=name) | Q(decisions__name_before=name))
+            .select_related("managing_office", "organization").distinct().first())
 
 
 def _text(spec: CenterSpec) -> dict:
