@@ -368,9 +368,11 @@ def publicity_list(request):
 @router.post("/publicity/{int:application_id}/objections", response={201: ObjectionRead}, auth=None,
              summary="公示期内实名提出异议（无需登录）")
 def objection_create(request, application_id: int, payload: ObjectionIn):
+    from ipoc.core.security import client_address
+
     user = request.user if request.user.is_authenticated else None
     return Status(201, services.objection_create(actor=user, application=selectors.publicity_get(application_id),
-                                                 **payload.dict()))
+                                                 address=client_address(request), **payload.dict()))
 
 
 @router.post("/objections/{int:objection_id}/resolve", response=ObjectionRead, summary="处理异议（认定部门）")

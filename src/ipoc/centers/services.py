@@ -926,10 +926,38 @@ def application_close_review(*, actor: User | None, application: RecognitionAppl
 # ---------------------------------------------------------------- 公示与异议
 
 
+OBJECTION_MAX_CHARS = 10_000
+
+
+def _objections_per_address_per_day() -> int:
+    import os
+
+    try:
+        return max(1, int(os.environ.get("IPOC_OBJECTIONS_PER_ADDRESS_PER_DAY", 5)))
+    except ValueError:
+        return 5
+
+
+def _check_objection_flood(address: str) -> None:
+    """Anyone may object without signing in, and the office must resolve every objection before it decides:
+    one address files at most ``IPOC_OBJECTIONS_PER_ADDRESS_PER_DAY`` (default 5) objections a day."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from ipoc.core.models import AuditEntry
+
+    limit = _objections_per_address_per_day()
+    recent = AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(Objection), action="create",
+                                       at__gte=timezone.now() - dt.timedelta(days=1), changes__address=address)
+    if recent.count() >= limit:
+        raise ApplicationError(_("同一来源 24 小时内最多可提出 %(n)s 件异议，请稍后再试；如有更多异议请直接联系认定部门")
+                               % {"n": limit}, field="content", status=429, code="throttled")
+
+
 @transaction.atomic
 def objection_create(*, actor: User | None, application: RecognitionApplication, submitter_name: str,
-                     submitter_contact: str, content: str) -> Objection:
-    """A real-name objection during the publicity period (anyone, signed in or not)."""
+                     submitter_contact: str, content: str, address: str = "") -> Objection:
+    """A real-name objection during the publicity period (anyone, signed in or not). ``address``: where it comes
+    from (the web and API pass the client's address), bounded per day against floods."""
     application = _lock(application)
     if application.status != ApplicationStatus.PUBLICITY:
         raise ApplicationError(_("该申请不在公示期内"), field="application")
@@ -940,11 +968,17 @@ def objection_create(*, actor: User | None, application: RecognitionApplication,
                                 ("content", content, _("异议内容"))):
         if not (value or "").strip():
             raise ApplicationError(_("请填写%(f)s（异议须实名提出）") % {"f": label}, field=field)
+    if len(content.strip()) > OBJECTION_MAX_CHARS:
+        raise ApplicationError(_("异议内容最多 %(n)s 字（现有 %(m)s 字），证明材料请写明获取方式")
+                               % {"n": f"{OBJECTION_MAX_CHARS:,}", "m": f"{len(content.strip()):,}"}, field="content")
+    if address:
+        _check_objection_flood(address)
     user = actor if actor is not None and actor.is_authenticated else None
     objection = Objection(application=application, submitter_name=submitter_name.strip(),
                           submitter_contact=submitter_contact.strip(), content=content.strip(), submitted_by=user)
     validated_save(objection)
-    audit_record(actor=user, action="create", obj=objection, changes={"content": [None, objection.content]})
+    audit_record(actor=user, action="create", obj=objection, changes={"content": [None, objection.content],
+                                                                      **({"address": address} if address else {})})
     notify(users=_office_users(application.deciding_office), title=_("公示异议：%(a)s") % {"a": application},
            body=objection.content, url=_app_url(application), kind="center_application")
     return objection

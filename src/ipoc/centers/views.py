@@ -773,7 +773,10 @@ def publicity_object(request, pk: int):
     form = ObjectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.objection_create(actor=_user(request), application=app, **form.cleaned_data)
+            from ipoc.core.security import client_address
+
+            services.objection_create(actor=_user(request), application=app, address=client_address(request),
+                                      **form.cleaned_data)
             messages.success(request, _("异议已提交，认定部门将核实处理"))
             return redirect("center_publicity_list")
         except ApplicationError as exc:
