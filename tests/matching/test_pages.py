@@ -62,7 +62,8 @@ def test_run_then_confirm_with_a_message_and_the_explanation_in_words(client, us
     response = client.post(f"/matching/demands/{demand.pk}/", follow=True)
     assert any("匹配完成" in m for m in _messages(response))
     text = _text(response)
-    assert "为什么推荐" in text and "专利文本含需求用词" in text and "浙江大学（高校）" in text
+    assert "为什么推荐" in text and "专利文本覆盖需求关键词" in text and "浙江大学（高校）" in text
+    assert "匹配依据" in text and "匹配关键词" in text  # the terms the match used, editable by the center
     assert "CN111900009A" in text and "剩余保护期约" in text
     assert "ext:" not in text and "None" not in text and "university" not in text and "剩余 年" not in text
     match = Match.objects.filter(demand=demand, patent__publication_number="CN111900009A").get()

@@ -51,3 +51,19 @@ class CenterChoiceForm(forms.Form):
     """Which center's 产业链图谱 to show (for users who are not a center's staff)."""
 
     center = PickerField("operation_centers", label=_("运营中心"), required=False)
+
+
+class MatchQueryForm(forms.Form):
+    """Center staff correct what a demand is matched on: its key terms and, if misread, its kind."""
+
+    terms_text = forms.CharField(
+        label=_("匹配关键词"), required=False, max_length=500, widget=forms.TextInput(attrs={"class": "form-control"}),
+        help_text=_("用空格或逗号分隔；留空则恢复系统自动提取的关键词。通用词（如 研发、应用、高性能）会自动降权"))
+    kind = forms.ChoiceField(label=_("需求类型"), required=False, widget=forms.Select(attrs={"class": "form-select"}),
+                             help_text=_("系统按需求名称识别；识别有误时可指定"))
+
+    def __init__(self, *args, **kwargs):
+        from ipoc.matching.models import NeedKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("自动识别")), *NeedKind.choices]

@@ -167,3 +167,38 @@ class RankingModel(models.Model):
 
     def __str__(self) -> str:
         return f"ranking model {self.pk} ({self.trained_on} decisions)"
+
+
+class NeedKind(models.TextChoices):
+    TECHNOLOGY = "technology", _("技术需求")
+    TALENT = "talent", _("人才需求")
+    PROJECT = "project", _("项目落地需求")
+    PURCHASE = "purchase", _("设备或服务采购")
+
+
+class MatchQuery(models.Model):
+    """How a demand is matched: its kind, the key terms the last match used (weighted, shown on the matches
+    page) and the staff's corrections, which the next match uses instead of the automatic terms."""
+
+    demand = models.OneToOneField("demands.Demand", verbose_name=_("需求"), on_delete=models.CASCADE,
+                                  related_name="match_query")
+    kind = models.CharField(_("需求类型"), max_length=16, choices=NeedKind.choices, default=NeedKind.TECHNOLOGY)
+    kind_manual = models.BooleanField(_("人工指定类型"), default=False)
+    terms_text = models.CharField(_("人工修改的匹配关键词"), max_length=500, blank=True)
+    terms = models.JSONField(_("匹配关键词"), default=list, blank=True)
+    need_text = models.TextField(_("技术需求"), blank=True)
+    routed = models.JSONField(_("转介对象"), default=dict, blank=True)
+    summary = models.JSONField(_("匹配概况"), default=dict, blank=True)
+    matched_at = models.DateTimeField(_("匹配时间"), null=True, blank=True)
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    access = AccessRule(owner_fields=("demand__center", "demand__organization"))
+
+    class Meta:
+        verbose_name = _("匹配检索式")
+        verbose_name_plural = _("匹配检索式")
+
+    def __str__(self) -> str:
+        return f"{self.demand_id}: {self.terms_text or '(auto)'}"

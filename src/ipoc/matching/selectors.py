@@ -8,7 +8,7 @@ from ipoc.core.errors import NotFound
 from ipoc.core.models import User
 from ipoc.core.permissions import VIEW, restrict
 from ipoc.demands import selectors as demand_selectors
-from ipoc.matching.models import ChainNode, Listing, Match, MatchRun, MatchStatus
+from ipoc.matching.models import ChainNode, Listing, Match, MatchQuery, MatchRun, MatchStatus
 from ipoc.patents import selectors as patent_selectors
 
 
@@ -113,3 +113,8 @@ def centers_with_chain(*, user: User) -> list[tuple[int, str]]:
     rows = (restrict(ChainNode.objects.all(), user, VIEW).order_by("center__name")
             .values_list("center_id", "center__name").distinct())
     return list(dict.fromkeys(rows))
+
+
+def demand_match_query(*, demand_id: int) -> MatchQuery | None:
+    """What the demand's last match used (kind, weighted terms, routing) and the staff's corrections."""
+    return MatchQuery.objects.filter(demand_id=demand_id).select_related("edited_by").first()

@@ -3,7 +3,6 @@ staff decisions that push to both sides and retrain the reranker, and batch matc
 
 from __future__ import annotations
 
-import re
 import time
 from decimal import Decimal
 from typing import Any
@@ -18,21 +17,26 @@ from ipoc.core.models import Organization, OrganizationKind, Role, User
 from ipoc.core.permissions import CHANGE, require, require_role
 from ipoc.core.services import audit_record, notify, validated_save
 from ipoc.demands import selectors as demand_selectors
-from ipoc.matching import ranking
+from ipoc.matching import ranking, understanding
 from ipoc.matching.models import (
     ChainNode,
     DemandChainTag,
     Listing,
     ListingStatus,
     Match,
+    MatchQuery,
     MatchRun,
     MatchStatus,
+    NeedKind,
     RankingModel,
 )
+from ipoc.matching.ranking import POSSIBLE, STRONG, WEAK
 from ipoc.patents import selectors as patent_selectors
 
 CANDIDATES = 60
 MATCHES_PER_DEMAND = 10
+ROUTE_PATENTS = 100  # patents read to find the institutions / suppliers of a routed demand
+ROUTE_PARTIES = 10
 
 
 # ---------------------------------------------------------------- listings and chain nodes
@@ -107,24 +111,43 @@ def demand_tag_chain(*, actor: User | None, demand, suggested_ipc: list[str] | N
 # ---------------------------------------------------------------- matching one demand
 
 
-PROFILE_MARKERS = ("公司是", "公司成立于", "成立于", "上市", "注册资本", "公司位于", "公司始建于", "职工", "员工")
-
-
-def _profile_description(demand) -> str:
-    """The description, unless it is a company profile repeated across that requester's demands."""
-    if not demand.description:
-        return ""
-    text = demand.description.strip()
-    if text.startswith("公司") or any(marker in text[:200] for marker in PROFILE_MARKERS):
-        return ""
-    return "" if demand_selectors.description_copies(demand.description) > 2 else text[:300]
+def demand_understanding(demand) -> understanding.Understanding:
+    """The demand's kind, need and weighted terms — with the staff's corrections when there are any."""
+    saved = MatchQuery.objects.filter(demand=demand).first()
+    return understanding.understand(demand, terms_text=saved.terms_text if saved else "",
+                                    kind=saved.kind if saved and saved.kind_manual else "")
 
 
 def demand_query(demand) -> str:
-    """The words a demand is matched on: title, keywords and a description that states the need.
-    Quotation marks are dropped: in a search query they would make a phrase every hit must contain."""
-    text = " ".join(p for p in [demand.title, " ".join(demand.keywords), _profile_description(demand)] if p)
-    return re.sub(r"[\"“”「」『』'‘’]", " ", text)
+    """The need terms a demand is matched on, as one line (what the matches page shows and staff edit)."""
+    return demand_understanding(demand).query
+
+
+@transaction.atomic
+def match_query_set(*, actor: User | None, demand, terms_text: str, kind: str = "") -> MatchQuery:
+    """Center staff correct the terms (blank: back to the automatic ones) or the kind a demand is matched
+    with; the next match uses them."""
+    if actor is not None:
+        require_role(actor, Role.CENTER_STAFF)
+        if not actor.is_platform_admin and actor.organization_id != demand.center_id:
+            raise PermissionDenied(_("只有受理该需求的运营中心可以修改匹配关键词"), field="terms_text")
+    words = understanding.parse_terms(terms_text)
+    if len(" ".join(words)) > 500:
+        raise ApplicationError(_("匹配关键词过长（最多 500 字）"), field="terms_text")
+    if kind and kind not in NeedKind.values:
+        raise ApplicationError(_("请选择需求类型"), field="kind")
+    record, _created = MatchQuery.objects.get_or_create(demand=demand)
+    before = {"terms_text": record.terms_text, "kind": record.kind if record.kind_manual else ""}
+    record.terms_text = " ".join(words)
+    record.kind_manual = bool(kind)
+    if kind:
+        record.kind = kind
+    record.edited_by = actor if actor and actor.pk else None
+    record.edited_at = timezone.now()
+    record.save()
+    audit_record(actor=actor, action="update", obj=demand, changes={
+        "match_terms": [before["terms_text"], record.terms_text], "match_kind": [before["kind"], kind]})
+    return record
 
 
 def current_weights(center_id: int | None) -> dict:
@@ -148,37 +171,148 @@ def _features(hit, summary: dict, listing: Listing | None, demand_ipc: set[str],
     }
 
 
+def _coverage(u: understanding.Understanding, indexes: list[int]) -> float:
+    """Share of the weight of the demand's core terms (title, keywords or the staff's words:
+    :attr:`~understanding.Understanding.core_terms`) found among the terms ``indexes``."""
+    need = [k for k, t in enumerate(u.terms) if t.source in understanding.CORE_SOURCES]
+    total = sum(u.terms[k].weight for k in need)
+    return round(sum(u.terms[k].weight for k in set(indexes) if k in need) / total, 4) if total > 0 else 0.0
+
+
+def _route(u: understanding.Understanding, actor: User | None) -> dict:
+    """Who can answer a demand patents cannot: for a talent request the universities and institutes (and
+    inventors) behind the patents closest to its field; for a purchase, the enterprises holding them
+    (possible suppliers). Ranked by how many of those patents they hold, the closest counting most."""
+    from ipoc.search import selectors as search_selectors
+
+    page = search_selectors.search_weighted(user=actor, groups=u.groups(), text=u.dense_text, limit=ROUTE_PATENTS,
+                                            snippets=False)
+    hits = [h for h in page.hits if _coverage(u, h.matched_groups) >= ranking.POSSIBLE_AT] or page.hits[:20]
+    summaries = patent_selectors.patent_summaries([h.patent_id for h in hits])
+    wanted = {"university", "research"} if u.kind == understanding.TALENT else {"enterprise"}
+    parties: dict[str, dict] = {}
+    inventors: dict[str, dict] = {}
+    for rank, hit in enumerate(hits, start=1):
+        summary = summaries.get(hit.patent_id)
+        if summary is None:
+            continue
+        patent = {"id": hit.patent_id, "title": summary["title"]}
+        for holder in summary["holders"]:
+            if holder["type"] not in wanted or not holder["name"]:
+                continue
+            entry = parties.setdefault(holder["name"], {"name": holder["name"], "type": holder["type"],
+                                                        "organization_id": holder["organization_id"],
+                                                        "score": 0.0, "patents": []})
+            entry["score"] += 1.0 / rank
+            if len(entry["patents"]) < 3:
+                entry["patents"].append(patent)
+        if u.kind == understanding.TALENT:
+            for name in summary.get("inventors", []):
+                entry = inventors.setdefault(name, {"name": name, "score": 0.0, "patents": []})
+                entry["score"] += 1.0 / rank
+                if len(entry["patents"]) < 3:
+                    entry["patents"].append(patent)
+    top = sorted(parties.values(), key=lambda e: (-e["score"], e["name"]))[:ROUTE_PARTIES]
+    people = sorted(inventors.values(), key=lambda e: (-e["score"], e["name"]))[:ROUTE_PARTIES]
+    for e in (*top, *people):
+        e["score"] = round(e["score"], 4)
+    return {"kind": u.kind, "parties": top, "inventors": people, "patents_read": len(hits)}
+
+
 def demand_match(*, actor: User | None, demand, limit: int = MATCHES_PER_DEMAND,
                  run: MatchRun | None = None) -> list[Match]:
     """Rank patents (有效或审中) for a demand and store the matches with explanations.
 
-    Decisions already made (confirmed or rejected) are kept; a rejected patent is never proposed again
-    for the same demand. Ranking = the feedback reranker over retrieval relevance and the explainable
+    The demand is understood first (:mod:`ipoc.matching.understanding`): a talent request or a purchase
+    is routed to institutions, inventors or suppliers instead of patents (stored on its ``MatchQuery``;
+    no patent matches). Otherwise the need's weighted terms (plus a little profile context) are searched,
+    every candidate gets the share of the need it covers and a confidence band (较强/可能/较弱,
+    :func:`ranking.band`), and the feedback reranker orders them: retrieval relevance and the explainable
     features (shared IPC and chain node, listing, legal status, remaining life, holder type).
+    Decisions already made (confirmed or rejected) are kept; a rejected patent is never proposed again
+    for the same demand.
     """
-    from ipoc.search import selectors as search_selectors
 
     if actor is not None:
         require(actor, CHANGE, demand)
-    query = demand_query(demand)
-    # Lapsed patents are excluded; patents whose legal status is unknown (many research data sets carry
-    # none) stay in, ranked below known valid/pending ones by the in_force/pending features.
-    page = search_selectors.search_patents(user=actor, q=query, limit=CANDIDATES * 2, snippets=True)
+    u = demand_understanding(demand)
+    record, _created = MatchQuery.objects.get_or_create(demand=demand)
+    record.kind = u.kind
+    record.terms = [t.as_dict() for t in u.terms]
+    record.need_text = u.need[:2000]
+    record.matched_at = timezone.now()
+    if u.kind in understanding.ROUTED_KINDS:
+        record.routed = _route(u, actor)
+        record.summary = {"routed": len(record.routed["parties"]) + len(record.routed["inventors"])}
+        with transaction.atomic():
+            Match.objects.filter(demand=demand, status=MatchStatus.PROPOSED).delete()
+            record.save()
+        return []
+    record.routed = {}
     decided = dict(Match.objects.filter(demand=demand).exclude(status=MatchStatus.PROPOSED)
                    .values_list("patent_id", "status"))
-    hits = [h for h in page.hits if decided.get(h.patent_id) != MatchStatus.REJECTED]
+    scored = score_candidates(actor=actor, demand=demand, u=u, rejected={p for p, st in decided.items()
+                                                                         if st == MatchStatus.REJECTED})
+    with transaction.atomic():
+        Match.objects.filter(demand=demand, status=MatchStatus.PROPOSED).delete()
+        keep = set(decided)
+        out, rank = [], 0
+        for value, hit, feats, explanation in scored:
+            if hit.patent_id in keep:
+                continue
+            rank += 1
+            if rank > limit:
+                break
+            out.append(Match(demand=demand, patent_id=hit.patent_id, run=run, rank=rank, score=round(value, 6),
+                             retrieval_score=hit.score, features=feats, explanation=explanation))
+        Match.objects.bulk_create(out)
+        bands = [m.explanation["band"] for m in out]
+        record.summary = {b: bands.count(b) for b in (STRONG, POSSIBLE, WEAK)}
+        if not record.summary[STRONG]:  # nothing strong: whom to ask instead (universities, institutes)
+            record.routed = {"kind": u.kind, "parties": _institutions(scored), "inventors": []}
+        record.save()
+    return out
+
+
+def _institutions(scored: list[tuple[float, Any, dict, dict]]) -> list[dict]:
+    """Universities and institutes holding the closest candidates (the closest counting most)."""
+    out: dict[str, dict] = {}
+    for rank, (_v, hit, _f, explanation) in enumerate(scored, start=1):
+        for holder in explanation["holders"]:
+            if holder["type"] in ("university", "research") and holder["name"]:
+                entry = out.setdefault(holder["name"], {"name": holder["name"], "type": holder["type"],
+                                                        "score": 0.0, "patents": []})
+                entry["score"] += 1.0 / rank
+                if len(entry["patents"]) < 3:
+                    entry["patents"].append({"id": hit.patent_id, "title": explanation.get("title", "")})
+    top = sorted(out.values(), key=lambda e: (-e["score"], e["name"]))[:ROUTE_PARTIES]
+    for e in top:
+        e["score"] = round(e["score"], 4)
+    return top
+
+
+def score_candidates(*, actor: User | None, demand, u: understanding.Understanding,
+                     rejected: set[int] = frozenset()) -> list[tuple[float, Any, dict, dict]]:
+    """Up to :data:`CANDIDATES` patents for an understood technology demand, best first:
+    ``(reranker score, search hit, features, explanation)``. Nothing is stored (chain tags aside)."""
+    from ipoc.search import selectors as search_selectors
+
+    # Lapsed patents are excluded; patents whose legal status is unknown (many research data sets carry
+    # none) stay in, ranked below known valid/pending ones by the in_force/pending features.
+    page = search_selectors.search_weighted(user=actor, groups=u.groups(), text=u.dense_text, limit=CANDIDATES * 2,
+                                            snippets=True)
+    hits = [h for h in page.hits if h.patent_id not in rejected]
     summaries = patent_selectors.patent_summaries([h.patent_id for h in hits])
     hits = [h for h in hits if h.patent_id in summaries and summaries[h.patent_id]["legal_status"] != "lapsed"]
     hits = hits[:CANDIDATES]
     if not hits:
-        Match.objects.filter(demand=demand, status=MatchStatus.PROPOSED).delete()
         return []
     ids = [h.patent_id for h in hits]
     listings = {}
     for listing in Listing.objects.filter(patent_id__in=ids, status=ListingStatus.ACTIVE).order_by("created_at"):
         listings[listing.patent_id] = listing
     try:
-        suggested = [code for code, _s in search_selectors.suggest_ipc(text=query, top=3)]
+        suggested = [code for code, _s in search_selectors.suggest_ipc(text=u.need or u.query, top=3)]
         ipc_note = ""
     except ApplicationError as exc:  # no IPC model trained yet: explain without the IPC feature
         suggested, ipc_note = [], exc.message
@@ -186,6 +320,7 @@ def demand_match(*, actor: User | None, demand, limit: int = MATCHES_PER_DEMAND,
     demand_nodes = {n.pk for n in demand_tag_chain(actor=None, demand=demand, suggested_ipc=suggested)}
     weights = current_weights(demand.center_id)
     top = max(h.score for h in hits)
+    terms = [t.as_dict() for t in u.terms]
     scored = []
     for hit in hits:
         summary = summaries.get(hit.patent_id)
@@ -194,9 +329,18 @@ def demand_match(*, actor: User | None, demand, limit: int = MATCHES_PER_DEMAND,
         nodes = chain_nodes_for(center_id=demand.center_id, text=summary["title"], ipc_codes=summary["ipc_subclasses"])
         feats = _features(hit, summary, listings.get(hit.patent_id), demand_ipc, demand_nodes,
                           {n.pk for n in nodes}, top)
+        coverage = _coverage(u, hit.matched_groups)
+        feats["coverage"] = coverage  # what the confidence band reads (not a reranker feature)
+        feats["title_coverage"] = _coverage(u, hit.title_groups)
         explanation = {
-            "query": query,
-            "matched_terms": hit.matched_terms,
+            "query": u.query,
+            "kind": u.kind,
+            "title": summary["title"],
+            "terms": terms,
+            "matched_terms": [u.terms[k].word for k in hit.matched_groups if u.terms[k].source != "profile"],
+            "context_terms": [u.terms[k].word for k in hit.matched_groups if u.terms[k].source == "profile"],
+            "coverage": coverage,
+            "band": ranking.band(coverage),
             "snippets": hit.snippets,
             "shared_ipc": sorted(demand_ipc & set(summary["ipc_subclasses"])),
             "demand_ipc": suggested,
@@ -215,20 +359,7 @@ def demand_match(*, actor: User | None, demand, limit: int = MATCHES_PER_DEMAND,
         }
         scored.append((ranking.score(feats, weights), hit, feats, explanation))
     scored.sort(key=lambda t: (-t[0], t[1].patent_id))
-    with transaction.atomic():
-        Match.objects.filter(demand=demand, status=MatchStatus.PROPOSED).delete()
-        keep = set(decided)
-        out, rank = [], 0
-        for value, hit, feats, explanation in scored:
-            if hit.patent_id in keep:
-                continue
-            rank += 1
-            if rank > limit:
-                break
-            out.append(Match(demand=demand, patent_id=hit.patent_id, run=run, rank=rank, score=round(value, 6),
-                             retrieval_score=hit.score, features=feats, explanation=explanation))
-        Match.objects.bulk_create(out)
-    return out
+    return scored
 
 
 # ---------------------------------------------------------------- decisions, pushes, feedback

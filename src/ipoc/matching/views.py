@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from ipoc.core.display import patent_label
@@ -20,12 +21,17 @@ from ipoc.core.pickers import set_picker_querysets
 from ipoc.core.tables import render_table
 from ipoc.core.ui import handle_application_error
 from ipoc.demands import selectors as demand_selectors
-from ipoc.matching import selectors, services
+from ipoc.matching import selectors, services, understanding
 from ipoc.matching.filtersets import ListingFilterSet, OpenDemandFilterSet, RunMatchFilterSet
 from ipoc.matching.models import ChainPosition, MatchStatus
 from ipoc.matching.tables import ListingTable, OpenDemandTable, RunMatchTable
 
 MATCHES_PER_PAGE = 10
+# confidence bands of a match (ranking.band) in words, with their badge colour
+BANDS = {"strong": (_lazy("较强"), "bg-green-lt"), "possible": (_lazy("可能"), "bg-yellow-lt"),
+         "weak": (_lazy("较弱"), "bg-secondary-lt")}
+TERM_SOURCES = {"title": _lazy("需求名称"), "keywords": _lazy("需求关键词"), "need": _lazy("需求描述"),
+                "staff": _lazy("运营中心修改"), "profile": _lazy("企业简介")}
 
 
 def _is_center(user) -> bool:
@@ -77,7 +83,14 @@ def _explain(match, party_types: dict[str, str]) -> list[tuple[str, str]]:
     """A match's explanation in words, one (heading, sentence) per reason, from what the ranker saw."""
     e = match.explanation or {}
     lines = []
-    if e.get("matched_terms"):
+    if "coverage" in e:
+        words = "、".join(e.get("matched_terms", [])[:12]) or _("无")
+        lines.append((_("匹配度"), _("%(b)s：专利文本覆盖需求关键词（按重要性加权）的 %(c)d%%，命中：%(w)s") % {
+            "b": BANDS.get(e.get("band"), BANDS["weak"])[0], "c": round(100 * float(e["coverage"])), "w": words}))
+        if e.get("context_terms"):
+            lines.append((_("背景词"), _("与企业简介相符：%(t)s（仅作参考，不计入匹配度）") % {
+                "t": "、".join(e["context_terms"][:8])}))
+    elif e.get("matched_terms"):
         lines.append((_("命中词"), _("专利文本含需求用词：%(t)s") % {"t": "、".join(e["matched_terms"][:12])}))
     if e.get("shared_ipc"):
         lines.append((_("技术领域"), _("与需求推荐的IPC小类一致：%(c)s") % {"c": "、".join(e["shared_ipc"])}))
@@ -117,13 +130,17 @@ def demand_matches(request, pk: int):
     user = request.user
     demand = demand_selectors.demand_get(user=user, pk=pk)
     can_decide = (_is_center(user) and user.organization_id == demand.center_id) or user.is_platform_admin
+    query_form = None
     if request.method == "POST":
         try:
             found = services.demand_match(actor=user, demand=demand)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            if found:
+            saved = selectors.demand_match_query(demand_id=demand.pk)
+            if saved and saved.kind in ("talent", "purchase"):
+                messages.info(request, _("这类需求不以专利作答：已列出可对接的单位和发明人。"))
+            elif found:
                 messages.success(request, _("匹配完成：推荐 %(n)s 件专利，请逐条确认或否决。") % {"n": len(found)})
             else:
                 messages.warning(request, _("匹配完成，但没有找到新的合适专利；可补充需求关键词后重试。"))
@@ -136,6 +153,11 @@ def demand_matches(request, pk: int):
     matches = selectors.demand_matches(user=user, demand_id=pk).prefetch_related("patent__parties")
     if status in MatchStatus.values:
         matches = matches.filter(status=status)
+    weak = matches.filter(status=MatchStatus.PROPOSED, explanation__band="weak")
+    hidden_weak = 0
+    if not owner_view and request.GET.get("band") != "all":  # weak candidates only on request
+        hidden_weak = weak.count()
+        matches = matches.exclude(pk__in=weak.values("pk"))
     # what waits for a decision first, in rank order; then the confirmed, then the rejected
     matches = matches.annotate(decided=Case(When(status=MatchStatus.PROPOSED, then=Value(0)),
                                             When(status=MatchStatus.CONFIRMED, then=Value(1)), default=Value(2),
@@ -145,16 +167,80 @@ def demand_matches(request, pk: int):
     for m in page:
         party_types = {p.name: p.get_party_type_display() for p in m.patent.parties.all() if p.party_type}
         label, badge = patent_label(m.patent)
+        band = (m.explanation or {}).get("band")
         items.append({"m": m, "lines": _explain(m, party_types), "number": "" if badge else label, "badge": badge,
+                      "band": BANDS[band] if band in BANDS else None,
                       "title": (m.explanation or {}).get("snippets", {}).get("title") or "",
                       "abstract": (m.explanation or {}).get("snippets", {}).get("abstract") or ""})
     tabs = [("", _("全部"), counts["total"])] + [(s.value, s.label, counts[s.value]) for s in MatchStatus]
     return render(request, "matching/demand_matches.html", {
+        **_match_query_context(demand, can_decide=can_decide, owner_view=owner_view, hidden_weak=hidden_weak,
+                               form=query_form),
         "demand": demand, "page": page, "items": items, "tabs": tabs, "status": status,
         "tags": selectors.demand_chain_tags(demand_id=pk),
         "nodes": selectors.chain_nodes(user=user, center_id=demand.center_id) if demand.center_id else [],
         "can_decide": can_decide, "is_open": demand.status in demand_selectors.OPEN_STATUSES,
         "owner_view": owner_view})
+
+
+def _match_query_context(demand, *, can_decide: bool, owner_view: bool, hidden_weak: int, form=None) -> dict:
+    """What the matches page says about how the demand was matched: its kind, the weighted key terms (the
+    last match's, else what the next one would use), the staff's form, and — when nothing is strong or
+    the demand is not one patents answer — the institutions, inventors or suppliers to ask instead."""
+    from ipoc.matching.forms import MatchQueryForm
+    from ipoc.matching.models import NeedKind
+
+    if owner_view:
+        return {"mq": None}
+    saved = selectors.demand_match_query(demand_id=demand.pk)
+    u = services.demand_understanding(demand)
+    terms = saved.terms if saved and saved.matched_at else [t.as_dict() for t in u.terms]
+    kind = saved.kind if saved and saved.matched_at else u.kind
+    need = [t for t in terms if t.get("source") not in ("profile", "need")]
+    detail = [t for t in terms if t.get("source") == "need"]
+    context = [t for t in terms if t.get("source") == "profile"]
+    for t in (*need, *detail):
+        t["generic"] = float(t.get("weight", 0)) < 0.35
+        t["source_label"] = TERM_SOURCES.get(t.get("source"), "")
+    if form is None and can_decide:
+        form = MatchQueryForm(initial={"terms_text": saved.terms_text if saved and saved.terms_text else u.query,
+                                       "kind": saved.kind if saved and saved.kind_manual else ""})
+    summary = saved.summary if saved else {}
+    matched = bool(saved and saved.matched_at)
+    return {"mq": {
+        "kind": kind, "kind_label": NeedKind(kind).label if kind in NeedKind.values else kind,
+        "kind_manual": bool(saved and saved.kind_manual), "edited": bool(saved and saved.terms_text),
+        "edited_by": saved.edited_by if saved else None, "edited_at": saved.edited_at if saved else None,
+        "need_terms": need, "detail_terms": detail, "context_terms": context,
+        "need_text": u.need if u.need != understanding.clean_title(demand.title) else "",
+        "matched": matched, "matched_at": saved.matched_at if saved else None,
+        "routed": (saved.routed or {}) if matched else {},
+        "is_routed": matched and kind in ("talent", "purchase"),
+        "no_strong": matched and kind not in ("talent", "purchase") and not summary.get("strong"),
+        "hidden_weak": hidden_weak, "form": form}}
+
+
+@login_required
+@require_POST
+def match_query(request, pk: int):
+    """Center staff save the key terms / kind a demand is matched with, and the demand is matched again."""
+    from ipoc.matching.forms import MatchQueryForm
+
+    demand = demand_selectors.demand_get(user=request.user, pk=pk)
+    form = MatchQueryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.match_query_set(actor=request.user, demand=demand, terms_text=form.cleaned_data["terms_text"],
+                                     kind=form.cleaned_data["kind"])
+            found = services.demand_match(actor=request.user, demand=demand)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已保存匹配关键词并重新匹配：推荐 %(n)s 件专利。") % {"n": len(found)}
+                             if found else _("已保存匹配关键词并重新匹配。"))
+    else:
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("match_demand", pk=pk)
 
 
 def _back(request, fallback: str) -> str:

@@ -246,7 +246,7 @@ def patent_summaries(ids: list[int], *, on_date: dt.date | None = None) -> dict[
     on_date = on_date or dt.date.today()
     rows = {p.pk: p for p in Patent.objects.filter(pk__in=ids).only(
         "id", "key", "publication_number", "grant_number", "title", "legal_status", "patent_type",
-        "application_date", "expiry_date", "lapse_date", "grant_date")}
+        "application_date", "expiry_date", "lapse_date", "grant_date", "inventors")}
     subclasses: dict[int, set[str]] = {}
     for pid, sub in PatentClassification.objects.filter(patent_id__in=ids, scheme="ipc").values_list(
             "patent_id", "subclass"):
@@ -263,7 +263,7 @@ def patent_summaries(ids: list[int], *, on_date: dt.date | None = None) -> dict[
                     "legal_status_label": str(p.get_legal_status_display()), "patent_type": p.patent_type,
                     "remaining_life_years": p.remaining_life_years(on_date), "expiry_date": p.expiry_date,
                     "in_force": p.in_force_on(on_date), "ipc_subclasses": sorted(subclasses.get(pid, ())),
-                    "holders": holders}
+                    "holders": holders, "inventors": [str(x) for x in p.inventors or [] if str(x).strip()]}
     return out
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from ipoc.core.errors import ApplicationError, NotFound, PermissionDenied
 from ipoc.search import services
-from ipoc.search.engine.lexical import SOURCE_FIELDS, Filters, snippets_of
-from ipoc.search.engine.tokenize import normalize, split_query
+from ipoc.search.engine.lexical import SOURCE_FIELDS, Filters, QueryGroup, snippets_of
+from ipoc.search.engine.tokenize import normalize, query_groups, split_query
 
 SIMPLE_FILTERS = ("patent_type", "legal_status", "ipc", "applicant", "applicant_type", "region", "jurisdiction")
 DATE_FILTERS = ("application_date", "publication_date", "grant_date")
@@ -31,6 +31,8 @@ class SearchHit:
     matched_terms: list[str] = field(default_factory=list)
     lexical_rank: int | None = None  # 1-based rank in the lexical (BM25) list, None when not in it
     dense_rank: int | None = None  # 1-based rank in the dense (vector) list, None when not in it
+    matched_groups: list[int] = field(default_factory=list)  # search_weighted: the words found in its text
+    title_groups: list[int] = field(default_factory=list)  # … and those found in its title
 
 
 @dataclass
@@ -193,3 +195,63 @@ def rank_texts(query: str, texts: list[str]) -> list[tuple[float, list[str]]]:
     scores = BM25(docs).scores(q)
     qset = set(q)
     return [(float(scores[i]), sorted(set(doc) & qset)) for i, doc in enumerate(docs)]
+
+
+# ---- weighted word groups (matching builds its query from a demand: issue 15)
+
+
+def query_words(text: str) -> list[tuple[str, list[str]]]:
+    """The words of ``text`` as the index sees them: ``(word, [its overlapping index tokens])``, stop
+    words dropped, each word once (:func:`ipoc.search.engine.tokenize.query_groups`)."""
+    return query_groups(text or "")
+
+
+def word_doc_freqs(words: list[str], *, field: str = "") -> tuple[int, dict[str, int]]:
+    """``(patents indexed, {word: patents holding it in title, abstract or claims})``; with ``field``
+    ("title", "abstract" or "claims") in that field only."""
+    if field and field not in SOURCE_FIELDS:
+        raise ApplicationError(f"未知字段：{field}", field="field")
+    lexical = services.engine().searcher().lexical
+    searcher = lexical.index.searcher()
+    if field:
+        return searcher.num_docs, {w: searcher.doc_freq(field, w) for w in dict.fromkeys(words)}
+    return searcher.num_docs, {w: lexical.doc_freq(w, searcher) for w in dict.fromkeys(words)}
+
+
+def search_weighted(*, user, groups: list[tuple[str, list[str], float]], text: str = "", filters: dict | None = None,
+                    limit: int = 10, snippets: bool = True) -> SearchPage:
+    """Patents for caller-weighted words ``(word, tokens, weight)``: the lexical list scores the words
+    with those weights (BM25, no coordination); with dense vectors ``text`` is encoded and fused as in
+    :func:`search_patents`. Each hit says which words (indexes into ``groups``) its text and its title
+    hold. Without vectors the hit score is the weighted BM25 score (comparable within one query)."""
+    _check_user(user)
+    if limit < 1 or limit > MAX_LIMIT:
+        raise ApplicationError(f"limit 应在 1–{MAX_LIMIT} 之间", field="limit")
+    qgroups = [QueryGroup(w, list(toks), float(weight)) for w, toks, weight in groups if toks and weight > 0]
+    index = [k for k, (_w, toks, weight) in enumerate(groups) if toks and weight > 0]  # back to the caller's
+    f = engine_filters(filters)
+    searcher = services.engine().searcher()
+    if not qgroups:
+        return SearchPage(hits=[], total=0)
+    if searcher.vectors is None:
+        found = searcher.lexical.search_groups(qgroups, filters=f, limit=limit, coverage=False, coord=0.0)
+        ranked = [(i, s, r, None) for r, (i, s) in enumerate(zip(found.ids, found.scores, strict=True))]
+    else:
+        res = searcher.search(text or " ".join(g.word for g in qgroups), filters=f, limit=limit, groups=qgroups,
+                              coord=0.0)
+        ranked = [(h.id, h.score, getattr(h, "lexical_rank", None), getattr(h, "dense_rank", None))
+                  for h in res.hits]
+    ids = [i for i, *_ in ranked]
+    matched, in_title = searcher.lexical.coverage(qgroups, ids) if ids else ({}, {})
+    terms = list(dict.fromkeys(t for g in qgroups for t in g.tokens))
+    texts = searcher.lexical.sources(ids) if snippets else {}
+    hits = []
+    for i, score, lex, dense in ranked:
+        src = texts.get(i, {})
+        hits.append(SearchHit(patent_id=i, score=float(score), snippets=snippets_of(src, terms) if snippets else {},
+                              matched_terms=[qgroups[k].word for k in matched.get(i, [])],
+                              lexical_rank=None if lex is None else lex + 1,
+                              dense_rank=None if dense is None else dense + 1,
+                              matched_groups=[index[k] for k in matched.get(i, [])],
+                              title_groups=[index[k] for k in in_title.get(i, [])]))
+    return SearchPage(hits=hits, total=len(hits))

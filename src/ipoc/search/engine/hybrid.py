@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from .encoders import Encoder, l2_normalize
-from .lexical import Filters, Hit, LexicalIndex, PatentDoc, SearchResults, snippets_of
+from .lexical import Filters, Hit, LexicalIndex, PatentDoc, QueryGroup, SearchResults, snippets_of
 from .tokenize import split_query
 from .vectors import VectorStore
 
@@ -194,10 +194,16 @@ class HybridSearcher:
         query_vector: np.ndarray | None = None,
         prf: bool | None = None,
         exclude: Sequence[int] = (),
+        groups: Sequence[QueryGroup] | None = None,
+        coord: float | None = None,
     ) -> tuple[np.ndarray, np.ndarray, dict]:
+        """``groups`` / ``coord``: the lexical list from caller-weighted word groups (see
+        :meth:`LexicalIndex.search_groups`) instead of ``query``'s words; ``query`` is still what the
+        dense side encodes."""
         cfg = self.config
         f = Filters.coerce(filters)
-        lex_ids, _ = self.lexical.search_ids(query, filters=f, limit=max(cfg.n_lexical, limit))
+        lex_ids, _ = self.lexical.search_ids(query, filters=f, limit=max(cfg.n_lexical, limit), groups=groups,
+                                             coord=coord)
         qv = query_vector if query_vector is not None else self.query_vector(query)
         parts: dict[str, np.ndarray] = {"lexical": lex_ids}
         excl = np.asarray(list(exclude), np.int64)
@@ -285,9 +291,13 @@ class HybridSearcher:
         facets: Sequence[str] | bool = False,
         facet_size: int = 20,
         prf: bool | None = None,
+        groups: Sequence[QueryGroup] | None = None,
+        coord: float | None = None,
     ) -> SearchResults:
-        """Hybrid search.  ``total`` is the lexical match count (dense results are unbounded)."""
-        ids, sc, parts = self.search_ids(query, filters=filters, limit=limit + offset, prf=prf)
+        """Hybrid search.  ``total`` is the lexical match count (dense results are unbounded).
+        ``groups`` / ``coord``: see :meth:`search_ids`."""
+        ids, sc, parts = self.search_ids(query, filters=filters, limit=limit + offset, prf=prf, groups=groups,
+                                         coord=coord)
         ranks = {k: {int(i): r for r, i in enumerate(v.tolist())} for k, v in parts.items()}
         hits = []
         for i, s in zip(ids[offset:].tolist(), sc[offset:].tolist(), strict=True):

@@ -886,38 +886,41 @@ class LexicalIndex:
         return out
 
     def _coordinate(self, groups: Sequence[QueryGroup], ids: list[int], scores: list[float],
-                    searcher: tantivy.Searcher) -> tuple[list[int], list[float]]:
-        """Re-rank by score × matched share of the groups' weight ** :data:`COORD_POWER` (ties: input order)."""
+                    searcher: tantivy.Searcher, power: float = COORD_POWER) -> tuple[list[int], list[float]]:
+        """Re-rank by score × matched share of the groups' weight ** ``power`` (ties: input order)."""
         weights = [1.0 if g.weight is None else max(float(g.weight), 0.0) for g in groups]
         total = sum(weights)
-        if len(groups) < 2 or total <= 0 or not ids or COORD_POWER == 0:
+        if len(groups) < 2 or total <= 0 or not ids or power == 0:
             return ids, scores
         members = self.group_members(groups, ids, searcher=searcher)
         rescored = []
         for r, (i, sc) in enumerate(zip(ids, scores, strict=True)):
             share = sum(w for w, m in zip(weights, members, strict=True) if i in m) / total
-            rescored.append((-(sc * share ** COORD_POWER), r, i))
+            rescored.append((-(sc * share ** power), r, i))
         rescored.sort()
         return [i for _s, _r, i in rescored], [-s for s, _r, _i in rescored]
 
     def _ranked(self, query: str, filters, limit: int, offset: int = 0, *,
                 boosts: Mapping[str, float] | None = None, terms: list[str] | None = None,
-                groups: Sequence[QueryGroup] | None = None, count: bool = False,
+                groups: Sequence[QueryGroup] | None = None, count: bool = False, coord: float | None = None,
                 ) -> tuple[list[int], list[float], int, tantivy.Query, list[str], list[list[str]], list[QueryGroup]]:
-        """Ranked ids and scores (coordinated, see :data:`COORD_POWER`) of ``offset … offset+limit``."""
+        """Ranked ids and scores of ``offset … offset+limit``, coordinated with power ``coord``
+        (default :data:`COORD_POWER`; 0 = BM25 order)."""
+        power = COORD_POWER if coord is None else float(coord)
         if terms is None and groups is None:
             rest, _texts = self._split(query)
             groups = self.query_groups(rest)
         text_q, terms_out, phrases = self.text_query(query, boosts=boosts, terms=terms, groups=groups)
         q = self._combined(text_q, self.filter_query(filters))
         searcher = self.index.searcher()
-        coordinate = terms is None and text_q is not None and groups is not None and len(groups) > 1
+        coordinate = (power > 0 and terms is None and text_q is not None and groups is not None
+                      and len(groups) > 1)
         depth = max(limit + offset, COORD_DEPTH) if coordinate else limit + offset
         res = searcher.search(q, limit=depth, count=count)
         ids = [int(i) for i in searcher.fast_field_values("id", [a for _, a in res.hits])] if res.hits else []
         scores = [float(s) for s, _ in res.hits]
         if coordinate:
-            ids, scores = self._coordinate(groups, ids, scores, searcher)
+            ids, scores = self._coordinate(groups, ids, scores, searcher, power)
         total = int(res.count) if count else len(ids)
         return (ids[offset:offset + limit], scores[offset:offset + limit], total, q, terms_out, phrases,
                 list(groups or []))
@@ -971,27 +974,39 @@ class LexicalIndex:
         limit: int = 100,
         boosts: Mapping[str, float] | None = None,
         terms: list[str] | None = None,
+        groups: Sequence[QueryGroup] | None = None,
+        coord: float | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Ranked ``(ids int64, scores float32)`` without snippets/facets (for fusion)."""
-        ids, scores, *_ = self._ranked(query, filters, limit, boosts=boosts, terms=terms)
+        """Ranked ``(ids int64, scores float32)`` without snippets/facets (for fusion); ``groups`` /
+        ``coord``: caller-weighted word groups and coordination power (see :meth:`search_groups`)."""
+        if groups is not None:
+            groups = [g for g in groups if g.tokens and (g.weight is None or g.weight > 0)]
+        ids, scores, *_ = self._ranked(query, filters, limit, boosts=boosts, terms=terms, groups=groups, coord=coord)
         if not ids:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         return np.asarray(ids, np.int64), np.asarray(scores, np.float32)
 
     def search_groups(self, groups: Sequence[QueryGroup], *, filters=None, limit: int = 100,
-                      coverage: bool = True) -> GroupHits:
+                      coverage: bool = True, coord: float | None = None) -> GroupHits:
         """Ranked hits of caller-weighted word groups (matching builds them from a demand), coordinated
-        like a text query, with which groups each hit matched in its text fields and in its title."""
+        with power ``coord`` (default :data:`COORD_POWER`), with which groups each hit matched in its
+        text fields and in its title (:meth:`coverage`)."""
         groups = [g for g in groups if g.tokens and (g.weight is None or g.weight > 0)]
-        ids, scores, _total, _q, _terms, _phrases, groups = self._ranked("", filters, limit, groups=groups)
+        ids, scores, _total, _q, _terms, _phrases, groups = self._ranked("", filters, limit, groups=groups,
+                                                                          coord=coord)
         out = GroupHits(ids=ids, scores=scores, groups=groups)
         if coverage and ids:
-            s = self.index.searcher()
-            anywhere = self.group_members(groups, ids, searcher=s)
-            title = self.group_members(groups, ids, fields=("title",), searcher=s)
-            out.matched = {i: [k for k, m in enumerate(anywhere) if i in m] for i in ids}
-            out.in_title = {i: [k for k, m in enumerate(title) if i in m] for i in ids}
+            out.matched, out.in_title = self.coverage(groups, ids)
         return out
+
+    def coverage(self, groups: Sequence[QueryGroup], ids: Sequence[int],
+                 ) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+        """``({id: indexes of the groups it holds in any text field}, {id: … in its title})``."""
+        s = self.index.searcher()
+        anywhere = self.group_members(groups, ids, searcher=s)
+        title = self.group_members(groups, ids, fields=("title",), searcher=s)
+        return ({int(i): [k for k, m in enumerate(anywhere) if int(i) in m] for i in ids},
+                {int(i): [k for k, m in enumerate(title) if int(i) in m] for i in ids})
 
     def count(self, query: str = "", *, filters=None) -> int:
         text_q, _, _ = self.text_query(query)
