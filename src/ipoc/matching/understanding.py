@@ -68,6 +68,7 @@ PROFILE_WEIGHT = 0.1  # profile words: weak context (dev split: 0.05–0.3 tried
 PROFILE_TERMS = 8
 PROFILE_MIN_SPECIFICITY = 0.5  # a profile word found in many companies' profiles (企业、生产、系列…) is not context
 STATS_TTL = 600.0  # seconds the demand-corpus word counts are reused
+STATS_DEMANDS = 5000  # the newest open demands they are counted over (a bounded cost on a large platform)
 
 
 @dataclass
@@ -164,24 +165,29 @@ def _words(text: str) -> set[str]:
 
 
 def corpus_stats() -> dict:
-    """Document frequencies of words over the open demands: in titles (request vocabulary) and in
-    descriptions (profile vocabulary). Cached for :data:`STATS_TTL` seconds, recounted when the number
-    of open demands has changed by more than 5 %."""
+    """Document frequencies of words over the open demands (the newest :data:`STATS_DEMANDS`): in titles
+    (request vocabulary) and in descriptions (profile vocabulary). Cached for :data:`STATS_TTL` seconds;
+    recounted when the open demands changed (on a platform with 100 or more: by more than 5 %)."""
     qs = demand_selectors.open_demands(center_id=None)
-    n = qs.count()
+    count = qs.count()
+    newest = qs.order_by("-id").values_list("id", flat=True).first() or 0
     now = time.monotonic()
     with _STATS_LOCK:
         cached = _STATS.get("stats")
-        if cached and now - cached["at"] < STATS_TTL and abs(cached["n"] - n) <= max(2, 0.05 * cached["n"]):
+        if cached and now - cached["at"] < STATS_TTL and (
+                (cached["count"], cached["newest"]) == (count, newest)
+                or (count >= 100 and abs(cached["count"] - count) <= 0.05 * cached["count"])):
             return cached
     titles: dict[str, int] = {}
     details: dict[str, int] = {}
-    for title, description in qs.values_list("title", "description").iterator(chunk_size=1000):
+    n = min(count, STATS_DEMANDS)
+    for title, description in qs.order_by("-id").values_list("title", "description")[:STATS_DEMANDS].iterator(
+            chunk_size=1000):
         for w in _words(clean_title(title)):
             titles[w] = titles.get(w, 0) + 1
         for w in _words(description[:1000]):
             details[w] = details.get(w, 0) + 1
-    stats = {"n": n, "titles": titles, "details": details, "at": now}
+    stats = {"n": n, "count": count, "newest": newest, "titles": titles, "details": details, "at": now}
     with _STATS_LOCK:
         _STATS["stats"] = stats
     return stats
