@@ -19,14 +19,14 @@ def export_run_xlsx(run: ValuationRun, valuations: QuerySet) -> bytes:
     names = {nid: tree.nodes[nid].name_zh for nid in tree.order}
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("专利评估")
-    ws.append(["评估批次", run.pk, "场景", tree.scenarios.get(run.scenario, run.scenario), "评估基准日",
-               run.as_of.isoformat(), "指标体系", run.tree_version.label])
+    ws.append(safe_row(["评估批次", run.pk, "场景", tree.scenarios.get(run.scenario, run.scenario), "评估基准日",
+                        run.as_of.isoformat(), "指标体系", run.tree_version.label]))
     header = ["公开（公告）号", "申请号", "专利名称", "总分", "评级", "置信度"]
     header += [f"{names[r]}得分" for r in tree.roots]
     header += ["缺失指标", "分层建议", "剩余保护期（年）", "可节省年费（元）"]
     for leaf in tree.leaves:
         header += [f"{names[leaf]}·原值", f"{names[leaf]}·百分位", f"{names[leaf]}·贡献（权重 {weights[leaf]:.4f}）"]
-    ws.append(header)
+    ws.append(safe_row(header))  # indicator names come from the editable indicator system
     for v in valuations.select_related("run").iterator(chunk_size=2000):
         p = v.patent
         ind = selectors.indicator_values(v)
