@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import make_pools  # noqa: E402
-from score import read_judgments, read_jsonl  # noqa: E402
+from score import read_jsonl, read_judgments  # noqa: E402
 
 STRONG_RATE, POSSIBLE_RATE, MIN_PAIRS = 0.6, 0.25, 10
 GRID = [round(0.05 * k, 2) for k in range(1, 20)]
