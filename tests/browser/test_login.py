@@ -17,9 +17,9 @@ def test_enterprise_user_logs_in_and_sees_chinese_home(page, users):
     page.wait_for_url("**/")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert page.locator("h1").inner_text() == "企业工作台"
-    nav = page.locator("header nav").inner_text()
+    nav = page.locator("aside.ipoc-sidebar").inner_text()
     assert "技术需求" in nav and "审计日志" not in nav
-    assert "苏州甲科技有限公司" in page.locator("header .who").inner_text()
+    assert "苏州甲科技有限公司" in page.locator("header.ipoc-topbar").inner_text()
 
 
 def test_wrong_password_is_refused_in_chinese(page, users):
@@ -27,7 +27,7 @@ def test_wrong_password_is_refused_in_chinese(page, users):
     page.fill("#id_username", "ent_a")
     page.fill("#id_password", "wrong-password")
     page.click("button[type=submit]")
-    assert "用户名或密码不正确" in page.locator(".alert.error").inner_text()
+    assert "用户名或密码不正确" in page.locator(".alert-danger").inner_text()
 
 
 def test_switch_to_english(page, users):
