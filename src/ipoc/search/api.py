@@ -15,7 +15,7 @@ router = Router(tags=["search"])
 class SearchQuery(Schema):
     q: str = ""
     limit: int = Field(10, ge=1, le=selectors.MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=selectors.MAX_OFFSET)
     facets: bool = True
     snippets: bool = True
     patent_type: str = ""

@@ -21,6 +21,9 @@ SIMPLE_FILTERS = ("patent_type", "legal_status", "ipc", "applicant", "applicant_
 DATE_FILTERS = ("application_date", "publication_date", "grant_date")
 IGNORED_FILTERS = ("q",)  # the query itself travels separately
 MAX_LIMIT = 1000
+# How deep results may be browsed: the index allocates room for the top offset+limit hits at once, and an
+# unbounded offset (page=100000000000) made it allocate 32 TB and abort the server process.
+MAX_OFFSET = 10_000
 
 
 @dataclass
@@ -107,6 +110,8 @@ def search_patents(*, user, q: str, filters: dict | None = None, limit: int = 10
         raise ApplicationError(f"limit 应在 1–{MAX_LIMIT} 之间", field="limit")
     if offset < 0:
         raise ApplicationError("offset 不能为负", field="offset")
+    if offset > MAX_OFFSET:
+        raise ApplicationError(f"只能查看前 {MAX_OFFSET:,} 条结果，请增加检索词或筛选条件缩小范围", field="offset")
     f = engine_filters(filters)
     searcher = services.engine().searcher()
     res = searcher.search(q or "", filters=f, limit=limit, offset=offset, facets=facets)
