@@ -4,7 +4,7 @@ evidence, the basic-conditions check, the office dashboard and the rules with th
 import datetime as dt
 
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from ipoc.centers import rules, selectors, services
 from ipoc.centers.schemas import (
@@ -52,6 +52,7 @@ from ipoc.centers.schemas import (
 from ipoc.core import selectors as core_selectors
 from ipoc.core.bounds import DbId, Year
 from ipoc.core.errors import NotFound, PermissionDenied
+from ipoc.core.pagination import LimitOffsetPagination
 
 router = Router(tags=["centers"])
 

@@ -2,9 +2,10 @@
 
 
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from ipoc.core import selectors, services
+from ipoc.core.pagination import LimitOffsetPagination
 from ipoc.core.schemas import (
     AuditEntryRead,
     JobRead,

@@ -3,9 +3,10 @@
 from django.utils import timezone
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from ipoc.core.bounds import DbId, Year
+from ipoc.core.pagination import LimitOffsetPagination
 from ipoc.deals import selectors, services
 from ipoc.deals.schemas import DealCreate, DealRead, DealTransition, DealUpdate
 from ipoc.events import selectors as event_selectors

@@ -3,10 +3,11 @@
 
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from ipoc.core import selectors as core_selectors
 from ipoc.core.bounds import DbId
+from ipoc.core.pagination import LimitOffsetPagination
 from ipoc.demands import selectors, services
 from ipoc.demands.schemas import DemandCreate, DemandRead, DemandTransition, DemandUpdate
 

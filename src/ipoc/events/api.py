@@ -1,10 +1,11 @@
 """/api/v1/events: 路演推介 / 对接会 — list, detail, create, update, status moves, registration, attendance, outcomes."""
 
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from ipoc.core import selectors as core_selectors
 from ipoc.core.bounds import DbId, Year
+from ipoc.core.pagination import LimitOffsetPagination
 from ipoc.events import selectors, services
 from ipoc.events.schemas import (
     AttendanceSet,

@@ -3,10 +3,11 @@
 
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from ipoc.core.bounds import BoundedDate, DbId
 from ipoc.core.jobs import job_start_background
+from ipoc.core.pagination import LimitOffsetPagination
 from ipoc.core.uploads import save_upload
 from ipoc.patents import selectors, services
 from ipoc.patents.schemas import ImportReportRead, ImportStarted, PatentListItem

@@ -3,11 +3,12 @@ candidates, pushes, responses, deals and the progress dashboard."""
 
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from ipoc.core import selectors as core_selectors
 from ipoc.core.bounds import DbId
 from ipoc.core.errors import ApplicationError
+from ipoc.core.pagination import LimitOffsetPagination
 from ipoc.revitalization import matching, selectors, services
 from ipoc.revitalization.schemas import (
     DealCreate,

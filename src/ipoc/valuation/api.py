@@ -2,9 +2,10 @@
 
 from django.http import HttpResponse
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from ipoc.core.jobs import job_start_background
+from ipoc.core.pagination import LimitOffsetPagination
 from ipoc.patents import selectors as patent_selectors
 from ipoc.valuation import selectors, services
 from ipoc.valuation.pdf import pdf_filename, report_pdf
