@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.forms.widgets import DateTimeBaseInput
 
 WIDE_WIDGETS = (forms.Textarea, forms.CheckboxSelectMultiple, forms.RadioSelect, forms.SelectMultiple)
 
@@ -23,9 +24,17 @@ def widget_css(widget: forms.Widget) -> str:
     return "form-control"
 
 
+# A browser's date and datetime inputs take only ISO values (RFC 3339); a value in the locale's format
+# (2027/01/02 in Chinese) is dropped, so an edit form showed its date empty and was refused on saving.
+HTML_INPUT_FORMATS = {"date": "%Y-%m-%d", "datetime-local": "%Y-%m-%dT%H:%M"}
+
+
 class IpocBoundField(BoundField):
     def as_widget(self, widget=None, attrs=None, only_initial=False):
         widget = widget or self.field.widget
+        html_format = HTML_INPUT_FORMATS.get(widget.attrs.get("type", getattr(widget, "input_type", "")))
+        if html_format and isinstance(widget, DateTimeBaseInput):
+            widget.format = html_format
         attrs = dict(attrs or {})
         classes = [widget.attrs.get("class", ""), attrs.get("class", ""), widget_css(widget)]
         if self.errors and not isinstance(widget, forms.HiddenInput):
