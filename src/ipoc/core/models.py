@@ -205,6 +205,9 @@ class LoginFailure(models.Model):
         verbose_name = _("登录失败记录")
         verbose_name_plural = _("登录失败记录")
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.ip_address}"
+
 
 class AuditAction(models.TextChoices):
     CREATE = "create", _("创建")
