@@ -68,8 +68,8 @@ def test_api_attachments(client, api_client, users, orgs, patents):
                     {"contract_file": SimpleUploadedFile("合同.pdf", b"%PDF"),
                      "filing_file": SimpleUploadedFile("备案.png", b"\x89PNG")}, **api.headers)
     assert r.status_code == 200, r.content
-    assert r.json()["contract_file"].startswith("/media/deals/contracts/")
-    assert r.json()["filing_file"].startswith("/media/deals/filings/")
+    assert r.json()["contract_file"].startswith("/files/deals/contracts/")
+    assert r.json()["filing_file"].startswith("/files/deals/filings/")
     r = client.post(f"/api/v1/deals/{did}/attachments", {"contract_file": SimpleUploadedFile("x.exe", b"MZ")},
                     **api.headers)
     assert r.status_code == 400 and r.json()["error"]["field"] == "contract_file"
