@@ -53,6 +53,10 @@ def listing_create(*, actor: User | None, patent_id: int, holder: Organization, 
             raise PermissionDenied(_("只能为本单位的专利挂牌"), field="holder")
         if actor.role == Role.CENTER_STAFF:
             center = actor.organization
+        if not actor.is_platform_admin and not patent_selectors.patents_held_by(
+                user=None, organization=holder).filter(pk=patent_id).exists():
+            raise PermissionDenied(_("“%(h)s”不是该专利的申请人或权利人：只能为持有的专利挂牌") % {"h": holder},
+                                   field="patent")
     if not modes or any(m not in demand_selectors.DEAL_MODES for m in modes):
         raise ApplicationError(_("请选择交易方式：转让、许可或作价入股"), field="modes")
     if asking_price is not None and not (0 <= Decimal(asking_price) <= Decimal("100000000000")):
