@@ -177,15 +177,35 @@ def _organization_names(records: Iterable[PatentRecord]) -> set[str]:
             if p.name and APPLICANT_TYPE_FROM_CN.get(p.type or "") != ApplicantType.INDIVIDUAL and len(p.name) <= 200}
 
 
-def _upsert_batch(batch: ImportBatch, records: list[PatentRecord]) -> tuple[int, int, int, list[int]]:
-    """Upsert one batch of valid records; returns (new, updated, unchanged, changed patent ids)."""
+def _may_update(batch: ImportBatch):
+    """Whether this batch may rewrite an existing patent, given who last imported it (organisation, user).
+    The patent store is shared: an import by a user updates only what its own organisation (or the user)
+    imported — a university's file rewrote another institute's patent, applicants included, and so became
+    its holder. The system (command line, demo) and platform administrators update any patent."""
+    actor = batch.created_by
+    if actor is None or actor.is_platform_admin:
+        return lambda org_id, user_id: True
+    return lambda org_id, user_id: ((batch.organization_id is not None and org_id == batch.organization_id)
+                                    or user_id == actor.pk)
+
+
+def _upsert_batch(batch: ImportBatch, records: list[PatentRecord]) -> tuple[int, int, int, list[int], set[str]]:
+    """Upsert one batch of valid records; returns (new, updated, unchanged, changed patent ids, keys refused
+    because the patent is someone else's — see ``_may_update``)."""
     prepared: dict[str, tuple[PatentRecord, dict, str, dict]] = {}
     for record in records:  # the last occurrence of a key within a batch wins, as it would row by row
         fields = _patent_fields(record, _json_parts(record))
         digest, encoded = serialise(fields)
         prepared[record.key] = (record, fields, digest, encoded)
-    existing = {row[0]: (row[1], row[2]) for row in
-                Patent.objects.filter(key__in=list(prepared)).values_list("key", "id", "content_hash")}
+    may_update = _may_update(batch)
+    existing, refused = {}, set()
+    for key, pk, digest, org_id, user_id in Patent.objects.filter(key__in=list(prepared)).values_list(
+            "key", "id", "content_hash", "last_import__organization_id", "last_import__created_by_id"):
+        existing[key] = (pk, digest)
+        if digest != prepared[key][2] and not may_update(org_id, user_id):
+            refused.add(key)
+    for key in refused:
+        del prepared[key]
     orgs = organization_ids_ensure(actor=None, names=_organization_names(v[0] for v in prepared.values()),
                                    source=f"import:{batch.format}")
     new_rows, changed_objs, unchanged = [], [], 0
@@ -218,7 +238,7 @@ def _upsert_batch(batch: ImportBatch, records: list[PatentRecord]) -> tuple[int,
         classes += c
     fast_insert(PatentParty, PARTY_COLUMNS, parties)
     fast_insert(PatentClassification, CLASS_COLUMNS, classes)
-    return len(new_rows), len(changed_objs), unchanged, [pid for pid, _r in touched]
+    return len(new_rows), len(changed_objs), unchanged, [pid for pid, _r in touched], refused
 
 
 def _notify(ids: list[int]) -> None:
@@ -228,6 +248,10 @@ def _notify(ids: list[int]) -> None:
 
 
 # ---------------------------------------------------------------- the import job
+
+
+FOREIGN_PATENT = ("该专利已在平台中，由其他单位或平台导入，本单位的导入不能改动它（包括申请人和权利人）；"
+                  "如需更正请联系平台管理员 / already on the platform, imported by another organisation: not changed")
 
 
 def patent_import_job(ctx: JobContext) -> dict:
@@ -244,6 +268,7 @@ def patent_import_job(ctx: JobContext) -> dict:
         ctx.log(f"从第 {resume_after} 行之后续导 / resuming after row {resume_after}")
 
     pending: list[PatentRecord] = []
+    pending_rows: list[int] = []  # the file row of each pending record
     rejections: list[ImportRejection] = []
     rows_in_batch = 0
     last_row = resume_after
@@ -251,9 +276,13 @@ def patent_import_job(ctx: JobContext) -> dict:
     stream = iter_records(path, batch.format, **batch.options)
 
     def commit() -> None:
-        nonlocal pending, rejections, rows_in_batch, stored
+        nonlocal pending, pending_rows, rejections, rows_in_batch, stored
         with transaction.atomic():
-            new, updated, unchanged, _ids = _upsert_batch(batch, pending)
+            new, updated, unchanged, _ids, refused = _upsert_batch(batch, pending)
+            rejections += [ImportRejection(batch=batch, file=batch.file_name[:300], row=row, field="专利",
+                                           reason=FOREIGN_PATENT) for row, record in zip(pending_rows, pending,
+                                                                                         strict=True)
+                           if record.key in refused]
             keep = rejections[:max(0, REJECTIONS_KEPT - stored)]
             ImportRejection.objects.bulk_create(keep, batch_size=1000)
             stored += len(keep)
@@ -266,7 +295,7 @@ def patent_import_job(ctx: JobContext) -> dict:
             batch.save(update_fields=["rows_read", "new_count", "updated_count", "unchanged_count",
                                       "rejected_count", "seconds"])
         ctx.checkpoint({"row": last_row, "seconds": batch.seconds})
-        pending, rejections, rows_in_batch = [], [], 0
+        pending, pending_rows, rejections, rows_in_batch = [], [], [], 0
 
     try:
         for row, record, errors in stream:
@@ -279,6 +308,7 @@ def patent_import_job(ctx: JobContext) -> dict:
                                                reason=e.reason[:2000]) for e in errors]
             else:
                 pending.append(record)
+                pending_rows.append(row)
             if rows_in_batch >= batch_size:
                 commit()
                 ctx.set_done(last_row)
