@@ -4,6 +4,7 @@ evidence — each checked against ``rules``, each audited in the same transactio
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -1471,6 +1472,17 @@ def _check_rule_value(rule: rules.PolicyRule, value: Any) -> Any:
     def bad(msg: str):
         raise ApplicationError(_("规则“%(r)s”的取值无效：%(m)s") % {"r": rule.title, "m": msg}, field="value")
 
+    def finite(v) -> bool:  # NaN and infinity are not numbers a rule can hold (nor JSON)
+        if isinstance(v, float):
+            return math.isfinite(v)
+        if isinstance(v, dict):
+            return all(finite(x) for x in v.values())
+        if isinstance(v, list):
+            return all(finite(x) for x in v)
+        return True
+
+    if not finite(value):
+        bad(_("数字应为有限值（不能是 NaN 或无穷大）"))
     if isinstance(default, bool) or default is None:
         bad(_("该规则不可设置"))
     if isinstance(default, (int, float)):

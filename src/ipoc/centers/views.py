@@ -5,6 +5,7 @@ allowed (the service decides again on the post); every successful action ends wi
 """
 
 import datetime as dt
+import math
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -1085,7 +1086,13 @@ def _rule_value_from_post(rule, post) -> object:
             n = float(raw)
         except ValueError:
             raise ApplicationError(_("请填写数字"), field=field) from None
+        if not math.isfinite(n):
+            raise ApplicationError(_("请填写有限的数字：%(v)s") % {"v": raw[:20]}, field=field)
         return int(n) if n.is_integer() else n
+
+    def nth(name: str, i: int) -> str:  # a row's cell; a row posted without it is empty, not an error
+        values = post.getlist(name)
+        return values[i] if i < len(values) else ""
 
     kind = editor["kind"]
     if kind == "number":
@@ -1098,16 +1105,14 @@ def _rule_value_from_post(rule, post) -> object:
         codes = post.getlist("row_code")
         out = []
         for i, code in enumerate(codes):
-            label = (post.getlist("row_label")[i] if i < len(post.getlist("row_label")) else "").strip()
+            label = nth("row_label", i).strip()
             if not label:
                 continue
             if rule.code == "scoring_sheet":
-                out.append({"code": code or f"item{i + 1}", "label": label,
-                            "max": number(post.getlist("row_max")[i])})
+                out.append({"code": code or f"item{i + 1}", "label": label, "max": number(nth("row_max", i))})
             else:
-                out.append({"code": code, "label": label, "source": post.getlist("row_source")[i],
-                            "target": number(post.getlist("row_target")[i]),
-                            "weight": number(post.getlist("row_weight")[i])})
+                out.append({"code": code, "label": label, "source": nth("row_source", i),
+                            "target": number(nth("row_target", i)), "weight": number(nth("row_weight", i))})
         return out
     raise ApplicationError(_("该规则不可设置"), field="value")
 
