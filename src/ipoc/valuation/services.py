@@ -169,6 +169,11 @@ def tree_validate(tree_json: str | dict) -> engine.IndicatorTree:
     if not isinstance(data, dict):
         raise ApplicationError(_("指标体系必须是一个 JSON 对象"), field="tree")
     try:
+        json.dumps(data, allow_nan=False)  # NaN / Infinity parse as JSON but cannot be stored (a 500 before)
+    except ValueError as exc:
+        raise ApplicationError(_("指标体系中的数字应为有限值（不能是 NaN 或 Infinity）"), field="tree",
+                               code="invalid_tree") from exc
+    try:
         return engine.IndicatorTree.from_dict(data)
     except engine.TreeValidationError as exc:
         nodes = list(dict.fromkeys(m for e in exc.errors for m in _NODE_IN_ERROR.findall(e)))
