@@ -7,6 +7,9 @@ from ninja.pagination import paginate
 from ipoc.core import selectors, services
 from ipoc.core.pagination import LimitOffsetPagination
 from ipoc.core.schemas import (
+    ApiTokenCreate,
+    ApiTokenCreated,
+    ApiTokenRead,
     AuditEntryRead,
     JobRead,
     MeRead,
@@ -81,6 +84,25 @@ def lookup(request, kind: str, q: str = "", limit: int = 20):
     from ipoc.core.pickers import lookup_search
 
     return lookup_search(user=request.auth, kind=kind, q=q, limit=limit)
+
+
+@router.get("/tokens", response=list[ApiTokenRead], summary="我的 API 令牌（平台管理员可按用户查看）")
+def token_list(request, user: str = ""):
+    return selectors.api_token_list(user=request.auth, username=user)
+
+
+@router.post("/tokens", response={201: ApiTokenCreated}, summary="创建 API 令牌（明文只返回这一次）")
+def token_create(request, payload: ApiTokenCreate):
+    token, plain = services.api_token_create(actor=request.auth, user=request.auth, name=payload.name,
+                                             expires_at=payload.expires_at)
+    token.token = plain
+    return Status(201, token)
+
+
+@router.delete("/tokens/{token_id}", response=ApiTokenRead, summary="吊销 API 令牌")
+def token_revoke(request, token_id: int):
+    token = selectors.api_token_get(user=request.auth, pk=token_id)
+    return services.api_token_revoke(actor=request.auth, token=token)
 
 
 @router.get("/jobs/{job_id}", response=JobRead, summary="后台任务进度")
