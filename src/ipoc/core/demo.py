@@ -51,7 +51,17 @@ def demo_steps() -> list[DemoStep]:
 
 
 def demo_password() -> str:
-    return os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)
+    """The demo accounts' password. The default is published (the help pages print it), so under the production
+    profile the demo creates no account unless ``IPOC_DEMO_PASSWORD`` sets another one."""
+    password = os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)
+    if getattr(settings, "IPOC_PRODUCTION", False) and password in ("", DEFAULT_DEMO_PASSWORD):
+        from ipoc.core.errors import ApplicationError
+
+        raise ApplicationError(
+            f"生产环境（IPOC_PRODUCTION=1）不能用公开的默认密码建立演示账号：请用环境变量 {DEMO_PASSWORD_ENV} "
+            "设置一个只有本单位知道的强密码，或不要在生产环境载入演示数据 / the demo accounts need "
+            f"{DEMO_PASSWORD_ENV} under IPOC_PRODUCTION=1", field=DEMO_PASSWORD_ENV)
+    return password
 
 
 # The fixed cast of the demo: real offices and institutions; the center is marked 演示.
