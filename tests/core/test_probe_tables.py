@@ -63,3 +63,23 @@ def test_export_writes_linked_names_as_text(client, users, orgs):
     names = [r[0] for r in rows[1:]]
     assert "浙江大学" in names
     assert not any("<a" in cell or "href" in cell for row in rows for cell in row)
+
+
+def test_exported_times_are_local_as_on_the_page(client, users, orgs):
+    """A datetime was exported as UTC ISO with microseconds (2026-01-01T20:00:00.123456+00:00) under a header
+    the page shows in Beijing time (2026-01-02)."""
+    import datetime as dt
+
+    from ipoc.core.tables import DateColumn, DateTimeColumn
+    from ipoc.demands import services as demand_services
+    from ipoc.demands.models import Demand
+
+    at = dt.datetime(2026, 1, 1, 20, 0, 0, 123456, tzinfo=dt.UTC)
+    assert DateTimeColumn().value(value=at) == "2026-01-02 04:00"
+    assert DateColumn().value(value=at) == "2026-01-02"
+    assert DateColumn().value(value=dt.date(2026, 1, 1)) == "2026-01-01"
+    demand = demand_services.demand_create(actor=users["ent_a"], title="锂电池正极材料", center=orgs["center_a"])
+    Demand.objects.filter(pk=demand.pk).update(created_at=at)
+    client.login(username="ent_a", password=PASSWORD)
+    rows = list(csv.reader(io.StringIO(client.get("/demands/", {"export": "csv"}).content.decode("utf-8-sig"))))
+    assert rows[1][-1] == "2026-01-02"

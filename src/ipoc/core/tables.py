@@ -12,12 +12,14 @@ Views use ``render_table(request, table, template, context)``, which answers an 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 
 import django_tables2 as tables
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -91,11 +93,23 @@ class MoneyColumn(tables.Column):
         return f"{value:,.2f}".rstrip("0").rstrip(".") + f" {self.unit}" if value is not None else EMPTY
 
 
+def _local(value, fmt: str):
+    """A date or time for an export as the page shows it: local time (a datetime was written as UTC ISO)."""
+    if isinstance(value, datetime.datetime):
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).strftime(fmt)
+    if isinstance(value, datetime.date):
+        return value.strftime("%Y-%m-%d")
+    return value
+
+
 class DateColumn(tables.DateColumn):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("format", "Y-m-d")
         kwargs.setdefault("attrs", {"td": {"class": "text-nowrap"}})
         super().__init__(*args, **kwargs)
+
+    def value(self, value, **kwargs):
+        return _local(value, "%Y-%m-%d") if value is not None else super().value(value=value, **kwargs)
 
 
 class DateTimeColumn(tables.DateTimeColumn):
@@ -103,6 +117,9 @@ class DateTimeColumn(tables.DateTimeColumn):
         kwargs.setdefault("format", "Y-m-d H:i")
         kwargs.setdefault("attrs", {"td": {"class": "text-nowrap"}})
         super().__init__(*args, **kwargs)
+
+    def value(self, value, **kwargs):
+        return _local(value, "%Y-%m-%d %H:%M") if value is not None else super().value(value=value, **kwargs)
 
 
 class OrganizationColumn(tables.Column):
