@@ -125,7 +125,7 @@ class ApplicationTable(IpocTable):
     status = StatusColumn(verbose_name=_("状态"), attrs=NOWRAP)
     due_on = DateColumn(verbose_name=_("当前环节办理期限"), default=EMPTY)
     recommending_office = tables.Column(verbose_name=_("推荐部门"), accessor="recommending_office__name",
-                                        default=_("无"))
+                                        default=EMPTY)
     deciding_office = tables.Column(verbose_name=_("认定部门"), accessor="deciding_office__name")
     created_at = DateColumn(verbose_name=_("创建时间"))
 
