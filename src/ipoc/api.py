@@ -162,6 +162,12 @@ ROUTERS: list[tuple[str, str]] = [
     ("revitalization", "/stock"),
     ("events", "/events"),
     ("deals", "/deals"),
+    ("licensing", "/licensing"),
+    ("pools", "/pools"),
+    ("alliances", "/alliances"),
+    ("risk", "/risk"),
+    ("industrialization", "/industrialization"),
+    ("analytics", "/analytics"),
 ]
 
 _register_routers()

@@ -51,6 +51,12 @@ INSTALLED_APPS = [
     "ipoc.revitalization",
     "ipoc.events",
     "ipoc.deals",
+    "ipoc.licensing",
+    "ipoc.pools",
+    "ipoc.alliances",
+    "ipoc.risk",
+    "ipoc.industrialization",
+    "ipoc.analytics",
 ]
 
 MIDDLEWARE = [

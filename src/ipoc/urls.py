@@ -21,6 +21,12 @@ urlpatterns = [
     path("stock/", include("ipoc.revitalization.urls")),
     path("events/", include("ipoc.events.urls")),
     path("deals/", include("ipoc.deals.urls")),
+    path("licensing/", include("ipoc.licensing.urls")),
+    path("pools/", include("ipoc.pools.urls")),
+    path("alliances/", include("ipoc.alliances.urls")),
+    path("risk/", include("ipoc.risk.urls")),
+    path("industrialization/", include("ipoc.industrialization.urls")),
+    path("analytics/", include("ipoc.analytics.urls")),
     path("files/<path:name>", attachments.download, name="attachment_download"),
     path("", include("ipoc.core.urls")),
 ]

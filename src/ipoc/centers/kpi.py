@@ -46,7 +46,29 @@ STOCK_INSTITUTIONS_SERVED = "stock_institutions_served"  # 服务的高校院所
 STOCK_PATENTS_INVENTORIED = "stock_patents_inventoried"  # 盘点入库存量专利数, stock-patent app
 STOCK_PATENTS_PUSHED = "stock_patents_pushed"      # 分层推广推送数, stock-patent app
 POOL_PATENTS = "pool_patents"                      # 重点领域专利池专利数 (no app keeps these yet)
-INDUSTRIALISATION_PROJECTS = "industrialisation_projects"  # 专利产业化项目 (no app keeps these yet)
+INDUSTRIALISATION_PROJECTS = "industrialisation_projects"  # 专利产业化项目, industrialization app
+# 产业协同 (pools and alliances apps)
+POOL_LICENSEES = "pool_licensees"                  # 专利池被许可人数, pools app
+POOL_ROYALTIES_COLLECTED = "pool_royalties_collected"      # 专利池许可费收取额, pools app
+POOL_ROYALTIES_DISTRIBUTED = "pool_royalties_distributed"  # 专利池许可费分配额, pools app
+CONSORTIUM_MEMBERS = "consortium_members"          # 创新联合体成员单位数, alliances app
+CONSORTIUM_JOINT_PROJECTS = "consortium_joint_projects"    # 联合攻关项目数, alliances app
+CONSORTIUM_JOINT_PATENTS = "consortium_joint_patents"      # 联合创造专利数, alliances app
+CONSORTIUM_SMES_SERVED = "consortium_smes_served"  # 大手拉小手服务中小企业数, alliances app
+# 专利产业化 (industrialization app)
+PATENT_INTENSIVE_PRODUCTS = "patent_intensive_products"    # 专利密集型产品备案/认定数
+INDUSTRIALISATION_OUTPUT = "industrialisation_output"      # 产业化项目产值
+BRANDS = "brands"                                  # 商标品牌数
+# 专业服务 (licensing, risk and analytics apps)
+OPEN_LICENCE_DECLARATIONS = "open_licence_declarations"    # 开放许可声明数, licensing app
+OPEN_LICENCES_FORMED = "open_licences_formed"      # 开放许可达成许可数, licensing app
+OPEN_LICENCE_ROYALTIES = "open_licence_royalties"  # 开放许可许可费, licensing app
+OPEN_LICENCE_SMES = "open_licence_smes"            # 获得开放许可的中小企业数, licensing app
+PATENT_PLEDGES = "patent_pledges"                  # 专利开源承诺涉及专利数, licensing app
+RISK_CHECKS = "risk_checks"                        # 出口前风险预警与供应链合规排查次数, risk app
+RISK_REPORTS = "risk_reports"                      # 交付风险预警报告数, risk app
+RISK_ALERTS = "risk_alerts"                        # 发布风险提示数, risk app
+NAVIGATION_REPORTS = "navigation_reports"          # 专利导航/分析报告数, analytics app
 
 KPI_LABELS = {
     DEMANDS_MATCHED: _("年度对接产业专利技术需求数"),
@@ -59,6 +81,25 @@ KPI_LABELS = {
     INDUSTRIALISATION_PROJECTS: _("年度落地专利产业化项目数"),
     SMES_SERVED: _("年度服务中小企业数"),
     DEMANDS_SOLVED: _("年度解决产业专利技术需求数"),
+    POOL_LICENSEES: _("专利池被许可人数"),
+    POOL_ROYALTIES_COLLECTED: _("年度专利池许可费收取额"),
+    POOL_ROYALTIES_DISTRIBUTED: _("年度专利池许可费分配额"),
+    CONSORTIUM_MEMBERS: _("创新联合体成员单位数"),
+    CONSORTIUM_JOINT_PROJECTS: _("年度联合攻关项目数"),
+    CONSORTIUM_JOINT_PATENTS: _("年度联合创造专利数"),
+    CONSORTIUM_SMES_SERVED: _("年度“大手拉小手”服务中小企业数"),
+    PATENT_INTENSIVE_PRODUCTS: _("专利密集型产品备案认定数"),
+    INDUSTRIALISATION_OUTPUT: _("年度专利产业化项目产值"),
+    BRANDS: _("培育的商标品牌数"),
+    OPEN_LICENCE_DECLARATIONS: _("年度专利开放许可声明数"),
+    OPEN_LICENCES_FORMED: _("年度开放许可达成许可数"),
+    OPEN_LICENCE_ROYALTIES: _("年度开放许可许可费"),
+    OPEN_LICENCE_SMES: _("年度获得开放许可的中小企业数"),
+    PATENT_PLEDGES: _("专利开源承诺涉及专利数"),
+    RISK_CHECKS: _("年度出口前风险预警与供应链合规排查次数"),
+    RISK_REPORTS: _("年度交付风险预警报告数"),
+    RISK_ALERTS: _("年度发布知识产权风险提示数"),
+    NAVIGATION_REPORTS: _("年度专利导航与分析报告数"),
     ANNUAL_DEAL_AMOUNT: _("年度转化运营金额"),
     CUMULATIVE_PROJECTS: _("组织实施转化项目、专利产业化项目累计数"),
     STOCK_PATENTS_REVITALIZED: _("存量专利盘活成效（累计盘活专利数）"),
@@ -76,6 +117,13 @@ DUTIES = {
 # The annual report's lines: (duty, figure code). A code without a registered provider is shown as 数据未接入.
 REPORT_LINES: list[tuple[str, str]] = [
     ("collaboration", POOL_PATENTS),
+    ("collaboration", POOL_LICENSEES),
+    ("collaboration", POOL_ROYALTIES_COLLECTED),
+    ("collaboration", POOL_ROYALTIES_DISTRIBUTED),
+    ("collaboration", CONSORTIUM_MEMBERS),
+    ("collaboration", CONSORTIUM_JOINT_PROJECTS),
+    ("collaboration", CONSORTIUM_JOINT_PATENTS),
+    ("collaboration", CONSORTIUM_SMES_SERVED),
     ("academia", STOCK_INSTITUTIONS_SERVED),
     ("academia", STOCK_PATENTS_INVENTORIED),
     ("academia", STOCK_PATENTS_PUSHED),
@@ -87,7 +135,19 @@ REPORT_LINES: list[tuple[str, str]] = [
     ("transfer", ANNUAL_DEAL_AMOUNT),
     ("industrialisation", CUMULATIVE_PROJECTS),
     ("industrialisation", INDUSTRIALISATION_PROJECTS),
+    ("industrialisation", INDUSTRIALISATION_OUTPUT),
+    ("industrialisation", PATENT_INTENSIVE_PRODUCTS),
+    ("industrialisation", BRANDS),
     ("services", SMES_SERVED),
+    ("services", OPEN_LICENCE_DECLARATIONS),
+    ("services", OPEN_LICENCES_FORMED),
+    ("services", OPEN_LICENCE_ROYALTIES),
+    ("services", OPEN_LICENCE_SMES),
+    ("services", PATENT_PLEDGES),
+    ("services", RISK_CHECKS),
+    ("services", RISK_REPORTS),
+    ("services", RISK_ALERTS),
+    ("services", NAVIGATION_REPORTS),
 ]
 
 

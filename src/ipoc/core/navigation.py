@@ -15,7 +15,8 @@ ALL_ROLES = tuple(Role.values)
 
 
 # Sidebar groups by menu order: entries below 20 are the work bench, 20–29 patents and centers, …
-GROUPS = ((0, _("工作台")), (20, _("专利与中心")), (30, _("转化运营")), (90, _("系统")))
+GROUPS = ((0, _("工作台")), (20, _("专利与中心")), (30, _("转化运营")), (50, _("产业协同与产业化")), (60, _("专业服务")),
+          (90, _("系统")))
 
 # Tabler icon (https://tabler.io/icons, the installed @tabler/icons-webfont) per menu entry.
 ICONS = {
@@ -26,6 +27,8 @@ ICONS = {
     "deal_list": "briefcase", "deal_statistics": "chart-pie", "stock_list": "archive",
     "stock_push_list": "send", "organization_list": "building", "notification_list": "bell",
     "audit_list": "history", "help": "help",
+    "pool_list": "stack-2", "consortium_list": "users-group", "industrialization_project_list": "building-factory-2",
+    "licensing_home": "license", "risk_check_list": "shield-search", "analytics_set_list": "chart-dots-3",
 }
 
 
