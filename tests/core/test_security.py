@@ -59,6 +59,20 @@ def test_one_address_guessing_many_accounts_is_stopped(client, users, monkeypatc
     assert login(client, "ent_b", PASSWORD, addr="10.9.9.10").status_code == 302
 
 
+def test_a_stranger_guessing_cannot_lock_the_owner_out_from_another_address(client, users, monkeypatch):
+    for _ in range(7):
+        login(client, "ent_a", "wrong", addr="10.6.6.6")
+    assert "登录失败次数过多" in login(client, "ent_a", PASSWORD, addr="10.6.6.6").content.decode()
+    assert login(client, "ent_a", PASSWORD, addr="10.0.0.8").status_code == 302  # the owner, elsewhere
+
+
+def test_guessing_one_account_from_many_addresses_is_stopped(client, users, monkeypatch):
+    monkeypatch.setenv("IPOC_LOGIN_MAX_FAILURES_PER_ACCOUNT_TOTAL", "8")
+    for n in range(8):
+        login(client, "ent_a", "wrong", addr=f"10.7.0.{n}")  # one try from each of eight addresses
+    assert "登录失败次数过多" in login(client, "ent_a", PASSWORD, addr="10.7.1.1").content.decode()
+
+
 # ---------------------------------------------------------------- 13. production profile and headers
 
 

@@ -1,9 +1,13 @@
 """Sign-in throttling, response security headers, and token revocation when an account changes.
 
-- Sign-in (登录限速): after ``IPOC_LOGIN_MAX_FAILURES_PER_ACCOUNT`` (default 5) failed sign-ins for one account,
-  or ``IPOC_LOGIN_MAX_FAILURES_PER_ADDRESS`` (default 20) from one address, within ``IPOC_LOGIN_WINDOW_MINUTES``
-  (default 15), further attempts are refused with a clear message until the window has passed — even with the
-  right password — and each refusal and failure is written to the audit log.
+- Sign-in (登录限速): after ``IPOC_LOGIN_MAX_FAILURES_PER_ACCOUNT`` (default 5) failed sign-ins for one account
+  from one address, ``IPOC_LOGIN_MAX_FAILURES_PER_ACCOUNT_TOTAL`` (default 50) for one account from all
+  addresses, or ``IPOC_LOGIN_MAX_FAILURES_PER_ADDRESS`` (default 20) from one address, within
+  ``IPOC_LOGIN_WINDOW_MINUTES`` (default 15), further attempts are refused with a clear message until the window
+  has passed — even with the right password — and each refusal and failure is written to the audit log. The
+  per-account limit counts one address at a time so that a stranger typing wrong passwords for someone else's
+  account locks out the stranger, not the owner signing in from elsewhere; the account-wide bound still stops
+  guessing spread over many addresses.
 - ``SecurityHeadersMiddleware`` adds a Permissions-Policy (the Content-Security-Policy comes from django-csp).
 - A changed password or a deactivated account revokes the user's API tokens.
 """
@@ -47,9 +51,12 @@ def login_blocked(username: str, address: str) -> bool:
 
     since = timezone.now() - dt.timedelta(minutes=_setting("IPOC_LOGIN_WINDOW_MINUTES", 15))
     recent = LoginFailure.objects.filter(at__gte=since)
-    if username and recent.filter(username__iexact=username).count() >= _setting(
-            "IPOC_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5):
-        return True
+    if username:
+        for_account = recent.filter(username__iexact=username)
+        if for_account.filter(ip_address=address).count() >= _setting("IPOC_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5):
+            return True
+        if for_account.count() >= _setting("IPOC_LOGIN_MAX_FAILURES_PER_ACCOUNT_TOTAL", 50):
+            return True
     return recent.filter(ip_address=address).count() >= _setting("IPOC_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
 
 
