@@ -81,3 +81,16 @@ def test_organizations_ensure_is_idempotent(db):
     assert Organization.objects.count() == 3
     assert first["浙江大学"].kind == OrganizationKind.UNIVERSITY
     assert first["中国科学院自动化研究所"].kind == OrganizationKind.RESEARCH_INSTITUTE
+
+
+def test_contacts_show_to_own_users_center_and_office_staff_but_not_to_other_enterprises(client, orgs, users):
+    """联系方式 are personal data: another enterprise is pointed to the center instead (probe, issue 14)."""
+    Organization.objects.filter(pk=orgs["ent_a"].pk).update(contact_name="王工", contact_phone="13912345678",
+                                                            contact_email="wang@example.cn")
+    url = f"/organizations/{orgs['ent_a'].pk}/"
+    for who, sees in (("ent_a", True), ("center_a", True), ("js_office", True), ("admin", True),
+                      ("ent_b", False), ("univ", False), ("expert", False)):
+        client.force_login(users[who])
+        page = client.get(url).content.decode()
+        assert ("13912345678" in page and "wang@example.cn" in page and "王工" in page) is sees, who
+        assert ("请通过运营中心联系" in page) is not sees, who

@@ -30,6 +30,18 @@ def organization_get(*, user: User, pk: int) -> Organization:
     return org
 
 
+def organization_contacts_visible(*, user: User, organization: Organization) -> bool:
+    """联系方式 (contact person, phone, e-mail) are personal data: shown to the organisation's own users, to
+    operation-center and IP-office staff (who broker contacts) and to platform administrators; other users are
+    pointed to the center."""
+    from ipoc.core.models import Role
+
+    if not (user and user.is_authenticated):
+        return False
+    return (user.is_platform_admin or user.organization_id == organization.pk
+            or user.role in (Role.CENTER_STAFF, Role.OFFICE_STAFF))
+
+
 def audit_list(*, user: User, actor: str = "", model: str = "", object_id: str = "",
                action: str = "") -> QuerySet[AuditEntry]:
     """The audit log is for platform administrators."""

@@ -109,6 +109,7 @@ def organization_detail(request, pk: int):
         "region": (region_name(org.region_code) or org.region_code) if org.region_code else "",
         "source": source_label(org.source), "figures": organization_figures(request.user, org),
         "member_count": org.users.filter(is_active=True).count(), "members": members, "own": own,
+        "show_contacts": selectors.organization_contacts_visible(user=request.user, organization=org),
         "history": history,
         "audit_url": reverse("audit_list") + f"?model=organization&object_id={org.pk}",
     })
