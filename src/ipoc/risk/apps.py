@@ -8,5 +8,14 @@ class RiskConfig(AppConfig):
     verbose_name = _("出口前风险预警与供应链合规排查")
 
     def ready(self) -> None:
-        # Menu entry (url name "risk_check_list"), home cards and KPI providers are registered here.
-        pass
+        from ipoc.core.models import Role
+        from ipoc.core.navigation import MenuEntry, register_menu
+        from ipoc.patents.services import on_patents_changed
+        from ipoc.risk import home, kpi, services
+
+        register_menu(MenuEntry(_("出口风险预警"), "risk_check_list",
+                                roles=(Role.CENTER_STAFF, Role.ENTERPRISE_USER, Role.OFFICE_STAFF), order=62))
+        home.register()
+        kpi.register()
+        # The watch: a finished check re-opens when an import adds or changes a relevant patent.
+        on_patents_changed(services.watch_patents_changed)
