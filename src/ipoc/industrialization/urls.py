@@ -1,3 +1,37 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from ipoc.industrialization import views
+
+urlpatterns = [
+    path("", views.project_list, name="industrialization_project_list"),
+    path("projects/new/", views.project_create, name="industrialization_project_create"),
+    path("projects/<int:pk>/", views.project_detail, name="industrialization_project_detail"),
+    path("projects/<int:pk>/edit/", views.project_edit, name="industrialization_project_edit"),
+    path("projects/<int:pk>/transition/", views.project_transition, name="industrialization_project_transition"),
+    path("projects/<int:pk>/patents/", views.project_patent_add, name="industrialization_project_patent_add"),
+    path("projects/<int:pk>/partners/", views.project_partner_add, name="industrialization_project_partner_add"),
+    path("projects/<int:pk>/milestones/", views.project_milestone_add,
+         name="industrialization_project_milestone_add"),
+    path("projects/<int:pk>/investments/", views.project_investment_add,
+         name="industrialization_project_investment_add"),
+    path("projects/<int:pk>/outcomes/", views.project_outcome_add, name="industrialization_project_outcome_add"),
+    path("products/", views.product_list, name="industrialization_product_list"),
+    path("products/new/", views.product_create, name="industrialization_product_create"),
+    path("products/import/", views.product_import, name="industrialization_product_import"),
+    path("products/<int:pk>/", views.product_detail, name="industrialization_product_detail"),
+    path("products/<int:pk>/edit/", views.product_edit, name="industrialization_product_edit"),
+    path("products/<int:pk>/patents/", views.product_patent_add, name="industrialization_product_patent_add"),
+    path("products/<int:pk>/years/", views.product_year_add, name="industrialization_product_year_add"),
+    path("products/<int:pk>/trademarks/", views.product_trademarks, name="industrialization_product_trademarks"),
+    path("products/<int:pk>/filings/", views.filing_prepare, name="industrialization_filing_prepare"),
+    path("products/<int:pk>/filings/<int:filing_pk>/transition/", views.filing_transition,
+         name="industrialization_filing_transition"),
+    path("products/<int:pk>/filings/<int:filing_pk>/pack.xlsx", views.filing_xlsx,
+         name="industrialization_filing_xlsx"),
+    path("products/<int:pk>/filings/<int:filing_pk>/pack.pdf", views.filing_pdf, name="industrialization_filing_pdf"),
+    path("brands/", views.brand_list, name="industrialization_brand_list"),
+    path("brands/new/", views.brand_create, name="industrialization_brand_create"),
+    path("brands/<int:pk>/", views.brand_detail, name="industrialization_brand_detail"),
+    path("brands/<int:pk>/trademarks/", views.trademark_add, name="industrialization_trademark_add"),
+    path("brands/<int:pk>/awards/", views.award_add, name="industrialization_award_add"),
+]
