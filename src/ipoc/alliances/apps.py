@@ -8,5 +8,9 @@ class AlliancesConfig(AppConfig):
     verbose_name = _("创新联合体")
 
     def ready(self) -> None:
-        # Menu entry (url name "consortium_list"), home cards and KPI providers are registered here.
-        pass
+        from ipoc.alliances import demo, home, kpi  # noqa: F401  (demo registers its step on import)
+        from ipoc.core.navigation import MenuEntry, register_menu
+
+        register_menu(MenuEntry(_("创新联合体"), "consortium_list", order=52))
+        home.register()
+        kpi.register()
