@@ -1,5 +1,5 @@
 """``ipoc demo`` step ``industrialization`` (order 85, after deals), through ``ipoc.industrialization.services``:
-the demo center opens a 专利产业化项目 from the signed 光波导 licence deal (its patent is recorded as licensed through
+the demo center opens 专利产业化项目 from the signed licence deals (纳米复合材料, 光波导) (its patent is recorded as licensed through
 that deal), moves it to 量产 with a partner, money, milestones and outcomes; the licensee registers a
 专利密集型产品 with two years of data; a brand with a trademark and an award bears it; a second project comes from
 the completed 氧化石墨烯 assignment. The product's 备案 pack is checked (the demo patents' legal status is not
@@ -19,8 +19,10 @@ INVESTOR = "新一代信息技术产业园（演示）"
 
 PROJECTS = [
     # title, deal title, chain node name, target stage, summary
-    ("集成光波导全波片产业化项目", "集成光波导全波片专利许可", "光电子器件", "mass_production",
-     "实施浙江大学许可的集成光波导全波片专利，建设硅基光波导偏振器件中试线并量产光模块配套器件。（演示数据）"),
+    ("纳米复合材料封装基板产业化项目", "纳米复合材料专利普通许可", "集成电路设计与制造", "mass_production",
+     "实施浙江大学许可的纳米复合材料专利，建设芯片封装用复合基板中试线并实现量产。（演示数据）"),
+    ("集成光波导全波片产业化项目", "集成光波导全波片专利许可", "光电子器件", "pilot",
+     "实施浙江大学许可的集成光波导全波片专利，建设硅基光波导偏振器件中试线。（演示数据）"),
     ("氧化石墨烯浆料产业化项目", "氧化石墨烯制备专利转让", "", "pilot",
      "受让层间距可控的氧化石墨烯制备方法专利，建设百吨级氧化石墨烯浆料中试线。（演示数据）"),
 ]
@@ -45,7 +47,8 @@ def _project(staff, center, title, deal_title, node_name, stage, summary):
         node = next((n for n in selectors.chain_nodes_for(user=staff, center_id=center.pk) if n.name == node_name),
                     None)
         project = services.project_create(actor=staff, title=title, deal=deal, chain_node=node, summary=summary,
-                                          start_date=deal.signed_date or dt.date(_year(-1), 6, 1))
+                                          start_date=(deal.signed_date or dt.date(_year(-1), 6, 1))
+                                          + dt.timedelta(days=30))
     moves = 0
     for to_stage in STAGE_PATH[STAGE_PATH.index(project.stage) + 1:STAGE_PATH.index(stage) + 1]:
         project = services.project_transition(actor=staff, project=project, to_stage=to_stage, reason="按计划推进")
@@ -81,12 +84,13 @@ def demo_industrialization(data_dir: Path) -> dict:
         services.project_partner_add(actor=staff, project=main, organization=center, role="center")
     if not main.investments.exists():
         services.project_investment_add(actor=staff, project=main, source="self", amount="12000000",
-                                        date=dt.date(_year(-1), 7, 1))
+                                        date=main.start_date + dt.timedelta(days=20))
         services.project_investment_add(actor=staff, project=main, source="government", amount="3000000",
-                                        date=dt.date(_year(-1), 9, 1), note="省级专利转化专项")
+                                        date=main.start_date + dt.timedelta(days=120), note="省级专利转化专项")
     if not main.milestones.exists():
-        services.project_milestone_add(actor=staff, project=main, title="中试线建成", due_date=dt.date(_year(-1), 10, 31),
-                                       done_date=dt.date(_year(-1), 10, 20))
+        services.project_milestone_add(actor=staff, project=main, title="中试线建成",
+                                       due_date=main.start_date + dt.timedelta(days=180),
+                                       done_date=main.start_date + dt.timedelta(days=170))
         services.project_milestone_add(actor=staff, project=main, title="量产良率达到 95%",
                                        due_date=dt.date(_year(0), 12, 31))
     if not main.outcomes.filter(year=_year(-1)).exists():
@@ -94,21 +98,23 @@ def demo_industrialization(data_dir: Path) -> dict:
                                      sales="21000000", jobs=85, new_patents=6)
 
     enterprise = main.enterprise
-    brand = Brand.objects.filter(holder=enterprise, name="光芯").first()
+    brand = Brand.objects.filter(holder=enterprise, name="芯测").first()
     if brand is None:
-        brand = services.brand_create(actor=staff, name="光芯", holder=enterprise,
-                                      description="硅基光电子器件品牌，以集成光波导专利技术为支撑。（演示数据）")
-        services.trademark_add(actor=staff, brand=brand, registration_number="68123456", mark="光芯", nice_class=9,
-                               goods="光通信设备；光学器件；集成电路", valid_until=dt.date(2033, 5, 13))
+        brand = services.brand_create(actor=staff, name="芯测", holder=enterprise,
+                                      description="芯片封装材料与测试器件品牌，以纳米复合材料专利技术为支撑。（演示数据）")
+        services.trademark_add(actor=staff, brand=brand, registration_number="68123456", mark="芯测", nice_class=9,
+                               goods="集成电路；半导体器件；电子芯片", valid_until=dt.date(2033, 5, 13))
+        services.trademark_add(actor=staff, brand=brand, registration_number="68123457", mark="芯测", nice_class=17,
+                               goods="绝缘材料；半成品塑料物质", valid_until=dt.date(2033, 5, 13))
         services.brand_award_add(actor=staff, brand=brand, title="省级知名品牌培育名单", year=_year(-1),
                                  awarded_by="省市场监督管理局（演示）")
 
-    product = Product.objects.filter(enterprise=enterprise, name="硅基集成光波导全波片模块").first()
+    product = Product.objects.filter(enterprise=enterprise, name="纳米复合封装基板").first()
     if product is None:
-        product = services.product_create(actor=staff, name="硅基集成光波导全波片模块", category="光电子器件",
+        product = services.product_create(actor=staff, name="纳米复合封装基板", category="电子专用材料",
                                           catalogue_code="", enterprise=enterprise, project=main, brand=brand,
-                                          description="用于高速光模块的偏振控制器件。（演示数据）",
-                                          features="真零级全波片\n集成光波导\n偏振控制")
+                                          description="用于芯片封装的高导热纳米复合材料基板。（演示数据）",
+                                          features="纳米复合材料\n高导热封装基板\n低介电损耗")
         services.product_update(actor=staff, product=product, data={"trademarks": list(brand.trademarks.all())})
         for link in main.project_patents.all():
             services.product_patent_add(actor=staff, product=product, patent=link.patent, source=link.source,

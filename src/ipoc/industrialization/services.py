@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ipoc.core.display import patent_label
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import Organization, OrganizationKind, Role, User
 from ipoc.core.services import audit_record, model_update, validated_save
@@ -208,7 +209,7 @@ def _deal_for_link(*, deal_id: int | None, patent, enterprise: Organization, sou
     if deal is None:
         raise ApplicationError(_("来源交易不存在：%(d)s") % {"d": deal_id}, field="deal")
     if not deal.patents.filter(pk=patent.pk).exists():
-        raise ApplicationError(_("交易“%(d)s”不涉及专利 %(p)s") % {"d": deal, "p": patent.number or patent.title},
+        raise ApplicationError(_("交易“%(d)s”不涉及专利 %(p)s") % {"d": deal, "p": patent_text(patent)},
                                field="deal")
     if not deal.buyers.filter(pk=enterprise.pk).exists():
         raise ApplicationError(_("%(o)s 不是交易“%(d)s”的受让/被许可方") % {"o": enterprise, "d": deal}, field="deal")
@@ -638,7 +639,7 @@ def filing_problems(product: Product, data_year: int, *, on_date: dt.date | None
     enterprise = product.enterprise
     for link in links:
         s = summaries.get(link.patent_id, {})
-        label = s.get("number") or link.patent.title
+        label = patent_text(link.patent)
         if not s.get("in_force"):
             if s.get("legal_status"):
                 problems.append({"field": "patents", "code": "lapsed", "patent": link.patent_id, "message": _(
@@ -675,6 +676,16 @@ def filing_problems(product: Product, data_year: int, *, on_date: dt.date | None
     return problems
 
 
+def _has_number(patent) -> bool:
+    return bool(patent.publication_number or patent.grant_number or patent.application_number)
+
+
+def patent_text(patent) -> str:
+    """How a message names a patent: its number, else its title in quotes (never an internal key)."""
+    label = patent_label(patent)[0]
+    return label if _has_number(patent) else f"“{label}”"
+
+
 def _wan(value: Decimal | None) -> str:
     return "" if value is None else f"{value / Decimal(10000):.2f}"
 
@@ -691,7 +702,7 @@ def pack_data(product: Product, data_year: int) -> dict:
     for link in links:
         s = summaries.get(link.patent_id, {})
         p = link.patent
-        patents.append({"number": s.get("number") or "", "title": p.title,
+        patents.append({"number": patent_label(p)[0] if _has_number(p) else "", "title": p.title,
                         "type": str(p.get_patent_type_display()) if p.patent_type else "",
                         "legal_status": s.get("legal_status_label", ""),
                         "source": str(link.get_source_display()),
@@ -704,7 +715,7 @@ def pack_data(product: Product, data_year: int) -> dict:
         "output_value": _wan(record.output_value) if record else "", "sales": _wan(record.sales) if record else "",
         "patent_revenue_share": str(record.patent_revenue_share) if record and record.patent_revenue_share
         is not None else "",
-        "patents": "；".join(f"{x['number']} {x['title']}（{x['source']}）" for x in patents),
+        "patents": "；".join(f"{x['number'] or x['title']}（{x['source']}）" for x in patents),
         "brand": "、".join(str(t) for t in product.trademarks.all()) or (product.brand.name if product.brand else ""),
         "evidence": _("已上传") if record and record.evidence else "",
     }
@@ -847,7 +858,7 @@ def pack_pdf(filing: ProductFiling) -> bytes:
     pdf.multi_cell(0, 8, _("支撑专利"))
     pdf.set_font_size(10)
     for p in pack["patents"]:
-        pdf.multi_cell(0, 6, f"{p['number']} {p['title']} · {p['type']} · {p['legal_status']} · {p['source']}"
+        pdf.multi_cell(0, 6, f"{p['number']} {p['title']}".strip() + f" · {p['type']} · {p['legal_status']} · {p['source']}"
                        + (f" · {p['deal']}" if p["deal"] else ""))
     pdf.ln(3)
     pdf.set_font_size(8)
