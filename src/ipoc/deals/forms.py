@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ipoc.core.pickers import MultiPickerField, PickerField
-from ipoc.deals.models import Deal, DealStage, DealType
+from ipoc.deals.models import Deal, DealStage, DealType, LicenceKind
 
 
 class DealForm(forms.ModelForm):
@@ -22,13 +22,16 @@ class DealForm(forms.ModelForm):
 
     class Meta:
         model = Deal
-        fields = ["title", "deal_type", "chain_scope", "center", "sellers", "buyers", "patents", "demand", "event",
-                  "amount", "intention_date", "signed_date", "completed_date", "note"]
+        fields = ["title", "deal_type", "licence_kind", "licence_start", "licence_end", "chain_scope", "center",
+                  "sellers", "buyers", "patents", "demand", "event", "amount", "intention_date", "signed_date",
+                  "completed_date", "note"]
         labels = {"amount": _("交易金额（元）"), "deal_type": _("交易方式")}
         widgets = {"note": forms.Textarea(attrs={"rows": 3}),
                    "intention_date": forms.DateInput(attrs={"type": "date"}),
                    "signed_date": forms.DateInput(attrs={"type": "date"}),
-                   "completed_date": forms.DateInput(attrs={"type": "date"})}
+                   "completed_date": forms.DateInput(attrs={"type": "date"}),
+                   "licence_start": forms.DateInput(attrs={"type": "date"}),
+                   "licence_end": forms.DateInput(attrs={"type": "date"})}
         help_texts = {"signed_date": _("签约后填写；也可在“签约”时填写"),
                       "completed_date": _("完成时填写；也可在“完成”时填写")}
 
@@ -39,6 +42,7 @@ class DealForm(forms.ModelForm):
         self.fields["title"].wide = True
         self.fields["deal_type"].choices = [("", _("请选择交易方式"))] + list(DealType.choices)
         self.fields["intention_date"].help_text = _("留空为今天")
+        self.fields["licence_kind"].choices = [("", _("非许可交易或未定"))] + list(LicenceKind.choices)
 
     def _post_clean(self):
         """The service validates and saves (the form only parses input)."""

@@ -51,6 +51,17 @@ class DealType(models.TextChoices):
     FINANCING = "financing", _("投融资")
 
 
+class LicenceKind(models.TextChoices):
+    """许可方式 of a licence deal (专利法第五十一条: no 独占/排他 licence while an open licence stands)."""
+
+    ORDINARY = "ordinary", _("普通许可")
+    EXCLUSIVE = "exclusive", _("排他许可")
+    SOLE = "sole", _("独占许可")
+
+
+EXCLUSIVE_KINDS = (LicenceKind.EXCLUSIVE, LicenceKind.SOLE)
+
+
 class ChainScope(models.TextChoices):
     WITHIN_CHAIN = "within_chain", _("产业链上下游之间")
     BETWEEN_CHAINS = "between_chains", _("产业链之间")
@@ -62,6 +73,10 @@ class Deal(models.Model):
 
     title = models.CharField(_("项目名称"), max_length=300)
     deal_type = models.CharField(_("交易类型"), max_length=16, choices=DealType.choices)
+    licence_kind = models.CharField(_("许可方式"), max_length=16, choices=LicenceKind.choices, blank=True,
+                                    help_text=_("许可交易填写：普通、排他或独占"))
+    licence_start = models.DateField(_("许可期限起"), null=True, blank=True)
+    licence_end = models.DateField(_("许可期限止"), null=True, blank=True)
     chain_scope = models.CharField(_("产业链范围"), max_length=16, choices=ChainScope.choices,
                                    default=ChainScope.OTHER)
     stage = models.CharField(_("阶段"), max_length=16, choices=DealStage.choices, default=DealStage.INTENTION,
@@ -119,6 +134,10 @@ class Deal(models.Model):
                 errors["signed_date"] = _("签约后必须填写签约日期")
         if self.stage == DealStage.COMPLETED and self.completed_date is None:
             errors["completed_date"] = _("完成时必须填写完成日期")
+        if self.licence_kind and self.deal_type != DealType.LICENSE:
+            errors["licence_kind"] = _("只有许可交易才有许可方式")
+        if self.licence_start and self.licence_end and self.licence_end < self.licence_start:
+            errors["licence_end"] = _("许可期限止不能早于许可期限起")
         if self.intention_date and self.signed_date and self.signed_date < self.intention_date:
             errors["signed_date"] = _("签约日期不能早于意向日期")
         if self.signed_date and self.completed_date and self.completed_date < self.signed_date:

@@ -19,6 +19,9 @@ class DealRead(Schema):
     title: str
     deal_type: str
     deal_type_label: str = Field(..., alias="get_deal_type_display")
+    licence_kind: str = ""
+    licence_start: date | None = None
+    licence_end: date | None = None
     chain_scope: str
     chain_scope_label: str = Field(..., alias="get_chain_scope_display")
     stage: str
@@ -79,6 +82,9 @@ class DealCreate(Schema):
     event_id: int | None = None
     amount: Decimal | None = None
     intention_date: date | None = None
+    licence_kind: str = Field("", description="许可方式：ordinary 普通 / exclusive 排他 / sole 独占（许可交易）")
+    licence_start: date | None = None
+    licence_end: date | None = None
     note: str = ""
 
 
@@ -95,6 +101,9 @@ class DealUpdate(Schema):
     intention_date: date | None = None
     signed_date: date | None = None
     completed_date: date | None = None
+    licence_kind: str | None = None
+    licence_start: date | None = None
+    licence_end: date | None = None
     note: str | None = None
 
 

@@ -271,3 +271,29 @@ def statistics_overview(*, user: User | None, year: int) -> list[dict]:
     rows = [{"center": c, "count": totals.get(c.pk, {}).get("count", 0),
              "amount": Decimal(totals.get(c.pk, {}).get("amount") or 0)} for c in centers]
     return sorted(rows, key=lambda r: (-r["amount"], -r["count"], r["center"].name))
+
+
+def exclusive_licence_patent_ids(on_date: dt.date | None = None) -> set[int]:
+    """Patents under an 独占/排他 licence deal in force on ``on_date`` (default today): a licence deal at 签约, 履行 or
+    完成 whose licence term (许可期限起/止, open ends allowed) covers the date. Used by the open-licence check."""
+    from ipoc.deals.models import EXCLUSIVE_KINDS, DealType
+
+    on_date = on_date or timezone.localdate()
+    qs = Deal.objects.filter(deal_type=DealType.LICENSE, licence_kind__in=EXCLUSIVE_KINDS, stage__in=SIGNED_STAGES)
+    qs = qs.filter(Q(licence_start__isnull=True) | Q(licence_start__lte=on_date))
+    qs = qs.filter(Q(licence_end__isnull=True) | Q(licence_end__gte=on_date))
+    return set(qs.exclude(patents__isnull=True).values_list("patents", flat=True))
+
+
+def exclusive_licence_deals(patent_id: int, on_date: dt.date | None = None) -> list[dict]:
+    """The 独占/排他 licence deals in force on a patent, as {"id", "title", "kind", "kind_label", "start", "end", "url"}
+    (the records behind the open-licence blocker)."""
+    from ipoc.deals.models import EXCLUSIVE_KINDS, DealType
+
+    on_date = on_date or timezone.localdate()
+    qs = (Deal.objects.filter(deal_type=DealType.LICENSE, licence_kind__in=EXCLUSIVE_KINDS, stage__in=SIGNED_STAGES,
+                              patents=patent_id)
+          .filter(Q(licence_start__isnull=True) | Q(licence_start__lte=on_date))
+          .filter(Q(licence_end__isnull=True) | Q(licence_end__gte=on_date)).distinct().order_by("pk"))
+    return [{"id": d.pk, "title": d.title, "kind": d.licence_kind, "kind_label": str(d.get_licence_kind_display()),
+             "start": d.licence_start, "end": d.licence_end, "url": reverse("deal_detail", args=[d.pk])} for d in qs]

@@ -19,16 +19,18 @@ from ipoc.core.permissions import CHANGE, can, require_role
 from ipoc.core.services import audit_record, model_update, validated_save
 from ipoc.deals.models import (
     DEAL_TRANSITIONS,
+    EXCLUSIVE_KINDS,
     ChainScope,
     Deal,
     DealStage,
     DealStageChange,
     DealType,
+    LicenceKind,
     max_amount_yuan,
 )
 
 EDITABLE_FIELDS = ("title", "deal_type", "chain_scope", "amount", "intention_date", "signed_date", "completed_date",
-                   "demand", "event", "note")
+                   "demand", "event", "note", "licence_kind", "licence_start", "licence_end")
 M2M_FIELDS = ("sellers", "buyers", "patents")
 ATTACHMENT_FIELDS = ("contract_file", "filing_file")
 ATTACHMENT_SUFFIXES = (".pdf", ".ofd", ".doc", ".docx", ".jpg", ".jpeg", ".png", ".zip")
@@ -89,6 +91,28 @@ def _check(data: dict[str, Any]) -> None:
         raise ApplicationError(_("未知的产业链范围：%(t)s") % {"t": data["chain_scope"]}, field="chain_scope")
     if "amount" in data:
         data["amount"] = clean_amount(data["amount"])
+    if data.get("licence_kind") and data["licence_kind"] not in LicenceKind.values:
+        raise ApplicationError(_("未知的许可方式：%(t)s") % {"t": data["licence_kind"]}, field="licence_kind")
+
+
+def refuse_exclusive_on_open_licence(*, deal_type: str, licence_kind: str, patents: Iterable) -> None:
+    """专利法第五十一条第三款: while a patent's open licence stands, no 独占/排他 licence may be granted on it.
+    The refusal names the rule and the declarations behind it."""
+    if deal_type != DealType.LICENSE or licence_kind not in EXCLUSIVE_KINDS:
+        return
+    from ipoc.licensing import selectors as licensing_selectors
+
+    ids = {getattr(p, "pk", p) for p in patents}
+    blocked = licensing_selectors.open_licence_declarations_for(ids)
+    if blocked:
+        from ipoc.licensing import rules as licensing_rules
+
+        rule = licensing_rules.LAW_51_NO_EXCLUSIVE
+        names = "；".join(f"{d['patent_number']}（开放许可声明 {d['published_on']} 公告）" for d in blocked)
+        raise ApplicationError(
+            _("不能登记%(k)s：以下专利正在实行开放许可，%(r)s：%(n)s")
+            % {"k": LicenceKind(licence_kind).label, "r": rule.quote(), "n": names},
+            field="licence_kind", code="open_licence", extra={"rule": rule.code, "declarations": blocked})
 
 
 def _check_parties(sellers: Iterable[Organization], buyers: Iterable[Organization]) -> None:
@@ -115,6 +139,8 @@ def deal_create(*, actor: User | None, title: str, deal_type: str, center: Organ
     _check(fields)
     sellers, buyers, patents = list(sellers), list(buyers), list(patents)
     _check_parties(sellers, buyers)
+    refuse_exclusive_on_open_licence(deal_type=deal_type, licence_kind=fields.get("licence_kind", ""),
+                                     patents=patents)
     deal = Deal(title=(title or "").strip(), center=_center_for(actor, center), stage=DealStage.INTENTION,
                 intention_date=intention_date or timezone.localdate(),
                 created_by=actor if actor is not None and actor.pk else None, **fields)
@@ -139,6 +165,9 @@ def deal_update(*, actor: User | None, deal: Deal, data: dict[str, Any]) -> Deal
     m2m = {name: list(data.pop(name)) for name in M2M_FIELDS if name in data}
     _check(data)
     _check_parties(m2m.get("sellers", deal.sellers.all()), m2m.get("buyers", deal.buyers.all()))
+    refuse_exclusive_on_open_licence(deal_type=data.get("deal_type", deal.deal_type),
+                                     licence_kind=data.get("licence_kind", deal.licence_kind),
+                                     patents=m2m.get("patents", deal.patents.all()))
     changes = model_update(instance=deal, data=data, fields=EDITABLE_FIELDS)
     for name, objs in m2m.items():
         old = sorted(getattr(deal, name).values_list("pk", flat=True))
@@ -180,6 +209,8 @@ def deal_transition(*, actor: User | None, deal: Deal, to_stage: str, reason: st
             raise ApplicationError(_("签约前请登记转让/许可方"), field="sellers")
         if not deal.buyers.exists():
             raise ApplicationError(_("签约前请登记受让/被许可方"), field="buyers")
+        refuse_exclusive_on_open_licence(deal_type=deal.deal_type, licence_kind=deal.licence_kind,
+                                         patents=deal.patents.all())
         signed = on or deal.signed_date or timezone.localdate()
         if signed != deal.signed_date:
             changes["signed_date"] = [deal.signed_date, signed]

@@ -8,5 +8,19 @@ class LicensingConfig(AppConfig):
     verbose_name = _("专利开放许可与专利开源")
 
     def ready(self) -> None:
-        # Menu entry (url name "licensing_home"), home cards and KPI providers are registered here.
-        pass
+        from ipoc.core.navigation import MenuEntry, register_menu
+        from ipoc.licensing import home, kpi
+
+        register_menu(MenuEntry(_("开放许可与开源"), "licensing_home", order=60))
+        home.register()
+        kpi.register()
+        from ipoc.patents import services as patent_services
+
+        patent_services.on_patents_changed(_refresh_pledges)
+
+
+def _refresh_pledges(ids: list[int]) -> None:
+    """After each import: pledges by definition pick up new patents and drop lapsed ones."""
+    from ipoc.licensing import services
+
+    services.pledges_refresh(ids)

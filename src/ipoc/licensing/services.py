@@ -1,0 +1,919 @@
+"""Writes for 专利开放许可与专利开源 — each checks who may make it, validates, runs in a transaction and is audited.
+
+Declaration: create (草稿) → co-owners' consents, reports attached → file (提交, after the eligibility check) →
+publish (公告, pushes to enterprises whose demands fit) → withdraw (撤回, licences already formed continue).
+Licence: formed by the licensee's written notice plus payment on the declared terms (专利法第五十一条);
+the royalty ledger takes reports and payments. Pledges (专利开源): scope by list or by definition, resolved to
+patents and refreshed after each import, with alerts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ipoc.core.errors import ApplicationError, PermissionDenied
+from ipoc.core.models import Organization, OrganizationKind, Role, User
+from ipoc.core.services import audit_record, notify, validated_save
+from ipoc.licensing import eligibility, rules
+from ipoc.licensing.models import (
+    AlertKind,
+    CoOwnerConsent,
+    DeclarationPush,
+    DeclarationStatus,
+    DisputeRoute,
+    EncumbranceKind,
+    FeeMethod,
+    LicenceDispute,
+    LicenceStatus,
+    OpenLicence,
+    OpenLicenceDeclaration,
+    PatentEncumbrance,
+    PatentPledge,
+    PaymentKind,
+    PledgeAlert,
+    PledgeCondition,
+    PledgedPatent,
+    PledgeMechanism,
+    PledgeStatus,
+    RoyaltyBase,
+    RoyaltyPayment,
+    RoyaltyReport,
+    ScopeKind,
+)
+
+CENTS = Decimal("0.01")
+MAX_MONEY = Decimal("100000000000")  # 1,000 亿元
+ATTACHMENT_SUFFIXES = (".pdf", ".ofd", ".doc", ".docx", ".jpg", ".jpeg", ".png")
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_SCOPE_NUMBERS = 500
+MAX_SCOPE_PATENTS = 5000
+
+DECLARATION_FIELDS = ("field", "fee_method", "fixed_fee", "entry_fee", "royalty_rate", "royalty_base", "payment_terms",
+                      "term_years", "contact_name", "contact_phone", "contact_email", "other_terms",
+                      "evaluation_report_number", "pledgee_consent_note")
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _actor_pk(actor: User | None) -> User | None:
+    return actor if actor is not None and actor.pk else None
+
+
+def _users_of(org_ids: Iterable[int | None]) -> list[User]:
+    ids = [i for i in org_ids if i]
+    return list(User.objects.filter(organization_id__in=ids, is_active=True)) if ids else []
+
+
+def money(value: Any, field: str, *, allow_none: bool = True) -> Decimal | None:
+    if value is None or value == "":
+        if allow_none:
+            return None
+        raise ApplicationError(_("请填写金额"), field=field)
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ApplicationError(_("金额必须是数字：%(v)s") % {"v": value}, field=field) from None
+    if not amount.is_finite() or amount < 0:
+        raise ApplicationError(_("金额不能为负数或非数字：%(v)s") % {"v": value}, field=field)
+    if amount > MAX_MONEY:
+        raise ApplicationError(_("金额超出合理范围（上限 %(m)s 元）：%(v)s") % {"m": MAX_MONEY, "v": value}, field=field)
+    return amount.quantize(CENTS)
+
+
+def _check_attachment(name: str, upload: UploadedFile) -> None:
+    if Path(upload.name or "").suffix.lower() not in ATTACHMENT_SUFFIXES:
+        raise ApplicationError(_("附件格式不支持（允许 %(s)s）：%(n)s") % {"s": " ".join(ATTACHMENT_SUFFIXES),
+                                                                          "n": upload.name}, field=name)
+    if upload.size is not None and upload.size > MAX_ATTACHMENT_BYTES:
+        raise ApplicationError(_("附件过大（上限 20 MB）：%(n)s") % {"n": upload.name}, field=name)
+    from ipoc.core.attachments import check_attachment
+
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    try:
+        check_attachment(upload.name or "", head)
+    except ApplicationError as exc:
+        raise ApplicationError(exc.message, field=name) from None
+
+
+# ---------------------------------------------------------------- who may do what
+
+
+def may_manage_declaration(actor: User | None, declaration: OpenLicenceDeclaration) -> bool:
+    """The patentee's users, the serving center's staff, administrators and the system."""
+    if actor is None:
+        return True
+    if not actor.is_authenticated:
+        return False
+    if actor.is_platform_admin:
+        return True
+    org = actor.organization_id
+    if not org:
+        return False
+    if actor.role == Role.CENTER_STAFF:
+        return org == declaration.center_id
+    return actor.role in (Role.INSTITUTION_USER, Role.ENTERPRISE_USER) and org == declaration.patentee_id
+
+
+def require_manager(actor: User | None, declaration: OpenLicenceDeclaration) -> None:
+    if not may_manage_declaration(actor, declaration):
+        raise PermissionDenied(_("只有专利权人或其服务运营中心可以办理此开放许可声明"))
+
+
+def _holds(patent, organization: Organization) -> bool:
+    from ipoc.patents import selectors as patent_selectors
+
+    return patent_selectors.patents_held_by(user=None, organization=organization).filter(pk=patent.pk).exists()
+
+
+def _center_of(actor: User | None, center: Organization | None) -> Organization | None:
+    if actor is not None and actor.role == Role.CENTER_STAFF and not actor.is_platform_admin:
+        return actor.organization
+    if center is not None and center.kind != OrganizationKind.OPERATION_CENTER:
+        raise ApplicationError(_("服务机构必须是产业知识产权运营中心"), field="center")
+    return center
+
+
+# ---------------------------------------------------------------- declarations
+
+
+def _check_terms(data: dict[str, Any]) -> None:
+    if "fee_method" in data and data["fee_method"] not in FeeMethod.values:
+        raise ApplicationError(_("未知的许可使用费支付方式：%(v)s") % {"v": data["fee_method"]}, field="fee_method")
+    if data.get("fee_method") and data["fee_method"] not in (rules.FEE_METHODS.value or FeeMethod.values):
+        raise ApplicationError(_("该支付方式未启用：%(v)s") % {"v": data["fee_method"]}, field="fee_method")
+    if "royalty_base" in data and data["royalty_base"] not in RoyaltyBase.values:
+        raise ApplicationError(_("未知的提成基数：%(v)s") % {"v": data["royalty_base"]}, field="royalty_base")
+    for name in ("fixed_fee", "entry_fee"):
+        if name in data:
+            data[name] = money(data[name], name)
+    if data.get("royalty_rate") not in (None, ""):
+        try:
+            data["royalty_rate"] = Decimal(str(data["royalty_rate"])).quantize(Decimal("0.001"))
+        except (InvalidOperation, ValueError):
+            raise ApplicationError(_("提成比例必须是数字"), field="royalty_rate") from None
+    elif "royalty_rate" in data:
+        data["royalty_rate"] = None
+
+
+@transaction.atomic
+def declaration_create(*, actor: User | None, patent, patentee: Organization | None = None,
+                       center: Organization | None = None, **terms: Any) -> OpenLicenceDeclaration:
+    """A draft declaration for ``patent`` by ``patentee`` (default: the actor's organisation), which must hold it."""
+    if actor is not None:
+        if not actor.is_authenticated:
+            raise PermissionDenied(_("请先登录"), status=401)
+        if not (actor.is_platform_admin or actor.role in (Role.INSTITUTION_USER, Role.ENTERPRISE_USER,
+                                                          Role.CENTER_STAFF)):
+            raise PermissionDenied(_("只有专利权人或运营中心可以起草开放许可声明"))
+        if actor.role in (Role.INSTITUTION_USER, Role.ENTERPRISE_USER):
+            if patentee is not None and patentee.pk != actor.organization_id:
+                raise PermissionDenied(_("只能以本单位名义声明"), field="patentee")
+            patentee = actor.organization
+    if patentee is None:
+        raise ApplicationError(_("请选择专利权人"), field="patentee")
+    if not _holds(patent, patentee):
+        raise ApplicationError(_("%(o)s 不是专利 %(p)s 的权利人或申请人") % {"o": patentee.name, "p": patent.number},
+                               field="patent")
+    unknown = set(terms) - set(DECLARATION_FIELDS)
+    if unknown:
+        raise ApplicationError(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
+    _check_terms(terms)
+    decl = OpenLicenceDeclaration(patent=patent, patentee=patentee, center=_center_of(actor, center),
+                                  created_by=_actor_pk(actor), **terms)
+    validated_save(decl)
+    for owner in eligibility.co_owners(patent, patentee):
+        CoOwnerConsent.objects.get_or_create(declaration=decl, name=owner["name"],
+                                             defaults={"organization_id": owner["organization_id"]})
+    audit_record(actor=actor, action="create", obj=decl, changes={
+        "patent": [None, patent.number], "patentee": [None, patentee.name], "fee_method": [None, decl.fee_method]})
+    return decl
+
+
+@transaction.atomic
+def declaration_update(*, actor: User | None, declaration: OpenLicenceDeclaration,
+                       data: dict[str, Any]) -> OpenLicenceDeclaration:
+    """Edit a draft's terms (a filed or published declaration is changed only by withdrawing it)."""
+    require_manager(actor, declaration)
+    if declaration.status != DeclarationStatus.DRAFT:
+        raise ApplicationError(_("已提交的声明不能修改；如需变更请撤回后重新声明"), field="status")
+    data = {k: v for k, v in data.items() if k in DECLARATION_FIELDS}
+    _check_terms(data)
+    from ipoc.core.services import model_update
+
+    changes = model_update(instance=declaration, data=data, fields=DECLARATION_FIELDS)
+    if changes:
+        audit_record(actor=actor, action="update", obj=declaration, changes=changes)
+    return declaration
+
+
+@transaction.atomic
+def declaration_attach(*, actor: User | None, declaration: OpenLicenceDeclaration,
+                       evaluation_report: UploadedFile | None = None,
+                       pledgee_consent: UploadedFile | None = None) -> OpenLicenceDeclaration:
+    """Attach the 专利权评价报告 and/or the pledgee's written consent."""
+    require_manager(actor, declaration)
+    uploads = {k: v for k, v in {"evaluation_report": evaluation_report,
+                                 "pledgee_consent": pledgee_consent}.items() if v is not None}
+    if not uploads:
+        raise ApplicationError(_("请选择要上传的附件"), field="evaluation_report")
+    changes = {}
+    for name, upload in uploads.items():
+        _check_attachment(name, upload)
+        old = getattr(declaration, name).name or ""
+        getattr(declaration, name).save(upload.name, upload, save=False)
+        changes[name] = [old, getattr(declaration, name).name]
+    validated_save(declaration)
+    audit_record(actor=actor, action="update", obj=declaration, changes=changes)
+    return declaration
+
+
+@transaction.atomic
+def consent_record(*, actor: User | None, declaration: OpenLicenceDeclaration, name: str, consented: bool = True,
+                   consented_on: dt.date | None = None, note: str = "",
+                   document: UploadedFile | None = None) -> CoOwnerConsent:
+    """Record a co-owner's consent (or its refusal) to the declaration."""
+    require_manager(actor, declaration)
+    name = (name or "").strip()
+    known = {o["name"]: o for o in eligibility.co_owners(declaration.patent, declaration.patentee)}
+    if name not in known:
+        raise ApplicationError(_("%(n)s 不是该专利的共有人") % {"n": name or "—"}, field="name")
+    if consented and consented_on and consented_on > today():
+        raise ApplicationError(_("同意日期不能晚于今天"), field="consented_on")
+    consent, _created = CoOwnerConsent.objects.get_or_create(
+        declaration=declaration, name=name, defaults={"organization_id": known[name]["organization_id"]})
+    old = consent.consented
+    consent.consented = bool(consented)
+    consent.consented_on = (consented_on or today()) if consented else None
+    consent.note = (note or "")[:300]
+    consent.recorded_by = _actor_pk(actor)
+    if document is not None:
+        _check_attachment("document", document)
+        consent.document.save(document.name, document, save=False)
+    consent.save()
+    audit_record(actor=actor, action="update", obj=declaration,
+                 changes={f"consent:{name}": [old, consent.consented]}, message=consent.note)
+    return consent
+
+
+def declaration_check(*, declaration: OpenLicenceDeclaration, on_date: dt.date | None = None) -> dict:
+    return eligibility.check(declaration.patent, declaration=declaration, on_date=on_date)
+
+
+def _refuse_blockers(result: dict) -> None:
+    if result["blockers"]:
+        lines = [f"{b['message']}（{b['rule']['source']}）" for b in result["blockers"]]
+        raise ApplicationError(_("不能提交开放许可声明：%(l)s") % {"l": "；".join(lines)}, field="patent",
+                               code="not_eligible", extra={"blockers": result["blockers"]})
+
+
+@transaction.atomic
+def declaration_file(*, actor: User | None, declaration: OpenLicenceDeclaration,
+                     on: dt.date | None = None) -> OpenLicenceDeclaration:
+    """提交: the eligibility check runs first; any blocker refuses, naming its rule and records."""
+    declaration = OpenLicenceDeclaration.objects.select_for_update().get(pk=declaration.pk)
+    require_manager(actor, declaration)
+    if declaration.status != DeclarationStatus.DRAFT:
+        raise ApplicationError(_("只有草稿可以提交"), field="status", code="invalid_transition")
+    _refuse_blockers(declaration_check(declaration=declaration, on_date=on))
+    declaration.status = DeclarationStatus.FILED
+    declaration.filed_on = on or today()
+    validated_save(declaration)
+    audit_record(actor=actor, action="transition", obj=declaration,
+                 changes={"status": [DeclarationStatus.DRAFT, DeclarationStatus.FILED]})
+    return declaration
+
+
+@transaction.atomic
+def declaration_publish(*, actor: User | None, declaration: OpenLicenceDeclaration, on: dt.date | None = None,
+                        announcement_number: str = "", push: bool = True) -> OpenLicenceDeclaration:
+    """公告: record the announcement (date, number); the check runs again (things change between filing and
+    announcement). Published declarations appear on the public list and are pushed to fitting enterprises."""
+    declaration = OpenLicenceDeclaration.objects.select_for_update().get(pk=declaration.pk)
+    require_manager(actor, declaration)
+    if declaration.status != DeclarationStatus.FILED:
+        raise ApplicationError(_("只有已提交的声明可以登记公告"), field="status", code="invalid_transition")
+    on = on or today()
+    if declaration.filed_on and on < declaration.filed_on:
+        raise ApplicationError(_("公告日期不能早于提交日期"), field="on")
+    _refuse_blockers(declaration_check(declaration=declaration, on_date=on))
+    declaration.status = DeclarationStatus.PUBLISHED
+    declaration.published_on = on
+    declaration.announcement_number = (announcement_number or "").strip()[:60]
+    validated_save(declaration)
+    audit_record(actor=actor, action="transition", obj=declaration,
+                 changes={"status": [DeclarationStatus.FILED, DeclarationStatus.PUBLISHED],
+                          "published_on": [None, on]})
+    if push:
+        declaration_push(declaration=declaration)
+    return declaration
+
+
+@transaction.atomic
+def declaration_withdraw(*, actor: User | None, declaration: OpenLicenceDeclaration, reason: str,
+                         requested_on: dt.date | None = None,
+                         announced_on: dt.date | None = None) -> OpenLicenceDeclaration:
+    """撤回 (专利法第五十条第二款): in writing with a reason; effective on announcement. Licences already formed
+    continue on their terms."""
+    declaration = OpenLicenceDeclaration.objects.select_for_update().get(pk=declaration.pk)
+    require_manager(actor, declaration)
+    if declaration.status not in (DeclarationStatus.FILED, DeclarationStatus.PUBLISHED):
+        raise ApplicationError(_("只有已提交或已公告的声明可以撤回"), field="status", code="invalid_transition")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("撤回须书面说明理由"), field="reason")
+    requested_on = requested_on or today()
+    announced_on = announced_on or requested_on
+    if announced_on < requested_on:
+        raise ApplicationError(_("撤回公告日期不能早于提出日期"), field="announced_on")
+    if declaration.published_on and requested_on < declaration.published_on:
+        raise ApplicationError(_("撤回日期不能早于声明公告日期"), field="requested_on")
+    old = declaration.status
+    declaration.status = DeclarationStatus.WITHDRAWN
+    declaration.withdrawal_reason = reason
+    declaration.withdrawal_requested_on = requested_on
+    declaration.withdrawn_on = announced_on
+    validated_save(declaration)
+    audit_record(actor=actor, action="transition", obj=declaration,
+                 changes={"status": [old, DeclarationStatus.WITHDRAWN], "withdrawn_on": [None, announced_on]},
+                 message=reason)
+    licensee_ids = declaration.licences.values_list("licensee_id", flat=True)
+    notify(users=_users_of(licensee_ids), title=_("开放许可声明已撤回：%(p)s") % {"p": declaration.patent.number},
+           body=_("撤回不影响您已获得的开放许可，许可按原条件继续有效（专利法第五十条第二款）。"),
+           url=reverse("licensing_declaration_detail", args=[declaration.pk]), kind="licensing")
+    return declaration
+
+
+# ---------------------------------------------------------------- encumbrances (records behind blockers)
+
+
+@transaction.atomic
+def encumbrance_record(*, actor: User | None, patent, kind: str, start_date: dt.date, party: str = "",
+                       end_date: dt.date | None = None, reference: str = "", note: str = "") -> PatentEncumbrance:
+    """Record a pledge, a dispute, a preservation, unpaid fees or an outside exclusive licence on a patent."""
+    if actor is not None:
+        if not actor.is_authenticated:
+            raise PermissionDenied(_("请先登录"), status=401)
+        allowed = actor.is_platform_admin or actor.role == Role.CENTER_STAFF or (
+            actor.organization is not None and actor.role in (Role.INSTITUTION_USER, Role.ENTERPRISE_USER)
+            and _holds(patent, actor.organization))
+        if not allowed:
+            raise PermissionDenied(_("只有专利权人、运营中心或平台管理员可以登记权利限制"))
+    if kind not in EncumbranceKind.values:
+        raise ApplicationError(_("未知的权利限制类型：%(k)s") % {"k": kind}, field="kind")
+    enc = PatentEncumbrance(patent=patent, kind=kind, start_date=start_date, end_date=end_date, party=party[:300],
+                            reference=reference[:100], note=note[:300], recorded_by=_actor_pk(actor))
+    validated_save(enc)
+    audit_record(actor=actor, action="create", obj=enc, changes={"patent": [None, patent.number],
+                                                                 "kind": [None, kind]})
+    return enc
+
+
+@transaction.atomic
+def encumbrance_release(*, actor: User | None, encumbrance: PatentEncumbrance,
+                        end_date: dt.date | None = None) -> PatentEncumbrance:
+    if actor is not None and not (actor.is_platform_admin or actor.role == Role.CENTER_STAFF or (
+            actor.organization is not None and _holds(encumbrance.patent, actor.organization))):
+        raise PermissionDenied(_("只有专利权人、运营中心或平台管理员可以登记解除"))
+    old = encumbrance.end_date
+    encumbrance.end_date = end_date or today()
+    validated_save(encumbrance)
+    audit_record(actor=actor, action="update", obj=encumbrance, changes={"end_date": [old, encumbrance.end_date]})
+    return encumbrance
+
+
+# ---------------------------------------------------------------- licences formed by notice and payment
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@transaction.atomic
+def licence_form(*, actor: User | None, declaration: OpenLicenceDeclaration, licensee: Organization,
+                 notice_text: str, notice_date: dt.date | None = None, payment_amount: Any = None,
+                 payment_date: dt.date | None = None, payment_reference: str = "") -> OpenLicence:
+    """专利法第五十一条: the licensee's written notice plus payment per the published terms forms an ordinary
+    licence, dated the later of notice and payment. The patentee is told, with a reminder to 备案."""
+    if actor is not None:
+        if not actor.is_authenticated:
+            raise PermissionDenied(_("请先登录"), status=401)
+        if not (actor.is_platform_admin or (actor.role == Role.CENTER_STAFF
+                                            and actor.organization_id == declaration.center_id)
+                or actor.organization_id == licensee.pk):
+            raise PermissionDenied(_("只能以本单位名义发出实施开放许可的通知"), field="licensee")
+    declaration = OpenLicenceDeclaration.objects.select_for_update().get(pk=declaration.pk)
+    rule = rules.LAW_51_FORMATION
+    notice_date = notice_date or today()
+    if notice_date > today():
+        raise ApplicationError(_("通知日期不能晚于今天"), field="notice_date")
+    if declaration.status != DeclarationStatus.PUBLISHED or (declaration.published_on
+                                                             and notice_date < declaration.published_on):
+        raise ApplicationError(_("该专利在通知日没有公告中的开放许可声明，不能据此获得许可 %(r)s")
+                               % {"r": rule.quote()}, field="declaration", code="not_published")
+    if licensee.pk == declaration.patentee_id:
+        raise ApplicationError(_("专利权人不能成为自己专利的被许可人"), field="licensee")
+    if OpenLicence.objects.filter(declaration=declaration, licensee=licensee, status=LicenceStatus.IN_FORCE).exists():
+        raise ApplicationError(_("%(o)s 已获得该专利的开放许可") % {"o": licensee.name}, field="licensee")
+    notice_text = (notice_text or "").strip()
+    if not notice_text:
+        raise ApplicationError(_("请填写书面通知内容"), field="notice_text")
+    initial = declaration.initial_fee().quantize(CENTS)
+    amount = money(payment_amount, "payment_amount") or Decimal("0.00")
+    if amount < initial:
+        raise ApplicationError(_("按公告的标准应支付 %(f)s 元，付款记录为 %(a)s 元：付款后方能获得许可 %(r)s")
+                               % {"f": f"{initial:,.2f}", "a": f"{amount:,.2f}", "r": rule.quote()},
+                               field="payment_amount", code="payment_short")
+    if amount > initial:
+        raise ApplicationError(_("付款金额 %(a)s 元多于公告的标准 %(f)s 元；提成请在许可成立后按报告支付")
+                               % {"a": f"{amount:,.2f}", "f": f"{initial:,.2f}"}, field="payment_amount")
+    if initial > 0:
+        if payment_date is None:
+            raise ApplicationError(_("请填写付款日期"), field="payment_date")
+        if payment_date > today():
+            raise ApplicationError(_("付款日期不能晚于今天"), field="payment_date")
+        if payment_date < declaration.published_on:
+            raise ApplicationError(_("付款日期不能早于声明公告日期"), field="payment_date")
+    formed_on = max(notice_date, payment_date or notice_date)
+    terms = {"fee_method": declaration.fee_method, "fee_text": _fee_text(declaration),
+             "initial_fee": str(initial), "royalty_rate": str(declaration.royalty_rate or ""),
+             "royalty_base": declaration.royalty_base, "term_years": declaration.term_years,
+             "payment_terms": declaration.payment_terms, "announcement_number": declaration.announcement_number,
+             "published_on": declaration.published_on.isoformat()}
+    licence = OpenLicence(declaration=declaration, licensee=licensee, notice_date=notice_date,
+                          notice_text=notice_text[:5000], payment_date=payment_date if initial > 0 else payment_date,
+                          payment_amount=amount, payment_reference=(payment_reference or "")[:100],
+                          formed_on=formed_on,
+                          term_end=_add_years(formed_on, declaration.term_years) - dt.timedelta(days=1),
+                          terms=terms, created_by=_actor_pk(actor))
+    validated_save(licence)
+    if amount > 0:
+        RoyaltyPayment.objects.create(licence=licence, kind=PaymentKind.INITIAL, paid_on=payment_date, amount=amount,
+                                      reference=licence.payment_reference, recorded_by=_actor_pk(actor))
+    audit_record(actor=actor, action="create", obj=licence, changes={
+        "declaration": [None, declaration.pk], "licensee": [None, licensee.name], "formed_on": [None, formed_on],
+        "payment_amount": [None, amount]})
+    days = int(rules.FILING_REMINDER_DAYS.value)
+    url = reverse("licensing_licence_detail", args=[licence.pk])
+    notify(users=_users_of([declaration.patentee_id, declaration.center_id]),
+           title=_("%(o)s 已通过开放许可获得专利 %(p)s 的实施许可") % {"o": licensee.name, "p": declaration.patent.number},
+           body=_("请在 %(d)s 前办理许可备案（%(s)s）。") % {
+               "d": formed_on + dt.timedelta(days=days), "s": rules.REGS_87_FILING.source},
+           url=url, kind="licensing")
+    notify(users=_users_of([licensee.pk]), title=_("开放许可已成立：%(p)s") % {"p": declaration.patent.number},
+           body=_("许可自 %(f)s 起至 %(e)s 止，普通许可。") % {"f": formed_on, "e": licence.term_end}, url=url,
+           kind="licensing")
+    return licence
+
+
+def _fee_text(declaration) -> str:
+    from ipoc.licensing.selectors import fee_text
+
+    return fee_text(declaration)
+
+
+def may_manage_licence(actor: User | None, licence: OpenLicence) -> bool:
+    if actor is None:
+        return True
+    if not actor.is_authenticated:
+        return False
+    if actor.is_platform_admin:
+        return True
+    org = actor.organization_id
+    return bool(org) and org in (licence.licensee_id, licence.declaration.patentee_id, licence.declaration.center_id)
+
+
+def require_licence_party(actor: User | None, licence: OpenLicence) -> None:
+    if not may_manage_licence(actor, licence):
+        raise PermissionDenied(_("只有许可双方或服务运营中心可以办理"))
+
+
+@transaction.atomic
+def licence_file(*, actor: User | None, licence: OpenLicence, filed_on: dt.date | None = None,
+                 filing_number: str = "") -> OpenLicence:
+    """备案 (细则第八十七条): record the filing date and number."""
+    require_licence_party(actor, licence)
+    filed_on = filed_on or today()
+    if filed_on < licence.formed_on:
+        raise ApplicationError(_("备案日期不能早于许可生效日期"), field="filed_on")
+    old = licence.filed_on
+    licence.filed_on = filed_on
+    licence.filing_number = (filing_number or "").strip()[:60]
+    validated_save(licence)
+    audit_record(actor=actor, action="update", obj=licence, changes={"filed_on": [old, filed_on]})
+    return licence
+
+
+@transaction.atomic
+def royalty_report_create(*, actor: User | None, licence: OpenLicence, period_start: dt.date, period_end: dt.date,
+                          base_amount: Any, reported_on: dt.date | None = None) -> RoyaltyReport:
+    """提成报告: the royalty due is base × the declared rate, rounded to the fen (half up); due within the
+    configured days after the period."""
+    require_licence_party(actor, licence)
+    if licence.terms.get("fee_method") not in (FeeMethod.ROYALTY, FeeMethod.ENTRY_PLUS_ROYALTY):
+        raise ApplicationError(_("该许可不是提成方式，无需提成报告"), field="licence")
+    if period_end < period_start:
+        raise ApplicationError(_("报告期止不能早于报告期起"), field="period_end")
+    if period_start < licence.formed_on or period_start > licence.term_end:
+        raise ApplicationError(_("报告期应在许可期限内（%(f)s 至 %(e)s）") % {"f": licence.formed_on,
+                                                                            "e": licence.term_end},
+                               field="period_start")
+    if licence.reports.filter(period_start__lte=period_end, period_end__gte=period_start).exists():
+        raise ApplicationError(_("该报告期与已有报告重叠"), field="period_start")
+    base = money(base_amount, "base_amount", allow_none=False)
+    rate = Decimal(str(licence.terms.get("royalty_rate") or "0"))
+    due = (base * rate / Decimal(100)).quantize(CENTS, rounding=ROUND_HALF_UP)
+    report = RoyaltyReport(licence=licence, period_start=period_start, period_end=period_end, base_amount=base,
+                           rate=rate, royalty_due=due,
+                           due_date=period_end + dt.timedelta(days=int(rules.ROYALTY_OVERDUE_DAYS.value)),
+                           reported_on=reported_on or today(), reported_by=_actor_pk(actor))
+    validated_save(report)
+    audit_record(actor=actor, action="create", obj=licence, changes={
+        "report": [None, f"{period_start}—{period_end}"], "base_amount": [None, base], "royalty_due": [None, due]})
+    return report
+
+
+@transaction.atomic
+def royalty_payment_record(*, actor: User | None, licence: OpenLicence, amount: Any, paid_on: dt.date | None = None,
+                           report: RoyaltyReport | None = None, reference: str = "") -> RoyaltyPayment:
+    """A royalty payment against a report; never more than what the report still owes (the ledger reconciles)."""
+    require_licence_party(actor, licence)
+    value = money(amount, "amount", allow_none=False)
+    if value <= 0:
+        raise ApplicationError(_("支付金额必须大于 0"), field="amount")
+    paid_on = paid_on or today()
+    if paid_on > today():
+        raise ApplicationError(_("支付日期不能晚于今天"), field="paid_on")
+    if report is None:
+        raise ApplicationError(_("请选择对应的提成报告"), field="report")
+    if report.licence_id != licence.pk:
+        raise ApplicationError(_("提成报告不属于该许可"), field="report")
+    paid = sum((p.amount for p in report.payments.all()), Decimal("0"))
+    outstanding = report.royalty_due - paid
+    if value > outstanding:
+        raise ApplicationError(_("支付金额 %(a)s 元超过该报告尚欠的 %(o)s 元") % {"a": value, "o": outstanding},
+                               field="amount")
+    payment = RoyaltyPayment(licence=licence, report=report, kind=PaymentKind.ROYALTY, paid_on=paid_on, amount=value,
+                             reference=(reference or "")[:100], recorded_by=_actor_pk(actor))
+    validated_save(payment)
+    audit_record(actor=actor, action="create", obj=licence, changes={"payment": [None, str(value)],
+                                                                     "report": [None, report.pk]})
+    return payment
+
+
+def royalty_overdue_remind(*, on_date: dt.date | None = None) -> int:
+    """Remind both parties of each royalty report past its due date with money still owed; the count sent."""
+    from ipoc.licensing import selectors
+
+    sent = 0
+    for report in selectors.overdue_reports(user=None, on_date=on_date):
+        lic = report.licence
+        sent += notify(users=_users_of([lic.licensee_id, lic.declaration.patentee_id]),
+                       title=_("开放许可提成逾期：%(p)s %(s)s—%(e)s") % {"p": lic.declaration.patent.number,
+                                                                   "s": report.period_start, "e": report.period_end},
+                       url=reverse("licensing_licence_detail", args=[lic.pk]), kind="licensing")
+    return sent
+
+
+@transaction.atomic
+def dispute_record(*, actor: User | None, licence: OpenLicence, description: str, route: str = "negotiation",
+                   raised_on: dt.date | None = None) -> LicenceDispute:
+    """专利法第五十二条: 协商, then 国务院专利行政部门调解 or 诉讼."""
+    require_licence_party(actor, licence)
+    if route not in DisputeRoute.values:
+        raise ApplicationError(_("未知的解决途径：%(r)s") % {"r": route}, field="route")
+    description = (description or "").strip()
+    if not description:
+        raise ApplicationError(_("请填写纠纷事由"), field="description")
+    dispute = LicenceDispute(licence=licence, raised_on=raised_on or today(), description=description[:5000],
+                             route=route, recorded_by=_actor_pk(actor))
+    validated_save(dispute)
+    audit_record(actor=actor, action="create", obj=licence, changes={"dispute": [None, route]})
+    return dispute
+
+
+@transaction.atomic
+def dispute_close(*, actor: User | None, dispute: LicenceDispute, outcome: str,
+                  closed_on: dt.date | None = None) -> LicenceDispute:
+    require_licence_party(actor, dispute.licence)
+    if not (outcome or "").strip():
+        raise ApplicationError(_("请填写结果"), field="outcome")
+    dispute.outcome = outcome.strip()[:5000]
+    dispute.closed_on = closed_on or today()
+    if dispute.closed_on < dispute.raised_on:
+        raise ApplicationError(_("解决日期不能早于发生日期"), field="closed_on")
+    validated_save(dispute)
+    audit_record(actor=actor, action="update", obj=dispute.licence, changes={"dispute_closed": [None, dispute.pk]})
+    return dispute
+
+
+# ---------------------------------------------------------------- pushes (大手拉小手: SMEs first)
+
+
+def _words(text: str) -> set[str]:
+    import rjieba
+
+    return {w for w in rjieba.cut(text or "") if len(w) >= 2 and not w.isdigit()} - STOPWORDS
+
+
+STOPWORDS = {"一种", "方法", "系统", "装置", "及其", "制备", "应用", "基于", "用于", "技术", "需求", "我们", "企业",
+             "公司", "产品", "需要", "进行", "研发", "合作", "相关", "以及", "实现", "提高", "具有"}
+
+
+def push_candidates(declaration: OpenLicenceDeclaration, *, limit: int | None = None) -> list[dict]:
+    """Open demands whose words meet the patent's (title, abstract, field; the demand's keywords, title and
+    description), SMEs first, then by how many words meet: {"demand", "organization", "score", "is_sme",
+    "explanation"}; one per enterprise."""
+    from ipoc.demands import selectors as demand_selectors
+
+    patent = declaration.patent
+    patent_words = _words(f"{patent.title} {patent.abstract[:2000]} {declaration.field}")
+    best: dict[int, dict] = {}
+    for demand in demand_selectors.open_demands(center_id=None):
+        org = demand.organization
+        if org is None or org.pk == declaration.patentee_id or org.kind != OrganizationKind.ENTERPRISE:
+            continue
+        keywords = {str(k) for k in (demand.keywords or []) if str(k)}
+        demand_words = _words(f"{demand.title} {demand.description[:2000]}") | keywords
+        common = sorted(demand_words & patent_words)
+        kw_hits = sorted(k for k in keywords if k in patent.title or k in patent.abstract or k in declaration.field)
+        if not common and not kw_hits:
+            continue
+        score = len(common) + 2 * len(kw_hits)
+        is_sme = bool(org.is_sme)
+        words = "、".join((kw_hits + [w for w in common if w not in kw_hits])[:6])
+        explanation = _("需求“%(d)s”与专利 %(p)s 的共同技术词：%(w)s；开放许可，%(f)s") % {
+            "d": demand.title, "p": patent.number, "w": words, "f": _fee_text(declaration)}
+        if is_sme:
+            explanation += _("；需求方为中小企业，优先推送（大手拉小手）")
+        row = {"demand": demand, "organization": org, "score": float(score), "is_sme": is_sme,
+               "explanation": explanation}
+        if org.pk not in best or best[org.pk]["score"] < score:
+            best[org.pk] = row
+    rows = sorted(best.values(), key=lambda r: (not r["is_sme"], -r["score"], r["organization"].name))
+    return rows[: (limit or int(rules.PUSH_LIMIT.value))]
+
+
+@transaction.atomic
+def declaration_push(*, declaration: OpenLicenceDeclaration) -> list[DeclarationPush]:
+    """Push a published declaration to the enterprises whose open demands fit (once each), and tell them."""
+    if declaration.status != DeclarationStatus.PUBLISHED:
+        return []
+    made = []
+    url = reverse("licensing_public_detail", args=[declaration.pk])
+    for row in push_candidates(declaration):
+        push, created = DeclarationPush.objects.get_or_create(
+            declaration=declaration, organization=row["organization"],
+            defaults={"demand": row["demand"], "score": row["score"], "is_sme": row["is_sme"],
+                      "explanation": row["explanation"]})
+        if created:
+            made.append(push)
+            notify(users=_users_of([row["organization"].pk]),
+                   title=_("开放许可专利推荐：%(t)s") % {"t": declaration.patent.title[:60]},
+                   body=row["explanation"], url=url, kind="licensing")
+    return made
+
+
+# ---------------------------------------------------------------- pledges (专利开源)
+
+
+def may_manage_pledge(actor: User | None, pledge: PatentPledge) -> bool:
+    if actor is None:
+        return True
+    if not actor.is_authenticated:
+        return False
+    if actor.is_platform_admin:
+        return True
+    org = actor.organization_id
+    if actor.role == Role.CENTER_STAFF:
+        return bool(org) and org == pledge.center_id
+    return bool(org) and org == pledge.pledgor_id
+
+
+def _clean_numbers(numbers: Any) -> list[str]:
+    if isinstance(numbers, str):
+        numbers = numbers.replace("，", ",").replace("；", ",").replace(";", ",").replace("\n", ",").split(",")
+    out = []
+    for n in numbers or []:
+        n = str(n).strip().replace(" ", "").upper()
+        if n and n not in out:
+            out.append(n[:40])
+    if len(out) > MAX_SCOPE_NUMBERS:
+        raise ApplicationError(_("专利号清单最多 %(n)s 件") % {"n": MAX_SCOPE_NUMBERS}, field="scope_numbers")
+    return out
+
+
+PLEDGE_FIELDS = ("title", "pledged_on", "summary", "mechanism", "conditions", "field_of_use", "valid_until",
+                 "signatories", "scope_kind", "scope_numbers", "scope_ipc", "scope_keywords", "scope_applicant")
+
+
+def _check_pledge(data: dict[str, Any]) -> None:
+    if "mechanism" in data and data["mechanism"] not in PledgeMechanism.values:
+        raise ApplicationError(_("未知的实现方式：%(v)s") % {"v": data["mechanism"]}, field="mechanism")
+    if "conditions" in data:
+        bad = [c for c in data["conditions"] or [] if c not in PledgeCondition.values]
+        if bad:
+            raise ApplicationError(_("未知的条件：%(v)s") % {"v": "、".join(bad)}, field="conditions")
+        data["conditions"] = list(dict.fromkeys(data["conditions"] or []))
+    if "scope_kind" in data and data["scope_kind"] not in ScopeKind.values:
+        raise ApplicationError(_("未知的范围方式：%(v)s") % {"v": data["scope_kind"]}, field="scope_kind")
+    if "scope_numbers" in data:
+        data["scope_numbers"] = _clean_numbers(data["scope_numbers"])
+    for name in ("scope_ipc", "scope_keywords", "scope_applicant", "title", "summary", "field_of_use", "signatories"):
+        if name in data and data[name] is not None:
+            data[name] = str(data[name]).strip()
+
+
+@transaction.atomic
+def pledge_create(*, actor: User | None, pledgor: Organization | None = None, center: Organization | None = None,
+                  full_text: UploadedFile | None = None, **data: Any) -> PatentPledge:
+    """A pledge, its scope resolved to patents at once."""
+    if actor is not None:
+        if not actor.is_authenticated:
+            raise PermissionDenied(_("请先登录"), status=401)
+        if actor.role in (Role.INSTITUTION_USER, Role.ENTERPRISE_USER):
+            if pledgor is not None and pledgor.pk != actor.organization_id:
+                raise PermissionDenied(_("只能以本单位名义作出承诺"), field="pledgor")
+            pledgor = actor.organization
+        elif not (actor.is_platform_admin or actor.role == Role.CENTER_STAFF):
+            raise PermissionDenied(_("只有专利权人或运营中心可以登记专利开源承诺"))
+    if pledgor is None:
+        raise ApplicationError(_("请选择承诺人"), field="pledgor")
+    unknown = set(data) - set(PLEDGE_FIELDS)
+    if unknown:
+        raise ApplicationError(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
+    _check_pledge(data)
+    data.setdefault("pledged_on", today())
+    pledge = PatentPledge(pledgor=pledgor, center=_center_of(actor, center), created_by=_actor_pk(actor), **data)
+    if pledge.scope_kind == ScopeKind.LIST and not pledge.scope_numbers:
+        raise ApplicationError(_("按专利清单承诺时请列出专利号"), field="scope_numbers")
+    if pledge.scope_kind == ScopeKind.DEFINITION and not (pledge.scope_ipc or pledge.scope_keywords
+                                                          or pledge.scope_applicant):
+        raise ApplicationError(_("按检索条件承诺时请至少填写 IPC、关键词或申请人之一"), field="scope_ipc")
+    if full_text is not None:
+        _check_attachment("full_text", full_text)
+        pledge.full_text.save(full_text.name, full_text, save=False)
+    validated_save(pledge)
+    audit_record(actor=actor, action="create", obj=pledge, changes={"title": [None, pledge.title],
+                                                                    "pledgor": [None, pledgor.name]})
+    pledge_resolve(pledge=pledge)
+    return pledge
+
+
+def scope_patent_ids(pledge: PatentPledge) -> tuple[list[int], list[str]]:
+    """The patents the scope names now, and the listed numbers not found on the platform."""
+    from ipoc.patents import selectors as patent_selectors
+
+    if pledge.scope_kind == ScopeKind.LIST:
+        ids, missing = [], []
+        for number in pledge.scope_numbers or []:
+            try:
+                ids.append(patent_selectors.patent_get(user=None, key_or_number=number).pk)
+            except ApplicationError:
+                missing.append(number)
+        return sorted(set(ids)), missing
+    from django.apps import apps
+
+    from ipoc.patents.selectors import PatentFilters, filter_patents
+
+    qs = apps.get_model("patents", "Patent").objects.all()  # the system reads every patent
+    filters = PatentFilters(ipc=pledge.scope_ipc, applicant=pledge.scope_applicant)
+    qs = filter_patents(qs, filters)
+    words = [w for w in (pledge.scope_keywords or "").replace("，", " ").replace(",", " ").split() if w]
+    if words:
+        cond = Q()
+        for w in words:
+            cond |= Q(title__icontains=w) | Q(abstract__icontains=w)
+        qs = qs.filter(cond)
+    return sorted(qs.values_list("pk", flat=True)[:MAX_SCOPE_PATENTS]), []
+
+
+def _holders(patent) -> str:
+    names = [p.name for p in patent.parties.all() if p.role == "holder"] or \
+            [p.name for p in patent.parties.all() if p.role == "applicant"]
+    return "；".join(names)[:500]
+
+
+def _lapsed(patent, on_date: dt.date) -> bool:
+    """Dropped when known to be lapsed or expired (an unknown status keeps the patent)."""
+    if patent.legal_status == "lapsed":
+        return True
+    if patent.lapse_date and patent.lapse_date <= on_date:
+        return True
+    return bool(patent.expiry_date and patent.expiry_date < on_date)
+
+
+@transaction.atomic
+def pledge_resolve(*, pledge: PatentPledge, on_date: dt.date | None = None) -> dict:
+    """Resolve the scope: add newly named patents, drop lapsed ones (and, by definition, those no longer named),
+    alert on a change of holder. Returns {"added", "dropped", "transferred", "missing"}."""
+    from django.apps import apps
+
+    on_date = on_date or today()
+    result = {"added": [], "dropped": [], "transferred": [], "missing": []}
+    if pledge.status != PledgeStatus.ACTIVE:
+        return result
+    Patent = apps.get_model("patents", "Patent")
+    ids, missing = scope_patent_ids(pledge)
+    result["missing"] = missing
+    current = {c.patent_id: c for c in pledge.covered.all()}
+    patents = {p.pk: p for p in Patent.objects.filter(pk__in=set(ids) | set(current)).prefetch_related("parties")}
+    alerts = []
+    for pid in ids:
+        patent = patents[pid]
+        row = current.get(pid)
+        if _lapsed(patent, on_date):
+            if row is not None and row.dropped_on is None:
+                row.dropped_on, row.drop_reason = on_date, _("专利失效")
+                row.save(update_fields=["dropped_on", "drop_reason"])
+                result["dropped"].append(pid)
+                alerts.append(PledgeAlert(pledge=pledge, patent=patent, kind=AlertKind.LAPSED,
+                                          message=_("专利 %(p)s 已失效，移出承诺范围") % {"p": patent.number}))
+            continue
+        holders = _holders(patent)
+        if row is None:
+            PledgedPatent.objects.create(pledge=pledge, patent=patent, added_on=on_date, holders_seen=holders)
+            result["added"].append(pid)
+            if pledge.resolved_at is not None:
+                alerts.append(PledgeAlert(pledge=pledge, patent=patent, kind=AlertKind.ADDED,
+                                          message=_("专利 %(p)s 符合承诺范围，已纳入") % {"p": patent.number}))
+        elif row.dropped_on is not None:
+            row.dropped_on, row.drop_reason, row.holders_seen = None, "", holders
+            row.save(update_fields=["dropped_on", "drop_reason", "holders_seen"])
+            result["added"].append(pid)
+        elif row.holders_seen and holders and holders != row.holders_seen:
+            alerts.append(PledgeAlert(pledge=pledge, patent=patent, kind=AlertKind.TRANSFERRED,
+                                      message=_("专利 %(p)s 权利人由“%(a)s”变更为“%(b)s”")
+                                      % {"p": patent.number, "a": row.holders_seen, "b": holders}))
+            row.holders_seen = holders
+            row.save(update_fields=["holders_seen"])
+            result["transferred"].append(pid)
+    for pid, row in current.items():
+        if pid not in ids and row.dropped_on is None and pledge.scope_kind == ScopeKind.DEFINITION:
+            row.dropped_on, row.drop_reason = on_date, _("不再符合检索条件")
+            row.save(update_fields=["dropped_on", "drop_reason"])
+            result["dropped"].append(pid)
+    PledgeAlert.objects.bulk_create(alerts)
+    pledge.resolved_at = timezone.now()
+    pledge.save(update_fields=["resolved_at"])
+    if alerts:
+        notify(users=_users_of([pledge.pledgor_id, pledge.center_id]),
+               title=_("专利开源承诺“%(t)s”范围有变化") % {"t": pledge.title},
+               body="；".join(a.message for a in alerts[:10]),
+               url=reverse("licensing_pledge_detail", args=[pledge.pk]), kind="licensing")
+    return result
+
+
+def pledges_refresh(patent_ids: list[int] | None = None) -> int:
+    """After an import: re-resolve every active pledge by definition, and the list pledges naming a touched
+    patent. The number of pledges refreshed."""
+    touched = set(patent_ids or [])
+    count = 0
+    for pledge in PatentPledge.objects.filter(status=PledgeStatus.ACTIVE).order_by("pk"):
+        if pledge.scope_kind == ScopeKind.LIST and touched and not pledge.covered.filter(
+                patent_id__in=touched).exists():
+            continue
+        pledge_resolve(pledge=pledge)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def pledge_withdraw(*, actor: User | None, pledge: PatentPledge, reason: str,
+                    on: dt.date | None = None) -> PatentPledge:
+    if not may_manage_pledge(actor, pledge):
+        raise PermissionDenied(_("只有承诺人或其服务运营中心可以撤回承诺"))
+    if pledge.status != PledgeStatus.ACTIVE:
+        raise ApplicationError(_("承诺已撤回"), field="status", code="invalid_transition")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("撤回须说明理由"), field="reason")
+    pledge.status = PledgeStatus.WITHDRAWN
+    pledge.withdrawn_on = on or today()
+    pledge.withdrawal_reason = reason
+    validated_save(pledge)
+    PledgeAlert.objects.create(pledge=pledge, kind=AlertKind.WITHDRAWN,
+                               message=_("承诺于 %(d)s 撤回：%(r)s") % {"d": pledge.withdrawn_on, "r": reason})
+    audit_record(actor=actor, action="transition", obj=pledge,
+                 changes={"status": [PledgeStatus.ACTIVE, PledgeStatus.WITHDRAWN]}, message=reason)
+    notify(users=_users_of([pledge.pledgor_id, pledge.center_id]),
+           title=_("专利开源承诺已撤回：%(t)s") % {"t": pledge.title}, body=reason,
+           url=reverse("licensing_pledge_detail", args=[pledge.pk]), kind="licensing")
+    return pledge
