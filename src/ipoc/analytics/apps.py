@@ -8,5 +8,12 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("专利导航与分析")
 
     def ready(self) -> None:
-        # Menu entry (url name "analytics_set_list"), home cards and KPI providers are registered here.
-        pass
+        from ipoc.analytics import kpi, services
+        from ipoc.core.models import Role
+        from ipoc.core.navigation import MenuEntry, register_menu
+        from ipoc.patents.services import on_patents_changed
+
+        register_menu(MenuEntry(_("专利导航"), "analytics_set_list",
+                                roles=(Role.PLATFORM_ADMIN, Role.CENTER_STAFF, Role.OFFICE_STAFF), order=64))
+        on_patents_changed(services.patent_sets_reevaluate)  # every set is evaluated again after an import
+        kpi.register()
