@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from ipoc.core.models import Role
 from ipoc.core import services as core_services
+from ipoc.core.models import Role
 from ipoc.patents.models import Patent, PatentParty
 from ipoc.pools import services
 

@@ -8,5 +8,9 @@ class PoolsConfig(AppConfig):
     verbose_name = _("重点领域专利池")
 
     def ready(self) -> None:
-        # Menu entry (url name "pool_list"), home cards and KPI providers are registered here.
-        pass
+        from ipoc.core.navigation import MenuEntry, register_menu
+        from ipoc.pools import demo, home, kpi  # noqa: F401  (demo registers its step on import)
+
+        register_menu(MenuEntry(_("重点领域专利池"), "pool_list", order=50))
+        home.register()
+        kpi.register()

@@ -364,3 +364,65 @@ def experts() -> QuerySet[User]:
 
 def administered_pools(org_id: int) -> QuerySet[Pool]:
     return Pool.objects.filter(administrator_id=org_id)
+
+
+# ---------------------------------------------------------------- simulator
+
+
+def simulate(*, pool: Pool, year: int, extra_patent_ids=(), rate_category: int | None = None,
+             per_unit: Decimal | None = None, discount_countries=(), discount_percent: Decimal | None = None,
+             years_ahead: int = 5) -> dict:
+    """"If the pool adds these patents / this rate / this region discount, what would ``year``'s reports have
+    paid and to whom" — then the same units moved year by year, so expiries change the answer. Read-only."""
+    from dataclasses import replace
+
+    NEW = -1  # the hypothetical licensor of added patents
+    lives = pool_lives(pool, extra_patent_ids=list(extra_patent_ids), extra_licensor_id=NEW)
+    cases, cards_by_programme = [], {}
+    agreements = (pool.agreements.filter(status=AgreementStatus.SIGNED).select_related("licensee")
+                  .order_by("licensee__name"))
+    for ag in agreements:
+        lines = [engine.SaleLine(ln.pk, ln.category_id, ln.country_made, ln.country_sold, ln.sale_date, ln.units)
+                 for r in ag.reports.all() for ln in r.lines.all() if ln.sale_date.year == year]
+        if lines:
+            cases.append((ag.programme_id, engine.SimulationCase(ag.pk, ag.licensee.name, agreement_terms(ag),
+                                                                 tuple(lines))))
+    counts = {}
+    for lic in pool.licensors.all():
+        counts[lic.pk] = pool.patents.filter(licensor=lic, status=ListingStatus.LISTED).count()
+    if extra_patent_ids:
+        counts[NEW] = len([x for x in lives if x.id < 0])
+    results = []
+    for programme_id in sorted({p for p, _c in cases}):
+        cards = cards_by_programme.setdefault(programme_id, rate_card_terms(programme_id))
+        changed = []
+        for c in cards:
+            rates = dict(c.rates)
+            if rate_category is not None and per_unit is not None and rate_category in rates:
+                rates[rate_category] = per_unit
+            discounts = c.discounts
+            if discount_countries and discount_percent is not None:
+                discounts = discounts + (engine.DiscountTerms("模拟", frozenset(discount_countries),
+                                                              discount_percent),)
+            changed.append(replace(c, rates=rates, discounts=discounts))
+        results.append(engine.simulate([c for p, c in cases if p == programme_id], lives, changed,
+                                       fee_percent=pool.admin_fee_percent, method=pool.allocation_method,
+                                       years_ahead=years_ahead, listed_counts=counts))
+    names = {lic.pk: lic.organization.name for lic in pool.licensors.select_related("organization")}
+    names[NEW] = "（假设新增专利）"
+    years = []
+    for shift in range(0, years_ahead + 1):
+        row = {"year": year + shift, "collected": Decimal("0"), "fee": Decimal("0"), "distributable": Decimal("0"),
+               "licensees": [], "licensors": defaultdict(lambda: Decimal("0"))}
+        for per_programme in results:
+            r = per_programme[shift]
+            row["collected"] += r["collected"]
+            row["fee"] += r["fee"]
+            row["distributable"] += r["distributable"]
+            row["licensees"] += r["licensees"]
+            for k, v in r["licensors"].items():
+                row["licensors"][k] += v
+        row["licensors"] = [{"name": names.get(k, str(k)), "amount": v}
+                            for k, v in sorted(row["licensors"].items(), key=lambda kv: -kv[1])]
+        years.append(row)
+    return {"year": year, "years": years, "cases": len(cases)}
