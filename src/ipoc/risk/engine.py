@@ -109,10 +109,16 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z\-]+|\d+")
 
 
 def _stem(word: str) -> str:
+    """A light English stemmer: detecting/detects/detected → detect, charge/charging → charg."""
     w = word.lower().strip("-")
     for suffix in ("ing", "ed", "es", "s"):
         if len(w) > len(suffix) + 3 and w.endswith(suffix):
-            return w[: -len(suffix)]
+            w = w[: -len(suffix)]
+            if suffix in ("ing", "ed") and len(w) > 3 and w[-1] == w[-2] and w[-1] not in "ls":
+                w = w[:-1]  # outputted → output
+            break
+    if len(w) > 4 and w.endswith("e"):
+        w = w[:-1]
     return w
 
 
@@ -161,7 +167,8 @@ def claim_elements(text: str) -> list[str]:
     m = _PREAMBLE.search(body)
     if m and m.group("pre").strip() and len(m.group("pre")) < len(body) * 0.8:
         pre = m.group("pre").strip(" ,，:：")
-        rest = body[m.end():]
+        rest = re.sub(r"^[\s,，:：]*(?:包括|包含|comprising|including)?[\s:：,，]*", "", body[m.end():],
+                      flags=re.IGNORECASE)
     else:
         rest = body
     parts = re.split(r"[;；]\s*", rest)

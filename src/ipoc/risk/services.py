@@ -88,9 +88,9 @@ def _scope(actor: User | None, requester: Organization | None, center: Organizat
     if requester.kind not in (OrganizationKind.ENTERPRISE, OrganizationKind.UNIVERSITY,
                               OrganizationKind.RESEARCH_INSTITUTE):
         raise ApplicationError(_("申请单位应为企业或高校院所"), field="requester")
-    if center is None:
+    if center is None and actor is not None:
         raise ApplicationError(_("请选择承办运营中心"), field="center")
-    if center.kind != OrganizationKind.OPERATION_CENTER:
+    if center is not None and center.kind != OrganizationKind.OPERATION_CENTER:
         raise ApplicationError(_("承办机构必须是产业知识产权运营中心"), field="center")
     return requester, center
 
@@ -186,8 +186,10 @@ def check_create(*, actor: User | None, product_name: str, features: Any, market
     audit_record(actor=actor, action="create", obj=check, changes={
         "product_name": [None, check.product_name], "markets": [None, check.markets],
         "requester": [None, str(requester)], "center": [None, str(center)]})
-    notify(users=center.users.filter(role=Role.CENTER_STAFF), title=_("新的出口前风险预警申请：%(t)s") % {"t": check.title},
-           body=str(requester), url=reverse("risk_check_detail", args=[check.pk]), kind="risk")
+    if center is not None:
+        notify(users=center.users.filter(role=Role.CENTER_STAFF),
+               title=_("新的出口前风险预警申请：%(t)s") % {"t": check.title},
+               body=str(requester), url=reverse("risk_check_detail", args=[check.pk]), kind="risk")
     return check
 
 
@@ -986,3 +988,59 @@ def remediation_done(*, actor: User | None, item: RemediationAction) -> Remediat
 
 def ids_of(objs: Iterable) -> list[int]:
     return sorted(o.pk for o in objs)
+
+
+# ---------------------------------------------------------------- the command line
+
+
+CLI_REQUESTER = "命令行排查（未指定申请单位）"
+
+
+def cli_check(*, product: dict, markets: str | None, requester: str | None = None) -> dict:
+    """``ipoc risk check``: create a check from a product JSON (name, description, features, variants,
+    components, ipc_codes, competitors, horizon_date, requester, center), run it and return the result."""
+    from ipoc.core import services as core_services
+
+    if not isinstance(product, dict):
+        raise ApplicationError(_("产品 JSON 应为对象"), field="product")
+    name = (requester or product.get("requester") or "").strip() or CLI_REQUESTER
+    org = Organization.objects.filter(name=name).first() or core_services.organization_create(
+        actor=None, name=name, kind=OrganizationKind.ENTERPRISE, source="cli")
+    center = None
+    if product.get("center"):
+        center = Organization.objects.filter(name=str(product["center"]).strip()).first()
+        if center is None:
+            raise ApplicationError(_("运营中心不存在：%(c)s") % {"c": product["center"]}, field="center")
+    horizon = product.get("horizon_date") or (timezone.localdate() + dt.timedelta(days=5 * 365)).isoformat()
+    check = check_create(
+        actor=None, requester=org, center=center,
+        product_name=str(product.get("product_name") or product.get("name") or ""),
+        title=str(product.get("title") or ""), description=str(product.get("description") or ""),
+        features=product.get("features"), variants=product.get("variants"), components=product.get("components"),
+        ipc_codes=product.get("ipc_codes"), competitors=product.get("competitors"),
+        markets=markets or product.get("markets"), horizon_date=horizon)
+    check_run(actor=None, check=check)
+    check.refresh_from_db()
+    rows = selectors.patent_rows(check.candidates.values_list("patent_id", flat=True))
+    cands = []
+    for c in check.candidates.filter(removed=False).order_by("rank"):
+        row = rows.get(c.patent_id, {})
+        cands.append({"rank": c.rank, "patent_id": c.patent_id, "number": row.get("number", ""),
+                      "title": row.get("title", ""), "in_scope": c.in_scope, "risk": c.risk, "markets": c.markets,
+                      "charts": _chart_summary(c)})
+    return {"id": check.pk, "title": check.title, "markets": check.markets, "risk": check.risk,
+            "risk_label": str(check.get_risk_display()), "stop_reason": check.stop_reason,
+            "rounds": [{"number": r.number, "route": r.route, "query": r.query[:200], "hits": r.hits,
+                        "new_hits": r.new_hits, "stop_reason": r.stop_reason} for r in check.rounds.all()],
+            "candidates": cands}
+
+
+def _chart_summary(c: Candidate) -> list[dict]:
+    out: dict[int, dict] = {}
+    for e in c.elements.all():
+        d = out.setdefault(e.claim_number, {"claim": e.claim_number, "elements": []})
+        d["elements"].append({"text": e.text[:300], "mapping": e.mapping, "overlap": e.overlap,
+                              "confirmed": e.confirmed})
+    for d in out.values():
+        d["risk"] = engine.claim_risk([x["mapping"] for x in d["elements"]])
+    return list(out.values())
