@@ -33,23 +33,23 @@ ROLE_KINDS: dict[str, tuple[str, ...]] = {
     INVESTMENT_AGENCY: ("investment_agency",),
 }
 ROLE_RULE_SOURCE = _("成员角色与单位类型对应：龙头企业须为非中小企业的企业，中小企业须为标注“中小企业”的企业，"
-                     "高校、院所、服务机构、投资机构按单位类型（平台配置，待核实）")
+                     "高校、院所、服务机构、投资机构按单位类型（平台配置）")
 
 # Who may lead a consortium [S]: a 龙头企业 (an enterprise not marked SME), a university or a research institute.
 LEAD_KINDS = ("enterprise", "university", "research_institute")
-LEAD_RULE_SOURCE = _("牵头单位可为龙头企业（非中小企业）、高校或科研院所（平台配置，待核实）")
+LEAD_RULE_SOURCE = _("牵头单位可为龙头企业（非中小企业）、高校或科研院所（平台配置）")
 
 # A 大手拉小手 service is given by a member that is not itself an SME member, to an SME enterprise.
 PROVIDER_ROLES = (LEAD_ENTERPRISE, UNIVERSITY, INSTITUTE, SERVICE_AGENCY, INVESTMENT_AGENCY)
 SERVICE_RULE_SOURCE = _("“大手拉小手”服务记录：提供方须为服务日期在册的非中小企业成员，接受方须为中小企业"
-                        "（平台配置，待核实）")
+                        "（平台配置）")
 
 # 共同保护: the members' shares of the cost must add up to exactly 100%.
 SHARES_TOTAL = 100
 SHARES_RULE_SOURCE = _("共同保护费用由参与成员按约定比例分担，比例合计须为 100%（联合体协议约定）")
 
 # 联合创造: a patent a joint project produced is held by a member and filed on or after the project's start.
-JOINT_PATENT_RULE_SOURCE = _("联合创造专利：申请人或专利权人中须有联合体成员，申请日不早于项目开始日期（平台配置，待核实）")
+JOINT_PATENT_RULE_SOURCE = _("联合创造专利：申请人或专利权人中须有联合体成员，申请日不早于项目开始日期（平台配置）")
 
 MAX_BUDGET_YUAN = 100_000_000_000  # 1,000 亿元: an absurd-amount ceiling for a project budget
 
