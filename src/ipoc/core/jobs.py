@@ -1,12 +1,13 @@
 """Long work as ``Job`` rows: status, progress, log, result and a checkpoint.
 
-The web starts a job in a background thread and shows its progress; the CLI
-runs the same job in the foreground with a progress bar. A job's function
+The web puts a job on the task queue (``ipoc.core.queue``: Huey on Redis for workers on many machines,
+or on an embedded SQLite file run by worker threads of ``ipoc serve`` — never a request's thread) and
+shows its progress; the CLI runs the same job in the foreground with a progress bar. A job's function
 receives a ``JobContext`` and may store a checkpoint; ``job_resume`` reruns an
 interrupted or failed job from its checkpoint.
 
-Background work is bounded: per kind, at most ``concurrency`` jobs run at once in
-the web process (the others wait, 排队中), and a person may not start one more when
+Background work is bounded: per kind, at most ``concurrency`` jobs run at once across all
+workers, and at most ``org_concurrency`` of one organisation (the others wait, 排队中), and a person may not start one more when
 ``max_active`` jobs of that kind are already running or queued — the request is
 refused with 429 (``one_per_organization`` kinds: 409 while the organisation has
 one). An uploaded file a job reads (``params["path"]`` under the uploads folder)
@@ -45,14 +46,15 @@ ABANDON_HANDLERS: dict[str, str] = {}
 # override these per kind ("default" for every other kind).
 CONCURRENCY = {"default": 2, "matching.batch": 1, "valuation.run": 1, "search.rebuild": 1, "search.encode": 1}
 MAX_ACTIVE = {"default": 6, "matching.batch": 3, "valuation.run": 3, "search.rebuild": 1, "search.encode": 1}
+# How many jobs of a kind one organisation may have running at once across all workers
+# (settings.IPOC_JOB_ORG_CONCURRENCY overrides).
+ORG_CONCURRENCY = {"default": 1}
 ONE_PER_ORGANIZATION = {"matching.batch"}
+CANCELLED = "已取消 / cancelled"
 KIND_LABELS = {"matching.batch": "批量匹配", "valuation.run": "批量评估", "patents.import": "专利导入",
                "demands.import": "需求导入", "stock.import": "存量专利批量建档", "search.rebuild": "重建检索索引",
                "search.encode": "向量编码"}
 STALE_SECONDS = 600  # a running job without a heartbeat for this long is not counted as active
-
-_semaphores: dict[str, threading.BoundedSemaphore] = {}
-_semaphores_lock = threading.Lock()
 
 
 def register_job(kind: str, handler: str, *, on_abandon: str | None = None) -> None:
@@ -111,6 +113,10 @@ def job_admit(*, actor: User | None, kind: str, organization: Organization | Non
                                field="kind", code="too_many_jobs", status=429)
 
 
+class JobCancelled(Exception):
+    """Raised inside a job whose row was cancelled (``queue.job_cancel``) at its next progress save."""
+
+
 class JobContext:
     """Handed to a job function: report progress, log, checkpoint."""
 
@@ -166,10 +172,12 @@ class JobContext:
         now = time.monotonic()
         if force or now - self._last_save >= self.SAVE_EVERY_SECONDS:
             self.job.heartbeat_at = timezone.now()
-            Job.objects.filter(pk=self.job.pk).update(
+            saved = Job.objects.filter(pk=self.job.pk).exclude(status=JobStatus.INTERRUPTED, error=CANCELLED).update(
                 progress_done=self.job.progress_done, progress_total=self.job.progress_total,
                 checkpoint=self.job.checkpoint, log=self.job.log, heartbeat_at=self.job.heartbeat_at)
             self._last_save = now
+            if not saved and Job.objects.filter(pk=self.job.pk, error=CANCELLED).exists():
+                raise JobCancelled(self.job.pk)
 
     def close(self) -> None:
         if self._bar is not None:
@@ -221,14 +229,26 @@ def _abandon(job: Job) -> None:
         logger.exception("on_abandon of job %s (%s) failed", job.pk, job.kind)
 
 
-def job_run(job: Job, *, progress_bar: bool = False, via: str = "job") -> Job:
-    """Run a job to its end in this thread; its result or error is stored on the row."""
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now(), error="")
+def job_run(job: Job, *, progress_bar: bool = False, via: str = "job", claimed: bool = False) -> Job:
+    """Run a job to its end in this thread; its result or error is stored on the row. ``claimed``: a
+    queue worker has already marked it running."""
+    if not claimed:
+        Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now(), error="",
+                                             heartbeat_at=timezone.now())
     job.refresh_from_db()
     ctx = JobContext(job, progress_bar=progress_bar)
+    with channel(via):
+        return job_finish(job, lambda: _handler(job.kind)(ctx), ctx=ctx)
+
+
+def job_finish(job: Job, work: Callable[[], Any], *, ctx: JobContext) -> Job:
+    """Run ``work`` (a job's handler, or the finish step of a chunked job) and record its end on the row."""
     try:
-        with channel(via):
-            result = _handler(job.kind)(ctx)
+        result = work()
+    except JobCancelled:
+        ctx.close()
+        job.refresh_from_db()
+        return job
     except KeyboardInterrupt:
         ctx._save(force=True)
         Job.objects.filter(pk=job.pk).update(status=JobStatus.INTERRUPTED, finished_at=timezone.now())
@@ -238,7 +258,10 @@ def job_run(job: Job, *, progress_bar: bool = False, via: str = "job") -> Job:
         raise
     except Exception as exc:  # the job's failure is data: store it, then re-raise for the CLI
         logger.warning("job %s (%s) failed:\n%s", job.pk, job.kind, traceback.format_exc())
-        ctx._save(force=True)
+        try:
+            ctx._save(force=True)
+        except JobCancelled:
+            pass
         Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, finished_at=timezone.now(),
                                              error=job_error_message(exc))
         ctx.close()
@@ -256,38 +279,21 @@ def job_run(job: Job, *, progress_bar: bool = False, via: str = "job") -> Job:
     return job
 
 
-def _semaphore(kind: str) -> threading.BoundedSemaphore:
-    with _semaphores_lock:
-        if kind not in _semaphores:
-            _semaphores[kind] = threading.BoundedSemaphore(job_concurrency(kind))
-        return _semaphores[kind]
+def job_start_background(job: Job) -> None:
+    """Put a job on the task queue (after the current transaction commits); a worker runs it.
 
-
-def job_start_background(job: Job) -> threading.Thread | None:
-    """Run a job in a daemon thread of the web process (after the current transaction commits).
-
-    With ``settings.IPOC_JOBS_INLINE`` (the test suite) the job runs at once in this thread.
+    With ``settings.IPOC_JOBS_INLINE`` (the test suite) the job runs at once in this thread. In the
+    embedded mode the process starting it also starts its capped worker threads if it has none yet.
     """
-    from django.conf import settings
+    from ipoc.core import queue
 
-    if getattr(settings, "IPOC_JOBS_INLINE", False):
+    if queue.inline():
         job_run(job)
         return None
-
-    def target() -> None:
-        slot = _semaphore(job.kind)
-        with slot:  # queued (pending) until one of the kind's slots is free
-            close_old_connections()
-            try:
-                job_run(job)
-            except Exception:  # already recorded on the job row
-                logger.exception("job %s failed", job.pk)
-            finally:
-                close_old_connections()
-
-    thread = threading.Thread(target=target, name=f"ipoc-job-{job.pk}", daemon=True)
-    transaction.on_commit(thread.start)
-    return thread
+    if queue.is_embedded():
+        queue.start_embedded_workers()
+    transaction.on_commit(lambda: queue.enqueue_job(job.pk))
+    return None
 
 
 def job_started(job: Job) -> dict:
@@ -329,6 +335,14 @@ def jobs_mark_stale_interrupted(*, older_than_seconds: int = 120, background: bo
     thread (the web server starts without waiting for an index sync)."""
     from django.db.models import Q
 
+    from ipoc.core import queue
+
+    if not queue.inline():  # on the task queue: work of dead workers goes back on the queue instead
+        try:
+            return sum(queue.reclaim_stale().values())
+        except Exception:  # the broker is down: the workers' janitors requeue it once it is back
+            logger.exception("could not requeue the work of dead workers")
+            return 0
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
     stale = Q(status=JobStatus.RUNNING) & (Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True,
                                                                            started_at__lt=cutoff))

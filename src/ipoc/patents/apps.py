@@ -27,4 +27,9 @@ class PatentsConfig(AppConfig):
                         sub=lambda p: p.title[:60] if (p.publication_number or p.grant_number) else "")
         register_job("patents.import", "ipoc.patents.services:patent_import_job",
                      on_abandon="ipoc.patents.services:patent_import_abandoned")
+        from ipoc.core.queue import register_chunked_job
+
+        register_chunked_job("patents.import", plan="ipoc.patents.services:patent_import_plan",
+                             chunk="ipoc.patents.services:patent_import_chunk",
+                             finish="ipoc.patents.services:patent_import_finish")
         register_demo_step("patents", demo.demo_patents, order=30)

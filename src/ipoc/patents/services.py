@@ -435,3 +435,145 @@ def patents_delete(*, actor: User | None, patents: Iterable[Patent]) -> int:
     count, _ = Patent.objects.filter(pk__in=ids).delete()
     transaction.on_commit(lambda: [listener(ids) for listener in PATENT_DELETE_LISTENERS])
     return count
+
+
+# ---------------------------------------------------------------- the import split across task-queue workers
+#
+# ``ipoc.core.queue`` runs a large JSON Lines import as chunks that any worker takes (分块导入). The plan
+# deals the file's lines into part files, a patent's lines always to the same part (by its number), so
+# no two chunks write one patent and each part keeps the file's order — the last row of a number wins,
+# as in one run. A chunk imports its part in one transaction: a worker killed midway leaves nothing, and
+# the worker that redoes it counts exactly what one uninterrupted run counts. The finish step adds the
+# chunks' counts to the batch and hands the patents to the search index.
+
+CHUNK_ROWS = 2000  # rows per chunk (one transaction each)
+_NUMBER_FIELDS = ("application_number", "publication_number", "grant_number", "application_number_raw",
+                  "publication_number_raw", "external_id", "id")
+
+
+def _part_of(raw: bytes | None, row: int, parts: int) -> int:
+    """Which part a line goes to: by the first number it carries (normalised), else by its text."""
+    import re
+    import zlib
+
+    try:
+        data = json.loads(raw) if raw else None
+    except (ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict):
+        return row % parts
+    for name in _NUMBER_FIELDS:
+        value = data.get(name)
+        if isinstance(value, str | int) and str(value).strip():
+            token = re.sub(r"[^0-9A-Z]", "", str(value).upper())
+            return zlib.crc32(f"{name[:3]}:{token}".encode()) % parts
+    text = f"{data.get('title', '')}\n{data.get('abstract', '')}"
+    return zlib.crc32(text.encode("utf-8", "replace")) % parts
+
+
+def patent_import_plan(ctx: JobContext) -> list[dict] | None:
+    """``plan`` of the chunked ``patents.import``: ``None`` (run it whole) unless the file is JSON Lines of
+    at least two chunks on a database that writes in parallel (PostgreSQL; ``params["chunks"]`` forces)."""
+    from django.conf import settings
+    from django.db import connection
+
+    from ipoc.patents.importers.jsonl import _lines
+
+    params = ctx.params
+    batch = ImportBatch.objects.get(pk=params["batch_id"])
+    path = Path(params["path"])
+    rows = int(params.get("chunk_rows") or getattr(settings, "IPOC_IMPORT_CHUNK_ROWS", CHUNK_ROWS))
+    if batch.format != "jsonl" or (connection.vendor == "sqlite" and not params.get("chunks")):
+        return None
+    total = estimate_rows(path, batch.format) or 0
+    parts = int(params.get("chunks") or (total + rows - 1) // rows)
+    if parts < 2:
+        return None
+    folder = _parts_folder(ctx.job.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    outs = [(folder / f"part-{i:05d}.jsonl").open("wb") for i in range(parts)]
+    numbers = [(folder / f"part-{i:05d}.rows").open("w") for i in range(parts)]
+    counts = [0] * parts
+    try:
+        with path.open("rb") as fh:
+            for row, raw in _lines(fh):
+                i = _part_of(raw, row, parts)
+                outs[i].write(raw if raw is not None and raw.endswith(b"\n") else (raw or b"") + b"\n")
+                numbers[i].write(f"{row} {0 if raw is not None else 1}\n")
+                counts[i] += 1
+    finally:
+        for fh in (*outs, *numbers):
+            fh.close()
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING)
+    ctx.set_total(total)
+    return [{"part": str(folder / f"part-{i:05d}"), "size": counts[i]} for i in range(parts) if counts[i]]
+
+
+def _part_lines(part: str):
+    """(original row, bytes or None for an over-long line) of a part file."""
+    with open(f"{part}.rows") as rows, open(f"{part}.jsonl", "rb") as lines:
+        for entry, raw in zip(rows, lines, strict=True):
+            row, too_long = entry.split()
+            yield int(row), (None if too_long == "1" else raw)
+
+
+def patent_import_chunk(ctx: JobContext, params: dict, spec: dict) -> dict:
+    """``chunk`` of the chunked ``patents.import``: import one part file in one transaction; returns its counts."""
+    from ipoc.patents.importers.jsonl import iter_jsonl_lines
+
+    batch = ImportBatch.objects.select_related("created_by").get(pk=params["batch_id"])
+    path = Path(params["path"])
+    source = (batch.options or {}).get("source") or path.stem
+    records: list[PatentRecord] = []
+    record_rows: list[int] = []
+    rejections: list[ImportRejection] = []
+    read = 0
+    for row, record, errors in iter_jsonl_lines(_part_lines(spec["part"]), path.name, source):
+        read += 1
+        if errors or record is None:
+            rejections += [ImportRejection(batch=batch, file=e.file[:300], row=e.row, field=e.field[:100],
+                                           reason=e.reason[:2000]) for e in errors]
+        else:
+            records.append(record)
+            record_rows.append(row)
+    with transaction.atomic():
+        new, updated, unchanged, _ids, refused = _upsert_batch(batch, records) if records else (0, 0, 0, [], set())
+        rejections += [ImportRejection(batch=batch, file=batch.file_name[:300], row=row, field="专利",
+                                       reason=FOREIGN_PATENT)
+                       for row, record in zip(record_rows, records, strict=True) if record.key in refused]
+        room = max(0, REJECTIONS_KEPT - batch.rejections.count())
+        ImportRejection.objects.bulk_create(sorted(rejections, key=lambda r: r.row)[:room], batch_size=1000)
+    ctx.set_done(spec.get("size") or read)
+    return {"rows_read": read, "new": new, "updated": updated, "unchanged": unchanged,
+            "rejected": len({r.row for r in rejections})}
+
+
+def patent_import_finish(ctx: JobContext, results: list[dict]) -> dict:
+    """``finish`` of the chunked ``patents.import``: the batch's counts, its end, the search index."""
+    import shutil
+
+    batch = ImportBatch.objects.get(pk=ctx.params["batch_id"])
+    batch.rows_read = sum(r["rows_read"] for r in results)
+    batch.new_count = sum(r["new"] for r in results)
+    batch.updated_count = sum(r["updated"] for r in results)
+    batch.unchanged_count = sum(r["unchanged"] for r in results)
+    batch.rejected_count = sum(r["rejected"] for r in results)
+    batch.status = ImportStatus.DONE
+    batch.finished_at = timezone.now()
+    started = ctx.job.started_at or batch.created_at
+    batch.seconds = round((batch.finished_at - started).total_seconds(), 3)
+    batch.save(update_fields=["rows_read", "new_count", "updated_count", "unchanged_count", "rejected_count",
+                              "status", "finished_at", "seconds"])
+    ctx.set_done(ctx.job.progress_total or batch.rows_read)
+    _notify(list(Patent.objects.filter(last_import=batch).values_list("id", flat=True)))
+    audit_record(actor=batch.created_by, action="import", obj=batch, changes=batch.counts(),
+                 message=f"导入 {batch.file_name}（{batch.format}，{len(results)} 个分块）")
+    shutil.rmtree(_parts_folder(ctx.job.pk), ignore_errors=True)
+    return {"batch_id": batch.pk, "counts": batch.counts(), "seconds": batch.seconds, "chunks": len(results),
+            "report_url": f"/patents/imports/{batch.pk}/"}
+
+
+def _parts_folder(job_id: int) -> Path:
+    from django.conf import settings
+
+    return Path(settings.IPOC_HOME) / "jobs" / str(job_id)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ from ..numbers import PATENT_TYPES
 from ..records import Citation, LegalEvent, Party, PatentRecord, PriorityClaim, classify_applicant
 from .base import ImportItem, RowError, apply_numbers, parse_date, split_multi
 
-__all__ = ["iter_jsonl", "record_from_json", "stable_external_id"]
+__all__ = ["iter_jsonl", "iter_jsonl_lines", "record_from_json", "stable_external_id"]
 
 _DATE_FIELDS = ("application_date", "publication_date", "grant_date", "priority_date", "lapse_date",
                 "last_transfer_date", "last_licence_date", "last_pledge_date")
@@ -88,38 +88,42 @@ def _lines(fh) -> Iterator[tuple[int, bytes | None]]:
 def iter_jsonl(path: str | Path, source: str | None = None) -> Iterator[ImportItem]:
     """Yield ``(line, record, errors)`` for each non-blank line of a JSONL file."""
     path = Path(path)
-    file = path.name
-    source_name = source or path.stem
     with open(path, "rb") as fh:
-        for line_no, raw in _lines(fh):
-            if raw is None:
-                yield line_no, None, [RowError(file, line_no, "json",
-                                               f"该行超过 {MAX_LINE_BYTES >> 20} MB / line longer than "
-                                               f"{MAX_LINE_BYTES >> 20} MB")]
-                continue
-            if not raw.strip():
-                continue
-            try:
-                data = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                yield line_no, None, [RowError(file, line_no, "json",
-                                               f"JSON 解析失败 / invalid JSON: {exc.msg} (column {exc.colno})")]
-                continue
-            except UnicodeDecodeError as exc:
-                yield line_no, None, [RowError(file, line_no, "encoding", f"不是 UTF-8 / not UTF-8: {exc.reason}")]
-                continue
-            except RecursionError:
-                yield line_no, None, [RowError(file, line_no, "json", "JSON 嵌套层数过多 / JSON nested too deeply")]
-                continue
-            if not isinstance(data, dict):
-                yield line_no, None, [RowError(file, line_no, "json",
-                                               f"每行应为 JSON 对象 / each line must be a JSON object, got {type(data).__name__}")]
-                continue
-            try:
-                yield record_from_json(data, file, line_no, source_name)
-            except (TypeError, ValueError, AttributeError, KeyError, RecursionError, OverflowError) as exc:
-                yield line_no, None, [RowError(file, line_no, "record",
-                                               f"字段类型错误 / wrong field type: {type(exc).__name__}: {exc}"[:500])]
+        yield from iter_jsonl_lines(_lines(fh), path.name, source or path.stem)
+
+
+def iter_jsonl_lines(lines: Iterable[tuple[int, bytes | None]], file: str, source_name: str) -> Iterator[ImportItem]:
+    """``iter_jsonl`` over ``(line number, bytes)`` pairs already read — a chunk of a file split across
+    task-queue workers yields exactly the records the whole file yields for those lines."""
+    for line_no, raw in lines:
+        if raw is None:
+            yield line_no, None, [RowError(file, line_no, "json",
+                                           f"该行超过 {MAX_LINE_BYTES >> 20} MB / line longer than "
+                                           f"{MAX_LINE_BYTES >> 20} MB")]
+            continue
+        if not raw.strip():
+            continue
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            yield line_no, None, [RowError(file, line_no, "json",
+                                           f"JSON 解析失败 / invalid JSON: {exc.msg} (column {exc.colno})")]
+            continue
+        except UnicodeDecodeError as exc:
+            yield line_no, None, [RowError(file, line_no, "encoding", f"不是 UTF-8 / not UTF-8: {exc.reason}")]
+            continue
+        except RecursionError:
+            yield line_no, None, [RowError(file, line_no, "json", "JSON 嵌套层数过多 / JSON nested too deeply")]
+            continue
+        if not isinstance(data, dict):
+            yield line_no, None, [RowError(file, line_no, "json",
+                                           f"每行应为 JSON 对象 / each line must be a JSON object, got {type(data).__name__}")]
+            continue
+        try:
+            yield record_from_json(data, file, line_no, source_name)
+        except (TypeError, ValueError, AttributeError, KeyError, RecursionError, OverflowError) as exc:
+            yield line_no, None, [RowError(file, line_no, "record",
+                                           f"字段类型错误 / wrong field type: {type(exc).__name__}: {exc}"[:500])]
 
 
 def _names(value: Any) -> list[str]:

@@ -1,0 +1,234 @@
+"""The task queue (``ipoc.core.queue``) without a broker: the queue's two tasks are driven by hand here,
+as a worker would run them, so caps, chunks, retries, dead letters, cancel and reclaim are tested in
+the SQLite run. ``tests/test_worker_kill.py`` does it with real worker processes on Redis."""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from huey.exceptions import RetryTask
+
+from ipoc.core import jobs, queue
+from ipoc.core.errors import ApplicationError
+from ipoc.core.models import Job, JobStatus
+
+FAIL_TIMES: dict[int, int] = {}
+
+
+def echo_job(ctx) -> dict:
+    ctx.set_total(1)
+    ctx.advance()
+    return {"echo": ctx.params.get("say")}
+
+
+def split_plan(ctx):
+    return [{"n": n, "size": 1} for n in range(ctx.params["parts"])]
+
+
+def split_chunk(ctx, params, spec) -> dict:
+    left = FAIL_TIMES.get(spec["n"], 0)
+    if left:
+        FAIL_TIMES[spec["n"]] = left - 1
+        raise RuntimeError(f"chunk {spec['n']} broke")
+    return {"square": spec["n"] ** 2}
+
+
+def split_finish(ctx, results) -> dict:
+    return {"sum": sum(r["square"] for r in results)}
+
+
+@pytest.fixture(autouse=True)
+def kinds():
+    jobs.register_job("test.echo", "tests.core.test_queue:echo_job")
+    jobs.register_job("test.split", "tests.core.test_queue:echo_job")
+    queue.register_chunked_job("test.split", plan="tests.core.test_queue:split_plan",
+                               chunk="tests.core.test_queue:split_chunk", finish="tests.core.test_queue:split_finish")
+    FAIL_TIMES.clear()
+    yield
+    for table in (jobs.JOB_HANDLERS, queue.CHUNKED):
+        table.pop("test.echo", None)
+        table.pop("test.split", None)
+
+
+class FakeBroker:
+    """Stands for Redis: what was enqueued, run in order the way ``ipoc worker`` runs it (with Huey's
+    retry policy: a chunk that raises goes back with one retry fewer)."""
+
+    def __init__(self):
+        self.tasks: deque = deque()
+
+    def drain(self, limit: int = 200) -> None:
+        for _ in range(limit):
+            if not self.tasks:
+                return
+            kind, pk, left = self.tasks.popleft()
+            try:
+                if kind == "job":
+                    queue.run_job(pk)
+                else:
+                    queue.run_chunk(pk, final=left == 0)
+            except RetryTask:
+                self.tasks.append((kind, pk, left))
+            except Exception:
+                if left:
+                    self.tasks.append((kind, pk, left - 1))
+
+
+@pytest.fixture
+def broker(monkeypatch, settings):
+    fake = FakeBroker()
+    settings.IPOC_JOBS_INLINE = False
+    monkeypatch.setattr(queue, "enqueue_job", lambda pk: fake.tasks.append(("job", pk, 0)))
+    monkeypatch.setattr(queue, "enqueue_chunk", lambda pk: fake.tasks.append(("chunk", pk, queue.retries())))
+    monkeypatch.setattr(queue, "start_embedded_workers", lambda: True)
+    return fake
+
+
+def _start(kind: str, **params) -> Job:
+    job = jobs.job_create(actor=None, kind=kind, title="测试", params=params)
+    queue.enqueue_job(job.pk)
+    return job
+
+
+def test_a_started_job_goes_on_the_queue_and_a_worker_runs_it(db, broker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.job_create(actor=None, kind="test.echo", title="测试", params={"say": "你好"})
+        jobs.job_start_background(job)
+    job.refresh_from_db()
+    assert job.status == JobStatus.PENDING and len(broker.tasks) == 1  # nothing ran in the request
+    broker.drain()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.result == {"echo": "你好"}
+
+
+def test_caps_per_kind_and_per_organisation_across_workers(db, broker, settings, orgs):
+    settings.IPOC_JOB_CONCURRENCY = {"test.echo": 2}
+    settings.IPOC_JOB_ORG_CONCURRENCY = {"test.echo": 1}
+    now = timezone.now()
+    busy = Job.objects.create(kind="test.echo", status=JobStatus.RUNNING, started_at=now, heartbeat_at=now,
+                              organization=orgs["center_a"])
+    same_org = Job.objects.create(kind="test.echo", organization=orgs["center_a"])
+    other_org = Job.objects.create(kind="test.echo", organization=orgs["center_b"])
+    with pytest.raises(RetryTask):  # over the organisation's cap: back on the queue, not run
+        queue.run_job(same_org.pk)
+    same_org.refresh_from_db()
+    assert same_org.status == JobStatus.PENDING
+    queue.run_job(other_org.pk)  # the kind has a second slot
+    other_org.refresh_from_db()
+    assert other_org.status == JobStatus.SUCCEEDED
+    # a running job whose worker died (no heartbeat for long) holds no slot
+    Job.objects.filter(pk=busy.pk).update(heartbeat_at=now - timezone.timedelta(hours=1))
+    queue.run_job(same_org.pk)
+    same_org.refresh_from_db()
+    assert same_org.status == JobStatus.SUCCEEDED
+
+
+def test_a_chunked_job_runs_its_chunks_then_finishes_once(db, broker):
+    job = _start("test.split", parts=5)
+    broker.drain()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.result == {"sum": 0 + 1 + 4 + 9 + 16}
+    chunks = list(queue.chunks_of(job))
+    assert [c.status for c in chunks] == [JobStatus.SUCCEEDED] * 5 and job.progress_done == 5
+    assert all(c.kind == queue.CHUNK_KIND for c in chunks)
+
+
+def test_a_failing_chunk_is_retried_then_dead_lettered_and_retry_puts_it_back(db, broker, settings):
+    FAIL_TIMES[1] = 1  # fails once: the retry succeeds
+    FAIL_TIMES[3] = 99  # fails every time: dead letter
+    job = _start("test.split", parts=4)
+    broker.drain()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "分块 4 失败" in job.error
+    dead = list(queue.dead_letters())
+    assert [d.params["spec"]["n"] for d in dead] == [3] and "chunk 3 broke" in dead[0].error
+    assert dead[0].params["attempt"] == queue.retries() + 1
+    assert queue.chunks_of(job).get(params__index=1).status == JobStatus.SUCCEEDED
+    FAIL_TIMES[3] = 0  # the cause fixed: ipoc jobs retry
+    call_command("jobs", "retry", str(dead[0].pk))
+    broker.drain()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.result == {"sum": 0 + 1 + 4 + 9}
+    assert not queue.dead_letters()
+
+
+def test_a_chunk_whose_worker_died_is_requeued_and_redone(db, broker, settings):
+    job = _start("test.split", parts=2)
+    broker.tasks.clear()
+    queue.run_job(job.pk)  # split: two chunk tasks queued
+    first_task = broker.tasks.popleft()
+    chunk = Job.objects.get(pk=first_task[1])
+    long_ago = timezone.now() - timezone.timedelta(seconds=queue.stale_seconds() + 5)
+    # a worker took it and was killed: running, its heartbeat stopped
+    Job.objects.filter(pk=chunk.pk).update(status=JobStatus.RUNNING, heartbeat_at=long_ago)
+    assert queue.reclaim_stale()["chunks"] == 1
+    chunk.refresh_from_db()
+    assert chunk.status == JobStatus.PENDING and chunk.params["attempt"] == 2
+    broker.drain()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.result == {"sum": 1}
+
+
+def test_cancel_stops_a_job_and_its_chunks(db, broker):
+    job = _start("test.split", parts=3)
+    broker.tasks.clear()
+    queue.run_job(job.pk)
+    job.refresh_from_db()
+    call_command("jobs", "cancel", str(job.pk))
+    job.refresh_from_db()
+    assert job.status == JobStatus.INTERRUPTED and job.error == jobs.CANCELLED
+    broker.drain()  # the queued chunks find their job cancelled and do nothing
+    assert {c.status for c in queue.chunks_of(job)} == {JobStatus.INTERRUPTED}
+    with pytest.raises(ApplicationError):
+        queue.job_cancel(job)
+    # a cancelled job's context refuses to go on
+    ctx = jobs.JobContext(job)
+    with pytest.raises(jobs.JobCancelled):
+        ctx.log("还在运行")
+
+
+def test_a_chunked_import_equals_an_uninterrupted_one(db, broker, tmp_path, settings):
+    from ipoc.patents import services as patent_services
+    from ipoc.patents.models import ImportBatch, Patent, PatentParty
+
+    lines = [json.dumps({"id": f"p{n}", "title": f"一种电池 {n}",
+                         "applicants": ["甲公司", "乙大学"][n % 2], "ipc_main": "H01M 10/05"}, ensure_ascii=False)
+             for n in range(30)]
+    lines.insert(7, "{not json")
+    lines.append(json.dumps({"id": "p3", "title": "一种电池 3（更正）"},
+                            ensure_ascii=False))  # the same number again: the last row wins
+    path = tmp_path / "patents.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+
+    def snapshot():
+        batch = ImportBatch.objects.order_by("-pk").first()
+        return (sorted(Patent.objects.values_list("key", "content_hash", "title")),
+                sorted(PatentParty.objects.values_list("patent__key", "name")),
+                batch.counts(), sorted(batch.rejections.values_list("row", "field")))
+
+    patent_services.patent_import(actor=None, path=path)
+    reference = snapshot()
+    Patent.objects.all().delete()
+    job = patent_services.patent_import_start(actor=None, path=path)
+    Job.objects.filter(pk=job.pk).update(params=job.params | {"chunks": 4})
+    queue.enqueue_job(job.pk)
+    broker.drain()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.result["chunks"] == 4
+    assert snapshot() == reference
+    assert reference[2]["new"] == 30 and reference[2]["rejected"] == 1
+
+
+def test_jobs_command_lists_and_shows_the_queue(db, broker, capsys):
+    FAIL_TIMES[0] = 99
+    _start("test.split", parts=1)
+    broker.drain()
+    call_command("jobs", "list", "--failed-chunks", "--json")
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 1 and rows[0]["kind"] == queue.CHUNK_KIND and "broke" in rows[0]["error"]
+    call_command("jobs", "list")
+    assert "test.split" in capsys.readouterr().out
