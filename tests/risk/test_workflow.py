@@ -126,7 +126,7 @@ def test_other_organisations_cannot_see_a_check(db, users, check):
 def test_exposure_when_two_members_hit_one_patent(db, users, orgs, import_jsonl):
     ids = family(import_jsonl)
     horizon = dt.date.today() + dt.timedelta(days=700)
-    for who, org in (("ent_a", "ent_a"), ("ent_b", "ent_b")):
+    for who in ("ent_a", "ent_b"):
         c = services.check_create(actor=users[who], center=orgs["center_a"], product_name="预充电控制器",
                                   features=FEATURES, markets=["CN"], horizon_date=horizon)
         services.candidate_add(actor=users["center_a"], check=c, patent_id=ids["cn-alive"])
