@@ -634,7 +634,8 @@ def _words(text: str) -> set[str]:
 
 
 STOPWORDS = {"一种", "方法", "系统", "装置", "及其", "制备", "应用", "基于", "用于", "技术", "需求", "我们", "企业",
-             "公司", "产品", "需要", "进行", "研发", "合作", "相关", "以及", "实现", "提高", "具有"}
+             "公司", "产品", "需要", "进行", "研发", "合作", "相关", "以及", "实现", "提高", "具有", "提供", "解决",
+             "问题", "能够", "通过", "包括", "一个", "使用", "可以", "采用", "本发明", "实用新型", "公开"}
 
 
 def push_candidates(declaration: OpenLicenceDeclaration, *, limit: int | None = None) -> list[dict]:
@@ -652,7 +653,8 @@ def push_candidates(declaration: OpenLicenceDeclaration, *, limit: int | None = 
             continue
         keywords = {str(k) for k in (demand.keywords or []) if str(k)}
         demand_words = _words(f"{demand.title} {demand.description[:2000]}") | keywords
-        common = sorted(demand_words & patent_words)
+        common = sorted(demand_words & patent_words, key=lambda w: (-len(w), w))
+        common = [w for w in common if not any(w != o and w in o for o in common)]  # 学习 within 深度学习
         kw_hits = sorted(k for k in keywords if k in patent.title or k in patent.abstract or k in declaration.field)
         if not common and not kw_hits:
             continue

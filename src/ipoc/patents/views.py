@@ -125,6 +125,18 @@ def _related(user, patent) -> list[dict]:
                          "sub": f"{e.get_kind_display()} · {e.held_on.isoformat()}",
                          "status": e, "status_field": "status"} for e in events]})
 
+    from ipoc.licensing import selectors as licensing_selectors
+
+    licensing = licensing_selectors.patent_licensing_status(patent.pk)
+    rows = []
+    if licensing["open_licence"]:
+        o = licensing["open_licence"]
+        rows.append({"url": o["url"], "label": _("开放许可声明"), "sub": _("%(d)s 公告 · %(f)s") % {
+            "d": o["published_on"].isoformat() if o["published_on"] else "—", "f": o["fee"]}, "badge": _("开放许可")})
+    rows += [{"url": x["url"], "label": x["title"], "sub": "", "badge": _("专利开源")} for x in licensing["pledges"]]
+    sections.append({"key": "licensing", "title": _("开放许可与专利开源"), "icon": "license",
+                     "empty": _("未声明开放许可，未列入开源承诺"), "rows": rows, "status": licensing})
+
     deals = list(deal_selectors.deals_for_patent(user=user, patent_id=patent.pk)[:limit])
     sections.append({"key": "deals", "title": _("交易"), "icon": "file-certificate",
                      "empty": _("暂无交易"), "rows": [{

@@ -1,0 +1,41 @@
+import datetime as dt
+
+from ipoc.core.management.base import IpocCommand
+from ipoc.licensing import eligibility, selectors
+
+
+class Command(IpocCommand):
+    help = ("专利开放许可 / Open licences: ipoc licensing check NUMBER | declarations | royalties --year Y "
+            "[--json]")
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["check", "declarations", "royalties"])
+        parser.add_argument("number", nargs="?", default="", help="专利号（check）/ patent number")
+        parser.add_argument("--year", type=int, default=dt.date.today().year, help="年度 / year")
+        parser.add_argument("--all", action="store_true", help="含已撤回的声明 / include withdrawn")
+
+    def handle(self, *args, **options):
+        action = options["action"]
+        if action == "check":
+            from ipoc.core.errors import ApplicationError
+            from ipoc.patents import selectors as patent_selectors
+
+            if not options["number"]:
+                raise ApplicationError("请给出专利号 / a patent number is required", field="number")
+            patent = patent_selectors.patent_get(user=None, key_or_number=options["number"])
+            data = eligibility.check(patent)
+            lines = [f"{patent.number} {patent.title}", "可以声明 / eligible" if data["eligible"]
+                     else f"不能声明 / not eligible: {len(data['blockers'])}"]
+            for b in data["blockers"]:
+                lines.append(f"  ✗ {b['message']} —— {b['rule']['source']}")
+                lines += [f"      · {r['label']}" for r in b["records"]]
+            return self.emit(options, data, "\n".join(lines))
+        if action == "declarations":
+            rows = [selectors.public_row(d) for d in selectors.public_declarations(include_withdrawn=options["all"])]
+            text = "\n".join(f"{r['patent_number']}\t{r['holder']}\t{r['fee']}\t{r['status_label']}\t"
+                             f"{r['published_on'] or '—'}" for r in rows) or "（无 / none）"
+            return self.emit(options, rows, text)
+        data = selectors.royalty_totals(year=options["year"])
+        lines = [f"{data['year']} 年许可费 / royalties: {data['total']:,.2f} 元（{len(data['payment_ids'])} 笔）"]
+        lines += [f"  {r['patent_number']}\t{r['amount']:,.2f}" for r in data["by_patent"]]
+        return self.emit(options, data, "\n".join(lines))
