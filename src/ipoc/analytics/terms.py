@@ -44,13 +44,25 @@ def effect_terms(abstracts: Iterable[str], *, top: int = 8) -> list[tuple[str, i
         found: set[str] = set()
         words = rjieba.tag(text or "")
         for i, (w, _tag) in enumerate(words):
-            if w not in EFFECT_VERBS:
+            verb = next((v for v in EFFECT_VERBS if w.startswith(v)), None)
+            if verb is None:
                 continue
-            for nxt, tag in words[i + 1:i + 4]:
-                if nxt in ("了", "的", "其", "该", "所述", "整体", "显著", "大大", "有效"):
+            if w != verb:  # one token such as 提高效率: the effect is what follows the verb
+                rest = w[len(verb):].lstrip("了的")
+                if len(rest) >= 2 and rest not in GENERIC:
+                    found.add(rest)
+                continue
+            run: list[str] = []
+            for nxt, tag in words[i + 1:i + 6]:
+                if not run and nxt in ("了", "的", "其", "该", "所述", "整体", "显著", "大大", "有效"):
                     continue
-                if tag.startswith(NOUN_TAGS) and len(nxt) >= 2 and nxt not in GENERIC:
-                    found.add(nxt)
+                noun = tag.startswith(NOUN_TAGS) or (not run and tag == "v" and len(nxt) >= 2)
+                if noun and nxt not in GENERIC and len(run) < 2 and nxt not in EFFECT_VERBS:
+                    run.append(nxt)  # 能量+密度 → 能量密度, 循环+寿命 → 循环寿命
+                    continue
                 break
+            term = "".join(run)
+            if len(term) >= 2:
+                found.add(term)
         df.update(found)
     return df.most_common(top)
