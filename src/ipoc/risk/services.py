@@ -235,34 +235,87 @@ def _search(query: str, filters: dict | None = None, limit: int = ROUND_LIMIT) -
 
 
 def _keyword_query(check: RiskCheck, limit: int = 24) -> str:
+    """The product's words as the index sees them (its tokenizer and stop list), name and features first."""
+    from ipoc.search.selectors import query_words
+
     seen: list[str] = []
     for text in [check.product_name, *check.features]:
-        for w in sorted(engine.words(text), key=len, reverse=True):
-            if w not in seen:
+        for word, _tokens in query_words(text):
+            w = word.lower()
+            if w not in seen and w not in engine._EN_STOP:
                 seen.append(w)
     return " ".join(seen[:limit])
 
 
-def _plan(check: RiskCheck, found: dict[int, float]) -> list[tuple[str, str, dict | None]]:
-    """The routes in order: keywords, semantic (the whole description), IPC, applicants; citations are added
-    after these from the best hits."""
-    kw = _keyword_query(check)
-    plan = [(SearchRoute.KEYWORDS, kw, None),
-            (SearchRoute.SEMANTIC, " ".join(product_text(check).split())[:2000], None)]
-    ipcs = list(check.ipc_codes)
-    if not ipcs:
-        try:
-            from ipoc.search import selectors as search_selectors
+def _best(found: dict[int, float], n: int) -> list[int]:
+    return sorted(found, key=lambda i: -found[i])[:n]
 
-            ipcs = [code for code, score in search_selectors.suggest_ipc(text=product_text(check)[:2000], top=2)
-                    if score >= 0.2]
-        except Exception:
-            ipcs = []
-    for code in ipcs[:3]:
-        plan.append((SearchRoute.IPC, code, {"ipc": code}))
-    for name in check.competitors[:5]:
-        plan.append((SearchRoute.APPLICANTS, name, {"applicant": name}))
-    return plan
+
+def _ipc_codes(check: RiskCheck, found: dict[int, float]) -> tuple[list[str], str]:
+    """The IPC codes to search: the matter's, else the IPC model's suggestion, else the subclasses of the best hits."""
+    if check.ipc_codes:
+        return check.ipc_codes[:3], _("排查事项给出的 IPC")
+    try:
+        from ipoc.search import selectors as search_selectors
+
+        codes = [c for c, score in search_selectors.suggest_ipc(text=product_text(check)[:2000], top=2) if score >= 0.2]
+        if codes:
+            return codes, _("IPC 推荐模型的建议")
+    except Exception:
+        pass
+    subclasses: list[str] = []
+    for row in selectors.patent_rows(_best(found, 5)).values():
+        sub = (row.get("ipc_main") or "")[:4]
+        if sub and sub not in subclasses:
+            subclasses.append(sub)
+    return subclasses[:3], _("前 5 件命中专利的 IPC 小类")
+
+
+def _applicants(check: RiskCheck, found: dict[int, float]) -> tuple[list[str], str]:
+    if check.competitors:
+        return check.competitors[:5], _("排查事项关注的申请人")
+    names: list[str] = []
+    for pid in _best(found, 5):
+        for name in selectors.patent_holder_names([pid]).get(pid, [])[:1]:
+            if name not in names:
+                names.append(name)
+    return names[:3], _("前 5 件命中专利的申请人")
+
+
+def _rounds(check: RiskCheck, actor: User | None, found: dict[int, float], number: int) -> list[SearchRound]:
+    """Keywords, semantic, IPC, applicants, citations — each round logged with the hits it brought."""
+    who = actor if actor is not None and actor.pk else None
+    kw = _keyword_query(check)
+    made: list[SearchRound] = []
+
+    def log(route: str, query: str, hits: list[tuple[int, float]]) -> None:
+        new = _fuse(found, hits)
+        made.append(SearchRound.objects.create(check_obj=check, number=number + len(made) + 1, route=route,
+                                               query=query[:4000], hits=len(hits), new_hits=new, actor=who))
+
+    log(SearchRoute.KEYWORDS, kw, _search(kw))
+    semantic = " ".join(product_text(check).split())[:2000]
+    log(SearchRoute.SEMANTIC, semantic, _search(semantic))
+    codes, source = _ipc_codes(check, found)
+    if not codes:
+        log(SearchRoute.IPC, _("（无可用的 IPC 分类，本途径跳过）"), [])
+    for code in codes:
+        log(SearchRoute.IPC, f"IPC {code}（{source}）· {kw}", _search(kw, {"ipc": code}))
+    names, source = _applicants(check, found)
+    if not names:
+        log(SearchRoute.APPLICANTS, _("（无可用的申请人，本途径跳过）"), [])
+    for name in names:
+        log(SearchRoute.APPLICANTS, f"{name}（{source}）· {kw}", _search(kw, {"applicant": name}))
+    best = _best(found, 10)
+    cited: list[str] = []
+    for row in selectors.patent_rows(best).values():
+        for c in row.get("backward_citations") or []:
+            num = c.get("number") if isinstance(c, dict) else str(c)
+            if num:
+                cited.append(str(num))
+    log(SearchRoute.CITATIONS, _("前 %(n)d 件命中专利的引证文献 %(c)d 篇") % {"n": len(best), "c": len(cited)},
+        [(i, 0.0) for i in selectors.patent_ids_by_numbers(cited)])
+    return made
 
 
 def _fuse(found: dict[int, float], hits: list[tuple[int, float]]) -> int:
@@ -286,34 +339,8 @@ def check_run(*, actor: User | None, check: RiskCheck, charted: int = CANDIDATES
     for c in check.candidates.all():
         found[c.patent_id] = c.score
     threshold = rules.value("saturation")
-    number = start
-    stop = ""
-    rounds: list[SearchRound] = []
-    kw = _keyword_query(check)
-    for route, query, filters in _plan(check, found):
-        q = kw if route in (SearchRoute.IPC, SearchRoute.APPLICANTS) else query
-        hits = _search(q, filters)
-        new = _fuse(found, hits)
-        number += 1
-        rounds.append(SearchRound.objects.create(check_obj=check, number=number, route=route,
-                                                 query=query if filters is None else f"{query} · {kw}",
-                                                 hits=len(hits), new_hits=new,
-                                                 actor=actor if actor is not None and actor.pk else None))
-    # citations of the best hits so far (引证追踪)
-    best = sorted(found, key=lambda i: -found[i])[:10]
-    cited: list[str] = []
-    for row in selectors.patent_rows(best).values():
-        for c in row.get("backward_citations") or []:
-            num = c.get("number") if isinstance(c, dict) else str(c)
-            if num:
-                cited.append(str(num))
-    cited_ids = selectors.patent_ids_by_numbers(cited)
-    new = _fuse(found, [(i, 0.0) for i in cited_ids])
-    number += 1
-    rounds.append(SearchRound.objects.create(
-        check_obj=check, number=number, route=SearchRoute.CITATIONS,
-        query=_("前 %(n)d 件命中专利的引证文献 %(c)d 篇") % {"n": len(best), "c": len(cited)},
-        hits=len(cited_ids), new_hits=new, actor=actor if actor is not None and actor.pk else None))
+    rounds = _rounds(check, actor, found, start)
+    number = start + len(rounds)
     last = rounds[-1]
     total = max(1, len(found))
     if not found:
@@ -330,7 +357,7 @@ def check_run(*, actor: User | None, check: RiskCheck, charted: int = CANDIDATES
     ranked = sorted(found, key=lambda i: -found[i])[:60]
     existing = {c.patent_id: c for c in check.candidates.all()}
     rows = selectors.patent_rows(ranked)
-    round_of = rounds[0] if rounds else None
+    round_of = rounds[0]
     for rank, pid in enumerate(ranked, start=1):
         row = rows.get(pid)
         if row is None:
