@@ -837,6 +837,10 @@ def pack_xlsx(filing: ProductFiling) -> bytes:
     return out.getvalue()
 
 
+def _line(pdf, height: int, text: str) -> None:
+    pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
+
+
 def pack_pdf(filing: ProductFiling) -> bytes:
     """The filing pack as a PDF (CJK font from ipoc.core.pdf)."""
     from ipoc.core.pdf import new_document
@@ -847,23 +851,23 @@ def pack_pdf(filing: ProductFiling) -> bytes:
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
     pdf.set_font_size(15)
-    pdf.multi_cell(0, 9, title)
+    _line(pdf, 9, title)
     pdf.set_font_size(10)
     pdf.ln(2)
     for f in pack["fields"]:
         mark = "" if f["verified"] else f"（{rules.UNVERIFIED}）"
-        pdf.multi_cell(0, 6, f"{f['label']}{mark}：{f['value'] or '—'}")
+        _line(pdf, 6, f"{f['label']}{mark}：{f['value'] or '—'}")
     pdf.ln(3)
     pdf.set_font_size(12)
-    pdf.multi_cell(0, 8, _("支撑专利"))
+    _line(pdf, 8, _("支撑专利"))
     pdf.set_font_size(10)
     for p in pack["patents"]:
-        pdf.multi_cell(0, 6, f"{p['number']} {p['title']}".strip() + f" · {p['type']} · {p['legal_status']} · {p['source']}"
+        _line(pdf, 6, f"{p['number']} {p['title']}".strip() + f" · {p['type']} · {p['legal_status']} · {p['source']}"
                        + (f" · {p['deal']}" if p["deal"] else ""))
     pdf.ln(3)
     pdf.set_font_size(8)
     for line in pack.get("sources", []):
-        pdf.multi_cell(0, 5, line)
+        _line(pdf, 5, line)
     return bytes(pdf.output())
 
 
