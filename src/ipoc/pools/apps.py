@@ -12,5 +12,12 @@ class PoolsConfig(AppConfig):
         from ipoc.pools import demo, home, kpi  # noqa: F401  (demo registers its step on import)
 
         register_menu(MenuEntry(_("重点领域专利池"), "pool_list", order=50))
+        from ipoc.core.pickers import register_lookup
+        from ipoc.pools import selectors
+
+        # 必要性评估 evaluators: the platform's experts, offered to pool administrators (center staff).
+        register_lookup("pool_experts", queryset=selectors.evaluator_choices,
+                        search=("username", "display_name", "organization__name"),
+                        sub=lambda u: str(u.organization or ""), order_by=("display_name", "username"))
         home.register()
         kpi.register()

@@ -14,6 +14,13 @@ STATEMENT_COLUMNS = ["产品类别", "制造国", "销售国", "销售日期", "
                      "应付", "计费理由"]
 
 
+def _plain():
+    """Table headings without bold (the embedded CJK font has one style), on a grey fill."""
+    from fpdf.fonts import FontFace
+
+    return FontFace(emphasis="", fill_color=(235, 235, 235))
+
+
 def _line_cells(ln: dict) -> list:
     return [ln["category"], ln["country_made"], ln["country_sold"], str(ln["sale_date"]), ln["units"],
             ln["rate"] if ln["owes"] else "—", ln["gross"], ln["discount"], ln["surcharge"], ln["cap_reduction"],
@@ -35,7 +42,7 @@ def statement_pdf(statement) -> bytes:
     pdf.ln(2)
     pdf.set_font_size(8)
     widths = (22, 12, 12, 20, 16, 14, 18, 14, 14, 16, 18, 111)
-    with pdf.table(col_widths=widths, text_align="LEFT", line_height=4.5) as table:
+    with pdf.table(col_widths=widths, text_align="LEFT", line_height=4.5, headings_style=_plain()) as table:
         table.row(STATEMENT_COLUMNS)
         for ln in data["lines"]:
             table.row([str(c) for c in _line_cells(ln)])
@@ -84,7 +91,8 @@ def allocation_pdf(allocation, licensor) -> bytes:
     pdf.ln(2)
     pdf.set_font_size(8)
     if share and share["trace"] and "statement_line" in share["trace"][0]:
-        with pdf.table(col_widths=(20, 20, 20, 25, 25, 80), text_align="LEFT", line_height=4.5) as table:
+        with pdf.table(col_widths=(20, 20, 20, 25, 25, 80), text_align="LEFT", line_height=4.5,
+                       headings_style=_plain()) as table:
             table.row(["报告", "账单行", "点数", "该行许可费", "按点数归属", "有效专利"])
             for t in share["trace"]:
                 table.row([str(t["report"]), str(t["statement_line"]), t["points"], t["line_amount"],

@@ -157,7 +157,7 @@ class ReportUploadForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    expert = PickerField("experts", label=_("评估专家"), help_text=_("平台评审专家；被指派后先作利益冲突声明"))
+    expert = PickerField("pool_experts", label=_("评估专家"), help_text=_("平台评审专家；被指派后先作利益冲突声明"))
 
 
 class DeclareForm(forms.Form):

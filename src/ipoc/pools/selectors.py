@@ -355,8 +355,10 @@ def my_assignments(user: User) -> QuerySet[EvaluatorAssignment]:
             .order_by("id"))
 
 
-def experts() -> QuerySet[User]:
-    return User.objects.filter(role="expert", is_active=True).order_by("username")
+def evaluator_choices(user: User) -> QuerySet[User]:
+    """Active experts, for platform administrators and center staff (who administer pools); nobody else."""
+    qs = User.objects.filter(role="expert", is_active=True).select_related("organization")
+    return qs if user.is_platform_admin or user.role == "center_staff" else qs.none()
 
 
 # ---------------------------------------------------------------- KPI helpers
@@ -426,3 +428,14 @@ def simulate(*, pool: Pool, year: int, extra_patent_ids=(), rate_category: int |
                             for k, v in sorted(row["licensors"].items(), key=lambda kv: -kv[1])]
         years.append(row)
     return {"year": year, "years": years, "cases": len(cases)}
+
+
+def agreement_for_cli(*, pool: Pool, licensee: str = "") -> Agreement:
+    """The pool's agreement with the licensee named (or its only agreement)."""
+    qs = pool.agreements.select_related("programme", "licensee")
+    if licensee:
+        qs = qs.filter(licensee__name=licensee.strip())
+    rows = list(qs[:2])
+    if len(rows) != 1:
+        raise NotFound("请用 --licensee 指明被许可人（名称须与协议一致）/ name the licensee", field="licensee")
+    return rows[0]
