@@ -12,6 +12,11 @@ class LicensingConfig(AppConfig):
         from ipoc.licensing import home, kpi
 
         register_menu(MenuEntry(_("开放许可与开源"), "licensing_home", order=60))
+        from ipoc.core.pickers import register_lookup
+        from ipoc.licensing import lookups
+
+        register_lookup("licensing_patents", queryset=lookups.declarable_patents, search=lookups.PATENT_SEARCH,
+                        label=lookups.label, sub=lookups.sub, order_by=("-application_date", "-id"))
         home.register()
         kpi.register()
         from ipoc.patents import services as patent_services

@@ -24,7 +24,8 @@ class CheckForm(forms.Form):
 
 
 class DeclarationForm(forms.ModelForm):
-    patent = PickerField("patents", label=_("专利"), help_text=_("输入专利号或名称搜索；须为本单位持有的专利"))
+    patent = PickerField("licensing_patents", label=_("专利"),
+                         help_text=_("输入专利号或名称搜索；高校、企业用户可选本单位持有的专利"))
     patentee = PickerField("organizations", label=_("专利权人"), required=False,
                            help_text=_("运营中心或平台管理员代为起草时选择；高校、企业用户为本单位"))
     center = PickerField("operation_centers", label=_("服务运营中心"), required=False,
@@ -42,11 +43,8 @@ class DeclarationForm(forms.ModelForm):
                       "pledgee_consent_note": _("专利已质押时，写明质权人同意的文件；也可在声明页上传同意书"),
                       "term_years": _("1 至 20 年")}
 
-    def __init__(self, *args, own_patents: bool = False, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if own_patents:
-            self.fields["patent"] = PickerField("own_patents", label=_("专利"),
-                                                help_text=_("本单位持有的专利，输入专利号或名称搜索"))
         self.fields["fee_method"].choices = [("", _("请选择支付方式"))] + list(FeeMethod.choices)
         self.fields["royalty_base"].choices = list(RoyaltyBase.choices)
         for name in ("patent", "other_terms", "payment_terms"):

@@ -155,7 +155,7 @@ def declaration_create(request):
                "fee_method": FeeMethod.ROYALTY}
     if request.GET.get("patent", "").isdigit():
         initial["patent"] = int(request.GET["patent"])
-    form = DeclarationForm(request.POST or None, initial=initial, own_patents=own)
+    form = DeclarationForm(request.POST or None, initial=initial)
     set_picker_querysets(form, user)
     if own:
         del form.fields["patentee"]
