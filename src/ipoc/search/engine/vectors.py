@@ -74,6 +74,9 @@ class VectorStore:
             self.meta = json.loads(self._meta_path.read_text())
             if dim is not None and dim != self.meta["dim"]:
                 raise ValueError(f"store dim {self.meta['dim']} != {dim}")
+            if encoder and self.meta.get("encoder") and encoder != self.meta["encoder"] and not self.meta["count"]:
+                self.meta["encoder"] = encoder  # an empty store takes the current encoder
+                self._save_meta()
             if encoder and self.meta.get("encoder") and encoder != self.meta["encoder"]:
                 raise ValueError(f"store was built with encoder {self.meta['encoder']!r}, not {encoder!r}")
         else:

@@ -16,6 +16,8 @@ class Command(IpocCommand):
                             help="重建时同时清空向量库（更换编码器后）/ also drop all vectors (after changing encoder)")
         parser.add_argument("--batch", type=int, default=services.ENCODE_BATCH, help="编码批大小 / encoder batch")
         parser.add_argument("--limit", type=int, help="最多编码条数 / encode at most N patents")
+        parser.add_argument("--reset-vectors", action="store_true",
+                            help="向量由其他编码器生成时先清空再编码 / drop vectors made by another encoder first")
         parser.add_argument("--workers", type=int,
                             help="分词进程数（默认：大库 2 个，小库 1 个）/ tokeniser processes (default: 2 for large stores)")
         parser.add_argument("--resume", type=int, metavar="JOB_ID", help="续跑中断的重建任务 / resume a rebuild job")
@@ -42,7 +44,8 @@ class Command(IpocCommand):
             job = services.index_rebuild(chunk=options["chunk"], clear_vectors=options["clear_vectors"],
                                          workers=options["workers"], progress_bar=bar, via="cli")
         else:
-            job = services.index_encode(batch=options["batch"], limit=options["limit"], progress_bar=bar, via="cli")
+            job = services.index_encode(batch=options["batch"], limit=options["limit"],
+                                        reset_vectors=options["reset_vectors"], progress_bar=bar, via="cli")
         r = job.result
         data = {"job_id": job.pk, "status": job.status, **r}
         if job.kind == "search.rebuild":
