@@ -232,3 +232,32 @@ def test_jobs_command_lists_and_shows_the_queue(db, broker, capsys):
     assert len(rows) == 1 and rows[0]["kind"] == queue.CHUNK_KIND and "broke" in rows[0]["error"]
     call_command("jobs", "list")
     assert "test.split" in capsys.readouterr().out
+
+
+def test_jobs_page_shows_the_queue_and_dead_letters_to_administrators(client, broker, users, monkeypatch):
+    monkeypatch.setattr(queue, "queue_depth", lambda: 7)
+    monkeypatch.setattr(queue, "workers_alive", lambda: [{"name": "worker-1:42", "threads": 1, "jobs": 3,
+                                                          "chunks": 12, "per_minute": 4.5}])
+    FAIL_TIMES[0] = 99
+    job = jobs.job_create(actor=users["ent_a"], kind="test.split", title="拆分测试", params={"parts": 2})
+    queue.enqueue_job(job.pk)
+    broker.drain()
+    client.force_login(users["admin"])
+    page = client.get("/jobs/").content.decode()
+    assert "拆分测试" in page and "worker-1:42" in page and "死信分块" in page and "chunk 0 broke" in page
+    assert "分块 1/2" in page  # the dead letter, linked to its job
+    detail = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "重试后仍失败的分块" in detail and "重新排队" in detail
+    # a person sees their own jobs, without the queue's internals, and may not touch others' jobs
+    client.force_login(users["ent_a"])
+    page = client.get("/jobs/").content.decode()
+    assert "拆分测试" in page and "worker-1:42" not in page and "分块 1/2" not in page
+    client.force_login(users["ent_b"])
+    assert "拆分测试" not in client.get("/jobs/").content.decode()
+    assert client.post(f"/jobs/{job.pk}/retry/").status_code == 404
+    client.force_login(users["ent_a"])
+    FAIL_TIMES[0] = 0
+    assert client.post(f"/jobs/{job.pk}/retry/").status_code == 302
+    broker.drain()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED

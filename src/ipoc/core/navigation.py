@@ -26,7 +26,7 @@ ICONS = {
     "demand_list": "bulb", "match_home": "arrows-exchange", "event_list": "presentation",
     "deal_list": "briefcase", "deal_statistics": "chart-pie", "stock_list": "archive",
     "stock_push_list": "send", "organization_list": "building", "notification_list": "bell",
-    "audit_list": "history", "help": "help",
+    "audit_list": "history", "help": "help", "job_list": "list-check",
     "pool_list": "stack-2", "consortium_list": "users-group", "industrialization_project_list": "building-factory-2",
     "licensing_home": "license", "risk_check_list": "shield-search", "analytics_set_list": "chart-dots-3",
 }
@@ -57,6 +57,7 @@ MENU: list[MenuEntry] = [
     MenuEntry(_("组织机构"), "organization_list", order=90),
     MenuEntry(_("消息"), "notification_list", order=95),
     MenuEntry(_("审计日志"), "audit_list", roles=(Role.PLATFORM_ADMIN,), order=190),
+    MenuEntry(_("后台任务"), "job_list", roles=(Role.PLATFORM_ADMIN,), order=191),
 ]
 
 

@@ -67,8 +67,9 @@ def job_get(*, user: User, pk: int) -> Job:
 
 
 def job_list(*, user: User, kind: str = "") -> QuerySet[Job]:
+    """Jobs, without the task queue's chunk rows (``queue.chunk``: parts of a job, shown on its page)."""
     qs = restrict(Job.objects.all(), user, VIEW)
-    return qs.filter(kind=kind) if kind else qs
+    return qs.filter(kind=kind) if kind else qs.exclude(kind="queue.chunk")
 
 
 def notification_list(*, user: User, unread: bool = False) -> QuerySet[Notification]:

@@ -150,9 +150,11 @@ def audit_list(request):
 
 @login_required
 def job_detail(request, pk: int):
+    from ipoc.core.job_views import job_detail_context
+
     job = selectors.job_get(user=request.user, pk=pk)
     template = "core/_job_progress.html" if request.htmx else "core/job_detail.html"
-    return render(request, template, {"job": job})
+    return render(request, template, job_detail_context(request, job))
 
 
 @login_required

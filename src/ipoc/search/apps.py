@@ -17,6 +17,11 @@ class SearchConfig(AppConfig):
         register_menu(MenuEntry(_("检索"), "search", order=25))
         register_job("search.rebuild", "ipoc.search.services:index_rebuild_job")
         register_job("search.encode", "ipoc.search.services:index_encode_job")
+        from ipoc.core.queue import register_chunked_job
+
+        for kind, step in (("search.rebuild", "index"), ("search.encode", "encode")):
+            register_chunked_job(kind, plan=f"ipoc.search.workers:{step}_plan", chunk=f"ipoc.search.workers:{step}_chunk",
+                                 finish=f"ipoc.search.workers:{step}_finish")
         on_patents_changed(services.index_patents)
         on_patents_deleted(services.unindex_patents)
         register_demo_step("search", demo.demo_search, order=35)
