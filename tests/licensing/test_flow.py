@@ -198,3 +198,15 @@ def test_deals_selector_exclusive_licence_patent_ids(patent, users, orgs):
     assert deal_selectors.exclusive_licence_patent_ids() == {patent.pk}
     with pytest.raises(ApplicationError):
         deal_services.deal_create(actor=users["center_a"], title="x", deal_type="assignment", licence_kind="sole")
+
+
+def test_fee_estimate_from_comparable_licence_deals(patent, make_patent, users, orgs):
+    other = make_patent("CN110000040B", ipc_main="H01M4/62")
+    deal = deal_services.deal_create(actor=users["center_a"], title="许可", deal_type="license",
+                                     licence_kind="ordinary", sellers=[orgs["univ"]], buyers=[orgs["ent_a"]],
+                                     patents=[other], amount="300000")
+    for step in ("negotiation", "signed"):
+        deal_services.deal_transition(actor=users["center_a"], deal=deal, to_stage=step)
+    estimate = selectors.fee_estimate(patent)
+    assert estimate["count"] == 1 and estimate["median_per_patent"] == Decimal("300000.00")
+    assert estimate["valuation"] is None

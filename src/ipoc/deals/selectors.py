@@ -297,3 +297,20 @@ def exclusive_licence_deals(patent_id: int, on_date: dt.date | None = None) -> l
           .filter(Q(licence_end__isnull=True) | Q(licence_end__gte=on_date)).distinct().order_by("pk"))
     return [{"id": d.pk, "title": d.title, "kind": d.licence_kind, "kind_label": str(d.get_licence_kind_display()),
              "start": d.licence_start, "end": d.licence_end, "url": reverse("deal_detail", args=[d.pk])} for d in qs]
+
+
+def licence_deal_amounts(*, ipc_prefix: str, limit: int = 50) -> list[dict]:
+    """Signed licence deals (签约/履行/完成, with an amount) on patents whose IPC main class starts with ``ipc_prefix``:
+    {"id", "title", "amount", "per_patent", "signed_date"} — comparables for an open-licence fee estimate."""
+    prefix = (ipc_prefix or "").strip().upper()
+    if len(prefix) < 3:
+        return []
+    from django.db.models import Count
+
+    from ipoc.deals.models import DealType
+
+    qs = (Deal.objects.filter(deal_type=DealType.LICENSE, stage__in=SIGNED_STAGES, amount__isnull=False,
+                              patents__ipc_main__startswith=prefix).distinct()
+          .annotate(n=Count("patents", distinct=True)).order_by("-signed_date", "-pk")[:limit])
+    return [{"id": d.pk, "title": d.title, "amount": d.amount, "per_patent": (d.amount / max(d.n, 1)).quantize(
+        Decimal("0.01")), "signed_date": d.signed_date} for d in qs]

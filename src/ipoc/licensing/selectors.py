@@ -193,6 +193,26 @@ def public_row(d: OpenLicenceDeclaration, on_date: dt.date | None = None) -> dic
             "contact_phone": d.contact_phone, "contact_email": d.contact_email}
 
 
+def fee_estimate(patent) -> dict:
+    """A starting point for the fee (not a price): signed licence deals on patents of the same IPC subclass
+    (per patent, the median) and the patent's latest valuation."""
+    import statistics
+
+    from ipoc.deals import selectors as deal_selectors
+    from ipoc.valuation import selectors as valuation_selectors
+
+    comps = deal_selectors.licence_deal_amounts(ipc_prefix=(patent.ipc_main or "")[:4])
+    amounts = sorted(c["per_patent"] for c in comps)
+    valuation = valuation_selectors.valuation_latest(user=None, patent=patent)
+    return {"ipc_subclass": (patent.ipc_main or "")[:4], "count": len(amounts),
+            "median_per_patent": statistics.median(amounts) if amounts else None,
+            "low": amounts[0] if amounts else None, "high": amounts[-1] if amounts else None,
+            "comparables": comps[:5],
+            "valuation": {"score": valuation.score, "grade": valuation.grade,
+                          "recommendation": str(getattr(valuation, "recommendation_label", "") or "")}
+            if valuation is not None else None}
+
+
 # ---------------------------------------------------------------- licences and the royalty ledger
 
 

@@ -205,6 +205,8 @@ def _declaration_page(request, decl, **forms):
     pushes = list(selectors.pushes_for(user=user).filter(declaration=decl)) if manage else []
     ctx = {"d": decl, "manage": manage, "result": result, "consents": consents, "licences": licences,
            "pushes": pushes, "fee": selectors.fee_text(decl), "flags": eligibility.fee_flags(decl),
+           "estimate": selectors.fee_estimate(decl.patent) if manage and decl.status == DeclarationStatus.DRAFT
+           else None,
            "annuity": rules.ANNUITY_REDUCTION, "law50": rules.LAW_50_DECLARATION,
            "law50w": rules.LAW_50_WITHDRAWAL, "licence_count_total": decl.licences.count(),
            "consent_forms": {c.name: ConsentForm(initial={"name": c.name}, auto_id=f"id_c{c.pk}_%s")
