@@ -27,7 +27,7 @@ def bar(title: str, unit: str, series: str, labels: list[str], values: list, *, 
                   "axisTick": {"alignWithLabel": True},
                   "axisLabel": ({"width": 130, "overflow": "truncate", "interval": 0} if horizontal
                                 else {"interval": "auto", "rotate": 40 if len(labels) > 8 else 0, "hideOverlap": True})}
-    value_axis = {"type": "value", "minInterval": 1, "name": unit, "nameTextStyle": {"align": "right"}}
+    value_axis = {"type": "value", "minInterval": 1}  # the unit is in the subtitle
     option = {
         "title": _title(title, unit),
         "legend": {"data": [series], "bottom": 0, "left": "center"},
@@ -59,8 +59,17 @@ def _ranking(chart_id: str, table: dict, label_col: int, value_col: int, series:
                   empty=table["empty"])
 
 
+def _continuous(rows: list[dict]) -> list[dict]:
+    """Rows of every year from the first to the last (a year without filings is a 0, not a missing bar)."""
+    by_year = {str(r["cells"][0]): r for r in rows}
+    years = [int(y) for y in by_year if y.isdigit()]
+    if not years:
+        return rows
+    return [by_year.get(str(y)) or {"cells": [str(y), 0, 0, 0], "url": ""} for y in range(min(years), max(years) + 1)]
+
+
 def trend(table: dict) -> dict:
-    rows = table["rows"]
+    rows = _continuous(table["rows"])
     if not rows:
         return _chart("chart-trend", table["title"], None, empty=table["empty"])
     years = [str(r["cells"][0]) for r in rows]
@@ -71,8 +80,8 @@ def trend(table: dict) -> dict:
         "grid": {"left": 8, "right": 8, "top": 70, "bottom": 34, "containLabel": True},
         "xAxis": {"type": "category", "data": years,
                   "axisLabel": {"interval": "auto", "rotate": 40 if len(years) > 12 else 0, "hideOverlap": True}},
-        "yAxis": [{"type": "value", "name": _("件"), "minInterval": 1},
-                  {"type": "value", "name": _("个"), "minInterval": 1, "splitLine": {"show": False}}],
+        "yAxis": [{"type": "value", "minInterval": 1},  # left: 件, right: 个 (both named in the subtitle)
+                  {"type": "value", "minInterval": 1, "splitLine": {"show": False}}],
         "series": [
             {"name": _("申请量"), "type": "bar", "data": [r["cells"][1] for r in rows], "itemStyle": {"color": BLUE},
              "barMaxWidth": 22},
@@ -81,7 +90,7 @@ def trend(table: dict) -> dict:
             {"name": _("申请人数"), "type": "line", "yAxisIndex": 1, "data": [r["cells"][3] for r in rows],
              "itemStyle": {"color": ORANGE}, "smooth": False},
         ],
-        "ipocLinks": {y: r["url"] for y, r in zip(years, rows, strict=True)},
+        "ipocLinks": {y: r["url"] for y, r in zip(years, rows, strict=True) if r["url"]},
     }
     return _chart("chart-trend", table["title"], option, height=340)
 
@@ -97,8 +106,8 @@ def lifecycle(table: dict) -> dict:
         "title": _title(title, _("横轴：申请量（件）；纵轴：申请人数（个）")),
         "tooltip": {"trigger": "item", "formatter": "{b}：{c}", "confine": True},
         "legend": {"data": [_("年份")], "bottom": 0},
-        "grid": {"left": 8, "right": 30, "top": 70, "bottom": 34, "containLabel": True},
-        "xAxis": {"type": "value", "name": _("申请量"), "minInterval": 1, "nameLocation": "middle", "nameGap": 24},
+        "grid": {"left": 8, "right": 30, "top": 80, "bottom": 60, "containLabel": True},
+        "xAxis": {"type": "value", "name": _("申请量"), "minInterval": 1, "nameLocation": "middle", "nameGap": 28},
         "yAxis": {"type": "value", "name": _("申请人数"), "minInterval": 1},
         "series": [{"name": _("年份"), "type": "line", "data": points, "symbolSize": 7,
                     "label": {"show": True, "formatter": "{b}", "position": "top", "fontSize": 10},
@@ -209,17 +218,17 @@ def matrix(view: dict) -> dict:
         return _chart("chart-matrix", title, None, empty=_("尚未设定技术分支与技术功效"))
     techs = [r["term"].label for r in view["rows"]]
     effects = [c["term"].label for c in view["columns"]]
-    data = [[j, i, cell["count"]] for i, r in enumerate(view["rows"]) for j, cell in enumerate(r["cells"])]
+    n = len(techs)  # first technology on top, as in the table
+    data = [[j, n - 1 - i, cell["count"]] for i, r in enumerate(view["rows"]) for j, cell in enumerate(r["cells"])]
     top = max([d[2] for d in data] + [1])
     option = {
-        "title": _title(title, _("件")),
+        "title": _title(title, _("件；行为技术分支，列为技术功效")),
         "tooltip": {"position": "top", "confine": True},
-        "grid": {"left": 8, "right": 8, "top": 60, "bottom": 70, "containLabel": True},
-        "xAxis": {"type": "category", "data": effects, "name": _("技术功效"),
-                  "axisLabel": {"interval": 0, "rotate": 30 if len(effects) > 5 else 0, "width": 80,
+        "grid": {"left": 8, "right": 8, "top": 90, "bottom": 60, "containLabel": True},
+        "xAxis": {"type": "category", "data": effects, "position": "top",
+                  "axisLabel": {"interval": 0, "rotate": 30 if len(effects) > 7 else 0, "width": 80,
                                 "overflow": "truncate"}},
-        "yAxis": {"type": "category", "data": techs, "name": _("技术分支"),
-                  "axisLabel": {"width": 100, "overflow": "truncate"}},
+        "yAxis": {"type": "category", "data": techs[::-1], "axisLabel": {"width": 100, "overflow": "truncate"}},
         "visualMap": {"min": 0, "max": top, "orient": "horizontal", "left": "center", "bottom": 0, "itemHeight": 120,
                       "text": [f"{top} {_('件')}", f"0 {_('件')}"], "inRange": {"color": ["#f4f6fa", PURPLE]}},
         "series": [{"name": _("专利数"), "type": "heatmap", "data": data, "label": {"show": True}}],
@@ -228,25 +237,43 @@ def matrix(view: dict) -> dict:
 
 
 def chain(view: dict) -> dict:
+    """Patents per 产业链 node (a bar per node; a click opens them)."""
     rows = view["rows"]
+    title = _("产业链各节点的专利")
     if not rows:
-        return _chart("chart-chain", view["title"], None, empty=_("没有可对照的产业链图谱"))
+        return _chart("chart-chain", title, None, empty=_("没有可对照的产业链图谱"))
     labels = [r["node"]["name"] for r in rows]
-    series = ((_("专利"), "patents", BLUE), (_("需求"), "demands", ORANGE), (_("挂牌"), "listings", GREEN),
-              (_("交易"), "deals", PURPLE))
+    option = bar(title, _("件"), _("专利数"), labels, [r["patents"] for r in rows],
+                 links={r["node"]["name"]: r["url"] for r in rows if r["url"]})
+    return _chart("chart-chain", title, option, height=_hbar_height(len(rows)))
+
+
+def chain_activity(view: dict) -> dict:
+    """The center's own data per node: demands, listings, deals, open licences and pool patents."""
+    rows = view["rows"]
+    title = _("产业链各节点的需求与运营数据")
+    series = [(_("需求（项）"), "demands", ORANGE), (_("挂牌（项）"), "listings", GREEN), (_("交易（项）"), "deals", PURPLE)]
+    if rows and rows[0]["open_known"]:
+        series.append((_("开放许可专利（件）"), "open_licences", BLUE))
+    if rows and rows[0]["pool_known"]:
+        series.append((_("入池专利（件）"), "pool_patents", RED))
+    series = [x for x in series if any(r[x[1]] for r in rows)]  # a measure that is 0 everywhere adds only noise
+    if not rows or not series:
+        return _chart("chart-chain-activity", title, None, empty=_("各节点尚无需求、挂牌或交易"))
+    labels = [r["node"]["name"] for r in rows]
     option = {
-        "title": _title(view["title"], _("件（专利）；项（需求、挂牌、交易）")),
-        "legend": {"data": [s[0] for s in series], "bottom": 0},
+        "title": _title(title, _("项（需求、挂牌、交易）；件（专利）") if len(series) > 3 else _("项")),
+        "legend": {"data": [n for n, _k, _c in series], "bottom": 0},
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}, "confine": True},
         "grid": {"left": 8, "right": 40, "top": 60, "bottom": 34, "containLabel": True},
-        "xAxis": {"type": "log", "logBase": 10, "min": 1, "name": _("对数刻度")},
+        "xAxis": {"type": "value", "minInterval": 1},
         "yAxis": {"type": "category", "data": labels[::-1], "axisLabel": {"width": 120, "overflow": "truncate"}},
-        "series": [{"name": name, "type": "bar", "barMaxWidth": 12, "itemStyle": {"color": color},
-                    "data": [max(r[key], 0) or None for r in rows][::-1],
-                    "label": {"show": True, "position": "right", "fontSize": 10}} for name, key, color in series],
-        "ipocLinks": {r["node"]["name"]: r["url"] for r in rows if r["url"]},
+        "series": [{"name": name, "type": "bar", "barMaxWidth": 10, "itemStyle": {"color": color},
+                    "data": [{"value": r[key], "label": {"show": bool(r[key])}} for r in rows][::-1],
+                    "label": {"position": "right", "fontSize": 10},
+                    "labelLayout": {"hideOverlap": True}} for name, key, color in series],
     }
-    return _chart("chart-chain", view["title"], option, height=max(260, 100 + 60 * len(rows)))
+    return _chart("chart-chain-activity", title, option, height=max(260, 100 + 14 * len(series) * len(rows)))
 
 
 def build(land: dict) -> dict[str, dict]:
@@ -278,4 +305,5 @@ def build(land: dict) -> dict[str, dict]:
         "citations": network("chart-citations", a["citations"], unit=_("条（引证关系）")),
         "matrix": matrix(a["matrix"]),
         "chain": chain(a["chain"]),
+        "chain_activity": chain_activity(a["chain"]),
     }

@@ -1,6 +1,6 @@
 """``ipoc demo`` step ``analytics`` (order 88), through ``ipoc.analytics.services``: the demo center's two patent
-sets — its 产业链 node 集成电路设计与制造 and a saved search (通信, IPC H04) — with a 技术功效矩阵 proposed
-from the texts and reviewed, and one landscape report (PDF) this year. Idempotent: a set is found by its
+sets — its 产业链 node 集成电路设计与制造 and a saved search (基站 终端 信道) — the search's 技术功效矩阵
+edited and reviewed, the node's proposed from the texts and left for review, and one landscape report (PDF) this year. Idempotent: a set is found by its
 organisation and name."""
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from ipoc.core.demo import register_demo_step
 DEMO_CENTER = "新一代信息技术产业知识产权运营中心（演示）"
 NODE_NAME = "集成电路设计与制造"
 NODE_SET = "产业链节点：集成电路设计与制造"
-SEARCH_SET = "保存的检索：通信技术（IPC H04）"
+SEARCH_SET = "保存的检索：无线通信（基站、终端、信道）"
+SEARCH_QUERY = "基站 终端 信道"
 # reviewed matrix of the saved search: technology branches and effects, each with its words
-TECHNOLOGIES = [("基站", ["基站"]), ("天线", ["天线"]), ("信道", ["信道"]), ("终端", ["终端", "用户设备"]),
-                ("网络", ["网络"])]
-EFFECTS = [("效率", ["效率"]), ("可靠性", ["可靠性", "可靠"]), ("复杂度", ["复杂度"]), ("时延", ["时延", "延迟"]),
-           ("干扰", ["干扰"])]
+TECHNOLOGIES = [("基站", ["基站"]), ("用户设备", ["用户设备", "终端"]), ("信道", ["信道"]), ("天线", ["天线"]),
+                ("资源调度", ["资源", "调度"])]
+EFFECTS = [("传输效率", ["效率", "吞吐"]), ("可靠性", ["可靠"]), ("时延", ["时延", "延迟"]), ("干扰", ["干扰"]),
+           ("信令开销", ["开销"]), ("功耗", ["功耗", "节能"])]
 
 
 def demo_analytics(data_dir: Path) -> dict:
@@ -38,8 +39,8 @@ def demo_analytics(data_dir: Path) -> dict:
     search_set = PatentSet.objects.filter(organization=center, name=SEARCH_SET).first()
     if search_set is None:
         search_set = services.patent_set_create(actor=staff, name=SEARCH_SET, kind=SetKind.SEARCH,
-                                                definition={"q": "", "filters": {"ipc": "H04"}},
-                                                description="IPC H04（电通信技术）下的全部专利")
+                                                definition={"q": SEARCH_QUERY, "filters": {}},
+                                                description="本中心跟踪的无线通信技术：基站、终端与信道（演示）")
     if not MatrixTerm.objects.filter(patent_set=search_set).exists():
         for axis, terms in ((TermAxis.TECHNOLOGY, TECHNOLOGIES), (TermAxis.EFFECT, EFFECTS)):
             for label, words in terms:

@@ -35,18 +35,11 @@ class PatentSetTable(IpocTable):
         empty_text = _("还没有专利集合。可从保存的检索、产业链节点、导入批次、存量专利清单、专利池或自选专利新建。")
 
 
-class TitleColumn(tables.Column):
-    def render(self, value):
-        text = value if len(value) <= 60 else value[:59] + "…"
-        return format_html('<span class="text-wrap">{}</span>', text)
-
-
 class DrillPatentTable(IpocTable):
     export_name = "patents"
 
     patent = PatentColumn(accessor="pk", verbose_name=_("专利"), order_by=("publication_number", "key"),
                           empty_values=())
-    title = TitleColumn(verbose_name=_("名称"))
     patent_type = ChoiceColumn(verbose_name=_("类型"), attrs={"td": {"class": "text-nowrap"}})
     legal_status = StatusColumn(verbose_name=_("法律状态"), attrs={"td": {"class": "text-nowrap"}})
     application_date = DateColumn(verbose_name=_("申请日"))
@@ -56,7 +49,12 @@ class DrillPatentTable(IpocTable):
         empty_text = _("没有符合条件的专利")
 
     def render_patent(self, record):
-        return PatentColumn().render(record)
+        """The patent by its number with its title beneath — or by its title alone when it has no number."""
+        identity = PatentColumn().render(record)
+        if record.publication_number or record.grant_number or record.application_number:
+            title = record.title if len(record.title) <= 60 else record.title[:59] + "…"
+            return format_html('{}<div class="text-secondary small text-wrap">{}</div>', identity, title)
+        return identity
 
     def value_patent(self, record):
         return PatentColumn().value(record)

@@ -81,8 +81,10 @@ def _sections(land: dict, built: dict) -> list[dict]:
         items = []
         for name in names:
             table_key = TABLE_OF.get(name, name)
-            items.append({"chart": built[name], "table": land["analyses"][table_key] if table_key else None,
-                          "wide": name in ("trend", "ipc_year", "co_applicants", "citations", "priority_flows")})
+            chart = built[name]
+            items.append({"chart": chart, "table": land["analyses"][table_key] if table_key else None,
+                          "wide": bool(chart["option"]) and name in ("ipc_year", "co_applicants", "citations",
+                                                                     "priority_flows")})
         out.append({"key": key, "title": title, "items": items})
     return out
 
@@ -97,6 +99,7 @@ def set_detail(request, pk: int):
         "set": patent_set, "land": land, "sections": _sections(land, built), "charts_on": charts_on,
         "echarts": ECHARTS, "matrix": land["analyses"]["matrix"], "matrix_chart": built["matrix"],
         "chain": land["analyses"]["chain"], "chain_chart": built["chain"],
+        "chain_activity": built["chain_activity"],
         "can_change": selectors.may_change(request.user, patent_set)})
 
 
@@ -192,9 +195,11 @@ def chain_map(request):
     if center_id is not None and not any(c[0] == center_id for c in centers):
         raise NotFound(_("该运营中心没有您可查看的产业链图谱"), field="center")
     view = selectors.chain_view(None, None, user=user, center_id=center_id) if center_id else {"rows": []}
-    built = charts.chain({**view, "title": _("产业链图谱与专利")}) if view.get("rows") else None
+    built = charts.chain(view) if view.get("rows") else None
+    activity = charts.chain_activity(view) if view.get("rows") else None
     return render(request, "analytics/chain_map.html", {
-        "centers": centers, "center_id": center_id, "view": view, "chart": built, "charts_on": _charts_on(),
+        "centers": centers, "center_id": center_id, "view": view, "chart": built, "activity": activity,
+        "charts_on": _charts_on(),
         "echarts": ECHARTS})
 
 
