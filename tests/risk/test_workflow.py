@@ -136,3 +136,21 @@ def test_exposure_when_two_members_hit_one_patent(db, users, orgs, import_jsonl)
     assert alert.kind == "exposure"
     assert Notification.objects.filter(recipient=users["ent_b"], title="行业知识产权风险提示").exists()
     assert selectors.exposure(user=users["ent_a"]) == []  # a member sees only its own check
+
+
+def test_features_prefilled_from_an_industrialization_product(db, users, orgs):
+    from ipoc.industrialization import services as ind_services
+
+    product = ind_services.product_create(actor=users["ent_a"], name="预充电控制器", category="汽车电子",
+                                          features="电池组通过预充电电阻连接到直流母线\n控制器闭合主接触器")
+    c = services.check_create(actor=users["ent_a"], center=orgs["center_a"], product_name="预充电控制器",
+                              features=[], markets=["CN"], horizon_date=dt.date.today() + dt.timedelta(days=90),
+                              product_id=product.pk)
+    assert c.features == ["电池组通过预充电电阻连接到直流母线", "控制器闭合主接触器"]
+    assert selectors.checks_for_product(product.pk)[0]["id"] == c.pk
+    other = ind_services.product_create(actor=users["ent_b"], name="别家产品", category="汽车电子")
+    with pytest.raises(ApplicationError) as err:
+        services.check_create(actor=users["ent_a"], center=orgs["center_a"], product_name="x", features=["a"],
+                              markets=["CN"], horizon_date=dt.date.today() + dt.timedelta(days=90),
+                              product_id=other.pk)
+    assert err.value.field == "product"

@@ -81,7 +81,8 @@ def market_status(p: dict, market: str, *, start: dt.date, horizon: dt.date) -> 
         return {"kept": True, "state": "pending", "reason": _("审中申请，授权后可能构成风险") + until}
     if status == "lapsed":  # lapse date later than the start
         return {"kept": True, "state": "in_force", "reason": _("将于 %(d)s 失效") % {"d": lapse.isoformat()}}
-    if p.get("grant_date") or p.get("grant_number"):
+    kind = (p.get("kind_code") or "").upper()
+    if p.get("grant_date") or p.get("grant_number") or kind[:1] in ("B", "C", "U", "S", "Y"):
         return {"kept": True, "state": "presumed",
                 "reason": _("已授权，法律状态未知，按有效推定（待核实）") + until}
     return {"kept": True, "state": "pending", "reason": _("申请公开，法律状态未知，按审中对待（待核实）") + until}
@@ -124,12 +125,17 @@ def _stem(word: str) -> str:
 
 def words(text: str) -> set[str]:
     """The content words of a text: English words stemmed, Chinese words from the search tokenizer."""
-    out: set[str] = set()
+    return set(surface_words(text))
+
+
+def surface_words(text: str) -> dict[str, str]:
+    """{content word (stemmed): the word as the text writes it}."""
+    out: dict[str, str] = {}
     text = text or ""
     for w in _WORD.findall(text):
         s = _stem(w)
-        if len(s) > 2 and s not in _EN_STOP:
-            out.add(s)
+        if len(s) > 2 and s not in _EN_STOP and w.lower() not in _EN_STOP:
+            out.setdefault(s, w.lower())
     if re.search(r"[\u3400-\u9fff]", text):
         from ipoc.search.selectors import query_words
 
@@ -137,7 +143,7 @@ def words(text: str) -> set[str]:
             if re.search(r"[\u3400-\u9fff]", word):
                 for t in {word, *tokens}:
                     if len(t) >= 2 and t not in _CN_STOP:
-                        out.add(t)
+                        out.setdefault(t, t)
     return out
 
 
@@ -195,7 +201,8 @@ class Proposal:
 def propose(element: str, features: list[str], product_text: str = "") -> Proposal:
     """The platform's suggestion for one element: the product feature with the highest term overlap,
     else the whole product text; graded by the overlap thresholds of ``rules``."""
-    ew = words(element)
+    surface = surface_words(element)
+    ew = set(surface)
     best = ("", 0.0, set())
     for feat in features:
         fw = words(feat)
@@ -215,7 +222,7 @@ def propose(element: str, features: list[str], product_text: str = "") -> Propos
         mapping = "absent"
     else:
         mapping = "open"
-    shared_list = sorted(shared)
+    shared_list = sorted({surface[w] for w in shared if w in surface})
     evidence = _("词语重合 %(p)d%%：%(w)s") % {"p": round(score * 100), "w": "、".join(shared_list[:12]) or "—"}
     return Proposal(mapping, feature if score > 0 else "", round(score, 3), evidence, shared_list)
 

@@ -17,9 +17,11 @@ class CheckForm(forms.Form):
                             help_text=_("运营中心代会员企业登记时选择"))
     center = PickerField("operation_centers", label=_("承办运营中心"), required=False,
                          help_text=_("由哪家运营中心开展排查"))
+    product = forms.TypedChoiceField(label=_("产品记录"), required=False, coerce=int, empty_value=None,
+                                     help_text=_("选择本单位在“专利产业化”中登记的产品，技术特征留空时按产品记录预填"))
     description = forms.CharField(label=_("产品描述"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
                                   max_length=20000, help_text=_("产品的结构、工作原理与用途"))
-    features = forms.CharField(label=_("技术特征"), widget=forms.Textarea(attrs={"rows": 6}),
+    features = forms.CharField(label=_("技术特征"), widget=forms.Textarea(attrs={"rows": 6}), required=False,
                                help_text=_("每行一项：产品实现的一个技术特征，将与专利权利要求逐项对比"))
     variants = forms.CharField(label=_("型号/变体"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
                                help_text=LINES_HELP)
@@ -35,10 +37,14 @@ class CheckForm(forms.Form):
     competitors = forms.CharField(label=_("关注的申请人"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                   help_text=_("可空，竞争对手或主要专利权人，每行一个"))
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, products=(), **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("description", "features", "title"):
             self.fields[name].wide = True
+        if products:
+            self.fields["product"].choices = [("", _("不关联"))] + [(p["id"], p["name"]) for p in products]
+        else:
+            del self.fields["product"]
         if user is not None and not user.is_platform_admin:
             if user.role == "enterprise_user":
                 del self.fields["requester"]
@@ -54,6 +60,10 @@ class RemoveForm(forms.Form):
 
 class AddCandidateForm(forms.Form):
     patent = PickerField("patents", label=_("专利"), help_text=_("输入专利号或名称搜索"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["patent"].wide = True
 
 
 class ElementForm(forms.Form):

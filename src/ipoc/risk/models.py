@@ -66,6 +66,8 @@ class RiskCheck(models.Model):
                                   related_name="risk_checks")
     center = models.ForeignKey("core.Organization", verbose_name=_("承办运营中心"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="handled_risk_checks")
+    product = models.ForeignKey("industrialization.Product", verbose_name=_("产品记录"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(_("状态"), max_length=16, choices=CheckStatus.choices, default=CheckStatus.REQUESTED,
                               db_index=True)
     risk = models.CharField(_("总体风险"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.UNRATED)

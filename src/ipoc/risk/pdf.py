@@ -112,6 +112,15 @@ def render_pdf(content: dict) -> bytes:
         for o in options:
             para(f"· {o}")
 
+    if content.get("low"):
+        h(_("已对比、未全面覆盖产品的专利（低风险）"), size=11)
+        for x in content["low"]:
+            para(f"{x['number']} {x['title'][:60]}" + (f"：{_('产品不具备的特征')} {'；'.join(x['absent'])}"
+                                                      if x["absent"] else ""))
+    if content.get("unrated_count"):
+        h(_("未能对比的专利 %(n)d 件（库中无权利要求文本）") % {"n": content["unrated_count"]}, size=11)
+        para("、".join(x["number"] for x in content["unrated"]))
+
     h(_("五、下一步建议"))
     for a in content["next_actions"]:
         para(f"· {a}")

@@ -213,6 +213,15 @@ def _optional(module: str, fn: str, *args, default=None):
         return default
 
 
+def requester_products(org_id: int) -> list[dict]:
+    """The organisation's products in the industrialization module (empty while that module has none)."""
+    return _optional("ipoc.industrialization.selectors", "products_for_organization", org_id, default=[]) or []
+
+
+def product_features(product_id: int) -> list[str]:
+    return _optional("ipoc.industrialization.selectors", "product_features", product_id, default=[]) or []
+
+
 def licence_options(patent_ids: list[int]) -> dict[int, dict]:
     """Per patent: pools that license it and its open-licence / pledge status on the platform."""
     pools = _optional("ipoc.pools.selectors", "pools_for_patents", list(patent_ids), default={}) or {}
@@ -308,9 +317,6 @@ def reviews_with_org_as_supplier(org_id: int) -> list[int]:
 
 def checks_for_product(product_id: int) -> list[dict]:
     """Risk checks of an industrialization product: {"id","title","status","risk","url"}."""
-    field_names = {f.name for f in RiskCheck._meta.get_fields()}
-    if "product" not in field_names:
-        return []
     return [{"id": c.pk, "title": c.title, "status": c.get_status_display(), "risk": c.get_risk_display(),
              "url": reverse("risk_check_detail", args=[c.pk])}
             for c in RiskCheck.objects.filter(product_id=product_id)]

@@ -173,14 +173,22 @@ def _clean_matter(data: dict) -> dict:
 def check_create(*, actor: User | None, product_name: str, features: Any, markets: Any, horizon_date: Any,
                  requester: Organization | None = None, center: Organization | None = None, title: str = "",
                  description: str = "", variants: Any = None, components: Any = None, ipc_codes: Any = None,
-                 competitors: Any = None) -> RiskCheck:
-    """Ask for an export risk check (出口前风险预警) of a product in some markets up to a date."""
+                 competitors: Any = None, product_id: int | None = None) -> RiskCheck:
+    """Ask for an export risk check (出口前风险预警) of a product in some markets up to a date. With
+    ``product_id`` (a product of the requester in the industrialization module) empty features are pre-filled
+    from the product record."""
     requester, center = _scope(actor, requester, center)
+    if product_id:
+        products = {p["id"]: p for p in selectors.requester_products(requester.pk)}
+        if int(product_id) not in products:
+            raise ApplicationError(_("产品记录不属于申请单位"), field="product")
+        if not clean_list(features, "features"):
+            features = selectors.product_features(int(product_id))
     data = _clean_matter({"title": title or _("%(p)s 出口风险排查") % {"p": product_name}, "product_name": product_name,
                           "description": description or "", "features": features, "variants": variants,
                           "components": components, "ipc_codes": ipc_codes, "competitors": competitors,
                           "markets": markets, "horizon_date": horizon_date})
-    check = RiskCheck(requester=requester, center=center,
+    check = RiskCheck(requester=requester, center=center, product_id=product_id or None,
                       created_by=actor if actor is not None and actor.pk else None, **data)
     validated_save(check)
     audit_record(actor=actor, action="create", obj=check, changes={
@@ -594,10 +602,16 @@ def report_content(check: RiskCheck) -> dict:
             "invalidity_leads": [x for x in cites if x and x != "None"]})
     order = engine.RISK_ORDER
     blocking.sort(key=lambda b: -order[b["risk"]])
+    charted_low = [b for b in blocking if b["risk"] == "low"]
+    unrated = [b for b in blocking if b["risk"] == "unrated"]
+    blocking = [b for b in blocking if b["risk"] in ("high", "medium")]
     conclusions = []
     for m in check.markets:
         in_market = [b for b in blocking if b["markets"].get(m, {}).get("kept")]
-        worst = max((b["risk"] for b in in_market), key=order.__getitem__, default="unrated")
+        low_here = [b for b in charted_low if b["markets"].get(m, {}).get("kept")]
+        open_here = [b for b in unrated if b["markets"].get(m, {}).get("kept")]
+        worst = max((b["risk"] for b in in_market), key=order.__getitem__,
+                    default="low" if low_here else "unrated")
         high = [b["number"] for b in in_market if b["risk"] == "high"]
         medium = [b["number"] for b in in_market if b["risk"] == "medium"]
         if worst == "high":
@@ -605,13 +619,15 @@ def report_content(check: RiskCheck) -> dict:
                 "n": "、".join(high)}
         elif worst == "medium":
             text = _("存在一定风险：%(n)s 含等同或待判断特征，建议专业律师进一步分析") % {"n": "、".join(medium)}
-        elif in_market:
-            text = _("在检索范围内未发现全面覆盖产品的有效专利：各候选专利均至少缺少一项技术特征")
+        elif low_here:
+            text = _("已对比的 %(n)d 件有效或审中专利均至少缺少一项技术特征，未发现全面覆盖产品的专利") % {"n": len(low_here)}
         else:
-            text = _("在检索范围内未发现该市场有效或审中的相关专利")
+            text = _("在检索范围内未发现该市场有效或审中、且可对比权利要求的相关专利")
+        if open_here:
+            text += _("；另有 %(n)d 件因库中无权利要求文本未做对比，建议补充全文后复核") % {"n": len(open_here)}
         conclusions.append({"market": m, "label": rules.market_label(m), "risk": worst,
                             "risk_label": str(RiskLevel(worst).label), "text": text,
-                            "patents": len(in_market)})
+                            "patents": len(in_market) + len(low_here) + len(open_here)})
     next_actions = []
     if any(b["risk"] == "high" for b in blocking):
         next_actions.append(_("就高风险专利联系权利人洽谈许可，或通过运营中心了解专利池、开放许可渠道"))
@@ -633,11 +649,16 @@ def report_content(check: RiskCheck) -> dict:
                       "reasons": [f"{rules.market_label(m)}：{v['reason']}" for m, v in c.markets.items()]}
                      for c in view["excluded"][:100]],
         "blocking": blocking, "conclusions": conclusions, "next_actions": next_actions,
+        "low": [{"number": b["number"], "title": b["title"], "patent_id": b["patent_id"],
+                 "absent": [e["text"][:120] for ch in b["charts"] for e in ch["elements"] if e["mapping"] == "absent"][:3]}
+                for b in charted_low],
+        "unrated": [{"number": b["number"], "title": b["title"], "patent_id": b["patent_id"]} for b in unrated[:100]],
+        "unrated_count": len(unrated),
         "risk": check.risk, "risk_label": check.get_risk_display(),
         "disclaimer": _("本报告由产业知识产权运营中心基于平台专利数据检索与比对生成，仅供企业决策参考，不构成法律意见；"
                         "侵权判定以有管辖权的法院或行政机关的认定为准。专利法律状态以各国专利局公告为准，"
                         "标注“待核实”的内容须进一步核实。"),
-        "generated_at": timezone.now().isoformat(timespec="minutes"),
+        "generated_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
     }
 
 

@@ -34,6 +34,8 @@ from ipoc.risk.forms import (
 from ipoc.risk.models import RISK_COLOURS, CheckStatus, LitigationCase, Mapping, RiskLevel
 from ipoc.risk.tables import CheckTable, LitigationTable, ReviewTable
 
+FAMILIES_SHOWN = 20  # families listed before “显示全部”
+EXCLUDED_SHOWN = 20
 MAPPING_COLOURS = {"literal": "red", "equivalent": "orange", "absent": "green", "open": "secondary"}
 
 
@@ -70,17 +72,20 @@ def _form_page(request, check=None):
                    "components": "\n".join(check.components), "markets": check.markets,
                    "horizon_date": check.horizon_date, "ipc_codes": "\n".join(check.ipc_codes),
                    "competitors": "\n".join(check.competitors)}
-    form = CheckForm(request.POST or None, initial=initial, user=user)
+    products = selectors.requester_products(user.organization_id) if (
+        check is None and user.role == Role.ENTERPRISE_USER and user.organization_id) else []
+    form = CheckForm(request.POST or None, initial=initial, user=user, products=products)
     set_picker_querysets(form, user)
     if check is not None:
         form.fields.pop("requester", None)
         form.fields.pop("center", None)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("requester", "center")}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("requester", "center", "product")}
         try:
             if check is None:
                 check = services.check_create(actor=user, requester=form.cleaned_data.get("requester"),
-                                              center=form.cleaned_data.get("center"), **data)
+                                              center=form.cleaned_data.get("center"),
+                                              product_id=form.cleaned_data.get("product"), **data)
                 messages.success(request, _("已提交出口风险预警申请：%(t)s") % {"t": check.title})
             else:
                 services.check_update(actor=user, check=check, data=data)
@@ -114,10 +119,15 @@ def check_detail(request, pk: int):
     manage = services.may_manage(request.user, check)
     view = selectors.candidates_view(check)
     families = []
-    for fam in view["families"]:
-        families.append([{"c": c, "markets": _market_rows(c), "colour": RISK_COLOURS.get(c.risk, "secondary"),
-                          "charted": len(c.elements.all())} for c in fam])
-    excluded = [{"c": c, "markets": _market_rows(c)} for c in view["excluded"]]
+    show_all = request.GET.get("all") == "1"
+    shown = view["families"] if show_all else view["families"][:FAMILIES_SHOWN]
+    for fam in shown:
+        families.append([{"c": c, "markets": [m for m in _market_rows(c) if m["kept"]],
+                          "colour": RISK_COLOURS.get(c.risk, "secondary"), "charted": len(c.elements.all()),
+                          "has_number": bool(c.patent.publication_number or c.patent.grant_number
+                                             or c.patent.application_number)} for c in fam])
+    excluded = [{"c": c, "markets": _market_rows(c)}
+                for c in (view["excluded"] if show_all else view["excluded"][:EXCLUDED_SHOWN])]
     add_form = AddCandidateForm() if manage else None
     if add_form is not None:
         set_picker_querysets(add_form, request.user)
@@ -125,7 +135,8 @@ def check_detail(request, pk: int):
     editable = manage or (request.user.organization_id == check.requester_id and check.status == CheckStatus.REQUESTED)
     return render(request, "risk/check_detail.html", {
         "check": check, "manage": manage, "families": families, "excluded": excluded, "removed": view["removed"],
-        "kept_count": view["kept_count"], "rounds": check.rounds.all(), "report": report, "add_form": add_form,
+        "kept_count": view["kept_count"], "more_families": len(view["families"]) - len(shown),
+        "more_excluded": len(view["excluded"]) - len(excluded), "rounds": check.rounds.all(), "report": report, "add_form": add_form,
         "alerts": check.alerts.select_related("patent")[:20], "editable": editable,
         "markets": [rules.market_label(m) for m in check.markets], "risk_colour": RISK_COLOURS.get(check.risk),
         "remove_form": RemoveForm()})
@@ -202,7 +213,7 @@ def chart(request, pk: int, cid: int):
         "markets": _market_rows(cand), "colour": RISK_COLOURS.get(cand.risk), "options": options,
         "holders": selectors.patent_holder_names([cand.patent_id]).get(cand.patent_id, []),
         "note_form": NoteForm(initial={"design_around": cand.design_around}) if manage else None,
-        "open_count": sum(1 for e in elements if not e.confirmed)})
+        "open_count": sum(1 for e in elements if not e.confirmed), "mapping_choices": Mapping.choices})
 
 
 @login_required
@@ -530,5 +541,3 @@ def remediation_done(request, pk: int, aid: int):
         _error(request, exc)
     return redirect("risk_review_detail", pk=pk)
 
-
-__all__ = ["Mapping"]
