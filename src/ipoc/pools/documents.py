@@ -91,12 +91,13 @@ def allocation_pdf(allocation, licensor) -> bytes:
     pdf.ln(2)
     pdf.set_font_size(8)
     if share and share["trace"] and "statement_line" in share["trace"][0]:
-        with pdf.table(col_widths=(20, 20, 20, 25, 25, 80), text_align="LEFT", line_height=4.5,
+        with pdf.table(col_widths=(18, 42, 16, 24, 12, 26, 52), text_align="LEFT", line_height=4.5,
                        headings_style=_plain()) as table:
-            table.row(["报告", "账单行", "点数", "该行许可费", "按点数归属", "有效专利"])
+            table.row(["报告期", "产品与国家、销售日", "数量", "该行许可费", "点数", "归属（扣管理费前）", "有效专利"])
             for t in share["trace"]:
-                table.row([str(t["report"]), str(t["statement_line"]), t["points"], t["line_amount"],
-                           t["collected_part"], "、".join(t["patent_numbers"])])
+                table.row([t.get("period", ""), f"{t.get('category', '')} {t.get('country_made', '')}→"
+                           f"{t.get('country_sold', '')} {t.get('sale_date', '')}", str(t.get("units", "")),
+                           t["line_amount"], t["points"], t["collected_part"], "、".join(t["patent_numbers"])])
     elif share:
         pdf.cell(0, 5, f"按入池专利件数分配：{share['points']} 件", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

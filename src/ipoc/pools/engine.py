@@ -43,6 +43,12 @@ STATE_WORDS = {EXPIRED: "已届满", LAPSED: "已失效", NOT_GRANTED: "未授�
 POINTS, FAMILY_COUNTRY, PATENT_COUNT = "points", "family_country", "patent_count"
 
 
+def percent_text(value: Decimal) -> str:
+    """30.00 → "30", 12.50 → "12.5"."""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def cents(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -236,7 +242,7 @@ def compute_statement(lines: list[SaleLine], lives: list[PatentLife], cards: lis
             for eb in card.early_birds:
                 if (eb.category_id == line.category_id and eb.signed_from <= agreement.signed_on <= eb.signed_to
                         and line.sale_date <= eb.sales_until):
-                    rate, basis = eb.per_unit, f"费率表 {card.version} 早鸟单价（{eb.signed_from}—{eb.signed_to} 签约）"
+                    rate, basis = eb.per_unit, f"费率表 {card.version} 早鸟单价（{eb.signed_from} 至 {eb.signed_to} 签约）"
                     break
         gross = cents(Decimal(line.units) * rate)
         pct = max((d.percent for d in card.discounts if line.country_sold in d.countries), default=ZERO)
@@ -257,7 +263,7 @@ def compute_statement(lines: list[SaleLine], lives: list[PatentLife], cards: lis
         if reduction:
             outcome += f"（年度封顶扣减 {reduction}）"
         results.append(LineResult(line, True, f"{reason} → {outcome}", covered, back_royalty=back, rate=rate,
-                                  rate_basis=basis + (f"；{pct}% 地区折扣" if pct else ""), rate_card_id=card.id,
+                                  rate_basis=basis + (f"；{percent_text(pct)}% 地区折扣" if pct else ""), rate_card_id=card.id,
                                   gross=gross, discount=discount, surcharge=surcharge, cap_reduction=reduction,
                                   amount=amount))
     total = sum((r.amount for r in results), ZERO)

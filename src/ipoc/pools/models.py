@@ -98,7 +98,7 @@ class StandardVersion(models.Model):
         constraints = [models.UniqueConstraint(fields=["standard", "version"], name="pool_standard_version_unique")]
 
     def __str__(self) -> str:
-        return f"{self.standard.code}-{self.version}"
+        return f"{self.standard.code} {self.version} 版"
 
 
 class StandardSection(models.Model):

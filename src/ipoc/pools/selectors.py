@@ -312,6 +312,20 @@ def allocation_dict(allocation: Allocation, *, licensor_id: int | None = None) -
     if licensor_id is not None:
         shares = shares.filter(licensor_id=licensor_id)
     numbers = _listing_numbers({pid for s in shares for t in s.trace for pid in t.get("patents", ())})
+    StatementLine = apps.get_model("pools", "StatementLine")
+    line_ids = {t["statement_line"] for s in shares for t in s.trace if "statement_line" in t}
+    lines = {ln.pk: ln for ln in StatementLine.objects.filter(pk__in=line_ids).select_related(
+        "report_line__category", "statement__report__agreement__licensee")}
+
+    def where(t: dict) -> dict:
+        ln = lines.get(t.get("statement_line"))
+        if ln is None:
+            return {}
+        rl, report = ln.report_line, ln.statement.report
+        return {"period": report.period, "licensee": report.agreement.licensee.name, "category": rl.category.name,
+                "country_made": rl.country_made, "country_sold": rl.country_sold, "units": rl.units,
+                "sale_date": rl.sale_date}
+
     return {
         "id": allocation.pk, "pool": allocation.pool.name, "year": allocation.year,
         "method": allocation.method, "method_label": str(allocation.get_method_display()),
@@ -319,7 +333,7 @@ def allocation_dict(allocation: Allocation, *, licensor_id: int | None = None) -
         "distributable": str(allocation.distributable),
         "shares": [{"licensor_id": s.licensor_id, "licensor": s.licensor.organization.name,
                     "points": str(s.points.normalize()), "amount": str(s.amount),
-                    "trace": [t | {"patent_numbers": [numbers.get(p, str(p)) for p in t.get("patents", ())]}
+                    "trace": [t | where(t) | {"patent_numbers": [numbers.get(p, str(p)) for p in t.get("patents", ())]}
                               for t in s.trace]}
                    for s in shares],
     }

@@ -628,6 +628,11 @@ def report_submit(*, actor: User | None, agreement: Agreement, period: str, line
     ReportLine.objects.bulk_create([ReportLine(report=report, **c) for c in cleaned])
     audit_record(actor=actor, action="create", obj=report, changes={"period": [None, period],
                                                                    "lines": [None, len(cleaned)]})
+    if on is not None and on != timezone.localdate():  # a report entered after the fact keeps its own date
+        from django.utils.timezone import make_aware
+
+        report.submitted_at = make_aware(dt.datetime.combine(on, dt.time(12)))
+        Report.objects.filter(pk=report.pk).update(submitted_at=report.submitted_at)
     report_flags(report=report, on=on or timezone.localdate())
     statement_issue(actor=None, report=report)
     admins = User.objects.filter(organization_id=agreement.pool.administrator_id, role=Role.CENTER_STAFF,
