@@ -125,6 +125,16 @@ def demo_industrialization(data_dir: Path) -> dict:
             services.product_year_add(actor=staff, product=product, year=_year(offset), output_value=Decimal(output),
                                       sales=Decimal(sales), patent_revenue_share=Decimal(share))
             years += 1
+    second = made[1] if len(made) > 1 else None
+    if second is not None and not Product.objects.filter(project=second).exists():
+        other = services.product_create(actor=staff, name="硅基集成光波导全波片模块", category="光电子器件",
+                                        project=second, description="用于高速光模块的偏振控制器件。（演示数据）",
+                                        features="真零级全波片\n集成光波导\n偏振控制")
+        for link in second.project_patents.all():
+            services.product_patent_add(actor=staff, product=other, patent=link.patent, source=link.source,
+                                        deal_id=link.deal_id)
+        services.product_year_add(actor=staff, product=other, year=_year(0) - 1, output_value=Decimal("3200000"),
+                                  sales=Decimal("2500000"), patent_revenue_share=Decimal("60"))
     problems = services.filing_problems(product, _year(-1))
     return {"projects": projects, "stage_moves": moves, "product": product.name, "years_added": years,
             "brand": brand.name, "filing_checks": [str(p["message"]) for p in problems]}

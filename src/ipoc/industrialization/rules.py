@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-SOURCE_FILING = _("专利密集型产品备案认定试点平台：每年以上一年度数据备案；认定流程 申报 → 审查 → 认定 → 公示 [S]")
-SOURCE_APPLICANT = _("申报主体为生产或销售该产品的专利权人或被许可人 [S]")
-SOURCE_STANDARD = _("T/PPAC 402-2022《专利密集型产品评价方法》，后为 GB/T 46961-2025 [S]")
+# [S] sources (policy/RULES.md): shown to users under the 待核实 badge of the pack fields.
+SOURCE_FILING = _("专利密集型产品备案认定试点平台：每年以上一年度数据备案；认定流程 申报 → 审查 → 认定 → 公示")
+SOURCE_APPLICANT = _("申报主体为生产或销售该产品的专利权人或被许可人")
+SOURCE_STANDARD = _("T/PPAC 402-2022《专利密集型产品评价方法》，后为 GB/T 46961-2025")
 UNVERIFIED = _("待核实")
 
 

@@ -38,7 +38,7 @@ class ProductTable(IpocTable):
         model = Product
         fields = ("name", "category", "catalogue_code", "enterprise", "brand", "filing")
         sequence = fields
-        empty_text = _("尚无专利密集型产品")
+        empty_text = _("尚无专利密集型产品。企业或运营中心可登记产品、关联覆盖专利并填报年度数据，再准备备案材料。")
 
     def _latest(self, record):
         filings = list(record.filings.all())
@@ -72,7 +72,7 @@ class BrandTable(IpocTable):
         model = Brand
         fields = ("name", "holder", "trademarks", "products")
         sequence = fields
-        empty_text = _("尚无商标品牌")
+        empty_text = _("尚无商标品牌。企业或运营中心可登记品牌及其注册商标。")
 
     def render_trademarks(self, record):
         return len(record.trademarks.all())

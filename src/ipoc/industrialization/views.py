@@ -152,7 +152,7 @@ def _project_page(request, project):
         "partners": project.partners.select_related("organization"),
         "milestones": project.milestones.all(), "investments": project.investments.select_related("investor"),
         "outcomes": project.outcomes.all(), "totals": totals,
-        "investment_text": money_text(totals["investment_total"]),
+        "investment_text": money_text(totals["investment_total"]) if totals["investment_by_source"] else "—",
         "chain": selectors.project_chain(project, user=user), "products": project.products.all(),
         "changes": project.stage_changes.select_related("actor"), "wan": _wan, **sub})
 
