@@ -115,3 +115,15 @@ def test_declaration_pages_flow(client, make_patent, users, orgs):
     r = client.post(f"/licensing/declarations/{decl.pk}/action/", {"action": "publish", "announcement_number": "A1"})
     decl.refresh_from_db()
     assert decl.status == "published"
+
+
+def test_cli_remind(patent, declare, users, orgs, capsys):
+    from ipoc.core.models import Notification
+
+    decl = declare(patent)
+    lic = services.licence_form(actor=None, declaration=decl, licensee=orgs["ent_a"], notice_text="n",
+                                notice_date=TODAY - dt.timedelta(days=19))
+    type(lic).objects.filter(pk=lic.pk).update(formed_on=TODAY - dt.timedelta(days=120))
+    call_command("licensing", "remind", "--json")
+    assert json.loads(capsys.readouterr().out) == {"royalty_overdue": 0, "filing_overdue": 2}
+    assert Notification.objects.filter(recipient=users["ent_a"], title__contains="尚未备案").exists()

@@ -55,7 +55,7 @@ def _ensure_patents() -> dict:
     if missing:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "licensing-demo.jsonl"
-            path.write_text("".join(json.dumps({**r, "source": "demo-licensing"}, ensure_ascii=False) + "\n"
+            path.write_text("".join(json.dumps({**r, "source": "演示数据"}, ensure_ascii=False) + "\n"
                                     for r in missing), encoding="utf-8")
             patent_services.patent_import(actor=None, path=path, format="jsonl")
         for row in missing:

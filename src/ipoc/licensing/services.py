@@ -340,6 +340,8 @@ def declaration_withdraw(*, actor: User | None, declaration: OpenLicenceDeclarat
     announced_on = announced_on or requested_on
     if announced_on < requested_on:
         raise ApplicationError(_("撤回公告日期不能早于提出日期"), field="announced_on")
+    if announced_on > today():
+        raise ApplicationError(_("撤回自公告之日起生效：请在公告后登记（公告日期不能晚于今天）"), field="announced_on")
     if declaration.published_on and requested_on < declaration.published_on:
         raise ApplicationError(_("撤回日期不能早于声明公告日期"), field="requested_on")
     old = declaration.status
@@ -576,6 +578,22 @@ def royalty_payment_record(*, actor: User | None, licence: OpenLicence, amount: 
     audit_record(actor=actor, action="create", obj=licence, changes={"payment": [None, str(value)],
                                                                      "report": [None, report.pk]})
     return payment
+
+
+def reminders_send(*, on_date: dt.date | None = None) -> dict:
+    """Daily reminders: royalties overdue (both parties) and licences not yet 备案 past the filing period
+    (licensor and licensee). Returns the number of notices sent by kind."""
+    on_date = on_date or today()
+    days = int(rules.FILING_REMINDER_DAYS.value)
+    filing = 0
+    for lic in OpenLicence.objects.filter(filed_on__isnull=True, status=LicenceStatus.IN_FORCE,
+                                          formed_on__lt=on_date - dt.timedelta(days=days)).select_related(
+            "declaration__patent"):
+        filing += notify(users=_users_of([lic.licensee_id, lic.declaration.patentee_id]),
+                         title=_("开放许可尚未备案：%(p)s") % {"p": lic.declaration.patent.number},
+                         body=_("许可自 %(f)s 生效，已超过 %(d)s 天。") % {"f": lic.formed_on, "d": days},
+                         url=reverse("licensing_licence_detail", args=[lic.pk]), kind="licensing")
+    return {"royalty_overdue": royalty_overdue_remind(on_date=on_date), "filing_overdue": filing}
 
 
 def royalty_overdue_remind(*, on_date: dt.date | None = None) -> int:

@@ -151,7 +151,7 @@ def declaration_create(request):
     if not _may_declare(user):
         raise PermissionDenied(_("只有专利权人或运营中心可以起草开放许可声明"))
     own = user.role in (Role.INSTITUTION_USER, Role.ENTERPRISE_USER)
-    initial = {"contact_name": user.get_full_name() or user.username, "term_years": 5,
+    initial = {"contact_name": user.get_full_name(), "term_years": 5,
                "fee_method": FeeMethod.ROYALTY}
     if request.GET.get("patent", "").isdigit():
         initial["patent"] = int(request.GET["patent"])

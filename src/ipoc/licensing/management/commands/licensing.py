@@ -5,11 +5,11 @@ from ipoc.licensing import eligibility, selectors
 
 
 class Command(IpocCommand):
-    help = ("专利开放许可 / Open licences: ipoc licensing check NUMBER | declarations | royalties --year Y "
-            "[--json]")
+    help = ("专利开放许可 / Open licences: ipoc licensing check NUMBER | declarations | royalties --year Y | "
+            "remind (逾期提成与未备案提醒，可每日定时运行 / daily reminders) [--json]")
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["check", "declarations", "royalties"])
+        parser.add_argument("action", choices=["check", "declarations", "royalties", "remind"])
         parser.add_argument("number", nargs="?", default="", help="专利号（check）/ patent number")
         parser.add_argument("--year", type=int, default=dt.date.today().year, help="年度 / year")
         parser.add_argument("--all", action="store_true", help="含已撤回的声明 / include withdrawn")
@@ -30,6 +30,12 @@ class Command(IpocCommand):
                 lines.append(f"  ✗ {b['message']} —— {b['rule']['source']}")
                 lines += [f"      · {r['label']}" for r in b["records"]]
             return self.emit(options, data, "\n".join(lines))
+        if action == "remind":
+            from ipoc.licensing import services
+
+            sent = services.reminders_send()
+            return self.emit(options, sent, f"已发送提醒 / reminders sent: 逾期提成 {sent['royalty_overdue']}，"
+                                            f"未备案 {sent['filing_overdue']}")
         if action == "declarations":
             rows = [selectors.public_row(d) for d in selectors.public_declarations(include_withdrawn=options["all"])]
             text = "\n".join(f"{r['patent_number']}\t{r['holder']}\t{r['fee']}\t{r['status_label']}\t"
