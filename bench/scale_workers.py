@@ -102,9 +102,15 @@ def main() -> None:
         chunks = list(Job.objects.filter(kind=queue.CHUNK_KIND, params__parent=job.pk))
         phase = (max(c.finished_at for c in chunks) - min(c.started_at for c in chunks)).total_seconds()
         items = sum(int(c.params["spec"].get("size") or 0) for c in chunks)
+        chunk_cpu = sum(float((c.checkpoint or {}).get("cpu_seconds", 0)) for c in chunks)
+        per_worker = {}
+        for c in chunks:
+            per_worker[c.checkpoint.get("worker", "?")] = per_worker.get(c.checkpoint.get("worker", "?"), 0) + 1
         return {"kind": kind, "workers": workers, "status": job.status, "error": job.error, "chunks": len(chunks),
                 "items": items, "chunk_phase_seconds": round(phase, 2), "job_seconds": round(wall, 2),
                 "items_per_second_chunk_phase": round(items / phase, 1), "worker_cpu_seconds": round(cpu, 2),
+                "chunk_cpu_seconds": round(chunk_cpu, 2), "items_per_chunk_cpu_second": round(items / chunk_cpu, 1),
+                "chunk_phase_cpu_share": round(chunk_cpu / phase, 2), "chunks_per_worker": per_worker,
                 "cpu_per_wall": round(cpu / wall, 2), "result": job.result}
 
     results = []
@@ -132,7 +138,12 @@ def main() -> None:
             return None
         one = sum(r["items_per_second_chunk_phase"] for r in by[1]) / len(by[1])
         two = sum(r["items_per_second_chunk_phase"] for r in by[2]) / len(by[2])
+        eff = [sum(r["items_per_chunk_cpu_second"] for r in by[w]) / len(by[w]) for w in (1, 2)]
+        share = [sum(r["chunk_phase_cpu_share"] for r in by[w]) / len(by[w]) for w in (1, 2)]
         return {"chunk_phase_ratio_2_over_1": round(two / one, 2),
+                "items_per_chunk_cpu_second_1_and_2": [round(e, 1) for e in eff],
+                "cpu_share_in_chunk_phase_1_and_2": [round(x, 2) for x in share],
+                "ratio_if_each_worker_had_a_core": round(2 * eff[1] / eff[0], 2),
                 "job_ratio_2_over_1": round(sum(r["job_seconds"] for r in by[1]) / sum(r["job_seconds"] for r in by[2])
                                             * len(by[2]) / len(by[1]), 2),
                 "cpu_per_wall_1": [r["cpu_per_wall"] for r in by[1]], "cpu_per_wall_2": [r["cpu_per_wall"] for r in by[2]]}

@@ -407,7 +407,7 @@ def run_chunk(chunk_id: int, *, final: bool = True) -> None:
     kind = CHUNKED[chunk.params["kind"]]
     ctx = JobContext(chunk)
     attempt = chunk.params.get("attempt", 1)
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.thread_time()
     try:
         with _Beat(chunk_id):
             result = _call(kind.chunk)(ctx, parent.params, chunk.params["spec"])
@@ -428,9 +428,10 @@ def run_chunk(chunk_id: int, *, final: bool = True) -> None:
     finally:
         _count("chunks", time.monotonic() - started)
     size = int(chunk.params["spec"].get("size") or 1)
+    spent = {"seconds": round(time.monotonic() - started, 3), "cpu_seconds": round(time.thread_time() - cpu, 3)}
     done = Job.objects.filter(pk=chunk_id, status=JobStatus.RUNNING).update(
         status=JobStatus.SUCCEEDED, result=result or {}, finished_at=timezone.now(), progress_done=size,
-        error="")
+        error="", checkpoint=(chunk.checkpoint or {}) | spent)
     if not done:
         return  # reclaimed meanwhile and redone by another worker: its run counts
     Job.objects.filter(pk=parent.pk).update(progress_done=F("progress_done") + size, heartbeat_at=timezone.now())

@@ -326,3 +326,11 @@ def index_documents(ids=None, *, after_id: int | None = None, limit: int = 10000
             if scheme == "ipc" and pid in by_id:
                 by_id[pid]["ipc"].append(code)
     return list(by_id.values())
+
+
+def patent_ids_changed_since(epoch_seconds: float) -> list[int]:
+    """Ids of patents created or changed after this time (a restored search index re-checks them)."""
+    import datetime as _dt
+
+    since = _dt.datetime.fromtimestamp(epoch_seconds, tz=_dt.UTC)
+    return list(Patent.objects.filter(updated_at__gte=since).values_list("pk", flat=True))

@@ -22,6 +22,12 @@ class SearchConfig(AppConfig):
         for kind, step in (("search.rebuild", "index"), ("search.encode", "encode")):
             register_chunked_job(kind, plan=f"ipoc.search.workers:{step}_plan", chunk=f"ipoc.search.workers:{step}_chunk",
                                  finish=f"ipoc.search.workers:{step}_finish")
+        from ipoc.core.backup import BackupPart, register_backup_part
+        from ipoc.search import workers
+
+        register_backup_part(BackupPart("search", folder=workers.backup_folder, lock=workers.backup_lock,
+                                        skip=("spool", "write.lock", "*.tmp"),
+                                        after_restore=workers.reconcile_after_restore))
         on_patents_changed(services.index_patents)
         on_patents_deleted(services.unindex_patents)
         register_demo_step("search", demo.demo_search, order=35)

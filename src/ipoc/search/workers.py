@@ -214,3 +214,42 @@ def encode_finish(ctx, results: list[dict]) -> dict:
     shutil.rmtree(folder, ignore_errors=True)
     return {"encoded": done, "skipped": skipped, "encoder": eng.encoder.name, "chunks": len(results),
             "encoded_total": len(eng.vectors) if eng.vectors is not None else 0}
+
+
+# ---------------------------------------------------------------- backup (ipoc.core.backup)
+
+
+def backup_lock():
+    """Held while a backup copies the database and the index: no index commit lands meanwhile."""
+    from ipoc.search import services
+
+    return services.engine().writing()
+
+
+def backup_folder():
+    from ipoc.search import services
+
+    return services.search_dir()
+
+
+def reconcile_after_restore(manifest: dict) -> dict:
+    """After a restore: re-index the patents missing from the restored index, drop those gone from the
+    restored database, and re-index those changed since the backup could have caught them half-synced."""
+    import numpy as np
+
+    from ipoc.core.backup import restored_since
+    from ipoc.patents import selectors as patent_selectors
+    from ipoc.search import services
+
+    services.reset_engine()
+    eng = services.engine()
+    eng.refresh()
+    in_index = set(eng.lexical.all_ids().tolist())
+    in_store, after = set(), 0
+    while ids := patent_selectors.patent_ids_after(after, 50_000):
+        in_store.update(ids)
+        after = ids[-1]
+    changed = set(patent_selectors.patent_ids_changed_since(restored_since(manifest)))
+    todo = sorted((in_index ^ in_store) | (changed & in_store))
+    out = services.sync_ids(np.asarray(todo, dtype=np.int64)) if todo else {"indexed": 0, "removed": 0}
+    return out | {"checked": len(in_store)}
