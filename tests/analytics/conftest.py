@@ -22,7 +22,8 @@ def _p(i: int, **fields) -> dict:
 CORPUS = [
     _p(1, title="一种锂电池正极材料", abstract="提高了能量密度，降低了成本。", application_date="2019-03-01",
        grant_date="2021-05-01", legal_status="有效", region_code="32", region_name="江苏",
-       applicants=[{"name": "甲电池有限公司", "type": "企业"}, {"name": "乙大学", "type": "高校"}],
+       applicants=[{"name": "甲电池有限公司", "type": "企业"}, {"name": "乙大学", "type": "高校"},
+                   {"name": "丁研究所", "type": "科研机构"}],
        inventors=["张三", "李四"], ipc_all=["H01M4/36", "H01M10/05"], transfer_count=2,
        last_transfer_date="2022-01-05", forward_citations=["CN1199999A", "CN1199998A", "CN1199997A"]),
     _p(2, title="锂电池电解液", abstract="提高循环寿命，提高了能量密度。", application_date="2019-07-01",

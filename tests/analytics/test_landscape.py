@@ -48,7 +48,7 @@ def test_every_analysis_reconciles_with_the_records(batch_set):
             by_year.setdefault(str(a.patent.application_date.year), set()).add(a.name)
     expected = [(y, apps.get(y, 0), grants.get(y, 0), len(by_year.get(y, ()))) for y in sorted(set(apps) | set(grants))]
     assert raw["trend"] == expected
-    assert raw["trend"][0] == ("2019", 2, 0, 2)  # two filings in 2019 by two different applicants
+    assert raw["trend"][0] == ("2019", 2, 0, 3)  # two filings in 2019 by three different applicants
     _check_drills(batch_set, "app_year", dict(apps),
                   {y: {p.pk for p in patents if p.application_date and str(p.application_date.year) == y} for y in apps})
 

@@ -193,6 +193,50 @@ def group(src: Source, dim: Dimension, set_id: int, *, limit: int | None = None,
     return [(k if k is not None else "", int(n)) for k, n in src.rows(sql, [set_id])]
 
 
+@dataclass(frozen=True)
+class Ask:
+    """One breakdown wanted from ``group_many``: its dimension, how many rows, in which order; or (``count``)
+    only the number of distinct keys."""
+
+    name: str
+    dim: Dimension
+    limit: int | None = None
+    by_key: bool = False
+    count: bool = False
+    distinct_of: str = ""  # count distinct values of this expression instead of patents (e.g. applicants)
+
+
+def group_many(src: Source, asks: Sequence[Ask], set_id: int) -> dict[str, list[tuple[str, int]] | int]:
+    """Several breakdowns that share their joins, in one statement: the set's joined rows are read once into a
+    materialised CTE (one column per key, NULL where the breakdown's condition fails) and each breakdown is a
+    GROUP BY over it. Same keys and conditions as ``group`` and ``drill_sql``."""
+    joins = {a.dim.joins for a in asks}
+    if len(joins) != 1:
+        raise ValueError("group_many needs breakdowns with the same joins")
+    cols = ", ".join(f"CASE WHEN ({a.dim.where}) THEN COALESCE({a.dim.key}, '') END AS k{i}"
+                     + (f", {a.distinct_of} AS v{i}" if a.distinct_of else "") for i, a in enumerate(asks))
+    cte = (f"WITH x AS MATERIALIZED (SELECT m.patent_id AS pid, {cols} FROM {_base(src)} {joins.pop()} "
+           f"WHERE m.patent_set_id = %s)")
+    parts = []
+    for i, a in enumerate(asks):
+        count = f"COUNT(DISTINCT v{i})" if a.distinct_of else "COUNT(DISTINCT pid)" if a.dim.multi else "COUNT(*)"
+        if a.count:
+            parts.append(f"SELECT {i} AS i, NULL AS k, COUNT(DISTINCT k{i}) AS n FROM x")
+            continue
+        order = "k" if a.by_key else "n DESC, k"
+        limit = f" LIMIT {int(a.limit)}" if a.limit else ""
+        parts.append(f"SELECT * FROM (SELECT {i} AS i, k{i} AS k, {count} AS n FROM x WHERE k{i} IS NOT NULL "
+                     f"GROUP BY k{i} ORDER BY {order}{limit}) q{i}")
+    out: dict = {a.name: (0 if a.count else []) for a in asks}
+    for i, k, n in src.rows(cte + " " + " UNION ALL ".join(parts), [set_id]):
+        a = asks[int(i)]
+        if a.count:
+            out[a.name] = int(n or 0)
+        else:
+            out[a.name].append((k, int(n)))
+    return out
+
+
 def distinct_count(src: Source, dim: Dimension, set_id: int) -> int:
     sql = (f"SELECT COUNT(DISTINCT {dim.key}) FROM {_base(src)} {dim.joins} "
            f"WHERE m.patent_set_id = %s AND ({dim.where})")
@@ -345,29 +389,31 @@ def landscape(src: Source, set_id: int, *, today: dt.date, technologies: Sequenc
     """Every analysis of a set as raw figures (keys and counts); ``selectors`` adds words, links and charts."""
     d = dimensions(src, today)
     out: dict = {"totals": totals(src, set_id)}
-    apps_, grants, holders = (dict(group(src, d[k], set_id, by_key=True))
-                              for k in ("app_year", "grant_year", "applicant_year"))
+    # one statement per family of breakdowns that share their joins
+    out.update(group_many(src, [Ask("app_year", d["app_year"], by_key=True),
+                                Ask("grant_year", d["grant_year"], by_key=True),
+                                Ask("regions", d["region"]), Ask("countries", d["country"]),
+                                Ask("legal_status", d["legal_status"]), Ask("remaining_life", d["remaining_life"]),
+                                *(Ask(f"{kind}_years", d[f"{kind}_year"], by_key=True)
+                                  for kind in ("transfer", "licence", "pledge"))], set_id))
+    out.update(group_many(src, [Ask("applicant_year", d["applicant_year"], by_key=True, distinct_of="a.name"),
+                                Ask("applicants", d["applicant"], limit=TOP),
+                                Ask("applicant_count", d["applicant"], count=True),
+                                Ask("applicant_types", d["applicant_type"])], set_id))
+    out.update(group_many(src, [Ask("co_applicants", d["co_applicants"], limit=NETWORK_EDGES)], set_id))
+    out.update(group_many(src, [Ask("inventors", d["inventor"], limit=TOP),
+                                Ask("inventor_count", d["inventor"], count=True)], set_id))
+    ipc = group_many(src, [*(Ask(f"ipc_{level}", d[f"ipc_{level}"], limit=TOP)
+                             for level in ("section", "class", "subclass", "group")),
+                           Ask("ipc_year", d["ipc_year"], by_key=True)], set_id)
+    top_sub = [k for k, _n in ipc["ipc_subclass"][:HEAT_ROWS]]
+    ipc["ipc_year"] = [(k, n) for k, n in ipc["ipc_year"] if k.split("|", 1)[0] in top_sub]
+    out.update(ipc)
+    apps_, grants, holders = (dict(out.pop(k)) for k in ("app_year", "grant_year", "applicant_year"))
     years = sorted(set(apps_) | set(grants) | set(holders))
     out["trend"] = [(y, apps_.get(y, 0), grants.get(y, 0), holders.get(y, 0)) for y in years]
-    out["applicants"] = group(src, d["applicant"], set_id, limit=TOP)
-    out["applicant_count"] = distinct_count(src, d["applicant"], set_id)
-    out["applicant_types"] = group(src, d["applicant_type"], set_id)
-    out["co_applicants"] = group(src, d["co_applicants"], set_id, limit=NETWORK_EDGES)
-    out["inventors"] = group(src, d["inventor"], set_id, limit=TOP)
-    out["inventor_count"] = distinct_count(src, d["inventor"], set_id)
-    for level in ("section", "class", "subclass", "group"):
-        out[f"ipc_{level}"] = group(src, d[f"ipc_{level}"], set_id, limit=TOP)
-    top_sub = [k for k, _n in out["ipc_subclass"][:HEAT_ROWS]]
-    out["ipc_year"] = [(k, n) for k, n in group(src, d["ipc_year"], set_id, by_key=True)
-                       if k.split("|", 1)[0] in top_sub]
-    out["regions"] = group(src, d["region"], set_id)
     out["region_names"] = region_names(src, set_id)
-    out["countries"] = group(src, d["country"], set_id)
     out["priority_flows"] = group(src, d["priority_flow"], set_id, limit=TOP)
-    out["legal_status"] = group(src, d["legal_status"], set_id)
-    out["remaining_life"] = group(src, d["remaining_life"], set_id)
-    for kind in ("transfer", "licence", "pledge"):
-        out[f"{kind}_years"] = group(src, d[f"{kind}_year"], set_id, by_key=True)
     out["deal_types"] = group(src, d["deal_type"], set_id)
     out["most_cited"] = most_cited(src, set_id)
     out["citation_edges"] = citation_edges(src, set_id)
