@@ -191,3 +191,28 @@ def test_forms_post_and_show_errors_under_their_fields(client, users, orgs, more
     r = client.post(f"/alliances/{consortium.pk}/members/new/", {"organization": more_orgs["investor"].pk,
                                                                   "role": "sme"})
     assert r.status_code == 200 and "不符" in r.content.decode()
+
+
+def test_agreement_file_is_served_only_to_who_may_see_the_consortium(client, users, consortium):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    services.agreement_save(actor=users["center_a"], consortium=consortium, data={
+        "result_ownership": "joint", "cross_licence_scope": "project", "revenue_sharing": "fixed"})
+    agreement = services.agreement_attach(actor=users["center_a"], consortium=consortium,
+                                          document=SimpleUploadedFile("协议.pdf", b"%PDF-1.4 agreement"))
+    url = agreement.document.url
+    client.force_login(users["univ"])  # a member
+    assert client.get(url).status_code == 200
+    client.force_login(users["ent_b"])  # an outsider: the same 404 as a missing file
+    assert client.get(url).status_code == 404
+
+
+def test_list_query_counts_do_not_grow(api_client, client, users, more_orgs, django_assert_max_num_queries):
+    for i in range(4):
+        services.consortium_create(actor=users["center_a"], name=f"联合体{i}", industry="电子", lead=more_orgs["big"])
+    center = api_client.as_user(users["center_a"])
+    with django_assert_max_num_queries(8):
+        assert center.get("/alliances").json()["count"] == 4
+    client.force_login(users["center_a"])
+    with django_assert_max_num_queries(20):
+        assert client.get("/alliances/").status_code == 200
