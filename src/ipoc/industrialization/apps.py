@@ -15,7 +15,9 @@ class IndustrializationConfig(AppConfig):
         from ipoc.industrialization import demo, home, kpi, lookups
         from ipoc.industrialization.views import home_card
 
-        register_menu(MenuEntry(_("专利产业化"), "industrialization_project_list", order=55))
+        register_menu(MenuEntry(_("专利产业化"), "industrialization_project_list", order=55,
+                                roles=(Role.PLATFORM_ADMIN, Role.OFFICE_STAFF, Role.CENTER_STAFF, Role.ENTERPRISE_USER,
+                                       Role.INSTITUTION_USER)))
         register_home_card((Role.CENTER_STAFF,), home_card, order=60)
         home.register()
         register_lookup("industrialization_deals", queryset=lookups.deals, search=("title",), sub=lookups.deal_sub)

@@ -149,7 +149,7 @@ class ProductYearForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("数据表（xlsx 或 csv）"),
+    file = forms.FileField(label=_("数据表（Excel .xlsx 或 .csv）"),
                            help_text=_("表头：产品名称、数据年度、产值（元）、销售额（元）、专利贡献收入占比（%）、说明"))
 
 

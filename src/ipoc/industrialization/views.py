@@ -507,7 +507,7 @@ def product_import(request):
 
         upload = form.cleaned_data["file"]
         if Path(upload.name or "").suffix.lower() not in (".xlsx", ".csv"):
-            form.add_error("file", _("请上传 xlsx 或 csv 文件"))
+            form.add_error("file", _("请上传 Excel（.xlsx）或 .csv 文件"))
         else:
             path = None
             try:
