@@ -127,3 +127,20 @@ def test_cli_remind(patent, declare, users, orgs, capsys):
     call_command("licensing", "remind", "--json")
     assert json.loads(capsys.readouterr().out) == {"royalty_overdue": 0, "filing_overdue": 2}
     assert Notification.objects.filter(recipient=users["ent_a"], title__contains="尚未备案").exists()
+
+
+def test_check_page_lists_encumbrances_and_releases_one(client, patent, users):
+    from ipoc.licensing import eligibility
+
+    enc = services.encumbrance_record(actor=users["univ"], patent=patent, kind="preservation", party="某区人民法院",
+                                      start_date=TODAY - dt.timedelta(days=3))
+    client.force_login(users["univ"])
+    page = client.get(f"/licensing/check/?patent={patent.pk}").content.decode()
+    assert "某区人民法院" in page and "财产保全" in page and "第八十六条" in page
+    client.force_login(users["ent_b"])  # not the holder
+    client.post(f"/licensing/encumbrances/{enc.pk}/release/")
+    enc.refresh_from_db()
+    assert enc.end_date is None
+    client.force_login(users["univ"])
+    assert client.post(f"/licensing/encumbrances/{enc.pk}/release/").status_code == 302
+    assert eligibility.check(patent)["eligible"]

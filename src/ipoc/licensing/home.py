@@ -40,8 +40,8 @@ def licences_card(user):
                                                        Role.CENTER_STAFF):
         return None
     qs = selectors.licence_list(user=user, mine=True)
-    return {"title": _("开放许可达成的许可"), "value": qs.count(), "url": reverse("licensing_licence_list"),
-            "icon": "license", "hint": _("待备案 %(n)s 项") % {"n": qs.filter(filed_on__isnull=True).count()}}
+    return {"title": _("开放许可"), "value": qs.count(), "url": reverse("licensing_licence_list"),
+            "icon": "license", "hint": _("达成的许可，待备案 %(n)s 项") % {"n": qs.filter(filed_on__isnull=True).count()}}
 
 
 def register() -> None:

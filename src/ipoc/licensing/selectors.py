@@ -358,6 +358,13 @@ def encumbrance_list(*, patent_id: int) -> QuerySet[PatentEncumbrance]:
     return PatentEncumbrance.objects.filter(patent_id=patent_id)
 
 
+def encumbrance_get(*, pk: int) -> PatentEncumbrance:
+    enc = PatentEncumbrance.objects.select_related("patent").filter(pk=pk).first()
+    if enc is None:
+        raise NotFound(f"权利限制记录 {pk} 不存在", field="encumbrance")
+    return enc
+
+
 def pushes_for(*, user: User, organization_id: int | None = None) -> QuerySet[DeclarationPush]:
     """Pushes the user may see (an enterprise sees those to itself; the patentee and center those they made)."""
     qs = restrict(DeclarationPush.objects.select_related("declaration__patent", "declaration__patentee", "demand",

@@ -22,5 +22,6 @@ urlpatterns = [
     path("pledges/<int:pk>/", views.pledge_detail, name="licensing_pledge_detail"),
     path("pledges/<int:pk>/action/", views.pledge_action, name="licensing_pledge_action"),
     path("encumbrances/new/", views.encumbrance_create, name="licensing_encumbrance_create"),
+    path("encumbrances/<int:pk>/release/", views.encumbrance_release, name="licensing_encumbrance_release"),
     path("rules/", views.rules_page, name="licensing_rules"),
 ]

@@ -116,8 +116,10 @@ def check(request):
         patentee = request.user.organization if request.user.role in (Role.INSTITUTION_USER,
                                                                       Role.ENTERPRISE_USER) else None
         result = eligibility.check(patent, patentee=patentee)
-    return render(request, "licensing/check.html", {"form": form, "result": result,
-                                                    "may_declare": _may_declare(request.user)})
+    encumbrances = list(selectors.encumbrance_list(patent_id=result["patent"]["id"])) if result else []
+    return render(request, "licensing/check.html", {"form": form, "result": result, "encumbrances": encumbrances,
+                                                    "may_declare": _may_declare(request.user),
+                                                    "today": timezone.localdate()})
 
 
 # ---------------------------------------------------------------- declarations
@@ -517,6 +519,18 @@ def encumbrance_create(request):
         except ApplicationError as exc:
             handle_application_error(form, exc)
     return render(request, "licensing/encumbrance_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def encumbrance_release(request, pk: int):
+    enc = selectors.encumbrance_get(pk=pk)
+    try:
+        services.encumbrance_release(actor=request.user, encumbrance=enc)
+        messages.success(request, _("已登记解除"))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse("licensing_check") + f"?patent={enc.patent_id}")
 
 
 def rules_page(request):
