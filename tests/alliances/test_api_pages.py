@@ -216,3 +216,32 @@ def test_list_query_counts_do_not_grow(api_client, client, users, more_orgs, dja
     client.force_login(users["center_a"])
     with django_assert_max_num_queries(20):
         assert client.get("/alliances/").status_code == 200
+
+
+def test_api_agreement_members_leave_and_shared_patents(api_client, client, users, orgs, more_orgs, consortium,
+                                                         patents):
+    center = api_client.as_user(users["center_a"])
+    cid = consortium.pk
+    r = client.put(f"/api/v1/alliances/{cid}/agreement", {"result_ownership": "mine", "cross_licence_scope": "none",
+                                                          "revenue_sharing": "fixed"},
+                   content_type="application/json", **center.headers)
+    assert r.status_code == 400 and _error(r)["field"] == "result_ownership"
+    r = client.put(f"/api/v1/alliances/{cid}/agreement", {"result_ownership": "joint", "cross_licence_scope": "none",
+                                                          "revenue_sharing": "fixed", "signed_on": "2025-01-01"},
+                   content_type="application/json", **center.headers)
+    assert r.status_code == 200 and r.json()["cross_licence_scope_label"] == "不交叉许可"
+    detail = center.get(f"/alliances/{cid}").json()
+    assert detail["agreement"]["revenue_sharing_label"] == "按约定固定比例"
+    member_id = next(m["id"] for m in detail["members"] if m["organization_id"] == orgs["ent_a"].pk)
+    r = center.post(f"/alliances/members/{member_id}/leave", {"left_on": "2024-01-01"})
+    assert r.status_code == 400 and _error(r)["field"] == "left_on"
+    r = center.post(f"/alliances/members/{member_id}/leave", {"left_on": "2025-06-30", "reason": "退出"})
+    assert r.status_code == 200 and r.json()["left_on"] == "2025-06-30"
+    univ = api_client.as_user(users["univ"])
+    r = univ.post(f"/alliances/{cid}/shared-patents", {"patent_id": patents["univ"].pk})
+    assert r.status_code == 201 and r.json()["contributed_by_name"] == orgs["univ"].name
+    r = univ.post(f"/alliances/{cid}/shared-patents", {"patent_id": patents["big2"].pk,
+                                                        "contributed_by_id": more_orgs["big"].pk})
+    assert r.status_code == 403
+    listed = center.get(f"/alliances/{cid}/shared-patents").json()
+    assert [row["patent_id"] for row in listed] == [patents["univ"].pk]

@@ -135,6 +135,10 @@ def consortium_detail(request, pk: int):
         services_ = list(selectors.sme_services(consortium))
         ctx["services"] = services_
         ctx["smes_served"] = len({s.sme_id for s in services_})
+        by_year: dict[int, set] = {}
+        for s in services_:
+            by_year.setdefault(s.served_on.year, set()).add(s.sme_id)
+        ctx["smes_by_year"] = [(y, len(ids)) for y, ids in sorted(by_year.items(), reverse=True)]
     return render(request, "alliances/consortium_detail.html", ctx)
 
 
