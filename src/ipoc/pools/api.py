@@ -127,7 +127,7 @@ def simulate(request, pool_id: int, params: Query[SimulationQuery]):
                                 discount_countries=services.clean_countries(params.discount_countries),
                                 years_ahead=params.years_ahead)
     return {"year": result["year"], "years": [
-        {"year": y["year"], "collected": str(y["collected"]), "fee": str(y["fee"]),
+        {"year": y["year"], "in_force": y["in_force"], "collected": str(y["collected"]), "fee": str(y["fee"]),
          "distributable": str(y["distributable"]),
          "licensors": [{"name": x["name"], "amount": str(x["amount"])} for x in y["licensors"]]}
         for y in result["years"]]}

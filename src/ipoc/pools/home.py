@@ -44,7 +44,7 @@ def administrator_work(user):
                                         paid_on__isnull=True, total__gt=0)
                .select_related("report__agreement__licensee")[:20]):
         rows.append(item(_("待收许可费：%(l)s %(p)s") % {"l": st.report.agreement.licensee.name, "p": st.report.period},
-                         reverse("pool_report", args=[st.report_id]), detail=_("%(t)s 元") % {"t": st.total},
+                         reverse("pool_report", args=[st.report_id]), detail=_("%(t)s 元") % {"t": f"{st.total:,.2f}"},
                          badge=_("未付款"), colour="blue"))
     return queue(_("专利池待办"), rows, lambda x: x, url=reverse("pool_list"), icon="packages",
                  empty=_("暂无专利池待办"))

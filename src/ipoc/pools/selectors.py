@@ -428,8 +428,10 @@ def simulate(*, pool: Pool, year: int, extra_patent_ids=(), rate_category: int |
     names[NEW] = "（假设新增专利）"
     years = []
     for shift in range(0, years_ahead + 1):
+        mid = dt.date(year + shift, 7, 1)
         row = {"year": year + shift, "collected": Decimal("0"), "fee": Decimal("0"), "distributable": Decimal("0"),
-               "licensees": [], "licensors": defaultdict(lambda: Decimal("0"))}
+               "licensees": [], "licensors": defaultdict(lambda: Decimal("0")),
+               "in_force": sum(1 for x in lives if x.state_on(mid) == engine.IN_FORCE)}
         for per_programme in results:
             r = per_programme[shift]
             row["collected"] += r["collected"]
