@@ -144,3 +144,19 @@ def test_check_page_lists_encumbrances_and_releases_one(client, patent, users):
     client.force_login(users["univ"])
     assert client.post(f"/licensing/encumbrances/{enc.pk}/release/").status_code == 302
     assert eligibility.check(patent)["eligible"]
+
+
+def test_dispute_recorded_and_closed_on_the_licence_page(client, patent, declare, users, orgs):
+    decl = declare(patent)
+    lic = services.licence_form(actor=None, declaration=decl, licensee=orgs["ent_a"], notice_text="n")
+    client.force_login(users["ent_a"])
+    r = client.post(f"/licensing/licences/{lic.pk}/action/", {"action": "dispute", "description": "提成基数有争议",
+                                                              "route": "mediation"})
+    assert r.status_code == 302
+    dispute = lic.disputes.get()
+    assert dispute.get_route_display() == "国务院专利行政部门调解"
+    client.force_login(users["univ"])
+    client.post(f"/licensing/licences/{lic.pk}/action/", {"action": "dispute_close", "dispute": dispute.pk,
+                                                          "outcome": "调解达成一致"})
+    dispute.refresh_from_db()
+    assert dispute.closed_on == TODAY and dispute.outcome == "调解达成一致"

@@ -366,7 +366,7 @@ def licence_action(request, pk: int):
     action = request.POST.get("action", "")
     forms = {}
     done = {"file": _("已登记备案"), "report": _("提成报告已登记"), "payment": _("付款已登记"),
-            "dispute": _("纠纷已登记")}
+            "dispute": _("纠纷已登记"), "dispute_close": _("纠纷已登记解决")}
     try:
         if action == "file":
             form = forms["filing_form"] = FilingForm(request.POST)
@@ -397,6 +397,12 @@ def licence_action(request, pk: int):
             c = form.cleaned_data
             services.dispute_record(actor=user, licence=lic, description=c["description"], route=c["route"],
                                     raised_on=c.get("raised_on"))
+        elif action == "dispute_close":
+            dispute = lic.disputes.filter(pk=int(request.POST.get("dispute", "0") or 0)
+                                          if request.POST.get("dispute", "").isdigit() else 0).first()
+            if dispute is None:
+                raise ApplicationError(_("纠纷记录不存在"), field="dispute")
+            services.dispute_close(actor=user, dispute=dispute, outcome=request.POST.get("outcome", "")[:5000])
         else:
             messages.error(request, _("未知的操作"))
             return redirect("licensing_licence_detail", pk=pk)
