@@ -93,7 +93,7 @@ def demo_risk(data_dir: Path) -> dict:
             services.report_publish(actor=staff, check=check)
     if not LitigationCase.objects.filter(case_number="337-TA-1399（演示）").exists():
         services.litigation_case_create(actor=None, center=center, kind="itc337", case_number="337-TA-1399（演示）",
-                                        parties="某外国汽车零部件公司；某国内电池供应商", products="车载电池管理系统",
+                                        parties="某外国汽车零部件公司；常州烯创新材料有限公司（演示）", products="车载动力电池模组",
                                         patents="US9358892", filed_date=timezone.localdate() - dt.timedelta(days=40))
     review = SupplyReview.objects.filter(requester=enterprise, title=REVIEW).first()
     if review is None:

@@ -779,8 +779,8 @@ def _watch(ids: list[int]) -> int:
                 cand.save()
                 chart_propose(candidate=cand, rows=rows)
                 _grade_check(check)
-                _reopen(check, AlertKind.NEW_PATENT, _("新入库的相关专利 %(n)s（%(t)s）在目标市场有效或审中，风险预警已重新打开") % {
-                    "n": row["number"], "t": row["title"][:60]}, pid)
+                _reopen(check, AlertKind.NEW_PATENT, _("新入库的相关专利 %(n)s 在目标市场有效或审中，风险预警已重新打开") % {
+                    "n": row["number"]}, pid)
                 reopened += 1
                 break
     return reopened

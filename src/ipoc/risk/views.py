@@ -3,8 +3,6 @@ PDF), the industry exposure view, alerts, the litigation/337 watch list and the 
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -459,19 +457,22 @@ def _heatmap(suppliers: list[dict]) -> dict | None:
                   0 if (f["licences"] or f["pledges"] or f["pools"]) else 60,
                   round(100 * (1 - ok / len(rules.CONTRACT_TERMS))), s["score"]["score"]]
         for line in s["lines"][:20]:
-            labels.append(f"{line.component} · {s['name']}"[:40])
+            label = f"{line.component} · {s['name']}"
+            labels.append(label if len(label) <= 24 else label[:23] + "…")
             for x, v in enumerate(values):
                 data.append([x, y, v])
             y += 1
         if y >= 60:
             break
-    return {"tooltip": {"position": "top"}, "grid": {"left": 220, "right": 20, "top": 10, "bottom": 70},
+    return {"tooltip": {"position": "top"}, "grid": {"left": 10, "right": 20, "top": 10, "bottom": 80, "containLabel": True},
             "xAxis": {"type": "category", "data": dims, "splitArea": {"show": True}},
             "yAxis": {"type": "category", "data": labels, "splitArea": {"show": True}},
             "visualMap": {"min": 0, "max": 100, "calculable": True, "orient": "horizontal", "left": "center",
-                          "bottom": 0, "inRange": {"color": ["#2fb344", "#f59f00", "#d63939"]}},
+                          "bottom": 0, "itemHeight": 120, "inRange": {"color": ["#2fb344", "#f59f00", "#d63939"]}},
             "series": [{"type": "heatmap", "data": data, "label": {"show": True}}],
-            "height_px": max(220, 36 * y + 90)}
+            # the chart is 320 px high: more than six rows scroll
+            **({"dataZoom": [{"type": "slider", "yAxisIndex": 0, "right": 0, "width": 14, "startValue": 0,
+                              "endValue": 5, "showDetail": False}]} if y > 6 else {})}
 
 
 @login_required
@@ -487,10 +488,8 @@ def review_detail(request, pk: int):
         s["term_rows"] = [{"label": label, **((s["terms"].checks.get(code) if s["terms"] else None) or {})}
                           for code, label in rules.CONTRACT_TERMS]
     heat = _heatmap(suppliers)
-    height = heat.pop("height_px") if heat else 0
     return render(request, "risk/review_detail.html", {
-        "review": review, "suppliers": suppliers, "heat": heat, "heat_class": f"ipoc-chart-h{min(12, height // 60 + 1)}",
-        "heat_json": json.dumps(heat) if heat else "", "manage": manage, "lines": review.lines.all(),
+        "review": review, "suppliers": suppliers, "heat": heat, "manage": manage, "lines": review.lines.all(),
         "actions": review.actions.all(), "remediation_form": RemediationForm() if manage else None,
         "report": review.import_report})
 
