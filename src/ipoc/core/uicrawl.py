@@ -89,8 +89,10 @@ STYLE_CHECK = """() => {
 }"""
 
 
-# Text in code elements: subtracted from the page's text before the checks.
-CODE_TEXTS = "() => Array.from(document.querySelectorAll('code, pre, kbd, samp')).map(e => e.innerText)"
+# Text in code elements, and quoted text marked as another language (a US claim, <span lang="en">): subtracted
+# from the page's text before the checks.
+CODE_TEXTS = ("() => Array.from(document.querySelectorAll('code, pre, kbd, samp, body [lang]:not([lang|=zh])'))"
+              ".map(e => e.innerText)")
 
 
 def checked_text(text: str, code_texts: list[str]) -> str:
