@@ -197,3 +197,21 @@ def test_reminder_before_the_window(users, product_with_data, data_year, setting
     assert services.filing_reminders(today=today) == 0  # once
     assert Notification.objects.filter(recipient=users["ent_a"]).count() == 1
     assert services.filing_reminders(today=today - dt.timedelta(days=200)) == 0  # not before the window nears
+
+
+def test_patent_licensed_through_an_open_licence(users, product_with_data, patents, data_year, monkeypatch):
+    from ipoc.licensing import selectors as licensing_selectors
+
+    rows = [{"id": 7, "patent_number": patents["univ2"].number, "role": "licensee", "status": "in_force"}]
+    monkeypatch.setattr(licensing_selectors, "organization_licences", lambda org_id: rows, raising=False)
+    actor = users["center_a"]
+    with pytest.raises(ApplicationError) as exc:
+        services.product_patent_add(actor=actor, product=product_with_data, patent=patents["univ2"],
+                                    source="licensed", open_licence_id=8)
+    assert exc.value.field == "open_licence"
+    link = services.product_patent_add(actor=actor, product=product_with_data, patent=patents["univ2"],
+                                       source="licensed", open_licence_id=7)
+    assert link.open_licence_id == 7 and link.deal_id is None
+    assert services.filing_problems(product_with_data, data_year) == []
+    rows[0]["status"] = "ended"  # the licence ended: the pack is refused again
+    assert [p["code"] for p in services.filing_problems(product_with_data, data_year)] == ["no_licence"]

@@ -233,11 +233,20 @@ def open_licences_of(org_id: int) -> list[dict]:
         return []
 
 
+def _licence_covers(row: dict, patent) -> bool:
+    """An open licence row (licensing.selectors.organization_licences) for ``patent``, still in force."""
+    if row.get("status", "in_force") != "in_force":
+        return False
+    if row.get("patent_id") is not None:
+        return int(row["patent_id"]) == patent.pk
+    return bool(row.get("patent_number")) and row.get("patent_number") == patent.number
+
+
 def _check_open_licence(licence_id: int | None, enterprise: Organization, patent) -> int | None:
     if not licence_id:
         return None
     for row in open_licences_of(enterprise.pk):
-        if int(row.get("id", 0)) == int(licence_id) and int(row.get("patent_id", patent.pk)) == patent.pk:
+        if int(row.get("id", 0)) == int(licence_id) and _licence_covers(row, patent):
             return int(licence_id)
     raise ApplicationError(_("%(o)s 没有该开放许可记录：%(l)s") % {"o": enterprise, "l": licence_id},
                            field="open_licence")
@@ -660,6 +669,7 @@ def filing_problems(product: Product, data_year: int, *, on_date: dt.date | None
                 problems.append({"field": "patents", "code": "deal_not_signed", "patent": link.patent_id,
                                  "message": _("专利 %(p)s 的来源交易尚未签约") % {"p": label}})
         elif not (link.open_licence_id and any(int(r.get("id", 0)) == link.open_licence_id
+                                               and _licence_covers(r, link.patent)
                                                for r in open_licences_of(enterprise.pk))):
             problems.append({"field": "patents", "code": "no_licence", "patent": link.patent_id,
                              "message": _("专利 %(p)s 未关联有效的许可或受让记录") % {"p": label}})
