@@ -262,3 +262,27 @@ def test_drop_against_trend_is_flagged(make_pool, users):
             {"category": "TV", "country_made": "CN", "country_sold": "CN", "units": units}],
             on=dt.date(2025, 10, 1))
     assert FlagKind.DROP in set(report.flags.values_list("kind", flat=True))
+
+
+def test_a_lapse_imported_into_the_patent_store_flags_the_pool(make_pool, store, users):
+    from ipoc.core.models import Notification
+
+    built = make_pool(listed=["cn_a", "us_a"])
+    patent = store["cn_a"]
+    patent.legal_status, patent.lapse_date = "lapsed", dt.date(2025, 1, 1)
+    patent.save()
+    assert services.patents_changed([patent.pk]) >= 1
+    flag = built["listings"]["cn_a"].conflicts.get(kind=ConflictKind.LAPSE)
+    assert flag.detail == "已失效"
+    assert Notification.objects.filter(recipient=users["center_a"], kind="pool_conflict").exists()
+
+
+def test_a_paid_statement_is_not_reissued(make_pool, users):
+    built = make_pool(listed=["cn_a"])
+    report = services.report_submit(actor=users["ent_b"], agreement=built["agreement"], period="2025Q1", lines=[
+        {"category": "TV", "country_made": "CN", "country_sold": "CN", "units": 3}])
+    services.statement_issue(actor=users["center_a"], report=report)  # a correction: a new current statement
+    assert report.statements.count() == 2 and report.statements.filter(is_current=True).count() == 1
+    services.statement_mark_paid(actor=users["center_a"], statement=selectors.statement_current(report))
+    with pytest.raises(ApplicationError):
+        services.statement_issue(actor=users["center_a"], report=report)

@@ -21,3 +21,7 @@ class PoolsConfig(AppConfig):
                         sub=lambda u: str(u.organization or ""), order_by=("display_name", "username"))
         home.register()
         kpi.register()
+        from ipoc.patents import services as patent_services
+        from ipoc.pools import services
+
+        patent_services.on_patents_changed(services.patents_changed)  # a lapse or transfer flags the pool

@@ -671,6 +671,8 @@ def statement_issue(*, actor: User | None, report: Report) -> Statement:
     """Compute the report's statement (engine) and freeze it; a previous statement of the report is superseded."""
     if actor is not None:
         require_admin(actor, report.agreement.pool)
+    if report.statements.filter(is_current=True, paid_on__isnull=False).exists():
+        raise ApplicationError(_("账单已付款，不能重新出具；差额请以稽核记录调整"), field="statement")
     agreement = report.agreement
     pool = agreement.pool
     result = engine.compute_statement(selectors.report_sale_lines(report), selectors.pool_lives(pool),
@@ -861,6 +863,13 @@ def conflicts_refresh(*, actor: User | None, pool: Pool, on: dt.date | None = No
                body="；".join(f"{f.pool_patent.patent.number} {f.get_kind_display()}" for f in new[:10]),
                url=f"/pools/{pool.pk}/#conflicts", kind="pool_conflict")
     return new
+
+
+def patents_changed(ids: list[int]) -> int:
+    """After an import changed patents (legal status, lapse, transfer): the conflict check of every pool listing one
+    of them, so a lapse or a transfer reaches its administrator. Returns the number of new flags."""
+    pools = Pool.objects.filter(patents__patent_id__in=list(ids or ()), patents__status=ListingStatus.LISTED)
+    return sum(len(conflicts_refresh(actor=None, pool=pool)) for pool in pools.distinct())
 
 
 @transaction.atomic
