@@ -154,3 +154,25 @@ def test_features_prefilled_from_an_industrialization_product(db, users, orgs):
                               markets=["CN"], horizon_date=dt.date.today() + dt.timedelta(days=90),
                               product_id=other.pk)
     assert err.value.field == "product"
+
+
+def test_kpi_providers_name_their_records(db, users, orgs, check, import_jsonl):
+    from types import SimpleNamespace
+
+    from ipoc.centers import kpi
+    from ipoc.risk import kpi as risk_kpi
+
+    assert kpi.KPI_PROVIDERS[kpi.RISK_CHECKS].fn is risk_kpi.risk_checks
+    ids = family(import_jsonl)
+    staff = users["center_a"]
+    cand = services.candidate_add(actor=staff, check=check, patent_id=ids["cn-alive"])
+    services.chart_confirm_all(actor=staff, candidate=cand)
+    report = services.report_publish(actor=staff, check=check)
+    center = SimpleNamespace(organization_id=orgs["center_a"].pk)
+    year = dt.date.today().year
+    assert risk_kpi.risk_checks(center, year).record_refs == [("risk.riskcheck", check.pk)]
+    assert risk_kpi.risk_reports(center, year).value == 1
+    assert risk_kpi.risk_reports(center, year).record_refs == [("risk.riskreport", report.pk)]
+    assert risk_kpi.risk_alerts(center, year).value == 0
+    other = SimpleNamespace(organization_id=orgs["center_b"].pk)
+    assert risk_kpi.risk_reports(other, year).value == 0
