@@ -656,11 +656,35 @@ def ipc_training_rows(path: str | Path, *, exclude_fold: int | None = 5) -> IpcT
     return out
 
 
+def ipc_encoder_dir() -> Path:
+    """The patent-tuned encoder of the IPC suggester (``ipoc encoder train``), when there is one."""
+    return search_dir() / "ipc_encoder"
+
+
+_IPC_ENCODERS: dict[tuple, Encoder] = {}
+
+
+def ipc_encoder() -> Encoder:
+    """The encoder of the IPC suggester: the tuned one under :func:`ipc_encoder_dir` when it exists and
+    onnxruntime is installed, else the search engine's encoder."""
+    from ipoc.search.engine.encoders import onnx_available
+
+    directory = ipc_encoder_dir()
+    if not onnx_available(directory):
+        return engine().encoder
+    key = (str(directory), _stamp(directory / "encoder.json"))
+    enc = _IPC_ENCODERS.get(key)
+    if enc is None:
+        _IPC_ENCODERS.clear()
+        enc = _IPC_ENCODERS[key] = encoder_from_config(f"onnx:{directory}")
+    return enc
+
+
 def _training_fingerprint(path: Path, exclude_fold: int | None, rows: list) -> str:
     from ipoc.search.engine.ipc_suggest import FORMAT_VERSION
 
     # The model format is part of it: a new model version retrains even on the same rows.
-    digest = hashlib.sha1(f"{engine().encoder.name}|{exclude_fold}|ipc-v{FORMAT_VERSION}|".encode())
+    digest = hashlib.sha1(f"{ipc_encoder().name}|{exclude_fold}|ipc-v{FORMAT_VERSION}|".encode())
     for text, labels in rows:
         digest.update(f"{text}\t{'|'.join(labels)}\n".encode())
     return digest.hexdigest()
@@ -680,13 +704,13 @@ def ipc_model_train(path: str | Path, exclude_fold: int | None = 5, *, force: bo
         previous = json.loads(info_path.read_text())
         if previous.get("fingerprint") == fingerprint:
             return previous | {"skipped": "unchanged training data", "seconds": round(time.monotonic() - started, 3)}
-    eng = engine()
-    model = IpcSuggester.train(data.rows, eng.encoder)
+    encoder = ipc_encoder()
+    model = IpcSuggester.train(data.rows, encoder)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name("model.tmp.npz")
     model.save(tmp)
     os.replace(tmp, target)
-    info = {"path": str(target), "encoder": eng.encoder.name, "rows": len(data.rows), "from_file": data.from_file,
+    info = {"path": str(target), "encoder": encoder.name, "rows": len(data.rows), "from_file": data.from_file,
             "from_store": data.from_store, "skipped_excluded_fold": data.skipped_excluded,
             "skipped_duplicates": data.skipped_duplicates, "skipped_over_cap": data.skipped_over_cap,
             "exclude_fold": exclude_fold, "classes": len(model.classes),
@@ -707,12 +731,12 @@ def ipc_model() -> IpcSuggester:
     if stamp is None:
         raise ApplicationError("IPC 分类模型尚未训练：请运行 ipoc ipc-model train FILE", field="ipc_model",
                                code="not_ready", status=409)
-    eng = engine()
-    key = (str(path), stamp, eng.encoder.name)
+    encoder = ipc_encoder()
+    key = (str(path), stamp, encoder.name)
     model = _MODEL_CACHE.get(key)
     if model is None:
         try:
-            model = IpcSuggester.load(path, eng.encoder)
+            model = IpcSuggester.load(path, encoder)
         except ValueError as exc:
             raise ApplicationError(f"IPC 分类模型与当前编码器不符，请重新训练：{exc}", field="ipc_model",
                                    code="not_ready", status=409) from exc
@@ -762,3 +786,60 @@ def encoder_export(*, max_tokens: int | None = None, layers: int | None = None, 
     reset_engine()
     return info | {"path": str(target), "seconds": round(time.monotonic() - started, 1),
                    "encoder": encoder_from_config(encoder_spec()).name}
+
+
+def encoder_train(path: str | Path, *, train_folds: str = "1,2,3", select_fold: int = 4, epochs: int = 1,
+                  max_tokens: int | None = None) -> dict:
+    """Fine-tune e5-small on ``titles_ipc.csv`` (专利编码器微调; needs torch, extra ``train``): the rows of
+    ``train_folds``, kNN IPC top-1 measured on ``select_fold`` before and after (fold 5 is never read).
+    The float32 weights go to ``<search dir>/ipc_encoder.weights/weights.npz`` and an int8 ONNX export of
+    them to :func:`ipc_encoder_dir`, which the IPC suggester then uses (retrain it: ``ipoc ipc-model
+    train FILE``). The search encoder is unchanged; ``ipoc encoder export --weights …/weights.npz`` would
+    make the tuned model the search encoder too."""
+    try:
+        from ipoc.search.engine import tuning
+    except ImportError as exc:  # pragma: no cover - optional
+        raise ApplicationError("微调需要安装 torch（pip install 'ipoc[train]'）", field="encoder") from exc
+    from ipoc.search.engine import e5_weights, onnx_encoder
+
+    path = Path(path)
+    if not path.exists():
+        raise ApplicationError(f"文件不存在 / no such file: {path}", field="file")
+    folds = {f.strip() for f in str(train_folds).split(",") if f.strip()}
+    if "5" in folds or str(select_fold) == "5" or str(select_fold) in folds:
+        raise ApplicationError("第 5 折留作评测，选模型的折不得用于训练 / fold 5 is held out; the selection fold "
+                               "must not be a training fold", field="train_folds")
+    train: list[tuple[str, list[str]]] = []
+    select: list[tuple[str, list[str]]] = []
+    with path.open(encoding="utf-8-sig") as fh:
+        for row in csv.DictReader(fh):
+            title = (row.get("title") or "").strip()
+            labels = list(dict.fromkeys(c.strip().upper()[:4] for c in (row.get("ipc_subclasses") or "").split("|")
+                                        if c.strip()))
+            fold = (row.get("fold") or "").strip()
+            if title and labels and fold in folds:
+                train.append((title, labels))
+            elif title and labels and fold == str(select_fold):
+                select.append((title, labels))
+    if len(train) < 2 or not select:
+        raise ApplicationError("训练或选择数据不足（需要 fold 列）", field="file")
+    started = time.monotonic()
+    cfg, tok, w = e5_weights.read_model()
+    try:
+        weights, info = tuning.finetune(cfg, tok, w, train, select, epochs=epochs, log=logger.info)
+    except ImportError as exc:
+        raise ApplicationError("微调需要安装 torch（pip install 'ipoc[train]'）", field="encoder") from exc
+    digest = hashlib.sha1(weights["l0.q.w"].tobytes() + weights[f"l{cfg.layers - 1}.fo.w"].tobytes()).hexdigest()[:8]
+    name = f"e5-ipc-{digest}"
+    store = search_dir() / "ipc_encoder.weights" / "weights.npz"
+    e5_weights.save_weights(store, cfg, tok, weights, {"name": name, **info})
+    target = ipc_encoder_dir()
+    tmp = target.with_name("ipc_encoder.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    onnx_encoder.export(tmp, weights=weights, config=cfg, tokenizer=tok, name=name,
+                        max_tokens=max_tokens or onnx_encoder.DEFAULT_MAX_TOKENS, extra={"source": str(store), **info})
+    shutil.rmtree(target, ignore_errors=True)
+    os.replace(tmp, target)
+    _MODEL_CACHE.clear()
+    return {**info, "path": str(target), "weights": str(store), "encoder": ipc_encoder().name,
+            "seconds": round(time.monotonic() - started, 1)}

@@ -1,0 +1,82 @@
+"""The instance's encoders (issue 15): index encode --reset-vectors after a change of encoder, the IPC
+suggester's own (tuned) encoder, and ipoc encoder train keeping fold 5 out."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from ipoc.patents import services as patent_services
+from ipoc.search import services, testing
+
+search_index = testing.search_index
+
+PATENTS = [
+    {"id": "e1", "title": "一种锂电池热管理系统", "abstract": "液冷板散热。", "ipc_all": ["H01M10/613"]},
+    {"id": "e2", "title": "图像传感器降噪方法", "abstract": "图像信号滤波。", "ipc_all": ["H04N5/357"]},
+]
+
+TITLES_CSV = """publication_number,title,ipc_subclasses,fold
+CN1A,一种锂电池正极材料,H01M,1
+CN2A,锂离子电池电解液,H01M,2
+CN4A,图像传感器像素电路,H04N|H01L,1
+CN5A,视频图像编码方法,H04N,4
+CN9A,一种锂电池隔膜（评测折）,H01M,5
+"""
+
+
+def _run(*args):
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def indexed(db, tmp_path, search_index):
+    path = tmp_path / "p.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in PATENTS), encoding="utf-8")
+    patent_services.patent_import(actor=None, path=path, format="jsonl", options={"source": "cli"})
+    return search_index
+
+
+def test_encode_after_a_change_of_encoder_needs_reset_vectors(indexed, settings):
+    assert json.loads(_run("index", "encode", "--json"))["encoded"] == 2
+    settings.IPOC_ENCODER = "hashing:64"  # another encoder: the stored 256-d vectors no longer fit
+    services.reset_engine()
+    assert services.engine().vector_error
+    with pytest.raises(CommandError, match="--reset-vectors"):
+        _run("index", "encode", "--json")
+    out = json.loads(_run("index", "encode", "--reset-vectors", "--json"))
+    assert out["encoded"] == 2 and out["encoder"] == "hashing-64"
+    assert json.loads(_run("index", "status", "--json"))["not_encoded"] == 0
+
+
+def test_ipc_suggester_uses_the_tuned_encoder_when_there_is_one(indexed, tmp_path):
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    from ipoc.search.engine.onnx_encoder import export
+    from tests.search.test_engine_onnx import tiny_model
+
+    assert services.ipc_encoder() is services.engine().encoder  # no tuned encoder: the search one
+    cfg, tok, w = tiny_model()
+    export(services.ipc_encoder_dir(), weights=w, config=cfg, tokenizer=tok, name="tiny", max_tokens=8)
+    assert services.ipc_encoder().name == "tiny-t8"
+    csv_path = tmp_path / "titles.csv"
+    csv_path.write_text(TITLES_CSV, encoding="utf-8")
+    info = json.loads(_run("ipc-model", "train", str(csv_path), "--json"))
+    assert info["encoder"] == "tiny-t8"
+    assert services.ipc_model().encoder_name == "tiny-t8"
+    assert services.engine().encoder.name == "hashing-256"  # search keeps its own encoder
+
+
+def test_encoder_train_never_trains_or_selects_on_fold_5(indexed, tmp_path):
+    csv_path = tmp_path / "titles.csv"
+    csv_path.write_text(TITLES_CSV, encoding="utf-8")
+    with pytest.raises(CommandError, match="train_folds"):
+        _run("encoder", "train", str(csv_path), "--train-folds", "1,5")
+    with pytest.raises(CommandError, match="train_folds"):
+        _run("encoder", "train", str(csv_path), "--select-fold", "5")
+    with pytest.raises(CommandError, match="train_folds"):
+        _run("encoder", "train", str(csv_path), "--train-folds", "1,4", "--select-fold", "4")
