@@ -103,3 +103,12 @@ def test_cli_report(users, center_set, tmp_path):
     call_command("analytics", "report", "--set", str(center_set.pk), "--pdf", str(pdf), "--xlsx", str(xlsx),
                  stdout=io.StringIO())
     assert pdf.read_bytes()[:4] == b"%PDF" and xlsx.stat().st_size > 0
+
+
+def test_a_report_record_opens_its_set(client, users, center_set):
+    client.login(username="center_a", password=PASSWORD)
+    report = services.landscape_report_record(actor=users["center_a"], patent_set=center_set, format="pdf")
+    r = client.get(f"/analytics/reports/{report.pk}/")
+    assert r.status_code == 302 and r["Location"] == f"/analytics/{center_set.pk}/"
+    client.login(username="center_b", password=PASSWORD)
+    assert client.get(f"/analytics/reports/{report.pk}/").status_code == 404

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.set_list, name="analytics_set_list"),
     path("new/", views.set_create, name="analytics_set_create"),
     path("chain/", views.chain_map, name="analytics_chain"),
+    path("reports/<int:pk>/", views.report_record, name="analytics_report"),
     path("<int:pk>/", views.set_detail, name="analytics_set_detail"),
     path("<int:pk>/patents/", views.set_patents, name="analytics_set_patents"),
     path("<int:pk>/evaluate/", views.set_evaluate, name="analytics_set_evaluate"),

@@ -223,3 +223,12 @@ def set_report(request, pk: int, fmt: str):
     response = HttpResponse(body, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+@login_required
+def report_record(request, pk: int):
+    """A landscape report record (what the KPI figure 年度专利导航与分析报告数 names) opens its set's page."""
+    row = selectors.report_list(user=request.user).filter(pk=pk).first()
+    if row is None:
+        raise NotFound(_("报告记录不存在或无权查看"), field="report")
+    return redirect("analytics_set_detail", pk=row.patent_set_id)
