@@ -142,3 +142,22 @@ def test_cli_pack_refused_with_reason(users, patents, product_with_data, tmp_pat
                                 source="owned")
     with pytest.raises(CommandError, match="失效"):
         call_command("industrialization", "pack", "产品甲", "--out", str(tmp_path / "x.xlsx"))
+
+
+def test_list_queries_do_not_grow_with_rows(api_client, users, orgs, deal):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = api_client.as_user(users["center_a"])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get("/industrialization/projects").status_code == 200
+        return len(ctx.captured_queries)
+
+    services.project_create(actor=users["center_a"], title="一", deal=deal)
+    count()  # the first request also records the token's use
+    one = count()
+    for n in range(3):
+        services.project_create(actor=users["center_a"], title=f"多{n}", deal=deal)
+    assert count() == one
