@@ -181,6 +181,9 @@ def _project_form(request, project=None):
         del form.fields["center"]
     if project is not None:
         del form.fields["deal"]
+        form.fields["enterprise"].required = True
+        form.fields["enterprise"].help_text = _("输入企业名称搜索")
+        form.fields["start_date"].help_text = ""
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
