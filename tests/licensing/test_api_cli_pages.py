@@ -160,3 +160,17 @@ def test_dispute_recorded_and_closed_on_the_licence_page(client, patent, declare
                                                           "outcome": "调解达成一致"})
     dispute.refresh_from_db()
     assert dispute.closed_on == TODAY and dispute.outcome == "调解达成一致"
+
+
+def test_list_endpoints_query_counts_are_pinned(api_client, make_patent, declare, users, orgs,
+                                                django_assert_max_num_queries):
+    for i in range(3):
+        decl = declare(make_patent(f"CN11000005{i}B"))
+        services.licence_form(actor=None, declaration=decl, licensee=orgs["ent_a"], notice_text="n")
+    univ = api_client.as_user(users["univ"])
+    with django_assert_max_num_queries(6):
+        assert univ.get("/licensing/declarations").json()["count"] == 3
+    with django_assert_max_num_queries(6):
+        assert univ.get("/licensing/licences").json()["count"] == 3
+    with django_assert_max_num_queries(4):
+        assert api_client.get("/licensing/public").status_code == 200

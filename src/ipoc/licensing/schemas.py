@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from ipoc.core.bounds import DbId
+
 
 class BlockerRecord(Schema):
     model: str
@@ -41,7 +43,7 @@ class EligibilityRead(Schema):
 
 class DeclarationRead(Schema):
     id: int
-    patent_id: int
+    patent_id: DbId
     patent_number: str = Field(..., alias="patent.number")
     patentee_id: int
     patentee_name: str = Field(..., alias="patentee.name")
@@ -66,9 +68,9 @@ class DeclarationRead(Schema):
 
 
 class DeclarationCreate(Schema):
-    patent_id: int
-    patentee_id: int | None = None
-    center_id: int | None = None
+    patent_id: DbId
+    patentee_id: DbId | None = None
+    center_id: DbId | None = None
     field: str = ""
     fee_method: str = Field(..., description="fixed 一次性 / royalty 提成 / entry_plus_royalty 入门费加提成 / free 免费")
     fixed_fee: Decimal | None = None
@@ -104,7 +106,7 @@ class WithdrawIn(Schema):
 
 
 class NoticeIn(Schema):
-    licensee_id: int | None = Field(None, description="运营中心代为登记时填写；企业用户为本单位")
+    licensee_id: DbId | None = Field(None, description="运营中心代为登记时填写；企业用户为本单位")
     notice_text: str
     notice_date: date | None = None
     payment_amount: Decimal | None = None
@@ -136,7 +138,7 @@ class ReportIn(Schema):
 
 
 class PaymentIn(Schema):
-    report_id: int
+    report_id: DbId
     amount: Decimal
     paid_on: date | None = None
     reference: str = ""
@@ -168,7 +170,7 @@ class PledgeRead(Schema):
 
 class PledgeCreate(Schema):
     title: str
-    pledgor_id: int | None = None
+    pledgor_id: DbId | None = None
     pledged_on: date | None = None
     summary: str
     mechanism: str = Field(..., description="covenant 不起诉 / royalty_free 依申请免费许可 / contract 签订合同")

@@ -163,7 +163,10 @@ def _check_terms(data: dict[str, Any]) -> None:
             data[name] = money(data[name], name)
     if data.get("royalty_rate") not in (None, ""):
         try:
-            data["royalty_rate"] = Decimal(str(data["royalty_rate"])).quantize(Decimal("0.001"))
+            rate = Decimal(str(data["royalty_rate"]))
+            if not rate.is_finite() or not (Decimal("0") < rate <= Decimal("100")):
+                raise ApplicationError(_("提成比例应大于 0 且不超过 100%"), field="royalty_rate")
+            data["royalty_rate"] = rate.quantize(Decimal("0.001"))
         except (InvalidOperation, ValueError):
             raise ApplicationError(_("提成比例必须是数字"), field="royalty_rate") from None
     elif "royalty_rate" in data:
