@@ -34,6 +34,7 @@ def _pick(page, field: str, query: str, option: str) -> None:
     page.click(f"#{field}-ts-control")
     page.fill(f"#{field}-ts-control", query)
     page.locator(".ts-dropdown .option", has_text=option).first.click()
+    page.locator("h1").first.click()  # close the dropdown before the next field or the submit button
 
 
 def _as(page, username: str) -> None:

@@ -119,7 +119,7 @@ class RateCardForm(forms.Form):
 
 class PatentSubmitForm(forms.Form):
     licensor = forms.ChoiceField(label=_("许可人"))
-    patent = PickerField("patents", label=_("专利"), help_text=_("输入专利号或名称搜索；须为许可人持有的专利"))
+    patent = PickerField("pool_patents", label=_("专利"), help_text=_("输入专利号或名称搜索；须为许可人持有的专利"))
     family = forms.CharField(label=_("专利族"), max_length=80, required=False,
                              help_text=_("同族专利的共同标识（如最早优先权号），用于按族分配"))
     sections = forms.MultipleChoiceField(label=_("对应标准条款"), required=False,

@@ -369,6 +369,15 @@ def my_assignments(user: User) -> QuerySet[EvaluatorAssignment]:
             .order_by("id"))
 
 
+def offerable_patents(user: User):
+    """Patents ``user`` may offer to a pool: its organisation's own; center staff and administrators: any."""
+    from ipoc.patents import selectors as patent_selectors
+
+    if user.is_platform_admin or user.role == "center_staff":
+        return patent_selectors.patent_list(user=user)
+    return patent_selectors.patents_held_by(user=user, organization=user.organization)
+
+
 def evaluator_choices(user: User) -> QuerySet[User]:
     """Active experts, for platform administrators and center staff (who administer pools); nobody else."""
     qs = User.objects.filter(role="expert", is_active=True).select_related("organization")
