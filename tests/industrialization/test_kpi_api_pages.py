@@ -161,3 +161,16 @@ def test_list_queries_do_not_grow_with_rows(api_client, users, orgs, deal):
     for n in range(3):
         services.project_create(actor=users["center_a"], title=f"多{n}", deal=deal)
     assert count() == one
+
+
+def test_cli_import_years_and_reminders(product_with_data, data_year, tmp_path):
+    path = tmp_path / "years.csv"
+    path.write_text(f"产品名称,数据年度,产值（元）,销售额（元）,专利贡献收入占比（%）\n"
+                    f"产品甲,{data_year - 1},100,80,20\n产品甲,{data_year},1,1,1\n", encoding="utf-8")
+    out = StringIO()
+    call_command("industrialization", "import-years", str(path), "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["created"] == 1 and [e["row"] for e in report["errors"]] == [3]
+    out = StringIO()
+    call_command("industrialization", "reminders", "--json", stdout=out)
+    assert json.loads(out.getvalue())["sent"] >= 0
