@@ -45,6 +45,8 @@ def set_list(request):
     qs = selectors.patent_set_list(user=request.user, q=request.GET.get("q", "").strip()[:100],
                                    kind=request.GET.get("kind", "") if request.GET.get("kind") in SetKind.values else "")
     table = PatentSetTable(qs, request=request)
+    if not services.may_create(request.user):
+        table.empty_text = _("专利导航分析由运营中心和知识产权管理部门的工作人员建立；您可以查看产业链图谱与专利。")
     return render_table(request, table, "analytics/set_list.html", {
         "can_create": services.may_create(request.user), "kinds": SetKind.choices,
         "q": request.GET.get("q", ""), "kind": request.GET.get("kind", "")})
