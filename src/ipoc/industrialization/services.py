@@ -702,6 +702,7 @@ def _wan(value: Decimal | None) -> str:
 
 def pack_data(product: Product, data_year: int) -> dict:
     """The pack's fields (rules.PACK_FIELDS) filled from the records, and the covering patents' rows."""
+    from ipoc.core.validators import region_name
     from ipoc.patents import selectors as patent_selectors
 
     record = product.years.filter(year=data_year).first()
@@ -720,7 +721,8 @@ def pack_data(product: Product, data_year: int) -> dict:
                         "holders": "、".join(h["name"] for h in s.get("holders", []))})
     values = {
         "product_name": product.name, "category": product.category, "catalogue_code": product.catalogue_code,
-        "enterprise": e.name, "credit_code": e.credit_code or "", "region": e.region_code,
+        "enterprise": e.name, "credit_code": e.credit_code or "",
+        "region": f"{region_name(e.region_code) or ''}（{e.region_code}）" if e.region_code else "",
         "contact": " ".join(x for x in (e.contact_name, e.contact_phone) if x), "data_year": str(data_year),
         "output_value": _wan(record.output_value) if record else "", "sales": _wan(record.sales) if record else "",
         "patent_revenue_share": str(record.patent_revenue_share) if record and record.patent_revenue_share
