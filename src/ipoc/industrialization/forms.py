@@ -170,7 +170,7 @@ class FilingTransitionForm(forms.Form):
 
 
 class TrademarkLinkForm(forms.Form):
-    trademarks = forms.ModelMultipleChoiceField(label=_("使用商标"), queryset=None, required=False,
+    trademarks = forms.ModelMultipleChoiceField(label=_("勾选本产品使用的商标"), queryset=None, required=False,
                                                 widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, queryset, **kwargs):
