@@ -286,3 +286,19 @@ def test_a_paid_statement_is_not_reissued(make_pool, users):
     services.statement_mark_paid(actor=users["center_a"], statement=selectors.statement_current(report))
     with pytest.raises(ApplicationError):
         services.statement_issue(actor=users["center_a"], report=report)
+
+
+def test_an_exclusive_licence_deal_on_a_pool_patent_is_flagged(make_pool, users, orgs, store):
+    from ipoc.deals import services as deal_services
+
+    built = make_pool(listed=["cn_a", "us_a"])
+    center = users["center_a"]
+    deal = deal_services.deal_create(actor=center, title="视频编码专利独占许可", deal_type="license",
+                                     sellers=[orgs["ent_a"]], buyers=[orgs["ent_b"]], patents=[store["cn_a"]],
+                                     licence_kind="sole", intention_date=dt.date(2025, 1, 1))
+    for stage in ("negotiation", "signed"):
+        deal_services.deal_transition(actor=center, deal=deal, to_stage=stage, amount="100000",
+                                      on=dt.date(2025, 2, 1))
+    new = services.conflicts_refresh(actor=center, pool=built["pool"])
+    (flag,) = [f for f in new if f.kind == ConflictKind.EXCLUSIVE]
+    assert flag.pool_patent.patent_id == store["cn_a"].pk and "视频编码专利独占许可" in flag.detail

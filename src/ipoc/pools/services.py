@@ -834,9 +834,13 @@ def conflicts_refresh(*, actor: User | None, pool: Pool, on: dt.date | None = No
     listings = list(pool.patents.filter(status=ListingStatus.LISTED).select_related("licensor__organization"))
     by_patent = {x.patent_id: x for x in listings}
     found: list[tuple[PoolPatent, str, str]] = []
+    deals = _selectors_of("deals")
     for kind, ids in conflict_sources(set(by_patent), on).items():
         for pid in sorted(ids):
-            found.append((by_patent[pid], kind, ""))
+            detail = ""
+            if kind == ConflictKind.EXCLUSIVE and callable(getattr(deals, "exclusive_licence_deals", None)):
+                detail = "；".join(f"{d['kind_label']}：{d['title']}" for d in deals.exclusive_licence_deals(pid, on))
+            found.append((by_patent[pid], kind, detail))
     rows = selectors._patent_rows(by_patent)
     for pid, x in by_patent.items():
         r = rows.get(pid)
