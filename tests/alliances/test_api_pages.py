@@ -28,7 +28,7 @@ def test_api_create_and_refusals(api_client, users, orgs, more_orgs):
     cid = body["id"]
     # bad input: a 4xx naming the field
     r = center.post("/alliances", {"name": "X", "industry": "Y", "lead_id": orgs["ent_a"].pk})
-    assert r.status_code == 400 and _error(r)["field"] == "lead"
+    assert r.status_code == 400 and _error(r)["field"] == "lead_id"
     r = center.post("/alliances", {"name": "X", "industry": "Y", "lead_id": 10**30})
     assert r.status_code in (400, 422) and "lead_id" in (_error(r)["field"] or "")
     r = center.post(f"/alliances/{cid}/members", {"organization_id": orgs["ent_a"].pk, "role": "university"})
@@ -70,7 +70,7 @@ def test_api_project_protection_services_and_kpi(api_client, users, orgs, more_o
     assert r.status_code == 201, r.content
     pid = r.json()["id"]
     r = center.post(f"/alliances/projects/{pid}/patents", {"patent_id": patents["old"].pk})
-    assert r.status_code == 400 and _error(r)["field"] == "patent"
+    assert r.status_code == 400 and _error(r)["field"] == "patent_id"
     r = center.post(f"/alliances/projects/{pid}/patents", {"patent_id": patents["big1"].pk})
     assert r.status_code == 201
     r = center.post(f"/alliances/projects/{pid}/milestones", {"title": "评审", "due_on": "2025-06-30"})
@@ -87,7 +87,7 @@ def test_api_project_protection_services_and_kpi(api_client, users, orgs, more_o
     assert r.status_code == 201 and len(r.json()["shares"]) == 2
     r = center.post(f"/alliances/{cid}/sme-services", {"provider_id": orgs["ent_a"].pk, "sme_id": orgs["ent_a"].pk,
                                                        "kind": "supply", "served_on": "2025-05-01", "content": "x"})
-    assert r.status_code == 400 and _error(r)["field"] == "provider"
+    assert r.status_code == 400 and _error(r)["field"] == "provider_id"
     r = center.post(f"/alliances/{cid}/sme-services", {"provider_id": more_orgs["big"].pk, "sme_id": orgs["ent_a"].pk,
                                                        "kind": "supply", "served_on": "2025-05-01",
                                                        "content": "配套供应"})

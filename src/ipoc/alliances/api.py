@@ -1,6 +1,8 @@
 """/api/v1/alliances: 创新联合体 — consortia, members, agreement, joint projects (milestones, joint patents), shared
 patents, joint protection decisions, 大手拉小手 service records, and the center's figures."""
 
+import functools
+
 from django.utils import timezone
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -9,10 +11,31 @@ from ninja.pagination import paginate
 from ipoc.alliances import schemas as s
 from ipoc.alliances import selectors, services
 from ipoc.core.bounds import DbId, Year
-from ipoc.core.errors import NotFound
+from ipoc.core.errors import ApplicationError, NotFound
 from ipoc.core.pagination import LimitOffsetPagination
 
 router = Router(tags=["alliances"])
+
+# The services name a model field; the API's payload names the id it was given.
+PAYLOAD_FIELDS = {"lead": "lead_id", "center": "center_id", "organization": "organization_id", "leader": "leader_id",
+                  "participants": "participant_ids", "patent": "patent_id", "contributed_by": "contributed_by_id",
+                  "target_patent": "target_patent_id", "patents": "patent_ids", "provider": "provider_id",
+                  "sme": "sme_id"}
+
+
+def payload_fields(fn):
+    """Report a service's refusal under the payload's field name (``lead`` → ``lead_id``)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ApplicationError as exc:
+            if exc.field in PAYLOAD_FIELDS:
+                exc.field = PAYLOAD_FIELDS[exc.field]
+            raise
+
+    return wrapper
 
 
 def _org(user, pk, field: str):
@@ -72,6 +95,7 @@ def consortium_list(request, filters: Query[ConsortiumFilters]):
 
 
 @router.post("", response={201: s.ConsortiumDetail}, summary="组建创新联合体（牵头单位自动成为成员）")
+@payload_fields
 def consortium_create(request, payload: s.ConsortiumCreate):
     user = request.auth
     data = payload.dict()
@@ -88,6 +112,7 @@ def consortium_detail(request, consortium_id: DbId):
 
 
 @router.patch("/{consortium_id}", response=s.ConsortiumDetail, summary="修改联合体（含解散）")
+@payload_fields
 def consortium_update(request, consortium_id: DbId, payload: s.ConsortiumUpdate):
     consortium = selectors.consortium_get(user=request.auth, pk=consortium_id)
     services.consortium_update(actor=request.auth, consortium=consortium, data=payload.dict(exclude_unset=True))
@@ -95,6 +120,7 @@ def consortium_update(request, consortium_id: DbId, payload: s.ConsortiumUpdate)
 
 
 @router.post("/{consortium_id}/members", response={201: s.MemberRead}, summary="加入成员（角色须与单位类型一致）")
+@payload_fields
 def member_add(request, consortium_id: DbId, payload: s.MemberCreate):
     user = request.auth
     consortium = selectors.consortium_get(user=user, pk=consortium_id)
@@ -105,12 +131,14 @@ def member_add(request, consortium_id: DbId, payload: s.MemberCreate):
 
 
 @router.post("/members/{member_id}/leave", response=s.MemberRead, summary="登记成员退出")
+@payload_fields
 def member_leave(request, member_id: DbId, payload: s.MemberLeave):
     member = selectors.member_get(user=request.auth, pk=member_id)
     return services.member_leave(actor=request.auth, member=member, left_on=payload.left_on, reason=payload.reason)
 
 
 @router.put("/{consortium_id}/agreement", response=s.AgreementRead, summary="登记或修改联合体协议条款")
+@payload_fields
 def agreement_save(request, consortium_id: DbId, payload: s.AgreementWrite):
     consortium = selectors.consortium_get(user=request.auth, pk=consortium_id)
     return services.agreement_save(actor=request.auth, consortium=consortium,
@@ -118,6 +146,7 @@ def agreement_save(request, consortium_id: DbId, payload: s.AgreementWrite):
 
 
 @router.post("/{consortium_id}/agreement/document", response=s.AgreementRead, summary="上传协议文本")
+@payload_fields
 def agreement_attach(request, consortium_id: DbId, document: File[UploadedFile] = None):
     consortium = selectors.consortium_get(user=request.auth, pk=consortium_id)
     return services.agreement_attach(actor=request.auth, consortium=consortium, document=document)
@@ -129,6 +158,7 @@ def project_list(request, consortium_id: DbId):
 
 
 @router.post("/{consortium_id}/projects", response={201: s.ProjectRead}, summary="新建联合攻关项目")
+@payload_fields
 def project_create(request, consortium_id: DbId, payload: s.ProjectCreate):
     user = request.auth
     consortium = selectors.consortium_get(user=user, pk=consortium_id)
@@ -141,6 +171,7 @@ def project_create(request, consortium_id: DbId, payload: s.ProjectCreate):
 
 
 @router.patch("/projects/{project_id}", response=s.ProjectRead, summary="修改联合攻关项目")
+@payload_fields
 def project_update(request, project_id: DbId, payload: s.ProjectUpdate):
     user = request.auth
     project = selectors.project_get(user=user, pk=project_id)
@@ -153,18 +184,21 @@ def project_update(request, project_id: DbId, payload: s.ProjectUpdate):
 
 
 @router.post("/projects/{project_id}/milestones", response={201: s.MilestoneRead}, summary="添加里程碑")
+@payload_fields
 def milestone_add(request, project_id: DbId, payload: s.MilestoneCreate):
     project = selectors.project_get(user=request.auth, pk=project_id)
     return Status(201, services.milestone_add(actor=request.auth, project=project, **payload.dict()))
 
 
 @router.post("/milestones/{milestone_id}/done", response=s.MilestoneRead, summary="里程碑完成")
+@payload_fields
 def milestone_done(request, milestone_id: DbId, payload: s.MilestoneDone):
     milestone = selectors.milestone_get(user=request.auth, pk=milestone_id)
     return services.milestone_done(actor=request.auth, milestone=milestone, done_on=payload.done_on)
 
 
 @router.post("/projects/{project_id}/patents", response={201: s.JointPatentRead}, summary="登记联合创造专利")
+@payload_fields
 def joint_patent_add(request, project_id: DbId, payload: s.JointPatentCreate):
     user = request.auth
     project = selectors.project_get(user=user, pk=project_id)
@@ -179,6 +213,7 @@ def shared_patent_list(request, consortium_id: DbId):
 
 
 @router.post("/{consortium_id}/shared-patents", response={201: s.SharedPatentRead}, summary="纳入共享专利")
+@payload_fields
 def shared_patent_add(request, consortium_id: DbId, payload: s.SharedPatentCreate):
     user = request.auth
     consortium = selectors.consortium_get(user=user, pk=consortium_id)
@@ -190,6 +225,7 @@ def shared_patent_add(request, consortium_id: DbId, payload: s.SharedPatentCreat
 
 
 @router.post("/shared-patents/{shared_id}/withdraw", response=s.SharedPatentRead, summary="撤出共享专利")
+@payload_fields
 def shared_patent_withdraw(request, shared_id: DbId):
     shared = selectors.shared_patent_get(user=request.auth, pk=shared_id)
     return services.shared_patent_withdraw(actor=request.auth, shared=shared)
@@ -202,6 +238,7 @@ def protection_list(request, consortium_id: DbId):
 
 @router.post("/{consortium_id}/protection", response={201: s.ProtectionRead},
              summary="登记共同保护决定（成员分担比例合计 100%）")
+@payload_fields
 def protection_create(request, consortium_id: DbId, payload: s.ProtectionCreate):
     user = request.auth
     consortium = selectors.consortium_get(user=user, pk=consortium_id)
@@ -220,6 +257,7 @@ def sme_service_list(request, consortium_id: DbId):
 
 
 @router.post("/{consortium_id}/sme-services", response={201: s.SmeServiceRead}, summary="登记“大手拉小手”服务记录")
+@payload_fields
 def sme_service_create(request, consortium_id: DbId, payload: s.SmeServiceCreate):
     user = request.auth
     consortium = selectors.consortium_get(user=user, pk=consortium_id)
