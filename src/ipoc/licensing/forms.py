@@ -77,6 +77,11 @@ class AttachForm(forms.Form):
     pledgee_consent = forms.FileField(label=_("质权人同意书"), required=False,
                                       help_text=_("PDF、OFD、Word 或图片，单个不超过 20 MB"))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # one per line in the narrow side card
+            field.wide = True
+
 
 class PublishForm(forms.Form):
     on = forms.DateField(label=_("公告日期"), required=False, widget=forms.DateInput(attrs=DATE),
