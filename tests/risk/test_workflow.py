@@ -176,3 +176,18 @@ def test_kpi_providers_name_their_records(db, users, orgs, check, import_jsonl):
     assert risk_kpi.risk_alerts(center, year).value == 0
     other = SimpleNamespace(organization_id=orgs["center_b"].pk)
     assert risk_kpi.risk_reports(other, year).value == 0
+
+
+def test_pending_application_granted_reopens_the_check(db, users, check, import_jsonl):
+    record = {"id": "cn-pending", "source": "risktest", "jurisdiction": "CN", "title": "混合动力车辆的预充电系统",
+              "claims": CLAIMS, "application_date": "2024-03-01", "legal_status": "审中", "patent_type": "发明"}
+    ids = import_jsonl([record])
+    staff = users["center_a"]
+    cand = services.candidate_add(actor=staff, check=check, patent_id=ids["cn-pending"])
+    assert cand.markets["CN"]["state"] == "pending"
+    services.chart_confirm_all(actor=staff, candidate=cand)
+    services.report_publish(actor=staff, check=check)
+    import_jsonl([record | {"legal_status": "有效", "grant_date": "2026-06-01"}])
+    check.refresh_from_db()
+    assert check.status == CheckStatus.REOPENED
+    assert RiskAlert.objects.get(check_obj=check).kind == "granted"
