@@ -108,7 +108,7 @@ def main() -> None:
             per_worker[c.checkpoint.get("worker", "?")] = per_worker.get(c.checkpoint.get("worker", "?"), 0) + 1
         return {"kind": kind, "workers": workers, "status": job.status, "error": job.error, "chunks": len(chunks),
                 "items": items, "chunk_phase_seconds": round(phase, 2), "job_seconds": round(wall, 2),
-                "items_per_second_chunk_phase": round(items / phase, 1), "worker_cpu_seconds": round(cpu, 2),
+                "items_per_second_chunk_phase": round(items / phase, 3), "worker_cpu_seconds": round(cpu, 2),
                 "chunk_cpu_seconds": round(chunk_cpu, 2), "items_per_chunk_cpu_second": round(items / chunk_cpu, 1),
                 "chunk_phase_cpu_share": round(chunk_cpu / phase, 2), "chunks_per_worker": per_worker,
                 "cpu_per_wall": round(cpu / wall, 2), "result": job.result}
@@ -136,9 +136,9 @@ def main() -> None:
                 by.setdefault(r["workers"], []).append(r)
         if 1 not in by or 2 not in by:
             return None
-        one = sum(r["items_per_second_chunk_phase"] for r in by[1]) / len(by[1])
-        two = sum(r["items_per_second_chunk_phase"] for r in by[2]) / len(by[2])
-        eff = [sum(r["items_per_chunk_cpu_second"] for r in by[w]) / len(by[w]) for w in (1, 2)]
+        one = sum(r["items"] / r["chunk_phase_seconds"] for r in by[1]) / len(by[1])  # unrounded
+        two = sum(r["items"] / r["chunk_phase_seconds"] for r in by[2]) / len(by[2])
+        eff = [sum(r["items"] / r["chunk_cpu_seconds"] for r in by[w]) / len(by[w]) for w in (1, 2)]
         share = [sum(r["chunk_phase_cpu_share"] for r in by[w]) / len(by[w]) for w in (1, 2)]
         return {"chunk_phase_ratio_2_over_1": round(two / one, 2),
                 "items_per_chunk_cpu_second_1_and_2": [round(e, 1) for e in eff],
