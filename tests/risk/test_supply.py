@@ -85,3 +85,27 @@ def test_open_litigation_raises_the_score(db, users, orgs, tmp_path):
     services.litigation_case_create(actor=users["center_a"], case_number="(2026)苏01民初1号", parties=f"某公司；{name}",
                                     products="电池模组")
     assert selectors.review_suppliers(review)[0]["score"]["score"] > before
+
+
+def test_litigation_list_import_adds_updates_and_rejects_rows(db, users, orgs, tmp_path):
+    from ipoc.risk.models import LitigationCase
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["案号", "类型", "当事人", "涉案产品", "涉案专利号", "状态", "立案日期", "备注"])
+    ws.append(["337-TA-1", "337 调查", "甲公司；乙公司", "电池模组", "US1", "进行中", "2026-01-05", ""])
+    ws.append(["", "专利诉讼", "丙公司", "", "", "", "", ""])
+    ws.append(["(2026)沪73民初2号", "仲裁", "丁公司", "", "", "", "2026/13/01", ""])
+    path = tmp_path / "cases.xlsx"
+    wb.save(path)
+    report = services.litigation_import(actor=users["center_a"], path=path)
+    assert report["counts"] == {"rows": 3, "new": 1, "updated": 0, "rejected": 2}
+    assert [(r["row"], r["field"]) for r in report["rejected_rows"]] == [(3, "案号"), (4, "类型"), (4, "立案日期")]
+    ws["F2"] = "已结案"
+    wb.save(path)
+    assert services.litigation_import(actor=users["center_a"], path=path)["counts"]["updated"] == 1
+    assert LitigationCase.objects.get(case_number="337-TA-1").status == "closed"
+    from ipoc.core.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.litigation_import(actor=users["ent_a"], path=path)

@@ -89,6 +89,10 @@ class LitigationForm(forms.ModelForm):
         """The service validates and saves."""
 
 
+class LitigationImportForm(forms.Form):
+    file = forms.FileField(label=_("案件清单"), help_text=_("Excel（.xlsx）或 CSV；列：案号、类型、当事人、涉案产品、涉案专利号、状态、立案日期、备注"))
+
+
 class BomForm(forms.Form):
     title = forms.CharField(label=_("排查名称"), max_length=200, required=False)
     requester = PickerField("enterprises", label=_("申请单位"), required=False,

@@ -1092,3 +1092,60 @@ def _chart_summary(c: Candidate) -> list[dict]:
     for d in out.values():
         d["risk"] = engine.claim_risk([x["mapping"] for x in d["elements"]])
     return list(out.values())
+
+
+LITIGATION_HEADERS = ("案号", "类型", "当事人", "涉案产品", "涉案专利号", "状态", "立案日期", "备注")
+
+
+def litigation_import(*, actor: User | None, path, file_name: str | None = None,
+                      center: Organization | None = None) -> dict:
+    """Import the litigation/337 watch list (the columns of ``LITIGATION_HEADERS``): a case number already on
+    the center's list is updated, a new one added (and checked against finished checks); bad rows are rejected
+    one by one with their row and field."""
+    from ipoc.core.tabular import sheet_rows
+
+    own = _require_center_staff(actor)
+    center = own or center
+    if center is None:
+        raise ApplicationError(_("请指定维护名单的运营中心"), field="center")
+    name = file_name or Path(path).name
+    if Path(path).suffix.lower() not in (".xlsx", ".xlsm", ".csv"):
+        raise ApplicationError(_("请上传 Excel（.xlsx）或 CSV 文件：%(f)s") % {"f": name}, field="file")
+    kinds = {str(label): code for code, label in LitigationCase.Kind.choices} | {"337": "itc337", "诉讼": "litigation"}
+    statuses = {str(label): code for code, label in LitigationCase.Status.choices}
+    report = {"file": name, "counts": {"rows": 0, "new": 0, "updated": 0, "rejected": 0}, "rejected_rows": []}
+    for row_no, row in sheet_rows(Path(path), max_rows=MAX_BOM_ROWS, file_name=name):
+        report["counts"]["rows"] += 1
+        cell = {k: str(row.get(k) or "").strip() for k in LITIGATION_HEADERS}
+        errors = []
+        if not cell["案号"] or len(cell["案号"]) > 120:
+            errors.append(("案号", _("案号必填，最多 120 字")))
+        if not cell["当事人"]:
+            errors.append(("当事人", _("当事人必填")))
+        kind = kinds.get(cell["类型"] or "专利诉讼")
+        if kind is None:
+            errors.append(("类型", _("类型应为“专利诉讼”或“337 调查”：%(v)s") % {"v": cell["类型"][:40]}))
+        status = statuses.get(cell["状态"] or "进行中")
+        if status is None:
+            errors.append(("状态", _("状态应为“进行中”或“已结案”：%(v)s") % {"v": cell["状态"][:40]}))
+        filed = None
+        if cell["立案日期"]:
+            try:
+                filed = dt.date.fromisoformat(cell["立案日期"][:10].replace("/", "-"))
+            except ValueError:
+                errors.append(("立案日期", _("日期格式应为 YYYY-MM-DD：%(v)s") % {"v": cell["立案日期"][:40]}))
+        if errors:
+            report["counts"]["rejected"] += 1
+            report["rejected_rows"] += [{"row": row_no, "field": f, "reason": str(r)} for f, r in errors][
+                :max(0, REPORT_REJECTED_KEPT - len(report["rejected_rows"]))]
+            continue
+        data = {"kind": kind, "parties": cell["当事人"], "products": cell["涉案产品"], "patents": cell["涉案专利号"],
+                "status": status, "filed_date": filed, "note": cell["备注"]}
+        case = LitigationCase.objects.filter(center=center, case_number=cell["案号"]).first()
+        if case is None:
+            litigation_case_create(actor=actor, center=center, case_number=cell["案号"], **data)
+            report["counts"]["new"] += 1
+        else:
+            litigation_case_update(actor=actor, case=case, data=data)
+            report["counts"]["updated"] += 1
+    return report

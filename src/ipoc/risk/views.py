@@ -24,6 +24,7 @@ from ipoc.risk.forms import (
     CheckForm,
     ElementForm,
     LitigationForm,
+    LitigationImportForm,
     NoteForm,
     RemediationForm,
     RemoveForm,
@@ -350,8 +351,25 @@ def alert_list(request):
 @login_required
 def litigation_list(request):
     qs = selectors.litigation_list(user=request.user, q=request.GET.get("q", "").strip()[:100])
+    can_edit = _is_center(request.user)
+    form = LitigationImportForm(request.POST or None, request.FILES or None) if can_edit else None
+    report = None
+    if form is not None and request.method == "POST" and form.is_valid():
+        from ipoc.core.uploads import discard_upload, save_upload
+
+        upload = form.cleaned_data["file"]
+        path = None
+        try:
+            path = save_upload(upload)
+            report = services.litigation_import(actor=request.user, path=path, file_name=upload.name)
+            messages.success(request, _("新增 %(n)d 件，更新 %(u)d 件，拒绝 %(r)d 行") % {
+                "n": report["counts"]["new"], "u": report["counts"]["updated"], "r": report["counts"]["rejected"]})
+        except ApplicationError as exc:
+            handle_application_error(form, exc)
+        finally:
+            discard_upload(path)
     return render_table(request, LitigationTable(qs, request=request), "risk/litigation_list.html", {
-        "can_edit": _is_center(request.user), "q": request.GET.get("q", "")})
+        "can_edit": can_edit, "q": request.GET.get("q", ""), "import_form": form, "report": report})
 
 
 def _litigation_form(request, case=None):
