@@ -144,3 +144,21 @@ def test_an_empty_vector_store_takes_the_new_encoder(tmp_path):
     vs.append([1], np.ones((1, 4), np.float32))
     with pytest.raises(ValueError):
         VectorStore(tmp_path / "v", dim=4, encoder="other")
+
+
+def test_finetune_keeps_the_layout_and_the_forward_pass():
+    pytest.importorskip("torch")
+    from ipoc.search.engine import tuning
+
+    cfg, tok, w = tiny_model()
+    model = tuning.build_module(cfg, w)
+    got = tuning.encode(model, tok, ["一种锂电池", "ab"], max_tokens=8)
+    for text, v in zip(["一种锂电池", "ab"], got, strict=True):
+        want = reference(cfg, w, [tok.bos, *tok.encode("query: " + text, 8), tok.eos])
+        assert float(v @ want) > 0.9999
+    rows = [("一种锂电池", ["H01M"]), ("电池材料", ["H01M"]), ("ab", ["G06F"]), ("a", ["G06F", "H04N"])]
+    weights, info = tuning.finetune(cfg, tok, w, rows, rows[:2], batch=2, max_tokens=8, log=lambda s: None)
+    assert set(weights) == set(w) and all(weights[k].shape == w[k].shape for k in w)
+    assert np.array_equal(weights["emb.word"], w["emb.word"])  # token embeddings stay frozen
+    assert not np.array_equal(weights["l0.q.w"], w["l0.q.w"])
+    assert info["train_rows"] == 4 and info["classes"] == 3 and 0 <= info["select_top1_after"] <= 1

@@ -125,9 +125,10 @@ def knn_top1(train_vecs: np.ndarray, train_labels: Sequence[Sequence[str]], vecs
              gold: Sequence[Sequence[str]], *, k: int = 20, tau: float = 0.05) -> float:
     """Share of texts whose best-voted subclass (k nearest training titles, weights exp((cos−max)/τ)) is gold."""
     S = vecs @ train_vecs.T
+    k = max(1, min(k, S.shape[1]))
     hits = 0
     for i in range(len(vecs)):
-        nn_ = np.argpartition(-S[i], k)[:k]
+        nn_ = np.argpartition(-S[i], k - 1)[:k]
         s = S[i, nn_]
         wts = np.exp((s - s.max()) / tau)
         votes: dict[str, float] = {}
