@@ -203,7 +203,9 @@ def test_national_center_lifecycle_through_the_api(api_client, users, orgs, cent
         assert {(r["model"], r["id"]) for r in lines[code]["records"]} == refs, code
     assert StockPush.objects.filter(center=orgs["center_b"]).count() == 2
     assert Decimal(lines[kpi.ANNUAL_DEAL_AMOUNT]["value"]) == Decimal("123.456789")
-    assert lines[kpi.POOL_PATENTS]["missing"] is True and lines[kpi.POOL_PATENTS]["value"] is None
+    # The center runs no patent pool: the pools app reports zero from no records, not 数据未接入.
+    assert lines[kpi.POOL_PATENTS]["missing"] is False and lines[kpi.POOL_PATENTS]["value"] == 0
+    assert lines[kpi.POOL_PATENTS]["records"] == []
     rows = api["center_b"].get(f"/centers/reports/{report['id']}/records/{kpi.DEMANDS_SOLVED}").json()
     assert [(r["id"], r["visible"]) for r in rows] == [(d1.pk, True)]
     api["center_b"].patch(f"/centers/reports/{report['id']}", {"narrative": {"academia": "服务1家科研院所"}})
