@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 ORDER = ("trend", "applicants", "applicant_types", "co_applicants", "inventors", "ipc_section", "ipc_class",
@@ -18,6 +19,11 @@ SHEET_NAMES = {"trend": "趋势", "applicants": "申请人", "applicant_types": 
                "matrix": "技术功效矩阵", "chain": "产业链"}
 
 
+def _local(moment):
+    """A stored time as the pages show it (the instance's time zone)."""
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
+
+
 def _plain(value):
     return value if isinstance(value, (int, float)) or value is None else str(value)
 
@@ -26,7 +32,7 @@ def as_json(land: dict) -> dict:
     """Every analysis as {title, unit, columns, rows (values and the link to their patents)}."""
     s = land["set"]
     out = {"set": {"id": s.pk, "name": s.name, "kind": s.kind, "kind_label": str(s.get_kind_display()),
-                   "size": s.size, "evaluated_at": s.evaluated_at.isoformat() if s.evaluated_at else None},
+                   "size": s.size, "evaluated_at": _local(s.evaluated_at).isoformat() if s.evaluated_at else None},
            "as_of": land["today"].isoformat(), "totals": land["totals"], "analyses": {}}
     for key in ORDER:
         a = land["analyses"][key]
@@ -86,7 +92,7 @@ def as_xlsx(land: dict) -> bytes:
     ws.append([_("专利集合"), s.name])
     ws.append([_("集合类型"), str(s.get_kind_display())])
     ws.append([_("专利数（件）"), s.size])
-    ws.append([_("评估时间"), s.evaluated_at.strftime("%Y-%m-%d %H:%M") if s.evaluated_at else "—"])
+    ws.append([_("评估时间"), _local(s.evaluated_at).strftime("%Y-%m-%d %H:%M") if s.evaluated_at else "—"])
     ws.append([_("统计日期"), land["today"].isoformat()])
     for key, title, unit, header, rows in _sheet_rows(land):
         sheet = wb.create_sheet(SHEET_NAMES.get(key, key)[:31])
@@ -122,7 +128,7 @@ def as_pdf(land: dict) -> bytes:
     pdf.multi_cell(width, 7, s.name, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=9)
     pdf.set_text_color(90)
-    evaluated = s.evaluated_at.strftime("%Y-%m-%d %H:%M") if s.evaluated_at else "—"
+    evaluated = _local(s.evaluated_at).strftime("%Y-%m-%d %H:%M") if s.evaluated_at else "—"
     pdf.multi_cell(width, 5, _("%(k)s · %(n)d 件专利 · 评估时间 %(e)s · 统计日期 %(d)s") % {
         "k": s.get_kind_display(), "n": s.size, "e": evaluated, "d": land["today"].isoformat()},
         new_x="LMARGIN", new_y="NEXT")
