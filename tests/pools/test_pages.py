@@ -142,3 +142,13 @@ def test_allocation_page_and_licensor_statement(client, make_pool, users):
     pdf = univ.get(f"/pools/{built['pool'].pk}/allocation/{built['lic_u'].pk}.pdf?year=2025")
     assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
     assert univ.get(f"/pools/{built['pool'].pk}/allocation/{built['lic_a'].pk}.pdf?year=2025").status_code == 404
+
+
+def test_pool_list_counts_and_an_experts_empty_task_list(client, make_pool, users, django_assert_max_num_queries):
+    built = make_pool()
+    c = _login(client, users["center_a"])
+    with django_assert_max_num_queries(25):
+        page = c.get("/pools/").content.decode()
+    assert built["pool"].name in page
+    expert = _login(client, users["expert"]).get("/pools/").content.decode()
+    assert "暂无必要性评估任务" in expert and built["pool"].name in expert  # an active pool is public

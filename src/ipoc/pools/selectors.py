@@ -76,6 +76,19 @@ def pool_list(*, user: User | None, q: str = "", status: str = "") -> QuerySet[P
     return qs.select_related("administrator").distinct()
 
 
+def pool_counts(ids) -> dict[int, dict]:
+    """{pool id: {"licensors", "patents" (listed), "licensees" (signed)}} in three queries."""
+    from django.db.models import Count
+
+    out: dict[int, dict] = {i: {"licensors": 0, "patents": 0, "licensees": 0} for i in ids}
+    for key, qs in (("licensors", apps.get_model("pools", "Licensor").objects.filter(pool_id__in=ids)),
+                    ("patents", PoolPatent.objects.filter(pool_id__in=ids, status=ListingStatus.LISTED)),
+                    ("licensees", Agreement.objects.filter(pool_id__in=ids, status=AgreementStatus.SIGNED))):
+        for pool_id, n in qs.values("pool_id").annotate(n=Count("pk")).values_list("pool_id", "n"):
+            out[pool_id][key] = n
+    return out
+
+
 def public_pool_list() -> QuerySet[Pool]:
     return Pool.objects.filter(status=PoolStatus.ACTIVE).select_related("administrator")
 

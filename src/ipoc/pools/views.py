@@ -26,7 +26,6 @@ from ipoc.pools.models import (
     AgreementStatus,
     ConflictFlag,
     EvaluationStatus,
-    ListingStatus,
     PoolStatus,
     Programme,
     Standard,
@@ -51,12 +50,10 @@ def pool_list(request):
     q, status = request.GET.get("q", "").strip()[:100], request.GET.get("status", "")
     status = status if status in PoolStatus.values else ""
     pools = list(selectors.pool_list(user=request.user, q=q, status=status)[:200])
-    summaries = {p.pk: {"licensors": p.licensors.count(),
-                        "patents": p.patents.filter(status=ListingStatus.LISTED).count(),
-                        "licensees": p.agreements.filter(status=AgreementStatus.SIGNED).count()} for p in pools}
+    summaries = selectors.pool_counts([p.pk for p in pools])
     assignments = list(selectors.my_assignments(request.user)) if request.user.role == Role.EXPERT else []
     return render(request, "pools/pool_list.html", {
-        "pools": [(p, summaries[p.pk]) for p in pools], "q": q, "status": status,
+        "pools": [(p, summaries.get(p.pk, {})) for p in pools], "q": q, "status": status,
         "statuses": PoolStatus.choices, "can_create": _may_create(request.user), "assignments": assignments})
 
 
