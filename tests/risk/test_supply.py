@@ -109,3 +109,10 @@ def test_litigation_list_import_adds_updates_and_rejects_rows(db, users, orgs, t
 
     with pytest.raises(PermissionDenied):
         services.litigation_import(actor=users["ent_a"], path=path)
+
+
+def test_members_and_smes_served(db, users, orgs, tmp_path):
+    services.review_import(actor=users["center_a"], path=bom(tmp_path, [["电池", "某公司", "中国", "1"]]),
+                           requester=orgs["ent_a"])
+    served = selectors.center_members_served(orgs["center_a"].pk, dt.date.today().year)
+    assert served == {"members": [orgs["ent_a"].pk], "smes": [orgs["ent_a"].pk]}

@@ -357,6 +357,17 @@ def center_alerts_in_year(center_id: int, year: int) -> list[int]:
                                            created_at__year=year).values_list("pk", flat=True))
 
 
+def center_members_served(center_id: int, year: int) -> dict[str, list[int]]:
+    """Organisations the center served in the year (a check finished or a supply review made for them), and
+    those of them that are SMEs — for a "members and SMEs served" figure once the centers app names a code."""
+    from ipoc.core.models import Organization
+
+    ids = set(RiskCheck.objects.filter(center=center_id, finished_at__year=year).values_list("requester", flat=True))
+    ids |= set(SupplyReview.objects.filter(center=center_id, created_at__year=year).values_list("requester", flat=True))
+    smes = set(Organization.objects.filter(pk__in=ids, is_sme=True).values_list("pk", flat=True))
+    return {"members": sorted(ids), "smes": sorted(smes)}
+
+
 def open_checks_for_center(user: User) -> QuerySet[RiskCheck]:
     qs = restrict(RiskCheck.objects.select_related("requester"), user, VIEW)
     if user.role == Role.CENTER_STAFF:
