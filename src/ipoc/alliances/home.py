@@ -61,14 +61,11 @@ def register() -> None:
     register_audit_object("alliances.smeservice", url_name="sme_service_record")
     register_audit_object("alliances.jointpatent", url_name="joint_patent_record")
     # The annual report links each record behind a figure to its page.
-    from ipoc.centers import selectors as center_selectors
+    from ipoc.centers import kpi
 
-    pages = getattr(center_selectors, "RECORD_PAGES", None)
-    if isinstance(pages, dict):
-        for label, name in (("alliances.consortium", "consortium_detail"),
-                            ("alliances.consortiummember", "consortium_member_record"),
-                            ("alliances.jointproject", "joint_project_detail"),
-                            ("alliances.jointpatent", "joint_patent_record"),
-                            ("alliances.smeservice", "sme_service_record"),
-                            ("patents.patent", "patent_detail")):
-            pages.setdefault(label, name)
+    for label, name in (("alliances.consortium", "consortium_detail"),
+                        ("alliances.consortiummember", "consortium_member_record"),
+                        ("alliances.jointproject", "joint_project_detail"),
+                        ("alliances.jointpatent", "joint_patent_record"),
+                        ("alliances.smeservice", "sme_service_record")):
+        kpi.register_record_page(label, name)

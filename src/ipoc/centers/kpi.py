@@ -169,6 +169,19 @@ def report_lines(center, year: int) -> list[dict]:
     return [figure_line(code, center, year, duty) for duty, code in REPORT_LINES]
 
 
+# The page (URL name taking the record's pk) of each record type a figure names, so the annual report's
+# drill-down opens it. Apps that provide figures add theirs with ``register_record_page``.
+RECORD_PAGES: dict[str, str] = {
+    "deals.deal": "deal_detail", "demands.demand": "demand_detail", "events.event": "event_detail",
+    "revitalization.stockpatent": "stock_detail", "core.organization": "organization_detail",
+    "centers.expertreview": "center_review_detail", "patents.patent": "patent_detail",
+}
+
+
+def register_record_page(model_label: str, url_name: str) -> None:
+    RECORD_PAGES.setdefault(model_label, url_name)
+
+
 def register_kpi_provider(code: str, label: str, fn: Callable) -> None:
     KPI_PROVIDERS[code] = KpiProvider(code, label, fn)
 

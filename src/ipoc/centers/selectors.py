@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
+from ipoc.centers.kpi import RECORD_PAGES
 from ipoc.centers.models import Center, CenterDecision, CenterEvidence, CenterLevel, CenterStatus
 from ipoc.core.errors import ApplicationError, NotFound, PermissionDenied
 from ipoc.core.models import OfficeLevel, User
@@ -387,11 +388,6 @@ def management_get(*, user: User | None, pk: int):
 
 # ================================================================ the records behind a figure
 
-RECORD_PAGES = {
-    "deals.deal": "deal_detail", "demands.demand": "demand_detail", "events.event": "event_detail",
-    "revitalization.stockpatent": "stock_detail", "core.organization": "organization_detail",
-    "centers.expertreview": "center_review_detail",
-}
 
 
 def figure_records(*, user: User, refs: list[dict]) -> list[dict]:

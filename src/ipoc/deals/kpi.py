@@ -19,7 +19,8 @@ def annual_deal_amount(center, year: int):
 
 
 def cumulative_projects(center, year: int):
-    """转化项目累计数: deals signed up to the end of the year (专利产业化项目 are not recorded on the platform yet)."""
+    """转化项目累计数: deals signed up to the end of the year. When the industrialization app is installed it
+    registers the full figure (these deals plus its 专利产业化项目) over this one."""
     from ipoc.centers.kpi import KpiFigure
     from ipoc.deals import selectors
 

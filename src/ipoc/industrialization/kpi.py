@@ -76,11 +76,7 @@ def register() -> bool:
                      (kpi.CUMULATIVE_PROJECTS, cumulative_projects)):
         kpi.register_kpi_provider(code, kpi.KPI_LABELS[code], fn)
     # the annual report's drill-down opens these records' pages
-    from ipoc.centers import selectors as center_selectors
-
-    pages = getattr(center_selectors, "RECORD_PAGES", None)
-    if isinstance(pages, dict):
-        pages.setdefault("industrialization.project", "industrialization_project_detail")
-        pages.setdefault("industrialization.product", "industrialization_product_detail")
-        pages.setdefault("industrialization.brand", "industrialization_brand_detail")
+    kpi.register_record_page("industrialization.project", "industrialization_project_detail")
+    kpi.register_record_page("industrialization.product", "industrialization_product_detail")
+    kpi.register_record_page("industrialization.brand", "industrialization_brand_detail")
     return True
