@@ -41,6 +41,18 @@ CREATE TABLE analytics_patentsetmember (id INTEGER PRIMARY KEY, patent_set_id IN
   priority_claims TEXT NOT NULL);
 CREATE UNIQUE INDEX member_unique ON analytics_patentsetmember(patent_set_id, patent_id);
 CREATE INDEX member_patent ON analytics_patentsetmember(patent_id);
+CREATE TABLE analytics_setapplicant (id INTEGER PRIMARY KEY, patent_set_id INTEGER NOT NULL,
+  patent_id INTEGER NOT NULL, name TEXT NOT NULL, party_type TEXT NOT NULL, app_year TEXT NOT NULL);
+CREATE INDEX setapplicant_set ON analytics_setapplicant(patent_set_id);
+CREATE INDEX setapplicant_patent ON analytics_setapplicant(patent_id);
+CREATE TABLE analytics_setclass (id INTEGER PRIMARY KEY, patent_set_id INTEGER NOT NULL,
+  patent_id INTEGER NOT NULL, code TEXT NOT NULL, subclass TEXT NOT NULL, app_year TEXT NOT NULL);
+CREATE INDEX setclass_set ON analytics_setclass(patent_set_id);
+CREATE INDEX setclass_patent ON analytics_setclass(patent_id);
+CREATE TABLE analytics_setinventor (id INTEGER PRIMARY KEY, patent_set_id INTEGER NOT NULL,
+  patent_id INTEGER NOT NULL, name TEXT NOT NULL);
+CREATE INDEX setinventor_set ON analytics_setinventor(patent_set_id);
+CREATE INDEX setinventor_patent ON analytics_setinventor(patent_id);
 """
 
 SCHEMA = MEMBER_SCHEMA + """
@@ -135,9 +147,12 @@ def ensure_set(con: sqlite3.Connection, set_id: int, size: int) -> float:
     """Evaluate set ``set_id`` as the first ``size`` patents with the app's own INSERT … SELECT; its seconds."""
     src = engine.Source(cursor=con.cursor, vendor="sqlite", qmark=True)
     t0 = time.perf_counter()
-    con.execute("DELETE FROM analytics_patentsetmember WHERE patent_set_id = ?", (set_id,))
+    for name in (*engine.FACT_TABLES, "member"):
+        con.execute(f"DELETE FROM {src.tables[name]} WHERE patent_set_id = ?", (set_id,))
     con.execute(engine.fill_sql(src, "SELECT id FROM patents_patent WHERE id <= %s").replace("%s", "?"),
                 (set_id, size))
+    for sql in engine.fill_facts_sql(src):
+        con.execute(sql.replace("%s", "?"), (set_id,))
     con.commit()
     return time.perf_counter() - t0
 
@@ -181,8 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"building derived corpus of {max(sizes):,} patents in {path}", flush=True)
         build(path, max(sizes))
     con = sqlite3.connect(path)
-    if "app_year" not in {r[1] for r in con.execute("PRAGMA table_info(analytics_patentsetmember)")}:
-        con.executescript("DROP TABLE analytics_patentsetmember;" + MEMBER_SCHEMA)  # an older layout
+    if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'analytics_setclass'").fetchone():
+        con.executescript("DROP TABLE IF EXISTS analytics_patentsetmember;" + MEMBER_SCHEMA)  # an older layout
     total = con.execute("SELECT COUNT(*) FROM patents_patent").fetchone()[0]
     print(f"corpus: {total:,} derived patents; SQLite {sqlite3.sqlite_version}")
     results = []

@@ -20,6 +20,9 @@ TABLES = {
     "party": "patents_patentparty",
     "cls": "patents_patentclassification",
     "member": "analytics_patentsetmember",
+    "set_applicant": "analytics_setapplicant",
+    "set_class": "analytics_setclass",
+    "set_inventor": "analytics_setinventor",
     "deal": "deals_deal",
     "deal_patents": "deals_deal_patents",
 }
@@ -85,6 +88,7 @@ class Dimension:
     key: str
     where: str = "1=1"
     multi: bool = False  # a patent may have several keys or rows (COUNT DISTINCT needed)
+    table: str = "member"  # the set's rows it reads, aliased ``m``: member facts, applicants, IPC codes, inventors
 
 
 def year_of(column: str) -> str:
@@ -123,34 +127,51 @@ def fill_sql(src: Source, ids_sql: str) -> str:
             f"FROM {t['patent']} p WHERE p.id IN ({ids_sql})")
 
 
+def fill_facts_sql(src: Source) -> list[str]:
+    """INSERTs copying the applicants, IPC codes and inventors of set ``%s``'s members (run after ``fill_sql``)."""
+    t = src.tables
+    inventor = src.json_text("ji")
+    return [
+        f"INSERT INTO {t['set_applicant']} (patent_set_id, patent_id, name, party_type, app_year) "
+        f"SELECT m.patent_set_id, m.patent_id, a.name, a.party_type, m.app_year FROM {t['member']} m "
+        f"{src.join} {t['party']} a ON a.patent_id = m.patent_id AND a.role = 'applicant' WHERE m.patent_set_id = %s",
+        f"INSERT INTO {t['set_class']} (patent_set_id, patent_id, code, subclass, app_year) "
+        f"SELECT m.patent_set_id, m.patent_id, c.code, c.subclass, m.app_year FROM {t['member']} m "
+        f"{src.join} {t['cls']} c ON c.patent_id = m.patent_id AND c.scheme || '' = 'ipc' WHERE m.patent_set_id = %s",
+        f"INSERT INTO {t['set_inventor']} (patent_set_id, patent_id, name) "
+        f"SELECT m.patent_set_id, m.patent_id, {inventor} FROM {t['member']} m, {src.json_items('m.inventors', 'ji')} "
+        f"WHERE m.patent_set_id = %s AND {inventor} <> ''",
+    ]
+
+
+FACT_TABLES = ("set_applicant", "set_class", "set_inventor")
+
+
 def dimensions(src: Source, today: dt.date) -> dict[str, Dimension]:
     t = src.tables
     j = src.join
-    applicant = f"{j} {t['party']} a ON a.patent_id = m.patent_id AND a.role = 'applicant'"
-    # ``scheme || ''``: keeps SQLite from answering through the (scheme, code) index, which would read
-    # every IPC row of the store instead of the set's.
-    ipc = f"{j} {t['cls']} c ON c.patent_id = m.patent_id AND c.scheme || '' = 'ipc'"
-    sub = "(c.subclass || '')"
-    slash = src.position("/", "c.code")
+    slash = src.position("/", "m.code")
     life = " ".join(f"WHEN m.expiry_date < '{_years_after(today, n).isoformat()}' THEN '{label}'"
                     for n, label in LIFE_BUCKETS)
     deal = f"{j} {t['deal_patents']} dp ON dp.patent_id = m.patent_id {j} {t['deal']} d ON d.id = dp.deal_id"
-    inventors, priority = src.json_items("m.inventors", "ji"), src.json_items("m.priority_claims", "jp")
+    priority = src.json_items("m.priority_claims", "jp")
     return {
         "app_year": Dimension("", "m.app_year", "m.app_year <> ''"),
         "grant_year": Dimension("", "m.grant_year", "m.grant_year <> ''"),
-        "applicant_year": Dimension(applicant, "m.app_year", "m.app_year <> ''", multi=True),
-        "applicant": Dimension(applicant, "a.name", multi=True),
-        "applicant_type": Dimension(applicant, "a.party_type", multi=True),
-        "co_applicants": Dimension(f"{applicant} {j} {t['party']} b ON b.patent_id = m.patent_id "
-                                   "AND b.role = 'applicant' AND a.name < b.name", "a.name || '|' || b.name", multi=True),
-        "inventor": Dimension(f", {inventors}", src.json_text("ji"), f"{src.json_text('ji')} <> ''", multi=True),
-        "ipc_section": Dimension(ipc, "substr(c.code, 1, 1)", multi=True),
-        "ipc_class": Dimension(ipc, "substr(c.code, 1, 3)", multi=True),
-        "ipc_subclass": Dimension(ipc, sub, multi=True),  # || '': not through the subclass index
-        "ipc_group": Dimension(ipc, f"CASE WHEN {slash} > 0 THEN substr(c.code, 1, {slash} - 1) ELSE c.code END",
-                               multi=True),
-        "ipc_year": Dimension(ipc, f"{sub} || '|' || m.app_year", "m.app_year <> ''", multi=True),
+        "applicant_year": Dimension("", "m.app_year", "m.app_year <> ''", multi=True, table="set_applicant"),
+        "applicant": Dimension("", "m.name", multi=True, table="set_applicant"),
+        "applicant_type": Dimension("", "m.party_type", multi=True, table="set_applicant"),
+        "co_applicants": Dimension(f"{j} {t['set_applicant']} b ON b.patent_set_id = m.patent_set_id "
+                                   "AND b.patent_id = m.patent_id AND m.name < b.name", "m.name || '|' || b.name",
+                                   multi=True, table="set_applicant"),
+        "inventor": Dimension("", "m.name", multi=True, table="set_inventor"),
+        "ipc_section": Dimension("", "substr(m.code, 1, 1)", multi=True, table="set_class"),
+        "ipc_class": Dimension("", "substr(m.code, 1, 3)", multi=True, table="set_class"),
+        "ipc_subclass": Dimension("", "m.subclass", multi=True, table="set_class"),
+        "ipc_group": Dimension("", f"CASE WHEN {slash} > 0 THEN substr(m.code, 1, {slash} - 1) ELSE m.code END",
+                               multi=True, table="set_class"),
+        "ipc_year": Dimension("", "m.subclass || '|' || m.app_year", "m.app_year <> ''", multi=True,
+                              table="set_class"),
         "region": Dimension("", "m.region_code", "m.region_code <> ''"),
         "country": Dimension("", "m.jurisdiction", "m.jurisdiction <> ''"),
         "priority_flow": Dimension(f", {priority}", f"{src.json_field('jp', 'country')} || '|' || m.jurisdiction",
@@ -172,8 +193,8 @@ def _years_after(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _base(src: Source) -> str:
-    return f"{src.tables['member']} m"
+def _base(src: Source, dim: Dimension | None = None) -> str:
+    return f"{src.tables[dim.table if dim else 'member']} m"
 
 
 def _with_patent(src: Source) -> str:
@@ -185,7 +206,7 @@ def group(src: Source, dim: Dimension, set_id: int, *, limit: int | None = None,
     """(key, number of distinct patents) of a dimension over the set, largest first (or by key)."""
     order = "k" if by_key else "n DESC, k"
     count = "COUNT(DISTINCT m.patent_id)" if dim.multi else "COUNT(*)"
-    sql = (f"SELECT {dim.key} AS k, {count} AS n FROM {_base(src)} {dim.joins} "
+    sql = (f"SELECT {dim.key} AS k, {count} AS n FROM {_base(src, dim)} {dim.joins} "
            f"WHERE m.patent_set_id = %s AND ({dim.where}) GROUP BY {dim.key} "
            f"HAVING {count} >= {int(min_count)} ORDER BY {order}")
     if limit:
@@ -210,12 +231,13 @@ def group_many(src: Source, asks: Sequence[Ask], set_id: int) -> dict[str, list[
     """Several breakdowns that share their joins, in one statement: the set's joined rows are read once into a
     materialised CTE (one column per key, NULL where the breakdown's condition fails) and each breakdown is a
     GROUP BY over it. Same keys and conditions as ``group`` and ``drill_sql``."""
-    joins = {a.dim.joins for a in asks}
+    joins = {(a.dim.table, a.dim.joins) for a in asks}
     if len(joins) != 1:
-        raise ValueError("group_many needs breakdowns with the same joins")
+        raise ValueError("group_many needs breakdowns over the same rows and joins")
+    table, join = joins.pop()
     cols = ", ".join(f"CASE WHEN ({a.dim.where}) THEN COALESCE({a.dim.key}, '') END AS k{i}"
                      + (f", {a.distinct_of} AS v{i}" if a.distinct_of else "") for i, a in enumerate(asks))
-    cte = (f"WITH x AS MATERIALIZED (SELECT m.patent_id AS pid, {cols} FROM {_base(src)} {joins.pop()} "
+    cte = (f"WITH x AS MATERIALIZED (SELECT m.patent_id AS pid, {cols} FROM {_base(src, asks[0].dim)} {join} "
            f"WHERE m.patent_set_id = %s)")
     parts = []
     for i, a in enumerate(asks):
@@ -238,7 +260,7 @@ def group_many(src: Source, asks: Sequence[Ask], set_id: int) -> dict[str, list[
 
 
 def distinct_count(src: Source, dim: Dimension, set_id: int) -> int:
-    sql = (f"SELECT COUNT(DISTINCT {dim.key}) FROM {_base(src)} {dim.joins} "
+    sql = (f"SELECT COUNT(DISTINCT {dim.key}) FROM {_base(src, dim)} {dim.joins} "
            f"WHERE m.patent_set_id = %s AND ({dim.where})")
     return int(src.rows(sql, [set_id])[0][0] or 0)
 
@@ -246,7 +268,7 @@ def distinct_count(src: Source, dim: Dimension, set_id: int) -> int:
 def drill_sql(src: Source, dim: Dimension, set_id: int, key: str) -> tuple[str, list]:
     """SQL selecting exactly the patent ids counted under ``key`` (NULL keys: ``key == ""``)."""
     cond = f"COALESCE({dim.key}, '') = %s"
-    return (f"SELECT DISTINCT m.patent_id FROM {_base(src)} {dim.joins} WHERE m.patent_set_id = %s "
+    return (f"SELECT DISTINCT m.patent_id FROM {_base(src, dim)} {dim.joins} WHERE m.patent_set_id = %s "
             f"AND ({dim.where}) AND {cond}", [set_id, key])
 
 
@@ -396,7 +418,7 @@ def landscape(src: Source, set_id: int, *, today: dt.date, technologies: Sequenc
                                 Ask("legal_status", d["legal_status"]), Ask("remaining_life", d["remaining_life"]),
                                 *(Ask(f"{kind}_years", d[f"{kind}_year"], by_key=True)
                                   for kind in ("transfer", "licence", "pledge"))], set_id))
-    out.update(group_many(src, [Ask("applicant_year", d["applicant_year"], by_key=True, distinct_of="a.name"),
+    out.update(group_many(src, [Ask("applicant_year", d["applicant_year"], by_key=True, distinct_of="m.name"),
                                 Ask("applicants", d["applicant"], limit=TOP),
                                 Ask("applicant_count", d["applicant"], count=True),
                                 Ask("applicant_types", d["applicant_type"])], set_id))

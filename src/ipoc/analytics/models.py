@@ -86,6 +86,55 @@ class PatentSetMember(models.Model):
         return f"{self.patent_set_id}:{self.patent_id}"
 
 
+class SetApplicant(models.Model):
+    """An applicant of a set's patent, copied at evaluation (the applicant analyses scan these rows)."""
+
+    patent_set = models.ForeignKey(PatentSet, on_delete=models.CASCADE, related_name="+")
+    patent = models.ForeignKey("patents.Patent", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("申请人"), max_length=300)
+    party_type = models.CharField(_("申请人类型"), max_length=16, blank=True)
+    app_year = models.CharField(_("申请年"), max_length=4, blank=True)
+
+    class Meta:
+        verbose_name = _("集合申请人")
+        verbose_name_plural = _("集合申请人")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SetClass(models.Model):
+    """An IPC code of a set's patent, copied at evaluation (the IPC analyses scan these rows)."""
+
+    patent_set = models.ForeignKey(PatentSet, on_delete=models.CASCADE, related_name="+")
+    patent = models.ForeignKey("patents.Patent", on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(_("分类号"), max_length=32)
+    subclass = models.CharField(_("小类"), max_length=4)
+    app_year = models.CharField(_("申请年"), max_length=4, blank=True)
+
+    class Meta:
+        verbose_name = _("集合分类号")
+        verbose_name_plural = _("集合分类号")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class SetInventor(models.Model):
+    """An inventor of a set's patent, copied at evaluation (the inventor ranking scans these rows)."""
+
+    patent_set = models.ForeignKey(PatentSet, on_delete=models.CASCADE, related_name="+")
+    patent = models.ForeignKey("patents.Patent", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("发明人"), max_length=300)
+
+    class Meta:
+        verbose_name = _("集合发明人")
+        verbose_name_plural = _("集合发明人")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class TermAxis(models.TextChoices):
     TECHNOLOGY = "technology", _("技术分支")
     EFFECT = "effect", _("技术功效")

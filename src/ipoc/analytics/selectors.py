@@ -20,7 +20,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ipoc.analytics import engine
-from ipoc.analytics.models import LandscapeReport, MatrixTerm, PatentSet, PatentSetMember, SetKind, TermAxis
+from ipoc.analytics.models import (
+    LandscapeReport,
+    MatrixTerm,
+    PatentSet,
+    PatentSetMember,
+    SetApplicant,
+    SetClass,
+    SetInventor,
+    SetKind,
+    TermAxis,
+)
 from ipoc.core.errors import ApplicationError, NotFound
 from ipoc.core.models import Organization, User
 from ipoc.core.permissions import CHANGE, VIEW, can, restrict
@@ -133,6 +143,8 @@ def source() -> engine.Source:
     patent = _model("patents.Patent")
     tables.update(patent=patent._meta.db_table, party=_model("patents.PatentParty")._meta.db_table,
                   cls=_model("patents.PatentClassification")._meta.db_table, member=PatentSetMember._meta.db_table,
+                  set_applicant=SetApplicant._meta.db_table, set_class=SetClass._meta.db_table,
+                  set_inventor=SetInventor._meta.db_table,
                   deal=_model("deals.Deal")._meta.db_table,
                   deal_patents=_model("deals.Deal").patents.through._meta.db_table)
     return engine.Source(cursor=connection.cursor, vendor=connection.vendor, tables=tables)

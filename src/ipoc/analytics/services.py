@@ -147,8 +147,9 @@ def _evaluate(patent_set: PatentSet) -> None:
     copying each patent's facts the analyses count)."""
     sql, params, note = selectors.member_source(patent_set)
     src = selectors.source()
-    PatentSetMember.objects.filter(patent_set=patent_set).delete()
     with connection.cursor() as cur:
+        for name in (*engine.FACT_TABLES, "member"):  # plain deletes: these rows have no dependants
+            cur.execute(f"DELETE FROM {src.tables[name]} WHERE patent_set_id = %s", [patent_set.pk])
         if sql is not None:
             cur.execute(engine.fill_sql(src, sql), [patent_set.pk, *params])
         else:
@@ -156,6 +157,8 @@ def _evaluate(patent_set: PatentSet) -> None:
             for a in range(0, len(ids), 500):
                 chunk = ids[a:a + 500]
                 cur.execute(engine.fill_sql(src, ", ".join(["%s"] * len(chunk))), [patent_set.pk, *chunk])
+        for sql in engine.fill_facts_sql(src):
+            cur.execute(sql, [patent_set.pk])
     patent_set.size = PatentSetMember.objects.filter(patent_set=patent_set).count()
     patent_set.evaluated_at = timezone.now()
     patent_set.evaluation_note = note[:300]
