@@ -14,6 +14,7 @@ import datetime as dt
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from ipoc.centers import services as center_services
 from ipoc.core import services as core_services
@@ -71,14 +72,12 @@ def test_university_declares_sme_takes_a_licence_center_reports_it(page, browser
     blocker = page.locator("[data-testid=blocker][data-code=co_owner_consent_missing]")
     assert "李四" in blocker.inner_text() and "第十四条" in blocker.inner_text()
     page.locator("[data-testid=consent][data-name=李四] [data-testid=record-consent]").click()
-    page.wait_for_load_state()
-    assert page.locator("[data-testid=eligible]").is_visible()
+    expect(page.locator("[data-testid=eligible]")).to_be_visible()
     page.locator("[data-testid=file]").click()
-    page.wait_for_load_state()
+    expect(page.locator("[data-testid=status]")).to_have_attribute("data-status", "filed")
     page.fill("#id_announcement_number", "开放许可公告 2026-0001")
     page.locator("[data-testid=publish]").click()
-    page.wait_for_load_state()
-    assert page.locator("[data-testid=status]").get_attribute("data-status") == "published"
+    expect(page.locator("[data-testid=status]")).to_have_attribute("data-status", "published")
     decl = OpenLicenceDeclaration.objects.get(patent=setup["patent"])
 
     # Public, without login.
@@ -106,7 +105,7 @@ def test_university_declares_sme_takes_a_licence_center_reports_it(page, browser
 
     # The licence shows for the licensor too.
     page.goto("/licensing/licences/")
-    assert orgs["ent_a"].name in page.locator("table").inner_text()
+    expect(page.locator("table")).to_contain_text(orgs["ent_a"].name)
 
     # The center's annual report counts it.
     report = center_services.report_generate(actor=users["center_a"], center=setup["center"],
