@@ -98,3 +98,18 @@ def test_cli_check_report_and_bom(db, tmp_path, import_jsonl):
     call_command("risk", "bom", str(tmp_path / "bom.xlsx"), "--json", stdout=out)
     bom = json.loads(out.getvalue())
     assert bom["counts"] == {"rows": 2, "accepted": 1, "rejected": 1}
+
+
+def test_kpi_records_open_their_pages(db, client, users, orgs, check, import_jsonl):
+    from ipoc.centers import kpi
+
+    ids = family(import_jsonl)
+    cand = services.candidate_add(actor=users["center_a"], check=check, patent_id=ids["cn-alive"])
+    services.chart_confirm_all(actor=users["center_a"], candidate=cand)
+    report = services.report_publish(actor=users["center_a"], check=check)
+    assert kpi.RECORD_PAGES["risk.riskreport"] == "risk_report_by_id"
+    client.force_login(users["ent_a"])
+    r = client.get(f"/risk/reports/{report.pk}/")
+    assert r.status_code == 302 and r["Location"] == f"/risk/{check.pk}/report/?v=1"
+    client.force_login(users["ent_b"])
+    assert client.get(f"/risk/reports/{report.pk}/").status_code == 404

@@ -40,4 +40,9 @@ def register() -> bool:
     kpi.register_kpi_provider(kpi.RISK_CHECKS, kpi.KPI_LABELS[kpi.RISK_CHECKS], risk_checks)
     kpi.register_kpi_provider(kpi.RISK_REPORTS, kpi.KPI_LABELS[kpi.RISK_REPORTS], risk_reports)
     kpi.register_kpi_provider(kpi.RISK_ALERTS, kpi.KPI_LABELS[kpi.RISK_ALERTS], risk_alerts)
+    register_pages = getattr(kpi, "register_record_page", None)  # the drill-down from a figure to its records
+    if register_pages is not None:
+        for label, url_name in (("risk.riskcheck", "risk_check_detail"), ("risk.supplyreview", "risk_review_detail"),
+                                ("risk.riskreport", "risk_report_by_id"), ("risk.riskalert", "risk_alert_detail")):
+            register_pages(label, url_name)
     return True

@@ -125,6 +125,13 @@ def report_latest(check: RiskCheck) -> RiskReport | None:
     return check.reports.order_by("-version").first()
 
 
+def report_get(*, user: User, pk: int) -> RiskReport:
+    report = restrict(RiskReport.objects.all(), user, VIEW).filter(pk=pk).first()
+    if report is None:
+        raise NotFound(_("报告 %(pk)s 不存在或无权查看") % {"pk": pk}, field="report")
+    return report
+
+
 def alert_list(*, user: User) -> QuerySet[RiskAlert]:
     return restrict(RiskAlert.objects.select_related("check_obj", "patent", "center"), user, VIEW)
 

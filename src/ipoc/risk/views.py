@@ -340,6 +340,24 @@ def exposure_alert(request):
 
 
 @login_required
+def report_by_id(request, pk: int):
+    """A report version by its own id (the annual report's drill-down names reports)."""
+    rep = selectors.report_get(user=request.user, pk=pk)
+    return redirect(reverse("risk_report", args=[rep.check_obj_id]) + f"?v={rep.version}")
+
+
+@login_required
+def alert_detail(request, pk: int):
+    """An alert: its check (the watch re-opened it), or the list of alerts for an industry alert."""
+    alert = selectors.alert_list(user=request.user).filter(pk=pk).first()
+    if alert is None:
+        raise NotFound(_("风险提示不存在"), field="alert")
+    if alert.check_obj_id:
+        return redirect("risk_check_detail", pk=alert.check_obj_id)
+    return redirect(reverse("risk_alert_list") + f"#alert-{alert.pk}")
+
+
+@login_required
 def alert_list(request):
     alerts = selectors.alert_list(user=request.user)[:200]
     return render(request, "risk/alert_list.html", {"alerts": alerts})
