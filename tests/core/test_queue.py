@@ -261,3 +261,17 @@ def test_jobs_page_shows_the_queue_and_dead_letters_to_administrators(client, br
     broker.drain()
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
+
+
+def test_chunks_whose_queue_messages_were_lost_are_enqueued_again(db, broker):
+    job = _start("test.split", parts=3)
+    broker.tasks.clear()
+    queue.run_job(job.pk)
+    broker.tasks.clear()  # the broker lost them (restarted without its data)
+    long_ago = timezone.now() - timezone.timedelta(seconds=queue.stale_seconds() + 5)
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=long_ago)
+    assert queue.reclaim_stale()["chunks"] == 3
+    assert queue.reclaim_stale()["chunks"] == 0  # not again while the job's heartbeat is fresh
+    broker.drain()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.result == {"sum": 0 + 1 + 4}

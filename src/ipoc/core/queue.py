@@ -492,6 +492,7 @@ def reclaim_stale() -> dict:
     for job in Job.objects.filter(dead).exclude(kind=CHUNK_KIND):
         phase = (job.checkpoint or {}).get("phase")
         if phase == "chunks":  # waiting for its chunks: alive while they are
+            out["chunks"] += _requeue_lost_chunks(job)
             continue
         if phase == "finish":
             if Job.objects.filter(pk=job.pk, heartbeat_at=job.heartbeat_at).update(heartbeat_at=timezone.now()):
@@ -513,6 +514,22 @@ def reclaim_stale() -> dict:
             enqueue_job(job.pk)
             out["jobs"] += 1
     return out
+
+
+def _requeue_lost_chunks(parent: Job) -> int:
+    """A split job whose chunks are all waiting and none finished for ``stale_seconds``: their queue
+    messages were lost (the planning worker died before enqueuing them, or the broker restarted without
+    its data) — enqueue them again. A duplicate message is harmless: claiming a chunk is conditional."""
+    chunks = chunks_of(parent)
+    if chunks.filter(status=JobStatus.RUNNING).exists():
+        return 0
+    pending = list(chunks.filter(status=JobStatus.PENDING).values_list("pk", flat=True))
+    if not pending or not Job.objects.filter(pk=parent.pk, heartbeat_at=parent.heartbeat_at).update(
+            heartbeat_at=timezone.now()):
+        return 0
+    for pk in pending:
+        enqueue_chunk(pk)
+    return len(pending)
 
 
 def _finish_in_thread(parent_id: int) -> None:
