@@ -4,6 +4,18 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def fill_existing_sets(apps, schema_editor):
+    """Sets evaluated before these tables existed get their applicants, IPC codes and inventors copied now."""
+    from ipoc.analytics import engine
+
+    conn = schema_editor.connection
+    src = engine.Source(cursor=conn.cursor, vendor=conn.vendor)
+    for (set_id,) in src.rows("SELECT id FROM analytics_patentset"):
+        for sql in engine.fill_facts_sql(src):
+            with conn.cursor() as cur:
+                cur.execute(sql, [set_id])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -55,4 +67,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '集合发明人',
             },
         ),
+        migrations.RunPython(fill_existing_sets, migrations.RunPython.noop),
     ]
