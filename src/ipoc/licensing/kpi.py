@@ -64,4 +64,12 @@ def register() -> bool:
                      (kpi.OPEN_LICENCE_ROYALTIES, royalties), (kpi.OPEN_LICENCE_SMES, smes),
                      (kpi.PATENT_PLEDGES, pledged_patents)):
         kpi.register_kpi_provider(code, kpi.KPI_LABELS[code], fn)
+    register_page = getattr(kpi, "register_record_page", None)  # the annual report's drill-down to the records
+    if register_page is not None:
+        from django.urls import reverse
+
+        register_page("licensing.openlicencedeclaration", "licensing_declaration_detail")
+        register_page("licensing.openlicence", "licensing_licence_detail")
+        register_page("licensing.royaltypayment",
+                      lambda payment: reverse("licensing_licence_detail", args=[payment.licence_id]))
     return True

@@ -290,6 +290,10 @@ class RoyaltyPayment(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
 
+    access = AccessRule(owner_fields=("licence__licensee", "licence__declaration__patentee",
+                                      "licence__declaration__center"), office_view=Q(),
+                        region_field="licence__declaration__patentee__region_code")
+
     class Meta:
         verbose_name = _("许可费支付")
         verbose_name_plural = _("许可费支付")
