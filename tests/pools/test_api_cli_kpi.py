@@ -106,3 +106,15 @@ def test_kpi_providers_reconcile_with_their_records(make_pool, users):
     distributed = center_kpi.kpi_figure(center_kpi.POOL_ROYALTIES_DISTRIBUTED, center, 2025)
     assert distributed.value == alloc.distributable / 10000 == D("2221.20") / 10000
     assert center_kpi.kpi_figure(center_kpi.POOL_ROYALTIES_COLLECTED, center, 2024).value == 0
+
+
+def test_the_annual_report_drill_down_opens_each_pool_record_on_its_page(make_pool, users):
+    from ipoc.centers import selectors as center_selectors
+
+    built = make_pool()
+    r = services.report_submit(actor=users["ent_b"], agreement=built["agreement"], period="2025Q2", lines=[
+        {"category": "TV", "country_made": "CN", "country_sold": "CN", "units": 10}])
+    st = selectors.statement_current(r)
+    refs = [{"model": "pools.statement", "id": st.pk}, {"model": "pools.agreement", "id": built["agreement"].pk}]
+    rows = center_selectors.figure_records(user=users["admin"], refs=refs)
+    assert [row["url"] for row in rows] == [f"/pools/reports/{r.pk}/", f"/pools/{built['pool'].pk}/"]

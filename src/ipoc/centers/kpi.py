@@ -171,15 +171,26 @@ def report_lines(center, year: int) -> list[dict]:
 
 # The page (URL name taking the record's pk) of each record type a figure names, so the annual report's
 # drill-down opens it. Apps that provide figures add theirs with ``register_record_page``.
-RECORD_PAGES: dict[str, str] = {
+RECORD_PAGES: dict[str, str | Callable] = {
     "deals.deal": "deal_detail", "demands.demand": "demand_detail", "events.event": "event_detail",
     "revitalization.stockpatent": "stock_detail", "core.organization": "organization_detail",
     "centers.expertreview": "center_review_detail", "patents.patent": "patent_detail",
 }
 
 
-def register_record_page(model_label: str, url_name: str) -> None:
-    RECORD_PAGES.setdefault(model_label, url_name)
+def register_record_page(model_label: str, page: str | Callable) -> None:
+    """``page``: a URL name taking the record's pk, or a function of the record returning its URL (for a record
+    shown on its parent's page)."""
+    RECORD_PAGES.setdefault(model_label, page)
+
+
+def record_url(model_label: str, obj) -> str:
+    from django.urls import reverse
+
+    page = RECORD_PAGES.get(model_label)
+    if page is None:
+        return ""
+    return page(obj) if callable(page) else reverse(page, args=[obj.pk])
 
 
 def register_kpi_provider(code: str, label: str, fn: Callable) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from ipoc.centers.kpi import RECORD_PAGES
+from ipoc.centers.kpi import record_url
 from ipoc.centers.models import Center, CenterDecision, CenterEvidence, CenterLevel, CenterStatus
 from ipoc.core.errors import ApplicationError, NotFound, PermissionDenied
 from ipoc.core.models import OfficeLevel, User
@@ -394,7 +394,6 @@ def figure_records(*, user: User, refs: list[dict]) -> list[dict]:
     """The records behind a figure, resolved for display: label, link, and whether the user may see them.
     Rows the user may not open are counted but not named."""
     from django.apps import apps
-    from django.urls import reverse
 
     by_model: dict[str, list[int]] = {}
     for ref in refs:
@@ -408,10 +407,9 @@ def figure_records(*, user: User, refs: list[dict]) -> list[dict]:
         seen = {obj.pk: obj for obj in qs}
         for pk in ids:
             obj = seen.get(pk)
-            page = RECORD_PAGES.get(label)
             rows.append({"model": label, "model_label": str(model._meta.verbose_name), "id": pk,
                          "label": str(obj) if obj is not None else "", "visible": obj is not None,
-                         "url": reverse(page, args=[pk]) if obj is not None and page else ""})
+                         "url": record_url(label, obj) if obj is not None else ""})
     return rows
 
 

@@ -59,6 +59,24 @@ def royalties_distributed(center, year: int):
     return KpiFigure(total / Decimal(10000), "万元", [("pools.allocation", pk) for pk, _t in sorted(rows)])
 
 
+def _pool_page(obj) -> str:
+    from django.urls import reverse
+
+    return reverse("pool_detail", args=[obj.pool_id])
+
+
+def _statement_page(obj) -> str:
+    from django.urls import reverse
+
+    return reverse("pool_report", args=[obj.report_id])
+
+
+def _allocation_page(obj) -> str:
+    from django.urls import reverse
+
+    return reverse("pool_allocation", args=[obj.pool_id])
+
+
 def register() -> bool:
     from django.apps import apps
 
@@ -70,4 +88,7 @@ def register() -> bool:
                      (kpi.POOL_ROYALTIES_COLLECTED, royalties_collected),
                      (kpi.POOL_ROYALTIES_DISTRIBUTED, royalties_distributed)):
         kpi.register_kpi_provider(code, kpi.KPI_LABELS[code], fn)
+    for label, page in (("pools.poolpatent", _pool_page), ("pools.agreement", _pool_page),
+                        ("pools.statement", _statement_page), ("pools.allocation", _allocation_page)):
+        kpi.register_record_page(label, page)
     return True
