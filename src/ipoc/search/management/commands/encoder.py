@@ -9,7 +9,7 @@ class Command(IpocCommand):
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["export", "train"])
         parser.add_argument("file", nargs="?", help="train: titles_ipc.csv（publication_number,title,ipc_subclasses,fold）")
-        parser.add_argument("--max-tokens", type=int, help="段落词元上限（默认 128）/ passage token budget (default 128)")
+        parser.add_argument("--max-tokens", type=int, help="段落词元上限（默认 64）/ passage token budget (default 64)")
         parser.add_argument("--layers", type=int, help="只保留前 N 层 / keep the first N layers")
         parser.add_argument("--weights", help="export：微调模型的 weights.npz / a tuned model's weights.npz")
         parser.add_argument("--float32", action="store_true", help="不量化为 int8 / keep float32 weights")
