@@ -45,3 +45,11 @@ def test_administrator_guide_covers_installation_backup_and_upgrade(client):
     for needle in ("bash scripts/up.sh", "bash scripts/test.sh", "pg_dump", "ipoc.sqlite3", "git pull",
                    "ipoc migrate", "ipoc index rebuild", "ipoc token create", "/admin/"):
         assert needle in text, needle
+
+
+def test_text_lang_marks_english_patent_text_as_a_quotation():
+    from ipoc.core.templatetags.ipoc_ui import text_lang
+
+    assert text_lang("A method for storing data, comprising: receiving a request") == "en"
+    assert text_lang("一种基于 LoRa 的传感器网络") == "zh"
+    assert text_lang("") == "zh" and text_lang(None) == "zh" and text_lang("CN 1234") == "en"

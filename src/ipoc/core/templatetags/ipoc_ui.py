@@ -5,6 +5,7 @@
     {% patent_name patent %}              — linked number, or title + source badge
     {% status_badge obj "status" %}       — the label of a choices field in its colour
     {% choice_label "deal_mode" value %}  — not needed when the model has get_FOO_display
+    <div lang="{{ text|text_lang }}">     — "en" for an English patent text (quoted, not a label)
     (Django's own {% querystring page=3 %} keeps the current filters in links.)
 """
 
@@ -24,6 +25,17 @@ def dash(value):
     if value is None or value == "" or value == [] or value == {}:
         return EMPTY
     return value
+
+
+@register.filter
+def text_lang(value) -> str:
+    """The language of a record's own text for a ``lang`` attribute: "en" for Latin-script text without Chinese
+    characters (a US or EP patent's title, abstract, claims), else "zh" — so screen readers and the page check
+    treat a quoted English claim as a quotation, not as an untranslated label."""
+    text = str(value or "")
+    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return "zh"
+    return "en" if any(ch.isascii() and ch.isalpha() for ch in text) else "zh"
 
 
 @register.simple_tag
