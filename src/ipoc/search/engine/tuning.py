@@ -154,6 +154,7 @@ def finetune(
     max_tokens: int = 64,
     threads: int = 1,
     seed: int = 0,
+    measure: bool = True,
     log: Callable[[str], None] = print,
 ) -> tuple[dict[str, np.ndarray], dict]:
     """Fine-tune on ``train`` (title, subclasses); measure kNN top-1 on ``select`` before and after."""
@@ -165,8 +166,13 @@ def finetune(
     texts = [t for t, _ in train]
     labels = [list(ls) for _, ls in train]
     stexts, sgold = [t for t, _ in select], [list(ls) for _, ls in select]
-    before = knn_top1(encode(model, tok, texts, max_tokens=max_tokens), labels,
-                      encode(model, tok, stexts, max_tokens=max_tokens), sgold)
+    def knn() -> float:
+        if not measure:  # (the caller selects on the selection rows another way)
+            return float("nan")
+        return knn_top1(encode(model, tok, texts, max_tokens=max_tokens), labels,
+                        encode(model, tok, stexts, max_tokens=max_tokens), sgold)
+
+    before = knn()
     log(f"kNN IPC top-1 on the selection rows before tuning: {before:.4f}")
     classes = sorted({c for ls in labels for c in ls})
     ci = {c: i for i, c in enumerate(classes)}
@@ -196,13 +202,12 @@ def finetune(
             loss.backward()
             opt.step()
             sched.step()
-            total += float(loss) * len(idx)
+            total += float(loss.detach()) * len(idx)
             step += 1
             if step % 50 == 0:
                 log(f"  epoch {ep + 1} step {step}/{steps} loss {total / (a + len(idx)):.4f} "
                     f"({time.monotonic() - started:.0f}s)")
-    after = knn_top1(encode(model, tok, texts, max_tokens=max_tokens), labels,
-                     encode(model, tok, stexts, max_tokens=max_tokens), sgold)
+    after = knn()
     log(f"kNN IPC top-1 on the selection rows after tuning: {after:.4f}")
     info = {"select_top1_before": round(before, 4), "select_top1_after": round(after, 4), "epochs": epochs,
             "train_rows": len(train), "select_rows": len(select), "classes": len(classes),
