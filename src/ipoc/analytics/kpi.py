@@ -20,4 +20,5 @@ def register() -> bool:
     from ipoc.centers import kpi
 
     kpi.register_kpi_provider(kpi.NAVIGATION_REPORTS, kpi.KPI_LABELS[kpi.NAVIGATION_REPORTS], navigation_reports)
+    kpi.register_record_page("analytics.landscapereport", "analytics_report")
     return True
