@@ -15,6 +15,7 @@ from huey.exceptions import RetryTask
 from ipoc.core import jobs, queue
 from ipoc.core.errors import ApplicationError
 from ipoc.core.models import Job, JobStatus
+from ipoc.search.testing import search_index  # noqa: F401
 
 FAIL_TIMES: dict[int, int] = {}
 
@@ -275,3 +276,26 @@ def test_chunks_whose_queue_messages_were_lost_are_enqueued_again(db, broker):
     broker.drain()
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.result == {"sum": 0 + 1 + 4}
+
+
+def test_index_and_encode_chunks_built_by_workers_one_writer_commits(db, broker, search_index, tmp_path):  # noqa: F811
+    from ipoc.patents import services as patent_services
+
+    path = tmp_path / "p.jsonl"
+    path.write_text("".join(json.dumps({"id": f"s{n}", "title": f"一种锂电池隔膜 {n}", "abstract": "涂覆陶瓷层"},
+                                       ensure_ascii=False) + "\n" for n in range(7)))
+    patent_services.patent_import(actor=None, path=path)
+    with search_index.writing():
+        search_index.clear(vectors=True)
+    assert search_index.lexical.num_docs == 0
+    rebuild = _start("search.rebuild", queue_chunk=3)
+    broker.drain()
+    rebuild.refresh_from_db()
+    assert rebuild.status == JobStatus.SUCCEEDED and rebuild.result["chunks"] == 3
+    search_index.refresh()
+    assert rebuild.result["indexed"] == 7 and search_index.lexical.num_docs == 7
+    encode = _start("search.encode", queue_chunk=2)
+    broker.drain()
+    encode.refresh_from_db()
+    assert encode.status == JobStatus.SUCCEEDED and encode.result["chunks"] == 4
+    assert encode.result["encoded"] == 7 and encode.result["encoded_total"] == 7
