@@ -14,6 +14,7 @@ The authority fields of an organisation are refused to everyone but platform adm
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -885,6 +886,12 @@ def _(w):
         return {"contract_file": SimpleUploadedFile("合同.pdf", PDF, content_type="application/pdf")}
 
     return Call(f"/deals/{w.deal().pk}/attachments", "center_a", form=form, **CENTER_OUTSIDERS)
+
+
+# The duty apps' cases live beside their tests (tests/<app>/access_cases.py) and register with @case above.
+DUTY_APPS = ("licensing", "pools", "alliances", "risk", "industrialization", "analytics")
+for _app in DUTY_APPS:
+    importlib.import_module(f"tests.{_app}.access_cases")
 
 
 # ---------------------------------------------------------------- the tests
