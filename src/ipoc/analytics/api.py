@@ -82,6 +82,13 @@ def term_create(request, pk: DbId, payload: MatrixTermWrite):
     return Status(201, services.matrix_term_save(actor=request.auth, patent_set=patent_set, **payload.dict()))
 
 
+# Before /terms/{term_id}: the path converter of {term_id} would take "propose" and answer 405.
+@router.post("/sets/{pk}/terms/propose", summary="从文本中提出矩阵词条（未审核）")
+def term_propose(request, pk: DbId):
+    patent_set = selectors.patent_set_get(user=request.auth, pk=pk)
+    return services.matrix_terms_propose(actor=request.auth, patent_set=patent_set)
+
+
 @router.put("/sets/{pk}/terms/{term_id}", response=MatrixTermRead, summary="修改或审核矩阵词条")
 def term_update(request, pk: DbId, term_id: DbId, payload: MatrixTermWrite):
     patent_set = selectors.patent_set_get(user=request.auth, pk=pk)
@@ -89,9 +96,3 @@ def term_update(request, pk: DbId, term_id: DbId, payload: MatrixTermWrite):
     if term is None:
         raise NotFound("矩阵词条不存在", field="term_id")
     return services.matrix_term_save(actor=request.auth, patent_set=patent_set, term=term, **payload.dict())
-
-
-@router.post("/sets/{pk}/terms/propose", summary="从文本中提出矩阵词条（未审核）")
-def term_propose(request, pk: DbId):
-    patent_set = selectors.patent_set_get(user=request.auth, pk=pk)
-    return services.matrix_terms_propose(actor=request.auth, patent_set=patent_set)

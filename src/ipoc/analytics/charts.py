@@ -108,7 +108,8 @@ def lifecycle(table: dict) -> dict:
         "legend": {"data": [_("年份")], "bottom": 0},
         "grid": {"left": 8, "right": 30, "top": 80, "bottom": 60, "containLabel": True},
         "xAxis": {"type": "value", "name": _("申请量"), "minInterval": 1, "nameLocation": "middle", "nameGap": 28},
-        "yAxis": {"type": "value", "name": _("申请人数"), "minInterval": 1},
+        # the axis name starts at the axis and runs right: centred on it, a long name is cut at the card's edge
+        "yAxis": {"type": "value", "name": _("申请人数"), "minInterval": 1, "nameTextStyle": {"align": "left"}},
         "series": [{"name": _("年份"), "type": "line", "data": points, "symbolSize": 7,
                     "label": {"show": True, "formatter": "{b}", "position": "top", "fontSize": 10},
                     "labelLayout": {"hideOverlap": True}, "itemStyle": {"color": PURPLE}}],

@@ -8,6 +8,7 @@ and the date of that evaluation. Analyses aggregate over the members in the data
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +31,7 @@ class PatentSet(models.Model):
     kind = models.CharField(_("集合类型"), max_length=16, choices=SetKind.choices)
     definition = models.JSONField(_("集合定义"), default=dict, blank=True,
                                   help_text=_("检索式与筛选条件、节点、批次、机构或专利清单"))
-    description = models.TextField(_("说明"), blank=True)
+    description = models.TextField(_("说明"), blank=True, validators=[MaxLengthValidator(2000)])
     organization = models.ForeignKey("core.Organization", verbose_name=_("所属机构"), null=True, blank=True,
                                      on_delete=models.CASCADE, related_name="patent_sets")
     size = models.PositiveIntegerField(_("专利数"), default=0)
