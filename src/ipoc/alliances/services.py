@@ -85,6 +85,12 @@ def may_contribute(actor: User | None, consortium: Consortium) -> bool:
     return active_member(consortium, actor.organization_id, today()) is not None
 
 
+def may_record_for_members(actor: User | None) -> bool:
+    """Who may record a shared patent on another member's behalf: the system, administrators and center staff
+    (``may_manage`` still decides which consortium)."""
+    return actor is None or actor.is_platform_admin or actor.role == Role.CENTER_STAFF
+
+
 def active_member(consortium: Consortium, organization_id: int, on: dt.date) -> ConsortiumMember | None:
     """The organisation's membership in force on ``on`` (None when it was not a member that day)."""
     for m in consortium.members.filter(organization_id=organization_id, joined_on__lte=on).order_by("-joined_on"):
@@ -542,7 +548,9 @@ def shared_patent_add(*, actor: User | None, consortium: Consortium, patent, con
     """Put a member's patent on the shared list: the ledger says who brought it and when."""
     if not may_contribute(actor, consortium):
         raise PermissionDenied(_("只有联合体成员、牵头单位和组建运营中心可以纳入共享专利：%(c)s") % {"c": consortium})
-    if actor is not None and not may_manage(actor, consortium):
+    # Only the organising center (and administrators) record on a member's behalf; the lead's users, like any
+    # member's, bring their own organisation's patents — a lead cannot commit another member's patent.
+    if actor is not None and not may_record_for_members(actor):
         if contributed_by is not None and contributed_by.pk != actor.organization_id:
             raise PermissionDenied(_("成员单位只能纳入本单位的专利"), field="contributed_by")
         contributed_by = actor.organization

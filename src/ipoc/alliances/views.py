@@ -422,7 +422,7 @@ def shared_patent_add(request, pk: int):
         raise PermissionDenied(_("只有联合体成员、牵头单位和组建运营中心可以纳入共享专利"))
     form = SharedPatentForm(request.POST or None)
     set_picker_querysets(form, request.user)
-    if not services.may_manage(request.user, consortium):
+    if not services.may_record_for_members(request.user):
         del form.fields["contributed_by"]
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 
 from ipoc.core.bounds import DbId, Year
 from ipoc.core.pagination import LimitOffsetPagination
-from ipoc.licensing import eligibility, selectors, services
+from ipoc.licensing import selectors, services
 from ipoc.licensing.schemas import (
     ConsentIn,
     DeclarationCreate,
@@ -54,10 +54,7 @@ def public_list(request, filters: Query[PublicFilters]):
 
 @router.get("/check/{number}", response=EligibilityRead, summary="开放许可声明前的资格核查（每项障碍含依据与记录）")
 def check(request, number: str):
-    patent = _patent(request.auth, number)
-    user = request.auth
-    patentee = user.organization if user.role in ("institution_user", "enterprise_user") else None
-    return eligibility.check(patent, patentee=patentee)
+    return services.check_for(actor=request.auth, patent=_patent(request.auth, number))
 
 
 class DeclarationFilters(Schema):

@@ -140,6 +140,35 @@ def _holds(patent, organization: Organization) -> bool:
     return patent_selectors.patents_held_by(user=None, organization=organization).filter(pk=patent.pk).exists()
 
 
+CHECK_ROLES = (Role.PLATFORM_ADMIN, Role.OFFICE_STAFF, Role.CENTER_STAFF, Role.INSTITUTION_USER, Role.ENTERPRISE_USER)
+
+
+def may_check(actor: User | None) -> bool:
+    """Who may run the eligibility check (资格核查): patentees for their own patents, centers, offices, administrators."""
+    return actor is None or (actor.is_authenticated and (actor.is_platform_admin or actor.role in CHECK_ROLES))
+
+
+def may_record_encumbrance(actor: User | None) -> bool:
+    """Who is offered 登记权利限制 (the service still checks a patentee holds the patent)."""
+    return actor is None or (actor.is_authenticated and (
+        actor.is_platform_admin or actor.role in (Role.CENTER_STAFF, Role.INSTITUTION_USER, Role.ENTERPRISE_USER)))
+
+
+def check_for(*, actor: User | None, patent) -> dict:
+    """The eligibility check as ``actor`` sees it: a patentee's users only for a patent their organisation holds
+    (the check lists the patent's deals, pledges and disputes, which are not an outsider's to read)."""
+    if not may_check(actor):
+        raise PermissionDenied(_("只有专利权人、运营中心和知识产权局可以进行开放许可资格核查"))
+    patentee = None
+    if actor is not None and actor.role in (Role.INSTITUTION_USER, Role.ENTERPRISE_USER) \
+            and not actor.is_platform_admin:
+        patentee = actor.organization
+        if patentee is None or not _holds(patent, patentee):
+            raise PermissionDenied(_("只能核查本单位作为权利人或申请人的专利：%(p)s") % {"p": patent.number},
+                                   field="patent")
+    return eligibility.check(patent, patentee=patentee)
+
+
 def _center_of(actor: User | None, center: Organization | None) -> Organization | None:
     if actor is not None and actor.role == Role.CENTER_STAFF and not actor.is_platform_admin:
         return actor.organization
@@ -449,9 +478,9 @@ def licence_form(*, actor: User | None, declaration: OpenLicenceDeclaration, lic
     if amount > initial:
         raise ApplicationError(_("付款金额 %(a)s 元多于公告的标准 %(f)s 元；提成请在许可成立后按报告支付")
                                % {"a": f"{amount:,.2f}", "f": f"{initial:,.2f}"}, field="payment_amount")
-    if initial > 0:
-        if payment_date is None:
-            raise ApplicationError(_("请填写付款日期"), field="payment_date")
+    if initial > 0 and payment_date is None:
+        raise ApplicationError(_("请填写付款日期"), field="payment_date")
+    if payment_date is not None:  # also for a free licence: a future date would date the licence in the future
         if payment_date > today():
             raise ApplicationError(_("付款日期不能晚于今天"), field="payment_date")
         if payment_date < declaration.published_on:
@@ -536,7 +565,7 @@ def royalty_report_create(*, actor: User | None, licence: OpenLicence, period_st
         raise ApplicationError(_("该许可不是提成方式，无需提成报告"), field="licence")
     if period_end < period_start:
         raise ApplicationError(_("报告期止不能早于报告期起"), field="period_end")
-    if period_start < licence.formed_on or period_start > licence.term_end:
+    if period_start < licence.formed_on or period_start > licence.term_end or period_end > licence.term_end:
         raise ApplicationError(_("报告期应在许可期限内（%(f)s 至 %(e)s）") % {"f": licence.formed_on,
                                                                             "e": licence.term_end},
                                field="period_start")
@@ -764,6 +793,23 @@ def _check_pledge(data: dict[str, Any]) -> None:
             data[name] = str(data[name]).strip()
 
 
+def _check_pledge_dates(data: dict[str, Any]) -> None:
+    from ipoc.core.bounds import check_date
+
+    pledged_on = data.get("pledged_on")
+    if pledged_on is not None:
+        check_date(pledged_on, "pledged_on")
+        if pledged_on > today():
+            raise ApplicationError(_("承诺日期不能晚于今天"), field="pledged_on")
+        if pledged_on.year < 1985:  # 专利法 came into force on 1 April 1985
+            raise ApplicationError(_("承诺日期不能早于 1985 年"), field="pledged_on")
+    valid_until = data.get("valid_until")
+    if valid_until is not None:
+        check_date(valid_until, "valid_until")
+        if pledged_on is not None and valid_until < pledged_on:
+            raise ApplicationError(_("有效期不能早于承诺日期"), field="valid_until")
+
+
 @transaction.atomic
 def pledge_create(*, actor: User | None, pledgor: Organization | None = None, center: Organization | None = None,
                   full_text: UploadedFile | None = None, **data: Any) -> PatentPledge:
@@ -784,6 +830,7 @@ def pledge_create(*, actor: User | None, pledgor: Organization | None = None, ce
         raise ApplicationError(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
     _check_pledge(data)
     data.setdefault("pledged_on", today())
+    _check_pledge_dates(data)
     pledge = PatentPledge(pledgor=pledgor, center=_center_of(actor, center), created_by=_actor_pk(actor), **data)
     if pledge.scope_kind == ScopeKind.LIST and not pledge.scope_numbers:
         raise ApplicationError(_("按专利清单承诺时请列出专利号"), field="scope_numbers")

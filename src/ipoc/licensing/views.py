@@ -108,17 +108,20 @@ def public_detail(request, pk: int):
 
 @login_required
 def check(request):
+    if not services.may_check(request.user):
+        raise PermissionDenied(_("只有专利权人、运营中心和知识产权局可以进行开放许可资格核查"))
     form = CheckForm(request.GET or None)
     set_picker_querysets(form, request.user)
     result = None
     if form.is_bound and form.is_valid():
-        patent = form.cleaned_data["patent"]
-        patentee = request.user.organization if request.user.role in (Role.INSTITUTION_USER,
-                                                                      Role.ENTERPRISE_USER) else None
-        result = eligibility.check(patent, patentee=patentee)
+        try:
+            result = services.check_for(actor=request.user, patent=form.cleaned_data["patent"])
+        except ApplicationError as exc:
+            handle_application_error(form, exc)
     encumbrances = list(selectors.encumbrance_list(patent_id=result["patent"]["id"])) if result else []
     return render(request, "licensing/check.html", {"form": form, "result": result, "encumbrances": encumbrances,
                                                     "may_declare": _may_declare(request.user),
+                                                    "may_record": services.may_record_encumbrance(request.user),
                                                     "today": timezone.localdate()})
 
 
@@ -509,6 +512,8 @@ def pledge_action(request, pk: int):
 @login_required
 def encumbrance_create(request):
     user = request.user
+    if not services.may_record_encumbrance(user):
+        raise PermissionDenied(_("只有专利权人、运营中心或平台管理员可以登记权利限制"))
     initial = {}
     if request.GET.get("patent", "").isdigit():
         initial["patent"] = int(request.GET["patent"])

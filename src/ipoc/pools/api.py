@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
@@ -119,8 +120,10 @@ def simulate(request, pool_id: int, params: Query[SimulationQuery]):
     services.require_admin(request.auth, pool)
     extra = [patent_selectors.patent_get(user=request.auth, key_or_number=n.strip()).pk
              for n in params.patents.replace("，", ",").split(",") if n.strip()][:50]
-    per_unit = services.clean_decimal(params.per_unit, "per_unit", places=4) if params.per_unit else None
-    pct = (services.clean_decimal(params.discount_percent, "discount_percent", maximum=Decimal(100))
+    per_unit = (services.clean_decimal(params.per_unit, "per_unit", places=4, label=_("单位许可费"))
+                if params.per_unit else None)
+    pct = (services.clean_decimal(params.discount_percent, "discount_percent", maximum=Decimal(100),
+                                  label=_("折扣比例"))
            if params.discount_percent else None)
     result = selectors.simulate(pool=pool, year=params.year, extra_patent_ids=extra, rate_category=params.category,
                                 per_unit=per_unit, discount_percent=pct,

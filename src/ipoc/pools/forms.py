@@ -13,6 +13,10 @@ from ipoc.pools.models import AllocationMethod, Decision, PoolStatus
 DATE = {"type": "date"}
 
 
+
+MAX_PER_UNIT = 1_000_000  # 元/件: a unit royalty above a million yuan is a typing error
+MAX_AMOUNT = 10**12  # 1 万亿元, the services' bound (services.MAX_DECIMAL)
+
 class PoolForm(forms.Form):
     name = forms.CharField(label=_("专利池名称"), max_length=200)
     domain = forms.CharField(label=_("技术领域"), max_length=200, required=False)
@@ -79,7 +83,7 @@ class RateCardForm(forms.Form):
                                 max_length=2000, help_text=_("每行一组：国家组名称 国家代码（逗号分隔） 折扣%，如“新兴市场 IN,VN 20”"))
     early_category = forms.ChoiceField(label=_("早鸟费率适用类别"), required=False)
     early_per_unit = forms.DecimalField(label=_("早鸟单位许可费（元/件）"), required=False, min_value=0,
-                                        decimal_places=4)
+                                        max_value=MAX_PER_UNIT, decimal_places=4)
     early_signed_from = forms.DateField(label=_("签约窗口起"), required=False, widget=forms.DateInput(attrs=DATE))
     early_signed_to = forms.DateField(label=_("签约窗口止"), required=False, widget=forms.DateInput(attrs=DATE))
     early_sales_until = forms.DateField(label=_("早鸟费率适用至（销售日）"), required=False,
@@ -92,9 +96,11 @@ class RateCardForm(forms.Form):
         self.fields["early_category"].choices = [("", _("不设早鸟费率"))] + [(c.code, c.name) for c in self.categories]
         for c in self.categories:
             self.fields[f"rate_{c.code}"] = forms.DecimalField(label=_("%(c)s 单位许可费（元/件）") % {"c": c.name},
-                                                               min_value=0, decimal_places=4)
+                                                               min_value=0, max_value=MAX_PER_UNIT,
+                                                               decimal_places=4)
             self.fields[f"cap_{c.code}"] = forms.DecimalField(label=_("%(c)s 年度封顶（元/被许可人）") % {"c": c.name},
-                                                              min_value=0, decimal_places=2, required=False)
+                                                              min_value=0, max_value=MAX_AMOUNT,
+                                                              decimal_places=2, required=False)
 
     def service_kwargs(self) -> dict:
         d = self.cleaned_data
@@ -187,7 +193,8 @@ class OpinionForm(forms.Form):
 
 class AuditForm(forms.Form):
     findings = forms.CharField(label=_("稽核发现"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    adjustment = forms.DecimalField(label=_("调整金额（元）"), decimal_places=2, initial=0,
+    adjustment = forms.DecimalField(label=_("调整金额（元）"), decimal_places=2, initial=0, min_value=-MAX_AMOUNT,
+                                    max_value=MAX_AMOUNT,
                                     help_text=_("正数为被许可人应补缴"))
 
 
@@ -200,7 +207,8 @@ class SimulatorForm(forms.Form):
     patents = forms.CharField(label=_("假设新增专利"), required=False, max_length=2000,
                               help_text=_("专利号，逗号分隔（按新增许可人计）"))
     category = forms.ChoiceField(label=_("假设调整费率的类别"), required=False)
-    per_unit = forms.DecimalField(label=_("假设单位许可费（元/件）"), required=False, min_value=0, decimal_places=4)
+    per_unit = forms.DecimalField(label=_("假设单位许可费（元/件）"), required=False, min_value=0,
+                                  max_value=MAX_PER_UNIT, decimal_places=4)
     discount_countries = forms.CharField(label=_("假设地区折扣国家"), required=False, max_length=200,
                                          help_text=_("国家代码，逗号分隔"))
     discount_percent = forms.DecimalField(label=_("假设地区折扣（%）"), required=False, min_value=0, max_value=100,

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import Organization, OrganizationKind, Role, User
@@ -69,6 +70,7 @@ MAX_REPORT_LINES = 5000
 MAX_UNITS = 10**12
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 PERIOD_RE = re.compile(r"^(\d{4})(?:Q([1-4])|-(0[1-9]|1[0-2]))?$")
+MAX_DECIMAL = Decimal("1e12")  # 1 万亿: any amount, rate or cap above it is a typing error, never a real figure
 DROP_THRESHOLD = Decimal("0.5")  # a report below half the average of the previous (up to) four is flagged
 
 
@@ -107,10 +109,14 @@ def clean_decimal(value: Any, field: str, *, places: int = 2, minimum: Decimal =
     if not number.is_finite():
         raise ApplicationError(_("%(l)s必须是数字：%(v)s") % {"l": label or field, "v": value}, field=field)
     if number < minimum:
-        raise ApplicationError(_("%(l)s不能小于 %(m)s") % {"l": label or field, "m": minimum}, field=field)
-    if maximum is not None and number > maximum:
-        raise ApplicationError(_("%(l)s不能大于 %(m)s") % {"l": label or field, "m": maximum}, field=field)
-    return number.quantize(Decimal(1).scaleb(-places))
+        raise ApplicationError(_("%(l)s不能小于 %(m)s") % {"l": label or field, "m": f"{minimum:,f}"}, field=field)
+    maximum = MAX_DECIMAL if maximum is None else maximum
+    if number > maximum:
+        raise ApplicationError(_("%(l)s不能大于 %(m)s") % {"l": label or field, "m": f"{maximum:,f}"}, field=field)
+    try:
+        return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)  # 四舍五入, not banker's
+    except InvalidOperation:
+        raise ApplicationError(_("%(l)s超出范围：%(v)s") % {"l": label or field, "v": value}, field=field) from None
 
 
 def clean_country(value: Any, field: str) -> str:
@@ -301,13 +307,21 @@ def _category(programme: Programme, value, field: str) -> ProductCategory:
 
 def _date(value, field: str) -> dt.date:
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _bounded(value.date(), field)
     if isinstance(value, dt.date):
-        return value
+        return _bounded(value, field)
     try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
+        day = dt.date.fromisoformat(str(value).strip()[:10])
     except (TypeError, ValueError):
         raise ApplicationError(_("日期格式应为 YYYY-MM-DD：%(v)s") % {"v": value}, field=field) from None
+    return _bounded(day, field)
+
+
+def _bounded(day: dt.date, field: str) -> dt.date:
+    """A date the platform can hold (1700–2199, ``ipoc.core.bounds``), else a 400 naming the field."""
+    from ipoc.core.bounds import check_date
+
+    return check_date(day, field)
 
 
 @transaction.atomic
@@ -723,6 +737,10 @@ def audit_create(*, actor: User | None, report: Report, findings: str, adjustmen
     return rec
 
 
+REPORT_COLUMN_LABELS = {"category": _lazy("产品类别"), "country_made": _lazy("制造国"), "country_sold": _lazy("销售国"),
+                        "units": _lazy("数量"), "sale_date": _lazy("销售日期"), "file": _lazy("文件")}
+
+
 def report_import_rows(path: Path, *, file_name: str) -> tuple[list[dict], list[dict]]:
     """Rows of a licensee report spreadsheet (产品类别, 制造国, 销售国, 数量, 销售日期) and row-level errors
     [{row, field, message}] for rows that cannot be read at all (cell checks happen in ``report_submit``)."""
@@ -733,10 +751,15 @@ def report_import_rows(path: Path, *, file_name: str) -> tuple[list[dict], list[
                "数量": "units", "units": "units", "销售日期": "sale_date", "sale_date": "sale_date"}
     rows, errors = [], []
     for number, record in sheet_rows(path, kind="spreadsheet", max_rows=MAX_REPORT_LINES, file_name=file_name):
-        row = {columns[k.strip()]: v for k, v in record.items() if k and k.strip() in columns}
+        row = {columns[str(k).strip()]: v for k, v in record.items() if k and str(k).strip() in columns}
+        if not rows and not errors and not row:  # the first record: no column the report knows
+            errors.append({"row": 1, "field": "file", "message": _(
+                "表头无法识别：第一行应为 产品类别、制造国、销售国、数量、销售日期")})
+            break
         missing = [c for c in ("category", "country_made", "country_sold", "units") if row.get(c) in (None, "")]
         if missing:
-            errors.append({"row": number, "field": missing[0], "message": _("缺少必填列")})
+            errors.append({"row": number, "field": missing[0], "message": _(
+                "此项为空（公式单元格请先粘贴为数值）")})
             continue
         row["row"] = number
         rows.append(row)
@@ -760,6 +783,8 @@ def report_import(*, actor: User | None, agreement: Agreement, period: str, path
     if errors or not good:
         if not errors:
             errors.append({"row": 0, "field": "file", "message": _("文件中没有数据行")})
+        for e in errors:
+            e["field_label"] = str(REPORT_COLUMN_LABELS.get(e["field"], e["field"]))
         return None, sorted(errors, key=lambda e: e["row"])
     report = report_submit(actor=actor, agreement=agreement, period=period, lines=good, file_name=file_name)
     return report, []

@@ -1,0 +1,68 @@
+"""Probe findings (licensing): the eligibility check showed any patent's deals and encumbrances to any user (an
+enterprise, an expert); an expert was offered the encumbrance form; a free licence could be dated in the future
+through its payment date; a royalty report could run past the licence; pledge dates of year 1 were accepted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ipoc.core.errors import ApplicationError, PermissionDenied
+from ipoc.licensing import services
+
+from .conftest import TODAY
+
+
+def test_check_only_for_own_patents(api_client, users, patent):
+    api_client.as_user(users["ent_a"])
+    r = api_client.get(f"/licensing/check/{patent.number}")
+    assert r.status_code == 403 and r.json()["error"]["field"] == "patent"
+    api_client.as_user(users["expert"])
+    assert api_client.get(f"/licensing/check/{patent.number}").status_code == 403
+    for who in ("univ", "center_a", "js_office", "admin"):
+        api_client.as_user(users[who])
+        assert api_client.get(f"/licensing/check/{patent.number}").status_code == 200, who
+
+
+def test_check_pages(client, users, patent):
+    client.force_login(users["expert"])
+    assert client.get("/licensing/check/").status_code == 403
+    assert client.get("/licensing/encumbrances/new/").status_code == 403
+    assert "/licensing/check/" not in client.get("/licensing/").content.decode()
+    client.force_login(users["ent_a"])
+    page = client.get("/licensing/check/", {"patent": patent.pk}).content.decode()
+    assert "只能核查本单位" in page
+    client.force_login(users["univ"])
+    page = client.get("/licensing/check/", {"patent": patent.pk}).content.decode()
+    assert patent.number in page and "/licensing/encumbrances/new/" in page
+
+
+def test_free_licence_payment_date_not_future(declare, patent, users, orgs):
+    decl = declare(patent, fee_method="free", royalty_rate=None)
+    with pytest.raises(ApplicationError) as exc:
+        services.licence_form(actor=users["ent_a"], declaration=decl, licensee=orgs["ent_a"], notice_text="通知",
+                              payment_date=TODAY + dt.timedelta(days=400))
+    assert exc.value.field == "payment_date"
+
+
+def test_report_must_end_within_term(declare, patent, users, orgs):
+    lic = services.licence_form(actor=users["ent_a"], declaration=declare(patent), licensee=orgs["ent_a"],
+                                notice_text="通知")
+    with pytest.raises(ApplicationError) as exc:
+        services.royalty_report_create(actor=users["ent_a"], licence=lic, period_start=lic.formed_on,
+                                       period_end=dt.date(2199, 12, 31), base_amount="100")
+    assert exc.value.field == "period_start"
+
+
+def test_pledge_dates(api_client, users):
+    api_client.as_user(users["univ"])
+    body = {"title": "开源承诺", "summary": "s", "mechanism": "covenant", "scope_numbers": ["CN1"]}
+    r = api_client.post("/licensing/pledges", {**body, "pledged_on": "0001-01-01"})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "pledged_on"
+    r = api_client.post("/licensing/pledges", {**body, "pledged_on": (TODAY + dt.timedelta(days=3)).isoformat()})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "pledged_on"
+    r = api_client.post("/licensing/pledges", {**body, "pledged_on": "2024-01-01", "valid_until": "2023-01-01"})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "valid_until"
+    with pytest.raises(PermissionDenied):
+        services.check_for(actor=users["expert"], patent=None)
