@@ -3,11 +3,12 @@ yearly data and 备案认定 filings, and brands (商标品牌) with their trade
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,13 @@ from ipoc.core.permissions import AccessRule
 
 MAX_YUAN = Decimal("100000000000")  # 1,000 亿元: an absurd-amount ceiling for every money figure here
 MIN_YEAR, MAX_YEAR = 2000, 2100
+# Dates a person enters (立项、计划、到位、专用权期限、备案): within a plausible range, never year 9999.
+DATE_RANGE = [MinValueValidator(dt.date(1980, 1, 1)), MaxValueValidator(dt.date(2100, 12, 31))]
+
+
+def text_limit(n: int) -> list:
+    """A bound on a free text: a form and the API answer 400 naming the field instead of storing a megabyte."""
+    return [MaxLengthValidator(n)]
 
 
 def _money_errors(obj, fields: tuple[str, ...]) -> dict[str, str]:
@@ -63,8 +71,8 @@ class Project(models.Model):
                                    on_delete=models.SET_NULL, related_name="industrialization_projects")
     stage = models.CharField(_("阶段"), max_length=20, choices=ProjectStage.choices, default=ProjectStage.INITIATED,
                              db_index=True)
-    start_date = models.DateField(_("立项日期"))
-    summary = models.TextField(_("项目简介"), blank=True)
+    start_date = models.DateField(_("立项日期"), validators=DATE_RANGE)
+    summary = models.TextField(_("项目简介"), blank=True, validators=text_limit(5000))
     demand = models.ForeignKey("demands.Demand", verbose_name=_("来源需求"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="industrialization_projects")
     event = models.ForeignKey("events.Event", verbose_name=_("来源活动"), null=True, blank=True,
@@ -141,8 +149,8 @@ class ProjectPartner(models.Model):
 class Milestone(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("里程碑"), max_length=200)
-    due_date = models.DateField(_("计划日期"), null=True, blank=True)
-    done_date = models.DateField(_("完成日期"), null=True, blank=True)
+    due_date = models.DateField(_("计划日期"), null=True, blank=True, validators=DATE_RANGE)
+    done_date = models.DateField(_("完成日期"), null=True, blank=True, validators=DATE_RANGE)
     note = models.CharField(_("说明"), max_length=500, blank=True)
 
     class Meta:
@@ -169,7 +177,7 @@ class Investment(models.Model):
     amount = models.DecimalField(_("金额（元）"), max_digits=16, decimal_places=2)
     investor = models.ForeignKey("core.Organization", verbose_name=_("出资单位"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+")
-    date = models.DateField(_("到位日期"), null=True, blank=True)
+    date = models.DateField(_("到位日期"), null=True, blank=True, validators=DATE_RANGE)
     note = models.CharField(_("说明"), max_length=300, blank=True)
 
     class Meta:
@@ -239,7 +247,7 @@ class Brand(models.Model):
                                related_name="brands")
     center = models.ForeignKey("core.Organization", verbose_name=_("培育运营中心"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="cultivated_brands")
-    description = models.TextField(_("品牌简介"), blank=True)
+    description = models.TextField(_("品牌简介"), blank=True, validators=text_limit(5000))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     access = AccessRule(owner_fields=("holder", "center"), office_view=Q(), region_field="holder__region_code")
@@ -269,12 +277,12 @@ class Trademark(models.Model):
     mark = models.CharField(_("商标名称"), max_length=200)
     nice_class = models.PositiveSmallIntegerField(_("类别"), validators=[MinValueValidator(1),
                                                                        MaxValueValidator(45)])
-    goods = models.TextField(_("核定使用商品/服务"), blank=True)
+    goods = models.TextField(_("核定使用商品/服务"), blank=True, validators=text_limit(5000))
     holder = models.ForeignKey("core.Organization", verbose_name=_("注册人"), on_delete=models.PROTECT,
                                related_name="trademarks")
     status = models.CharField(_("状态"), max_length=16, choices=TrademarkStatus.choices,
                               default=TrademarkStatus.REGISTERED)
-    valid_until = models.DateField(_("专用权期限至"), null=True, blank=True)
+    valid_until = models.DateField(_("专用权期限至"), null=True, blank=True, validators=DATE_RANGE)
 
     class Meta:
         verbose_name = _("商标")
@@ -325,8 +333,9 @@ class Product(models.Model):
     brand = models.ForeignKey(Brand, verbose_name=_("品牌"), null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="products")
     trademarks = models.ManyToManyField(Trademark, verbose_name=_("使用商标"), blank=True, related_name="products")
-    description = models.TextField(_("产品简介"), blank=True)
-    features = models.TextField(_("技术特征"), blank=True, help_text=_("每行一条，供出口前风险排查使用"))
+    description = models.TextField(_("产品简介"), blank=True, validators=text_limit(5000))
+    features = models.TextField(_("技术特征"), blank=True, help_text=_("每行一条，供出口前风险排查使用"),
+                                validators=text_limit(5000))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -430,8 +439,8 @@ class ProductFiling(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=FilingStatus.choices, default=FilingStatus.PREPARED,
                               db_index=True)
     pack = models.JSONField(_("备案材料字段"), default=dict, blank=True)
-    filed_date = models.DateField(_("备案日期"), null=True, blank=True)
-    result_date = models.DateField(_("结果日期"), null=True, blank=True)
+    filed_date = models.DateField(_("备案日期"), null=True, blank=True, validators=DATE_RANGE)
+    result_date = models.DateField(_("结果日期"), null=True, blank=True, validators=DATE_RANGE)
     platform_reference = models.CharField(_("平台受理编号"), max_length=100, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")

@@ -40,15 +40,25 @@ def check_list(request, filters: Query[CheckFilters]):
     return selectors.check_list(user=request.auth, **filters.dict())
 
 
-@router.post("/checks", response={201: CheckRead}, summary="申请出口前风险预警")
-def check_create(request, payload: CheckCreate):
+def _organization(user, pk, field: str):
+    """An organisation chosen by id; an unknown or hidden one is a 404 naming the field."""
     from ipoc.core import selectors as core_selectors
 
+    if not pk:
+        return None
+    try:
+        return core_selectors.organization_get(user=user, pk=pk)
+    except NotFound as exc:
+        raise NotFound(exc.message, field=field) from None
+
+
+@router.post("/checks", response={201: CheckRead}, summary="申请出口前风险预警")
+def check_create(request, payload: CheckCreate):
     user = request.auth
     data = payload.dict()
     requester_id, center_id = data.pop("requester_id"), data.pop("center_id")
-    requester = core_selectors.organization_get(user=user, pk=requester_id) if requester_id else None
-    center = core_selectors.organization_get(user=user, pk=center_id) if center_id else None
+    requester = _organization(user, requester_id, "requester_id")
+    center = _organization(user, center_id, "center_id")
     return Status(201, services.check_create(actor=user, requester=requester, center=center, **data))
 
 

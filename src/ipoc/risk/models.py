@@ -3,12 +3,24 @@ report that stays watched, and a supply-chain review (供应链合规排查) ove
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ipoc.core.permissions import AccessRule
+
+
+def text_limit(n: int) -> list:
+    """A bound on a free text (a form and the API answer 400 naming the field, never store a megabyte)."""
+    return [MaxLengthValidator(n)]
+
+
+# Dates a person enters (立案日期, 完成期限): within a plausible range, never year 9999.
+DATE_RANGE = [MinValueValidator(dt.date(1980, 1, 1)), MaxValueValidator(dt.date(2100, 12, 31))]
 
 
 class CheckStatus(models.TextChoices):
@@ -54,7 +66,7 @@ class RiskCheck(models.Model):
 
     title = models.CharField(_("排查名称"), max_length=200)
     product_name = models.CharField(_("产品名称"), max_length=200)
-    description = models.TextField(_("产品描述"), blank=True)
+    description = models.TextField(_("产品描述"), blank=True, validators=text_limit(5000))
     features = models.JSONField(_("技术特征"), default=list, blank=True)
     variants = models.JSONField(_("型号/变体"), default=list, blank=True)
     components = models.JSONField(_("部件"), default=list, blank=True)
@@ -71,8 +83,8 @@ class RiskCheck(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=CheckStatus.choices, default=CheckStatus.REQUESTED,
                               db_index=True)
     risk = models.CharField(_("总体风险"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.UNRATED)
-    stop_reason = models.TextField(_("检索终止理由"), blank=True)
-    reopen_reason = models.TextField(_("重开原因"), blank=True)
+    stop_reason = models.TextField(_("检索终止理由"), blank=True, validators=text_limit(2000))
+    reopen_reason = models.TextField(_("重开原因"), blank=True, validators=text_limit(2000))
     finished_at = models.DateTimeField(_("出具报告时间"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -131,7 +143,7 @@ class Candidate(models.Model):
     removed = models.BooleanField(_("已移除"), default=False)
     removed_reason = models.CharField(_("移除理由"), max_length=300, blank=True)
     risk = models.CharField(_("风险"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.UNRATED)
-    design_around = models.TextField(_("规避设计建议"), blank=True)
+    design_around = models.TextField(_("规避设计建议"), blank=True, validators=text_limit(5000))
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -154,15 +166,15 @@ class ClaimElement(models.Model):
     position = models.PositiveIntegerField(_("序号"))
     text = models.TextField(_("技术特征"))
     proposed = models.CharField(_("平台建议"), max_length=12, choices=Mapping.choices, default=Mapping.OPEN)
-    proposed_feature = models.TextField(_("对应产品特征"), blank=True)
-    evidence = models.TextField(_("建议依据"), blank=True)
+    proposed_feature = models.TextField(_("对应产品特征"), blank=True, validators=text_limit(2000))
+    evidence = models.TextField(_("建议依据"), blank=True, validators=text_limit(5000))
     overlap = models.FloatField(_("重合度"), default=0)
     mapping = models.CharField(_("对比结论"), max_length=12, choices=Mapping.choices, default=Mapping.OPEN)
     confirmed = models.BooleanField(_("已确认"), default=False)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    note = models.TextField(_("备注"), blank=True)
+    note = models.TextField(_("备注"), blank=True, validators=text_limit(2000))
 
     class Meta:
         verbose_name = _("权利要求特征")
@@ -246,12 +258,12 @@ class LitigationCase(models.Model):
                                related_name="+")
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.LITIGATION)
     case_number = models.CharField(_("案号"), max_length=120)
-    parties = models.TextField(_("当事人"), help_text=_("多个用逗号或换行分隔"))
-    products = models.TextField(_("涉案产品"), blank=True)
-    patents = models.TextField(_("涉案专利号"), blank=True)
+    parties = models.TextField(_("当事人"), help_text=_("多个用逗号或换行分隔"), validators=text_limit(2000))
+    products = models.TextField(_("涉案产品"), blank=True, validators=text_limit(5000))
+    patents = models.TextField(_("涉案专利号"), blank=True, validators=text_limit(5000))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    filed_date = models.DateField(_("立案日期"), null=True, blank=True)
-    note = models.TextField(_("备注"), blank=True)
+    filed_date = models.DateField(_("立案日期"), null=True, blank=True, validators=DATE_RANGE)
+    note = models.TextField(_("备注"), blank=True, validators=text_limit(2000))
     created_at = models.DateTimeField(auto_now_add=True)
 
     # The watch list is shared with every signed-in user; only the maintaining center edits it.
@@ -338,7 +350,7 @@ class RemediationAction(models.Model):
     supplier_name = models.CharField(_("供应商"), max_length=200, blank=True)
     action = models.CharField(_("措施"), max_length=300)
     owner = models.CharField(_("负责人"), max_length=100)
-    due_date = models.DateField(_("完成期限"))
+    due_date = models.DateField(_("完成期限"), validators=DATE_RANGE)
     done = models.BooleanField(_("已完成"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

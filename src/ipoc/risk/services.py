@@ -147,6 +147,9 @@ CHECK_FIELDS = ("title", "product_name", "description", "features", "variants", 
                 "competitors", "markets", "horizon_date")
 
 
+PRODUCT_NAME_MAX = 200
+
+
 def _clean_matter(data: dict) -> dict:
     out = dict(data)
     for name in ("features",):
@@ -178,6 +181,8 @@ def check_create(*, actor: User | None, product_name: str, features: Any, market
     ``product_id`` (a product of the requester in the industrialization module) empty features are pre-filled
     from the product record."""
     requester, center = _scope(actor, requester, center)
+    if len(product_name or "") > PRODUCT_NAME_MAX:  # before the default title is made of it
+        raise ApplicationError(_("产品名称最多 %(n)d 字") % {"n": PRODUCT_NAME_MAX}, field="product_name")
     if product_id:
         products = {p["id"]: p for p in selectors.requester_products(requester.pk)}
         if int(product_id) not in products:

@@ -1,0 +1,49 @@
+"""Probe findings on 出口前风险预警: texts without a bound, an error naming the wrong field, an unknown center
+answered without its field."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ipoc.core.errors import ApplicationError
+from ipoc.risk import services
+
+HORIZON = (dt.date.today() + dt.timedelta(days=365)).isoformat()
+
+
+def _body(orgs, **extra) -> dict:
+    return {"product_name": "预充电控制器", "features": ["电池组通过预充电电阻连接到直流母线"], "markets": ["CN"],
+            "horizon_date": HORIZON, "center_id": orgs["center_a"].pk, **extra}
+
+
+@pytest.mark.parametrize(("extra", "field"), [
+    ({"product_name": "产" * 300}, "product_name"),  # was reported as "title" (the default title is made of it)
+    ({"description": "述" * 6000}, "description"),  # a megabyte was stored
+    ({"center_id": 987654321}, "center_id"),  # an unknown center: 404 with field null
+    ({"requester_id": 987654321}, "requester_id"),
+])
+def test_bad_check_input_names_the_field(db, users, orgs, api_client, extra, field):
+    api = api_client.as_user(users["ent_a"])
+    r = api.post("/risk/checks", _body(orgs, **extra))
+    assert r.status_code in (400, 403, 404), r.content
+    assert r.json()["error"]["field"] == field, r.json()
+
+
+def test_a_check_with_a_long_but_bounded_description_is_accepted(db, users, orgs, api_client):
+    api = api_client.as_user(users["ent_a"])
+    assert api.post("/risk/checks", _body(orgs, description="述" * 5000)).status_code == 201
+
+
+def test_litigation_and_remediation_dates_are_bounded(check):
+    """Dates a person types (立案日期, 完成期限) stay in 1980–2100: year 9999 is refused naming the field."""
+    from ipoc.risk.models import LitigationCase
+
+    case = LitigationCase(filed_date=dt.date(9999, 1, 1))
+    with pytest.raises(Exception) as exc:
+        case.full_clean()
+    assert "filed_date" in exc.value.message_dict
+    with pytest.raises(ApplicationError) as err:
+        services.check_update(actor=None, check=check, data={"description": "述" * 5001})
+    assert err.value.field == "description"
