@@ -43,3 +43,17 @@ def test_trend_note_counts_the_patents_without_a_filing_date(corpus):
     note = selectors._trend_note(10, [(2020, 3, 1, 2), (2021, 2, 0, 1)])
     assert "另有 5 件专利缺少申请日" in str(note)
     assert "缺少申请日" not in str(selectors._trend_note(5, [(2020, 5, 1, 2)]))
+
+
+def test_charts_keep_their_legend_and_axis_name_inside_the_card():
+    """The chain activity legend (five series) wrapped onto the x-axis labels; the life-cycle y-axis name was cut
+    at the card's left edge."""
+    from ipoc.analytics import charts
+
+    row = {"node": {"name": "节点"}, "demands": 1, "listings": 1, "deals": 1, "open_licences": 1, "pool_patents": 1,
+           "open_known": True, "pool_known": True}
+    option = charts.chain_activity({"rows": [row, dict(row)]})["option"]
+    assert option["legend"]["type"] == "scroll" and len(option["legend"]["data"]) == 5
+    table = {"rows": [{"cells": [2020, 3, 1, 2], "url": "/a"}, {"cells": [2021, 4, 0, 3], "url": "/b"}]}
+    option = charts.lifecycle(table)["option"]
+    assert option["yAxis"]["nameTextStyle"]["align"] == "left"

@@ -47,3 +47,15 @@ def test_litigation_and_remediation_dates_are_bounded(check):
     with pytest.raises(ApplicationError) as err:
         services.check_update(actor=None, check=check, data={"description": "述" * 5001})
     assert err.value.field == "description"
+
+
+def test_rejected_row_tables_say_row_number_not_the_ambiguous_row():
+    """msgid "行" is also 行业 (industry): the English page headed the row-number column "Industry"."""
+    from pathlib import Path
+
+    import ipoc.risk
+
+    folder = Path(ipoc.risk.__file__).parent / "templates" / "risk"
+    for name in ("review_form.html", "review_detail.html", "litigation_list.html"):
+        text = (folder / name).read_text(encoding="utf-8")
+        assert '{% translate "行" %}' not in text and '{% translate "行号" %}' in text, name

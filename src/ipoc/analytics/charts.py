@@ -264,9 +264,10 @@ def chain_activity(view: dict) -> dict:
     labels = [r["node"]["name"] for r in rows]
     option = {
         "title": _title(title, _("项（需求、挂牌、交易）；件（专利）") if len(series) > 3 else _("项")),
-        "legend": {"data": [n for n, _k, _c in series], "bottom": 0},
+        # five series: a wrapped legend ran over the axis labels; one scrolling line never does
+        "legend": {"data": [n for n, _k, _c in series], "bottom": 0, "type": "scroll"},
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}, "confine": True},
-        "grid": {"left": 8, "right": 40, "top": 60, "bottom": 34, "containLabel": True},
+        "grid": {"left": 8, "right": 40, "top": 60, "bottom": 40, "containLabel": True},
         "xAxis": {"type": "value", "minInterval": 1},
         "yAxis": {"type": "category", "data": labels[::-1], "axisLabel": {"width": 120, "overflow": "truncate"}},
         "series": [{"name": name, "type": "bar", "barMaxWidth": 10, "itemStyle": {"color": color},
