@@ -66,3 +66,25 @@ def test_pledge_dates(api_client, users):
     assert r.status_code == 400 and r.json()["error"]["field"] == "valid_until"
     with pytest.raises(PermissionDenied):
         services.check_for(actor=users["expert"], patent=None)
+
+
+def test_notice_only_for_enterprises_and_center(client, api_client, declare, patent, users, orgs):
+    decl = declare(patent)
+    for who in ("js_office", "expert", "univ"):
+        client.force_login(users[who])
+        assert client.get(f"/licensing/declarations/{decl.pk}/notice/").status_code == 403, who
+    client.force_login(users["ent_a"])
+    assert client.get(f"/licensing/declarations/{decl.pk}/notice/").status_code == 200
+    api_client.as_user(users["js_office"])
+    r = api_client.post(f"/licensing/declarations/{decl.pk}/notice", {"notice_text": "通知"})
+    assert r.status_code == 403
+    with pytest.raises(ApplicationError) as exc:  # not even on a center's behalf
+        services.licence_form(actor=None, declaration=decl, licensee=orgs["js_office"], notice_text="通知")
+    assert exc.value.field == "licensee"
+
+
+def test_published_declaration_edit_redirects(client, declare, patent, users):
+    decl = declare(patent)
+    client.force_login(users["univ"])
+    r = client.get(f"/licensing/declarations/{decl.pk}/edit/")
+    assert r.status_code == 302 and r["Location"].endswith(f"/licensing/declarations/{decl.pk}/")

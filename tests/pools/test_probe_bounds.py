@@ -61,3 +61,12 @@ def test_import_errors_name_columns_in_chinese(make_pool, users, tmp_path):
     report, errors = services.report_import(actor=users["ent_b"], agreement=w["agreement"], period="2025Q1",
                                             path=headers, file_name="h.xlsx")
     assert report is None and len(errors) == 1 and "表头" in errors[0]["message"]
+
+
+def test_unit_counts_have_separators(make_pool, users, client):
+    w = make_pool()
+    report = services.report_submit(actor=users["ent_b"], agreement=w["agreement"], period="2025Q1",
+                                    lines=[{"category": "TV", "country_made": "CN", "country_sold": "CN",
+                                            "units": 33750}])
+    client.force_login(users["center_a"])
+    assert "33,750" in client.get(f"/pools/reports/{report.pk}/").content.decode()

@@ -451,8 +451,11 @@ def licence_form(*, actor: User | None, declaration: OpenLicenceDeclaration, lic
             raise PermissionDenied(_("请先登录"), status=401)
         if not (actor.is_platform_admin or (actor.role == Role.CENTER_STAFF
                                             and actor.organization_id == declaration.center_id)
-                or actor.organization_id == licensee.pk):
+                or (actor.organization_id == licensee.pk
+                    and actor.role in (Role.ENTERPRISE_USER, Role.INSTITUTION_USER))):
             raise PermissionDenied(_("只能以本单位名义发出实施开放许可的通知"), field="licensee")
+    if licensee.kind == OrganizationKind.IP_OFFICE:
+        raise ApplicationError(_("知识产权局不能作为被许可人"), field="licensee")
     declaration = OpenLicenceDeclaration.objects.select_for_update().get(pk=declaration.pk)
     rule = rules.LAW_51_FORMATION
     notice_date = notice_date or today()

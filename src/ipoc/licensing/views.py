@@ -89,15 +89,21 @@ def public_list(request):
     return render_table(request, table, "licensing/public_list.html", {"form": form})
 
 
+def _may_notice(user, decl) -> bool:
+    """Who is offered (and may open) the written notice: an enterprise's users for their own enterprise,
+    administrators and the declaration's center on a licensee's behalf — not the patentee, an office or an expert."""
+    return (user.is_authenticated
+            and (user.role == Role.ENTERPRISE_USER or user.is_platform_admin
+                 or (user.role == Role.CENTER_STAFF and user.organization_id == decl.center_id))
+            and user.organization_id != decl.patentee_id)
+
+
 def public_detail(request, pk: int):
     decl = selectors.public_declaration_get(pk)
     row = selectors.public_row(decl)
     status = selectors.patent_licensing_status(decl.patent_id)
     user = request.user
-    may_notice = (decl.status == DeclarationStatus.PUBLISHED and user.is_authenticated
-                  and (user.role == Role.ENTERPRISE_USER or user.is_platform_admin
-                       or (user.role == Role.CENTER_STAFF and user.organization_id == decl.center_id))
-                  and user.organization_id != decl.patentee_id)
+    may_notice = decl.status == DeclarationStatus.PUBLISHED and _may_notice(user, decl)
     return render(request, "licensing/public_detail.html", {
         "d": decl, "row": row, "pledges": status["pledges"], "may_notice": may_notice,
         "law51": rules.LAW_51_FORMATION, "law50w": rules.LAW_50_WITHDRAWAL})
@@ -186,6 +192,9 @@ def declaration_create(request):
 def declaration_edit(request, pk: int):
     decl = selectors.declaration_get(user=request.user, pk=pk)
     services.require_manager(request.user, decl)
+    if decl.status != DeclarationStatus.DRAFT:
+        messages.error(request, _("已提交的声明不能修改；如需变更请撤回后重新声明"))
+        return redirect("licensing_declaration_detail", pk=decl.pk)
     form = EditDeclarationForm(request.POST or None, instance=decl)
     if request.method == "POST" and form.is_valid():
         try:
@@ -297,6 +306,8 @@ def licence_notice(request, pk: int):
     """The licensee's written notice and payment: forms the licence (专利法第五十一条)."""
     user = request.user
     decl = selectors.public_declaration_get(pk)
+    if not _may_notice(user, decl):
+        raise PermissionDenied(_("只有企业（被许可人）或该声明的服务运营中心可以发出实施开放许可的通知"))
     form = NoticeForm(request.POST or None, initial={
         "payment_amount": decl.initial_fee(), "notice_text": _(
             "本单位愿意按贵方公告的开放许可条件（%(f)s，期限 %(y)s 年）实施专利 %(p)s，特此书面通知。")

@@ -675,7 +675,7 @@ def report_flags(*, report: Report, on: dt.date) -> list[AuditFlag]:
         avg = Decimal(sum(sum(p.lines.values_list("units", flat=True)) for p in previous)) / len(previous)
         if avg > 0 and Decimal(units) < avg * DROP_THRESHOLD:
             flags.append((FlagKind.DROP, _("本期 %(u)s 件，前 %(n)d 期平均 %(a)s 件")
-                          % {"u": units, "n": len(previous), "a": avg.quantize(Decimal("0.1"))}))
+                          % {"u": f"{units:,}", "n": len(previous), "a": f"{avg.quantize(Decimal('0.1')):,}"}))
     return [AuditFlag.objects.update_or_create(report=report, kind=k, defaults={"detail": d[:500]})[0]
             for k, d in flags]
 

@@ -30,3 +30,14 @@ def rate(value):
     text = f"{d:.4f}".rstrip("0")
     whole, _, frac = text.partition(".")
     return f"{int(whole):,}." + frac.ljust(2, "0")
+
+
+@register.filter
+def count(value):
+    """A number of units: 33750 → "33,750"; missing → "—"."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return value
