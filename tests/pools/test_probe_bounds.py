@@ -70,3 +70,20 @@ def test_unit_counts_have_separators(make_pool, users, client):
                                             "units": 33750}])
     client.force_login(users["center_a"])
     assert "33,750" in client.get(f"/pools/reports/{report.pk}/").content.decode()
+
+
+def test_licensor_allocation_has_no_dead_report_links(client, make_pool, users):
+    from ipoc.pools import selectors
+
+    w = make_pool()
+    report = services.report_submit(actor=users["ent_b"], agreement=w["agreement"], period="2025Q1", lines=[
+        {"category": "TV", "country_made": "CN", "country_sold": "CN", "units": 100, "sale_date": "2025-02-01"}])
+    services.statement_mark_paid(actor=users["center_a"], statement=selectors.statement_current(report),
+                                 paid_on=dt.date(2025, 5, 1))
+    services.allocation_run(actor=users["center_a"], pool=w["pool"], year=2025)
+    client.force_login(users["univ"])
+    page = client.get(f"/pools/{w['pool'].pk}/allocation/?year=2025").content.decode()
+    assert "2025Q1" in page and f"/pools/reports/{report.pk}/" not in page
+    assert client.get(f"/pools/reports/{report.pk}/").status_code == 404  # the licensor may not open it
+    client.force_login(users["center_a"])
+    assert f"/pools/reports/{report.pk}/" in client.get(f"/pools/{w['pool'].pk}/allocation/?year=2025").content.decode()
