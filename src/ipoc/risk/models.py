@@ -66,7 +66,7 @@ class RiskCheck(models.Model):
 
     title = models.CharField(_("排查名称"), max_length=200)
     product_name = models.CharField(_("产品名称"), max_length=200)
-    description = models.TextField(_("产品描述"), blank=True, validators=text_limit(5000))
+    description = models.TextField(_("产品描述"), blank=True, validators=text_limit(20000))
     features = models.JSONField(_("技术特征"), default=list, blank=True)
     variants = models.JSONField(_("型号/变体"), default=list, blank=True)
     components = models.JSONField(_("部件"), default=list, blank=True)
