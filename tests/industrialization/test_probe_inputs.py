@@ -38,3 +38,16 @@ def test_trademark_validity_and_brand_description_are_bounded(db, users, orgs):
     with pytest.raises(ApplicationError) as err:
         services.brand_create(actor=users["center_a"], name="乙品牌", holder=orgs["ent_a"], description="述" * 6000)
     assert err.value.field == "description"
+
+
+def test_yearly_data_with_wrong_headers_is_refused_once(db, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["甲", "乙"])
+    wb.active.append([1, 2])
+    path = tmp_path / "years.xlsx"
+    wb.save(path)
+    with pytest.raises(ApplicationError) as err:
+        services.product_years_import(actor=None, path=path, file_name="years.xlsx")
+    assert err.value.field == "file" and "产品名称" in err.value.message

@@ -59,3 +59,23 @@ def test_rejected_row_tables_say_row_number_not_the_ambiguous_row():
     for name in ("review_form.html", "review_detail.html", "litigation_list.html"):
         text = (folder / name).read_text(encoding="utf-8")
         assert '{% translate "行" %}' not in text and '{% translate "行号" %}' in text, name
+
+
+def test_a_sheet_that_is_not_a_bom_is_refused_once_naming_the_file(tmp_path):
+    """Wrong headers used to reject every row as "部件必填"; now one message says which headers are expected."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["名称", "数量"])
+    wb.active.append(["螺丝", 3])
+    path = tmp_path / "bom.xlsx"
+    wb.save(path)
+    with pytest.raises(ApplicationError) as err:
+        services.read_bom(path)
+    assert err.value.field == "file" and "部件" in err.value.message
+    wb = openpyxl.Workbook()
+    wb.active.append(list(services.BOM_HEADERS))
+    wb.active.append(["坡度传感器", "甲供应商", "中国", 100])
+    wb.save(path)
+    good, report = services.read_bom(path)
+    assert len(good) == 1 and report["counts"]["accepted"] == 1

@@ -606,6 +606,11 @@ def product_years_import(*, actor: User | None, path: Path, file_name: str = "")
         if actor is not None else {p.name: p for p in Product.objects.all()}
     created, errors = [], []
     for number, row in sheet_rows(Path(path), max_rows=MAX_IMPORT_ROWS, file_name=file_name or Path(path).name):
+        if not created and not errors and not any(h in row for h in (*IMPORT_COLUMNS["product"],
+                                                                      *IMPORT_COLUMNS["year"])):
+            # not a yearly-data sheet: one clear refusal rather than every row "找不到可填报的产品：（空）"
+            raise ApplicationError(_("%(f)s 的表头缺少“产品名称”和“数据年度”列") % {"f": file_name or Path(path).name},
+                                   field="file")
         name = _cell(row, "product")
         product = manageable.get(str(name)) if name else None
         if product is None:

@@ -914,6 +914,16 @@ def _cell(row: dict, name: str) -> str:
     return ""
 
 
+def _check_bom_headers(row: dict, name: str) -> None:
+    """A sheet whose header row names neither 部件 nor 供应商 is not a BOM: one clear refusal, not every row
+    rejected as "部件必填"."""
+    headers = {(key or "").strip().lower() for key in row}
+    wanted = [alias.lower() for field in ("部件", "供应商") for alias in BOM_ALIASES[field]]
+    if not headers & set(wanted):
+        raise ApplicationError(_("%(f)s 的表头不是物料清单：第一行应为 %(h)s（可下载模板）")
+                               % {"f": name, "h": "、".join(BOM_HEADERS)}, field="file")
+
+
 def read_bom(path: Path, *, file_name: str | None = None) -> tuple[list[dict], dict]:
     """Rows of a BOM / supplier list with row-level errors (the first rejections kept, the rest counted)."""
     from ipoc.core.tabular import sheet_rows
@@ -925,6 +935,8 @@ def read_bom(path: Path, *, file_name: str | None = None) -> tuple[list[dict], d
               "rejected_more": 0}
     good = []
     for row_no, row in sheet_rows(Path(path), max_rows=MAX_BOM_ROWS, file_name=name):
+        if not report["counts"]["rows"]:
+            _check_bom_headers(row, name)
         report["counts"]["rows"] += 1
         errors = []
         component, supplier = _cell(row, "部件"), _cell(row, "供应商")
