@@ -79,3 +79,17 @@ def test_a_sheet_that_is_not_a_bom_is_refused_once_naming_the_file(tmp_path):
     wb.save(path)
     good, report = services.read_bom(path)
     assert len(good) == 1 and report["counts"]["accepted"] == 1
+
+
+def test_litigation_import_rejects_a_row_the_model_refuses_and_keeps_the_others(db, users, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(list(services.LITIGATION_HEADERS))
+    wb.active.append(["337-TA-9001", "337 调查", "甲公司、乙公司", "充电模块", "", "进行中", "9999-01-01", ""])
+    wb.active.append(["337-TA-9002", "337 调查", "甲公司、丙公司", "充电模块", "", "进行中", "2025-03-01", ""])
+    path = tmp_path / "cases.xlsx"
+    wb.save(path)
+    report = services.litigation_import(actor=users["center_a"], path=path)
+    assert report["counts"]["new"] == 1 and report["counts"]["rejected"] == 1
+    assert report["rejected_rows"][0]["row"] == 2 and report["rejected_rows"][0]["field"] == "立案日期"

@@ -1159,10 +1159,21 @@ def litigation_import(*, actor: User | None, path, file_name: str | None = None,
         data = {"kind": kind, "parties": cell["当事人"], "products": cell["涉案产品"], "patents": cell["涉案专利号"],
                 "status": status, "filed_date": filed, "note": cell["备注"]}
         case = LitigationCase.objects.filter(center=center, case_number=cell["案号"]).first()
-        if case is None:
-            litigation_case_create(actor=actor, center=center, case_number=cell["案号"], **data)
-            report["counts"]["new"] += 1
-        else:
-            litigation_case_update(actor=actor, case=case, data=data)
-            report["counts"]["updated"] += 1
+        try:
+            with transaction.atomic():  # a row the model refuses (a date in year 9999, an overlong text) is
+                # rejected with its row and field; the rows before and after it still count
+                if case is None:
+                    litigation_case_create(actor=actor, center=center, case_number=cell["案号"], **data)
+                else:
+                    litigation_case_update(actor=actor, case=case, data=data)
+        except PermissionDenied:
+            raise
+        except ApplicationError as exc:
+            report["counts"]["rejected"] += 1
+            field = {"filed_date": "立案日期", "parties": "当事人", "products": "涉案产品", "patents": "涉案专利号",
+                     "note": "备注"}.get(exc.field or "", exc.field or "")
+            if len(report["rejected_rows"]) < REPORT_REJECTED_KEPT:
+                report["rejected_rows"].append({"row": row_no, "field": field, "reason": exc.message})
+            continue
+        report["counts"]["new" if case is None else "updated"] += 1
     return report
