@@ -37,7 +37,8 @@ def test_api_declare_file_refused_then_publish_and_notice(api_client, make_paten
     r = ent.post(f"/licensing/declarations/{decl}/notice", {"notice_text": "愿意实施", "payment_amount": "1"})
     assert r.status_code == 400 and r.json()["error"]["field"] == "payment_amount"
     r = ent.post(f"/licensing/declarations/{decl}/notice", {"notice_text": "愿意实施", "payment_amount": "80000",
-                                                            "payment_date": TODAY.isoformat()})
+                                                            "payment_date": TODAY.isoformat(),
+                                                            "payment_reference": "ZF-1"})
     assert r.status_code == 201 and r.json()["licensee"] == "苏州甲科技有限公司"
     lic = r.json()["id"]
     assert ent.get(f"/licensing/licences/{lic}/ledger").json()["balance"] == "0.00"

@@ -47,14 +47,14 @@ def test_licence_formed_by_notice_and_payment(patent, declare, users, orgs):
     decl = declare(patent, fee_method="entry_plus_royalty", entry_fee="20000")
     with pytest.raises(ApplicationError) as exc:
         services.licence_form(actor=users["ent_a"], declaration=decl, licensee=orgs["ent_a"], notice_text="愿意实施",
-                              payment_amount="10000", payment_date=TODAY)
+                              payment_amount="10000", payment_reference="ZF-1", payment_date=TODAY)
     assert exc.value.field == "payment_amount" and "第五十一条" in exc.value.message
     with pytest.raises(ApplicationError):  # another organisation's name
         services.licence_form(actor=users["ent_a"], declaration=decl, licensee=orgs["ent_b"], notice_text="x",
-                              payment_amount="20000", payment_date=TODAY)
+                              payment_amount="20000", payment_reference="ZF-1", payment_date=TODAY)
     lic = services.licence_form(actor=users["ent_a"], declaration=decl, licensee=orgs["ent_a"],
                                 notice_text="本单位愿按公告条件实施", notice_date=TODAY - dt.timedelta(days=3),
-                                payment_amount="20000", payment_date=TODAY - dt.timedelta(days=1))
+                                payment_amount="20000", payment_reference="ZF-1", payment_date=TODAY - dt.timedelta(days=1))
     assert lic.formed_on == TODAY - dt.timedelta(days=1)  # the later of notice and payment
     assert lic.terms["fee_method"] == "entry_plus_royalty" and lic.terms["initial_fee"] == "20000.00"
     assert lic.term_end == dt.date(lic.formed_on.year + 5, lic.formed_on.month, lic.formed_on.day) - dt.timedelta(1)
@@ -65,7 +65,7 @@ def test_licence_formed_by_notice_and_payment(patent, declare, users, orgs):
     assert selectors.licence_list(user=users["ent_b"]).count() == 0
     with pytest.raises(ApplicationError):  # once is enough
         services.licence_form(actor=users["ent_a"], declaration=decl, licensee=orgs["ent_a"], notice_text="again",
-                              payment_amount="20000", payment_date=TODAY)
+                              payment_amount="20000", payment_reference="ZF-1", payment_date=TODAY)
 
 
 def test_exclusive_licence_deal_refused_while_the_open_licence_stands(patent, declare, users, orgs):
@@ -90,7 +90,7 @@ def test_exclusive_licence_deal_refused_while_the_open_licence_stands(patent, de
 def test_withdrawal_keeps_earlier_licences(patent, declare, users, orgs):
     decl = declare(patent, fee_method="fixed", fixed_fee="50000", royalty_rate=None)
     lic = services.licence_form(actor=users["ent_a"], declaration=decl, licensee=orgs["ent_a"], notice_text="实施",
-                                payment_amount="50000", payment_date=TODAY)
+                                payment_amount="50000", payment_reference="ZF-1", payment_date=TODAY)
     with pytest.raises(ApplicationError) as exc:
         services.declaration_withdraw(actor=users["univ"], declaration=decl, reason="")
     assert exc.value.field == "reason"
@@ -101,7 +101,7 @@ def test_withdrawal_keeps_earlier_licences(patent, declare, users, orgs):
     assert Notification.objects.filter(recipient=users["ent_a"], title__contains="撤回").exists()
     with pytest.raises(ApplicationError) as exc:
         services.licence_form(actor=users["ent_b"], declaration=decl, licensee=orgs["ent_b"], notice_text="实施",
-                              payment_amount="50000", payment_date=TODAY)
+                              payment_amount="50000", payment_reference="ZF-1", payment_date=TODAY)
     assert exc.value.code == "not_published"
     assert selectors.open_licence_patent_ids() == set()
 
@@ -109,7 +109,7 @@ def test_withdrawal_keeps_earlier_licences(patent, declare, users, orgs):
 def test_royalty_ledger_reconciles_exactly(patent, declare, users, orgs):
     decl = declare(patent, fee_method="entry_plus_royalty", entry_fee="10000", royalty_rate="2.5")
     lic = services.licence_form(actor=users["ent_a"], declaration=decl, licensee=orgs["ent_a"], notice_text="实施",
-                                notice_date=TODAY - dt.timedelta(days=15), payment_amount="10000",
+                                notice_date=TODAY - dt.timedelta(days=15), payment_amount="10000", payment_reference="ZF-1",
                                 payment_date=TODAY - dt.timedelta(days=15))
     start = lic.formed_on
     q1 = services.royalty_report_create(actor=users["ent_a"], licence=lic, period_start=start,
@@ -145,7 +145,7 @@ def test_kpi_figures_name_their_records(patent, make_patent, declare, users, org
 
     decl = declare(patent, fee_method="fixed", fixed_fee="50000", royalty_rate=None)
     lic = services.licence_form(actor=users["ent_a"], declaration=decl, licensee=orgs["ent_a"], notice_text="实施",
-                                payment_amount="50000", payment_date=TODAY)
+                                payment_amount="50000", payment_reference="ZF-1", payment_date=TODAY)
 
     class Center:
         organization_id = orgs["center_a"].pk

@@ -88,3 +88,16 @@ def test_published_declaration_edit_redirects(client, declare, patent, users):
     client.force_login(users["univ"])
     r = client.get(f"/licensing/declarations/{decl.pk}/edit/")
     assert r.status_code == 302 and r["Location"].endswith(f"/licensing/declarations/{decl.pk}/")
+
+
+def test_licensee_names_its_payment(declare, patent, users, orgs):
+    from ipoc.core.models import Notification
+
+    decl = declare(patent, fee_method="fixed", fixed_fee="50000", royalty_rate=None)
+    with pytest.raises(ApplicationError) as exc:
+        services.licence_form(actor=users["ent_a"], declaration=decl, licensee=orgs["ent_a"], notice_text="通知",
+                              payment_amount="50000", payment_date=TODAY)
+    assert exc.value.field == "payment_reference"
+    services.licence_form(actor=users["ent_a"], declaration=decl, licensee=orgs["ent_a"], notice_text="通知",
+                          payment_amount="50000", payment_date=TODAY, payment_reference="ZF-0001")
+    assert Notification.objects.filter(recipient=users["univ"], body__contains="ZF-0001").exists()

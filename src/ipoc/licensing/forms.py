@@ -103,7 +103,8 @@ class NoticeForm(forms.Form):
     payment_amount = forms.DecimalField(label=_("付款金额（元）"), required=False, min_value=0, max_digits=14,
                                         decimal_places=2)
     payment_date = forms.DateField(label=_("付款日期"), required=False, widget=forms.DateInput(attrs=DATE))
-    payment_reference = forms.CharField(label=_("付款凭证号"), required=False, max_length=100)
+    payment_reference = forms.CharField(label=_("付款凭证号"), required=False, max_length=100,
+                                        help_text=_("有付款时必填：银行流水号等，专利权人据此核对收款"))
     licensee = PickerField("enterprises", label=_("被许可人"), required=False,
                            help_text=_("运营中心代为登记时选择；企业用户为本单位"))
 

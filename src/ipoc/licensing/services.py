@@ -483,6 +483,11 @@ def licence_form(*, actor: User | None, declaration: OpenLicenceDeclaration, lic
                                % {"a": f"{amount:,.2f}", "f": f"{initial:,.2f}"}, field="payment_amount")
     if initial > 0 and payment_date is None:
         raise ApplicationError(_("请填写付款日期"), field="payment_date")
+    self_declared = actor is not None and not actor.is_platform_admin and actor.role != Role.CENTER_STAFF
+    if initial > 0 and self_declared and not (payment_reference or "").strip():
+        # The platform does not see the money: a licensee's own notice names the transfer, and the patentee is
+        # told to check it against its account.
+        raise ApplicationError(_("请填写付款凭证号（银行流水号等），专利权人据此核对收款"), field="payment_reference")
     if payment_date is not None:  # also for a free licence: a future date would date the licence in the future
         if payment_date > today():
             raise ApplicationError(_("付款日期不能晚于今天"), field="payment_date")
@@ -511,7 +516,9 @@ def licence_form(*, actor: User | None, declaration: OpenLicenceDeclaration, lic
     url = reverse("licensing_licence_detail", args=[licence.pk])
     notify(users=_users_of([declaration.patentee_id, declaration.center_id]),
            title=_("%(o)s 已通过开放许可获得专利 %(p)s 的实施许可") % {"o": licensee.name, "p": declaration.patent.number},
-           body=_("请在 %(d)s 前办理许可备案（%(s)s）。") % {
+           body=(_("付款 %(a)s 元（凭证号 %(r)s），请核对收款；如未收到，请在许可页登记纠纷。")
+                 % {"a": f"{amount:,.2f}", "r": licence.payment_reference or "—"} if amount > 0 else "")
+           + _("请在 %(d)s 前办理许可备案（%(s)s）。") % {
                "d": formed_on + dt.timedelta(days=days), "s": rules.REGS_87_FILING.source},
            url=url, kind="licensing")
     notify(users=_users_of([licensee.pk]), title=_("开放许可已成立：%(p)s") % {"p": declaration.patent.number},
