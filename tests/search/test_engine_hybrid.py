@@ -218,3 +218,23 @@ def test_prf_paths_deterministic(prf_hs, prf_full_max):
     for ids, sc, parts in runs[1:]:
         assert ids.tolist() == runs[0][0].tolist() and sc.tolist() == runs[0][1].tolist()
         assert parts["dense_prf"].tolist() == runs[0][2]["dense_prf"].tolist()
+
+
+def test_keyword_queries_are_told_from_descriptive_ones():
+    from ipoc.search.engine.hybrid import is_keyword_query
+
+    assert is_keyword_query("无人机 热成像 云台") and is_keyword_query("石墨烯") and is_keyword_query("电池　隔膜")
+    assert not is_keyword_query("一种基于深度学习的图像识别方法")  # a title: descriptive
+    assert not is_keyword_query("高性能 全固态 锂电池 关键材料 研发 需求")  # more than four words
+    assert not is_keyword_query("") and not is_keyword_query("   ")
+
+
+def test_a_keyword_query_keeps_the_lexical_order_and_the_dense_lists_only_add(hs):
+    """Known-item search: with every patent encoded, equal-weight fusion let the dense lists outvote an exact
+    match (MRR 0.575 against 0.812 for BM25); lexical first keeps the exact match on top."""
+    hs.encode_missing()
+    query = "隔膜 陶瓷"
+    lexical, _ = hs.lexical.search_ids(query, limit=50)
+    keyword = [h.id for h in hs.search(query, keyword=True, limit=5).hits]
+    assert keyword[:len(lexical)] == list(lexical)[:5][:len(keyword)]
+    assert set(keyword) >= set(lexical.tolist()[:5])

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ipoc.core.errors import ApplicationError, NotFound, PermissionDenied
 from ipoc.search import services
+from ipoc.search.engine.hybrid import is_keyword_query
 from ipoc.search.engine.lexical import SOURCE_FIELDS, Filters, QueryGroup, snippets_of
 from ipoc.search.engine.tokenize import normalize, query_groups, split_query
 
@@ -103,7 +104,8 @@ def index_rebuild_required() -> bool:
 
 def search_patents(*, user, q: str, filters: dict | None = None, limit: int = 10, offset: int = 0,
                    facets: bool = False, snippets: bool = True) -> SearchPage:
-    """Hybrid (BM25 + dense, reciprocal-rank fused) search; an empty query browses the filtered set.
+    """Hybrid (BM25 + dense, reciprocal-rank fused) search; an empty query browses the filtered set. A keyword
+    query (a few short words) is fused lexical first, so an exact match leads (``engine.hybrid``, point 6).
     Facets (IPC subclass, applicant, year, legal status) count the lexical matches."""
     _check_user(user)
     if limit < 1 or limit > MAX_LIMIT:
@@ -114,7 +116,8 @@ def search_patents(*, user, q: str, filters: dict | None = None, limit: int = 10
         raise ApplicationError(f"只能查看前 {MAX_OFFSET:,} 条结果，请增加检索词或筛选条件缩小范围", field="offset")
     f = engine_filters(filters)
     searcher = services.engine().searcher()
-    res = searcher.search(q or "", filters=f, limit=limit, offset=offset, facets=facets)
+    res = searcher.search(q or "", filters=f, limit=limit, offset=offset, facets=facets,
+                          keyword=is_keyword_query(q or ""))
     terms = query_terms(q or "")
     hits = []
     texts = searcher.lexical.sources([h.id for h in res.hits]) if (snippets or terms) else {}
