@@ -101,3 +101,17 @@ def test_licensee_names_its_payment(declare, patent, users, orgs):
     services.licence_form(actor=users["ent_a"], declaration=decl, licensee=orgs["ent_a"], notice_text="通知",
                           payment_amount="50000", payment_date=TODAY, payment_reference="ZF-0001")
     assert Notification.objects.filter(recipient=users["univ"], body__contains="ZF-0001").exists()
+
+
+def test_pledge_reaches_only_the_pledgors_patents(make_patent, api_client, users, orgs, patent):
+    others = make_patent("CN110000077B", holders=[orgs["ent_b"]], title="一种石墨烯导热膜")
+    mine = make_patent("CN110000078B", title="一种石墨烯导热膜的制备方法")
+    api_client.as_user(users["univ"])
+    r = api_client.post("/licensing/pledges", {"title": "开源", "summary": "s", "mechanism": "covenant",
+                                               "scope_numbers": [others.publication_number]})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "scope_numbers"
+    r = api_client.post("/licensing/pledges", {"title": "开源", "summary": "s", "mechanism": "covenant",
+                                               "scope_kind": "definition", "scope_keywords": "石墨烯"})
+    assert r.status_code == 201
+    ids = r.json()["patent_ids"]
+    assert mine.pk in ids and patent.pk in ids and others.pk not in ids

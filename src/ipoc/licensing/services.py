@@ -847,6 +847,12 @@ def pledge_create(*, actor: User | None, pledgor: Organization | None = None, ce
     if pledge.scope_kind == ScopeKind.DEFINITION and not (pledge.scope_ipc or pledge.scope_keywords
                                                           or pledge.scope_applicant):
         raise ApplicationError(_("按检索条件承诺时请至少填写 IPC、关键词或申请人之一"), field="scope_ipc")
+    if pledge.scope_kind == ScopeKind.LIST:
+        _ids, unknown_or_other = scope_patent_ids(pledge)
+        others = [n for n in unknown_or_other if _exists(n)]
+        if others:
+            raise ApplicationError(_("以下专利不属于承诺人 %(o)s（申请人或权利人），不能纳入承诺：%(n)s")
+                                   % {"o": pledgor.name, "n": "、".join(others[:10])}, field="scope_numbers")
     if full_text is not None:
         _check_attachment("full_text", full_text)
         pledge.full_text.save(full_text.name, full_text, save=False)
@@ -857,10 +863,21 @@ def pledge_create(*, actor: User | None, pledgor: Organization | None = None, ce
     return pledge
 
 
+def _numbered(pledge: PatentPledge, ids: list[int]) -> list[tuple[str, int]]:
+    """(publication number, id) of the listed patents found."""
+    from django.apps import apps
+
+    Patent = apps.get_model("patents", "Patent")
+    return list(Patent.objects.filter(pk__in=ids).values_list("publication_number", "pk"))
+
+
 def scope_patent_ids(pledge: PatentPledge) -> tuple[list[int], list[str]]:
-    """The patents the scope names now, and the listed numbers not found on the platform."""
+    """The pledgor's patents the scope names now, and the listed numbers not found on the platform or not the
+    pledgor's."""
     from ipoc.patents import selectors as patent_selectors
 
+    # A pledgor pledges its own patents only (applicant or holder): a pledge never reaches another's patents.
+    own = patent_selectors.patents_held_by(user=None, organization=pledge.pledgor)
     if pledge.scope_kind == ScopeKind.LIST:
         ids, missing = [], []
         for number in pledge.scope_numbers or []:
@@ -868,12 +885,12 @@ def scope_patent_ids(pledge: PatentPledge) -> tuple[list[int], list[str]]:
                 ids.append(patent_selectors.patent_get(user=None, key_or_number=number).pk)
             except ApplicationError:
                 missing.append(number)
-        return sorted(set(ids)), missing
-    from django.apps import apps
+        held = set(own.filter(pk__in=ids).values_list("pk", flat=True))
+        return sorted(held), missing + [n for n, pk in _numbered(pledge, ids) if pk not in held]
 
     from ipoc.patents.selectors import PatentFilters, filter_patents
 
-    qs = apps.get_model("patents", "Patent").objects.all()  # the system reads every patent
+    qs = own  # the system reads every patent the pledgor holds
     filters = PatentFilters(ipc=pledge.scope_ipc, applicant=pledge.scope_applicant)
     qs = filter_patents(qs, filters)
     words = [w for w in (pledge.scope_keywords or "").replace("，", " ").replace(",", " ").split() if w]
@@ -883,6 +900,16 @@ def scope_patent_ids(pledge: PatentPledge) -> tuple[list[int], list[str]]:
             cond |= Q(title__icontains=w) | Q(abstract__icontains=w)
         qs = qs.filter(cond)
     return sorted(qs.values_list("pk", flat=True)[:MAX_SCOPE_PATENTS]), []
+
+
+def _exists(number: str) -> bool:
+    from ipoc.patents import selectors as patent_selectors
+
+    try:
+        patent_selectors.patent_get(user=None, key_or_number=number)
+    except ApplicationError:
+        return False
+    return True
 
 
 def _holders(patent) -> str:
