@@ -87,3 +87,13 @@ def test_licensor_allocation_has_no_dead_report_links(client, make_pool, users):
     assert client.get(f"/pools/reports/{report.pk}/").status_code == 404  # the licensor may not open it
     client.force_login(users["center_a"])
     assert f"/pools/reports/{report.pk}/" in client.get(f"/pools/{w['pool'].pk}/allocation/?year=2025").content.decode()
+
+
+def test_report_upload_refuses_other_files(client, make_pool, users):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    w = make_pool()
+    client.force_login(users["ent_b"])
+    page = client.post(f"/pools/agreements/{w['agreement'].pk}/report/",
+                       {"period": "2025Q1", "file": SimpleUploadedFile("x.exe", b"MZ")}).content.decode()
+    assert "请上传 .xlsx 或 .csv 文件" in page

@@ -161,6 +161,12 @@ class ReportUploadForm(forms.Form):
     file = forms.FileField(label=_("报告文件（XLSX 或 CSV）"),
                            help_text=_("列：产品类别、制造国、销售国、数量、销售日期（可空，默认期末）"))
 
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not (upload.name or "").lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("请上传 .xlsx 或 .csv 文件：%(n)s") % {"n": upload.name})
+        return upload
+
 
 class AssignForm(forms.Form):
     expert = PickerField("pool_experts", label=_("评估专家"), help_text=_("平台评审专家；被指派后先作利益冲突声明"))

@@ -612,7 +612,8 @@ def _clean_line(agreement: Agreement, r: dict, period_end: dt.date) -> dict:
     except ValueError:
         raise ApplicationError(_("数量必须是整数：%(v)s") % {"v": r.get("units")}, field="units") from None
     if units < 0 or units > MAX_UNITS:
-        raise ApplicationError(_("数量超出范围：%(v)s") % {"v": units}, field="units")
+        raise ApplicationError(_("数量应在 0 至 %(m)s 件之间：%(v)s") % {"m": f"{MAX_UNITS:,}", "v": f"{units:,}"},
+                               field="units")
     sale = r.get("sale_date")
     sale_date = _date(sale, "sale_date") if sale not in (None, "") else period_end
     if sale_date > period_end:
