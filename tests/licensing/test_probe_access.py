@@ -115,3 +115,20 @@ def test_pledge_reaches_only_the_pledgors_patents(make_patent, api_client, users
     assert r.status_code == 201
     ids = r.json()["patent_ids"]
     assert mine.pk in ids and patent.pk in ids and others.pk not in ids
+
+
+def test_only_the_recorder_releases_an_encumbrance(client, patent, users):
+    enc = services.encumbrance_record(actor=users["center_a"], patent=patent, kind="preservation",
+                                      party="某区人民法院", start_date=TODAY - dt.timedelta(days=3))
+    for who in ("univ", "center_b"):  # the patentee cannot clear it; nor can another center
+        with pytest.raises(PermissionDenied):
+            services.encumbrance_release(actor=users[who], encumbrance=enc)
+    client.force_login(users["univ"])
+    page = client.get(f"/licensing/check/?patent={patent.pk}").content.decode()
+    assert "某区人民法院" in page and f"/licensing/encumbrances/{enc.pk}/release/" not in page
+    client.force_login(users["center_a"])
+    assert f"/licensing/encumbrances/{enc.pk}/release/" in client.get(
+        f"/licensing/check/?patent={patent.pk}").content.decode()
+    services.encumbrance_release(actor=users["center_a"], encumbrance=enc)
+    enc.refresh_from_db()
+    assert enc.end_date == TODAY

@@ -355,11 +355,11 @@ def pledge_alerts(pledge: PatentPledge) -> QuerySet[PledgeAlert]:
 
 
 def encumbrance_list(*, patent_id: int) -> QuerySet[PatentEncumbrance]:
-    return PatentEncumbrance.objects.filter(patent_id=patent_id)
+    return PatentEncumbrance.objects.filter(patent_id=patent_id).select_related("recorded_by")
 
 
 def encumbrance_get(*, pk: int) -> PatentEncumbrance:
-    enc = PatentEncumbrance.objects.select_related("patent").filter(pk=pk).first()
+    enc = PatentEncumbrance.objects.select_related("patent", "recorded_by").filter(pk=pk).first()
     if enc is None:
         raise NotFound(f"权利限制记录 {pk} 不存在", field="encumbrance")
     return enc

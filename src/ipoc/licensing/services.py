@@ -417,12 +417,27 @@ def encumbrance_record(*, actor: User | None, patent, kind: str, start_date: dt.
     return enc
 
 
+def may_release_encumbrance(actor: User | None, encumbrance: PatentEncumbrance) -> bool:
+    """Only the organisation that recorded a restriction (or an administrator) records its release: a patentee
+    cannot clear a court's preservation or a bank's pledge a center recorded, nor one center another's record.
+    A restriction recorded by the system (an import) is released by a center or an administrator."""
+    if actor is None:
+        return True
+    if not actor.is_authenticated:
+        return False
+    if actor.is_platform_admin:
+        return True
+    recorder = encumbrance.recorded_by
+    if recorder is not None and recorder.organization_id:
+        return actor.organization_id == recorder.organization_id
+    return actor.role == Role.CENTER_STAFF
+
+
 @transaction.atomic
 def encumbrance_release(*, actor: User | None, encumbrance: PatentEncumbrance,
                         end_date: dt.date | None = None) -> PatentEncumbrance:
-    if actor is not None and not (actor.is_platform_admin or actor.role == Role.CENTER_STAFF or (
-            actor.organization is not None and _holds(encumbrance.patent, actor.organization))):
-        raise PermissionDenied(_("只有专利权人、运营中心或平台管理员可以登记解除"))
+    if not may_release_encumbrance(actor, encumbrance):
+        raise PermissionDenied(_("只有登记该权利限制的单位或平台管理员可以登记解除"))
     old = encumbrance.end_date
     encumbrance.end_date = end_date or today()
     validated_save(encumbrance)

@@ -125,6 +125,8 @@ def check(request):
         except ApplicationError as exc:
             handle_application_error(form, exc)
     encumbrances = list(selectors.encumbrance_list(patent_id=result["patent"]["id"])) if result else []
+    for e in encumbrances:
+        e.may_release = services.may_release_encumbrance(request.user, e)
     return render(request, "licensing/check.html", {"form": form, "result": result, "encumbrances": encumbrances,
                                                     "may_declare": _may_declare(request.user),
                                                     "may_record": services.may_record_encumbrance(request.user),
