@@ -97,3 +97,11 @@ def test_report_upload_refuses_other_files(client, make_pool, users):
     page = client.post(f"/pools/agreements/{w['agreement'].pk}/report/",
                        {"period": "2025Q1", "file": SimpleUploadedFile("x.exe", b"MZ")}).content.decode()
     assert "请上传 .xlsx 或 .csv 文件" in page
+
+
+def test_no_report_for_a_future_period(make_pool, users):
+    w = make_pool()
+    with pytest.raises(ApplicationError) as exc:
+        services.report_submit(actor=users["ent_b"], agreement=w["agreement"], period="2099Q3",
+                               lines=[{"category": "TV", "country_made": "CN", "country_sold": "CN", "units": 1}])
+    assert exc.value.field == "period"

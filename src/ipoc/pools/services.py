@@ -634,6 +634,8 @@ def report_submit(*, actor: User | None, agreement: Agreement, period: str, line
     if agreement.status == AgreementStatus.TERMINATED:
         raise ApplicationError(_("协议已终止"), field="agreement")
     period, start, end = parse_period(period)
+    if start > (on or timezone.localdate()):
+        raise ApplicationError(_("报告期 %(p)s 尚未开始，不能提交报告") % {"p": period}, field="period")
     if agreement.reports.filter(period=period).exists():
         raise ApplicationError(_("该报告期已提交报告：%(p)s") % {"p": period}, field="period")
     cleaned = clean_lines(agreement, lines, end)
