@@ -11,7 +11,8 @@ export IPOC_HOME="${IPOC_HOME:-$PWD/var}"
 # platform answers at once: patents not yet encoded are still found lexically.
 IPOC_DEMO_IPC_MODEL=0 IPOC_DEMO_ENCODE=0 .venv/bin/ipoc demo
 titles="$(.venv/bin/python -c 'from ipoc.conf import sample_data_dir; print(sample_data_dir() / "cn" / "titles_ipc.csv")')"
-nohup bash -c "[ -f '$titles' ] && .venv/bin/ipoc ipc-model train '$titles' --exclude-fold 5; .venv/bin/ipoc index encode" \
+# The fast int8 encoder is exported once (≈ 1 min) before encoding; encoding then runs at ≈ 50 patents per CPU second.
+nohup bash -c "[ -f '$titles' ] && .venv/bin/ipoc ipc-model train '$titles' --exclude-fold 5; [ -f '$IPOC_HOME/search/encoder/model.onnx' ] || .venv/bin/ipoc encoder export; .venv/bin/ipoc index encode" \
   > "$IPOC_HOME/background-jobs.log" 2>&1 &
 echo "IPC model training and dense encoding continue in the background: $IPOC_HOME/background-jobs.log"
 exec .venv/bin/ipoc serve --host "${IPOC_HOST:-127.0.0.1}" --port "${IPOC_PORT:-8000}"

@@ -67,7 +67,9 @@ def demo_risk(data_dir: Path) -> dict:
     sme = demo_organization(SME) or organization_create(actor=None, name=SME, kind="enterprise", is_sme=True,
                                                         region_code="320505", source="demo")
     grant = Path(data_dir) / GRANT
-    if grant.exists():
+    # Imported once, with the first check: importing it again is an import like any other — the watch would
+    # re-open the finished check and the demo would not repeat without change.
+    if grant.exists() and not RiskCheck.objects.filter(requester=enterprise, title=TITLE).exists():
         patent_services.patent_import(actor=None, path=grant, format="auto")
     horizon = timezone.localdate() + dt.timedelta(days=5 * 365)
     made = []
@@ -81,7 +83,7 @@ def demo_risk(data_dir: Path) -> dict:
                 markets=markets, horizon_date=horizon, competitors=[])
             services.check_run(actor=staff, check=check)
             made.append(check.pk)
-        if check.status != CheckStatus.FINISHED and org == enterprise:
+        if check.status != CheckStatus.FINISHED and org == enterprise and not check.reports.exists():
             top = check.candidates.filter(in_scope=True, removed=False).order_by("rank").first()
             if top is not None:
                 services.chart_confirm_all(actor=staff, candidate=top)

