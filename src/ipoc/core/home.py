@@ -183,9 +183,14 @@ def queues_for(user, role: str) -> list[WorkQueue]:
     return sorted(queues, key=lambda q: (q.info, q.count == 0, q.order))
 
 
+MAX_CARDS = 8  # two rows of four: beyond that a home page is a report, not a glance
+
+
 def cards_for(user, role: str) -> list[dict]:
     cards = []
     for card in HOME_CARDS.get(role, []):
+        if len(cards) >= MAX_CARDS:
+            break
         data = card(user)
         if not data:
             continue
