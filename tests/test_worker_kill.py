@@ -38,11 +38,19 @@ def _redis_answers() -> bool:
         return False
 
 
+def _skip_without_broker() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("worker processes need a database they can share (the PostgreSQL step of scripts/test.sh)")
+    if not _redis_answers():
+        pytest.skip("no Redis answers on 127.0.0.1:6379")
+
+
 @pytest.fixture(scope="module")
 def derived_corpus(tmp_path_factory) -> Path:
+    _skip_without_broker()  # before deriving 20k records, which a skipped test does not need
     out = tmp_path_factory.mktemp("derived") / "derived_20k.jsonl"
     subprocess.run([sys.executable, str(REPO / "bench" / "derive_corpus.py"), "--n", str(ROWS), "--out", str(out),
-                    "--workers", "1"], check=True, capture_output=True, timeout=300)
+                    "--workers", "1"], check=True, capture_output=True, timeout=900)
     return out
 
 
@@ -77,10 +85,7 @@ def _worker(env: dict, log: Path) -> subprocess.Popen:
 
 def test_two_workers_one_killed_midway_import_equals_one_uninterrupted_run(derived_corpus, settings, tmp_path,
                                                                            monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("worker processes need a database they can share (the PostgreSQL step of scripts/test.sh)")
-    if not _redis_answers():
-        pytest.skip("no Redis answers on 127.0.0.1:6379")
+    _skip_without_broker()
     from ipoc.core import queue
     from ipoc.core.models import Job, JobStatus
     from ipoc.patents import services as patent_services
