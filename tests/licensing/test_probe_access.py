@@ -132,3 +132,34 @@ def test_only_the_recorder_releases_an_encumbrance(client, patent, users):
     services.encumbrance_release(actor=users["center_a"], encumbrance=enc)
     enc.refresh_from_db()
     assert enc.end_date == TODAY
+
+
+def test_center_cannot_file_for_a_patentee_on_the_platform(patent, users, orgs, make_patent):
+    from ipoc.core.models import Notification
+
+    decl = services.declaration_create(actor=users["center_a"], patent=patent, patentee=orgs["univ"],
+                                       fee_method="free", term_years=1, contact_name="王老师",
+                                       evaluation_report_number="PJ-1")
+    assert Notification.objects.filter(recipient=users["univ"], title__contains="以贵单位名义").exists()
+    with pytest.raises(PermissionDenied) as exc:
+        services.declaration_file(actor=users["center_a"], declaration=decl)
+    assert exc.value.field == "status"
+    assert services.declaration_file(actor=users["univ"], declaration=decl).status == "filed"
+    # a patentee without users (represented off the platform) is filed by its center
+    offline = make_patent("CN110000088B", holders=[orgs["ent_b"].__class__.objects.create(
+        name="某研究所", kind="research_institute")])
+    other = services.declaration_create(actor=users["center_a"], patent=offline,
+                                        patentee=offline.parties.first().organization, fee_method="free",
+                                        term_years=1, contact_name="李老师", evaluation_report_number="PJ-2")
+    assert services.declaration_file(actor=users["center_a"], declaration=other).status == "filed"
+
+
+def test_detail_page_says_who_files(client, patent, users, orgs):
+    decl = services.declaration_create(actor=users["center_a"], patent=patent, patentee=orgs["univ"],
+                                       fee_method="free", term_years=1, contact_name="王老师")
+    client.force_login(users["center_a"])
+    page = client.get(f"/licensing/declarations/{decl.pk}/").content.decode()
+    assert 'data-testid="awaiting-patentee"' in page and 'data-testid="file"' not in page
+    client.force_login(users["univ"])
+    page = client.get(f"/licensing/declarations/{decl.pk}/").content.decode()
+    assert 'data-testid="file"' in page

@@ -233,6 +233,11 @@ def declaration_create(*, actor: User | None, patent, patentee: Organization | N
                                              defaults={"organization_id": owner["organization_id"]})
     audit_record(actor=actor, action="create", obj=decl, changes={
         "patent": [None, patent.number], "patentee": [None, patentee.name], "fee_method": [None, decl.fee_method]})
+    if actor is not None and actor.organization_id and actor.organization_id != patentee.pk:
+        notify(users=_users_of([patentee.pk]),
+               title=_("%(c)s 以贵单位名义起草了开放许可声明：%(p)s") % {"c": actor.organization.name, "p": patent.number},
+               body=_("请核对许可条件；声明须由贵单位确认提交。"),
+               url=reverse("licensing_declaration_detail", args=[decl.pk]), kind="licensing")
     return decl
 
 
@@ -313,6 +318,12 @@ def _refuse_blockers(result: dict) -> None:
                                code="not_eligible", extra={"blockers": result["blockers"]})
 
 
+def patentee_files_itself_ok(actor: User | None, declaration: OpenLicenceDeclaration) -> bool:
+    """False when a center would file for a patentee that has users on the platform (they file it themselves)."""
+    return not (actor is not None and actor.role == Role.CENTER_STAFF and not actor.is_platform_admin
+                and _users_of([declaration.patentee_id]))
+
+
 @transaction.atomic
 def declaration_file(*, actor: User | None, declaration: OpenLicenceDeclaration,
                      on: dt.date | None = None) -> OpenLicenceDeclaration:
@@ -321,6 +332,12 @@ def declaration_file(*, actor: User | None, declaration: OpenLicenceDeclaration,
     require_manager(actor, declaration)
     if declaration.status != DeclarationStatus.DRAFT:
         raise ApplicationError(_("只有草稿可以提交"), field="status", code="invalid_transition")
+    if not patentee_files_itself_ok(actor, declaration):
+        # 专利法第五十条: the declaration is the patentee's own (自愿) act. A center drafts for a patentee, but a
+        # patentee with users on the platform submits it itself; a center files alone only for a patentee it
+        # represents off the platform.
+        raise PermissionDenied(_("%(o)s 在平台有账户：开放许可声明须由专利权人自行确认提交（专利法第五十条）")
+                               % {"o": declaration.patentee.name}, field="status")
     _refuse_blockers(declaration_check(declaration=declaration, on_date=on))
     declaration.status = DeclarationStatus.FILED
     declaration.filed_on = on or today()

@@ -219,7 +219,8 @@ def _declaration_page(request, decl, **forms):
     consents = list(decl.consents.all())
     licences = list(selectors.licence_list(user=user, declaration=decl.pk))
     pushes = list(selectors.pushes_for(user=user).filter(declaration=decl)) if manage else []
-    ctx = {"d": decl, "manage": manage, "result": result, "consents": consents, "licences": licences,
+    ctx = {"d": decl, "manage": manage, "may_file": manage and services.patentee_files_itself_ok(user, decl),
+           "result": result, "consents": consents, "licences": licences,
            "pushes": pushes, "fee": selectors.fee_text(decl), "flags": eligibility.fee_flags(decl),
            "estimate": selectors.fee_estimate(decl.patent) if manage and decl.status == DeclarationStatus.DRAFT
            else None,
