@@ -166,7 +166,7 @@ def test_kpi_figures_name_their_records(patent, make_patent, declare, users, org
     assert [r["url"] for r in rows] == [f"/licensing/licences/{lic.pk}/"] * 2
     assert not center_selectors.figure_records(user=users["ent_b"], refs=[
         {"model": "licensing.royaltypayment", "id": lic.payments.get().pk}])[0]["visible"]
-    services.pledge_create(actor=users["center_a"], pledgor=orgs["univ"], title="绿色技术开源", summary="不起诉",
+    services.pledge_create(actor=users["univ"], center=orgs["center_a"], title="绿色技术开源", summary="不起诉",
                            mechanism="covenant", scope_kind="list", scope_numbers=[patent.publication_number])
     assert kpi.kpi_figure(kpi.PATENT_PLEDGES, Center, year).record_refs == [("patents.patent", patent.pk)]
 

@@ -163,3 +163,13 @@ def test_detail_page_says_who_files(client, patent, users, orgs):
     client.force_login(users["univ"])
     page = client.get(f"/licensing/declarations/{decl.pk}/").content.decode()
     assert 'data-testid="file"' in page
+
+
+def test_center_cannot_pledge_for_a_pledgor_on_the_platform(users, orgs, patent):
+    with pytest.raises(PermissionDenied) as exc:
+        services.pledge_create(actor=users["center_a"], pledgor=orgs["univ"], title="开源", summary="s",
+                               mechanism="covenant", scope_numbers=[patent.publication_number])
+    assert exc.value.field == "pledgor"
+    pledge = services.pledge_create(actor=users["univ"], center=orgs["center_a"], title="开源", summary="s",
+                                    mechanism="covenant", scope_numbers=[patent.publication_number])
+    assert pledge.center == orgs["center_a"]

@@ -130,8 +130,8 @@ def demo_licensing(data_dir: Path) -> dict:
                                scope_kind="list", scope_numbers=["CN218100441U"])
         made["pledges"] += 1
     if big is not None and not PatentPledge.objects.filter(pledgor=big, title="信道接入技术专利开源承诺").exists():
-        staff = demo_user("center")
-        services.pledge_create(actor=staff, pledgor=big, title="信道接入技术专利开源承诺",
+        staff = demo_user("center")  # the pledge is Huawei's own act; the center serves it
+        services.pledge_create(actor=None, pledgor=big, center=staff.organization if staff else None, title="信道接入技术专利开源承诺",
                                pledged_on=today - dt.timedelta(days=15),
                                summary="对中小企业依申请免费许可范围内的信道接入相关专利，互惠条件下有效。",
                                mechanism="royalty_free", conditions=["reciprocity"], field_of_use="无线通信",

@@ -867,6 +867,12 @@ def pledge_create(*, actor: User | None, pledgor: Organization | None = None, ce
             raise PermissionDenied(_("只有专利权人或运营中心可以登记专利开源承诺"))
     if pledgor is None:
         raise ApplicationError(_("请选择承诺人"), field="pledgor")
+    if (actor is not None and actor.role == Role.CENTER_STAFF and not actor.is_platform_admin
+            and _users_of([pledgor.pk])):
+        # A pledge binds the pledgor: one with users on the platform makes it itself; a center registers the
+        # published pledge of a pledgor that is not on the platform.
+        raise PermissionDenied(_("%(o)s 在平台有账户：专利开源承诺须由承诺人自行登记") % {"o": pledgor.name},
+                               field="pledgor")
     unknown = set(data) - set(PLEDGE_FIELDS)
     if unknown:
         raise ApplicationError(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
