@@ -28,3 +28,13 @@ def test_lead_form_has_no_contributor_picker(client, consortium, users):
     assert page.status_code == 200 and 'name="contributed_by"' not in page.content.decode()
     client.force_login(users["center_a"])
     assert 'name="contributed_by"' in client.get(f"/alliances/{consortium.pk}/shared-patents/new/").content.decode()
+
+
+def test_missing_records_name_the_api_parameter(api_client, users):
+    api_client.as_user(users["center_a"])
+    for path, field in (("/alliances/projects/999999/milestones", "project_id"),
+                        ("/alliances/members/999999/leave", "member_id"),
+                        ("/alliances/milestones/999999/done", "milestone_id"),
+                        ("/alliances/shared-patents/999999/withdraw", "shared_id")):
+        r = api_client.post(path, {"title": "m", "due_on": "2027-01-01"})
+        assert r.status_code == 404 and r.json()["error"]["field"] == field, path

@@ -60,40 +60,40 @@ def consortium_get(*, user: User | None, pk: int) -> Consortium:
     return consortium
 
 
-def _sub_get(model, user: User | None, pk: int, what: str, related: tuple[str, ...]):
+def _sub_get(model, user: User | None, pk: int, what: str, related: tuple[str, ...], field: str = ""):
     qs = model.objects.select_related(*related)
     obj = (restrict(qs, user, VIEW) if user is not None else qs).filter(pk=pk).first()
     if obj is None:
-        raise NotFound(_("%(w)s %(pk)s 不存在或无权查看") % {"w": what, "pk": pk}, field=model._meta.model_name)
+        raise NotFound(_("%(w)s %(pk)s 不存在或无权查看") % {"w": what, "pk": pk}, field=field or model._meta.model_name)
     return obj
 
 
 def member_get(*, user: User | None, pk: int) -> ConsortiumMember:
-    return _sub_get(ConsortiumMember, user, pk, _("联合体成员"), ("consortium", "organization"))
+    return _sub_get(ConsortiumMember, user, pk, _("联合体成员"), ("consortium", "organization"), field="member_id")
 
 
 def project_get(*, user: User | None, pk: int) -> JointProject:
-    return _sub_get(JointProject, user, pk, _("联合攻关项目"), ("consortium", "consortium__center", "leader"))
+    return _sub_get(JointProject, user, pk, _("联合攻关项目"), ("consortium", "consortium__center", "leader"), field="project_id")
 
 
 def milestone_get(*, user: User | None, pk: int) -> Milestone:
-    return _sub_get(Milestone, user, pk, _("项目里程碑"), ("project", "project__consortium"))
+    return _sub_get(Milestone, user, pk, _("项目里程碑"), ("project", "project__consortium"), field="milestone_id")
 
 
 def joint_patent_get(*, user: User | None, pk: int) -> JointPatent:
-    return _sub_get(JointPatent, user, pk, _("联合创造专利"), ("project", "patent"))
+    return _sub_get(JointPatent, user, pk, _("联合创造专利"), ("project", "patent"), field="joint_patent_id")
 
 
 def shared_patent_get(*, user: User | None, pk: int) -> SharedPatent:
-    return _sub_get(SharedPatent, user, pk, _("共享专利"), ("consortium", "patent", "contributed_by"))
+    return _sub_get(SharedPatent, user, pk, _("共享专利"), ("consortium", "patent", "contributed_by"), field="shared_id")
 
 
 def protection_get(*, user: User | None, pk: int) -> ProtectionAction:
-    return _sub_get(ProtectionAction, user, pk, _("共同保护决定"), ("consortium", "target_patent"))
+    return _sub_get(ProtectionAction, user, pk, _("共同保护决定"), ("consortium", "target_patent"), field="protection_id")
 
 
 def sme_service_get(*, user: User | None, pk: int) -> SmeService:
-    return _sub_get(SmeService, user, pk, _("服务记录"), ("consortium", "provider", "sme"))
+    return _sub_get(SmeService, user, pk, _("服务记录"), ("consortium", "provider", "sme"), field="sme_service_id")
 
 
 # ---------------------------------------------------------------- one consortium's parts
