@@ -29,7 +29,7 @@ def test_a_bounded_project_is_accepted(db, users, orgs, api_client):
     assert r.status_code == 201, r.content
 
 
-def test_trademark_validity_and_brand_description_are_bounded(db, users, orgs):
+def test_trademark_validity_and_brand_description_are_bounded(db, users, orgs, deal):  # deal: center_a serves ent_a
     brand = services.brand_create(actor=users["center_a"], name="甲品牌", holder=orgs["ent_a"])
     with pytest.raises(ApplicationError) as err:
         services.trademark_add(actor=users["center_a"], brand=brand, registration_number="12345678", mark="甲",

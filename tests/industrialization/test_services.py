@@ -215,3 +215,19 @@ def test_patent_licensed_through_an_open_licence(users, product_with_data, paten
     assert services.filing_problems(product_with_data, data_year) == []
     rows[0]["status"] = "ended"  # the licence ended: the pack is refused again
     assert [p["code"] for p in services.filing_problems(product_with_data, data_year)] == ["no_licence"]
+
+
+def test_a_center_registers_products_and_brands_only_for_enterprises_it_serves(users, orgs, deal):
+    """Probe (issue 19): any center could register a product or a brand in any enterprise's name, then prepare its
+    备案 pack and count it. Center 乙 has no project, deal or demand with 苏州甲科技; center 甲 brokered its deal."""
+    from ipoc.core.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied) as err:
+        services.product_create(actor=users["center_b"], name="他人的产品", category="电子专用材料", enterprise=orgs["ent_a"])
+    assert err.value.field == "enterprise" and "尚未服务" in err.value.message
+    with pytest.raises(PermissionDenied) as err:
+        services.brand_create(actor=users["center_b"], name="他人的品牌", holder=orgs["ent_a"])
+    assert err.value.field == "holder"
+    assert services.product_create(actor=users["center_a"], name="服务企业的产品", category="电子专用材料",
+                                   enterprise=orgs["ent_a"]).center == orgs["center_a"]
+    assert services.brand_create(actor=users["center_a"], name="服务企业的品牌", holder=orgs["ent_a"]).pk

@@ -314,3 +314,13 @@ def licence_deal_amounts(*, ipc_prefix: str, limit: int = 50) -> list[dict]:
           .annotate(n=Count("patents", distinct=True)).order_by("-signed_date", "-pk")[:limit])
     return [{"id": d.pk, "title": d.title, "amount": d.amount, "per_patent": (d.amount / max(d.n, 1)).quantize(
         Decimal("0.01")), "signed_date": d.signed_date} for d in qs]
+
+
+def center_serves(center_id: int, organization_id: int) -> bool:
+    """Whether an operation center serves an organisation on the platform's records: a party (转让/许可方 or
+    受让/被许可方) of a deal the center brokers, or the requester of a demand the center handles. Used where
+    center staff act in another organisation's name (a product, a brand, an open-licence draft)."""
+    if Deal.objects.filter(center_id=center_id).filter(
+            Q(sellers__id=organization_id) | Q(buyers__id=organization_id)).exists():
+        return True
+    return _center_demands(center_id).filter(organization_id=organization_id).exists()

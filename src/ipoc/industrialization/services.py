@@ -470,6 +470,21 @@ def _check_product_refs(actor: User | None, enterprise: Organization, brand, pro
 
 
 @transaction.atomic
+def _require_served(actor: User | None, center: Organization | None, organization: Organization | None, *,
+                    field: str) -> None:
+    """Center staff act in an enterprise's name only for an enterprise their center serves: one with a project of
+    the center, a deal it brokers or a demand it handles (probe, issue 19: any center could file for anyone)."""
+    if actor is None or actor.is_platform_admin or actor.role != Role.CENTER_STAFF or organization is None:
+        return
+    from ipoc.deals import selectors as deal_selectors
+
+    if Project.objects.filter(center=center, enterprise=organization).exists():
+        return
+    if center is not None and deal_selectors.center_serves(center.pk, organization.pk):
+        return
+    raise PermissionDenied(_("本中心尚未服务该单位（无本中心的产业化项目、撮合交易或受理需求），不能以其名义登记"), field=field)
+
+
 def product_create(*, actor: User | None, name: str, category: str, enterprise: Organization | None = None,
                    catalogue_code: str = "", center: Organization | None = None, project: Project | None = None,
                    brand: Brand | None = None, description: str = "", features: str = "") -> Product:
@@ -489,6 +504,7 @@ def product_create(*, actor: User | None, name: str, category: str, enterprise: 
     enterprise = _enterprise(enterprise)
     if project is not None and center is None:
         center = project.center
+    _require_served(actor, center, enterprise, field="enterprise")
     _check_product_refs(actor, enterprise, brand, project)
     product = Product(name=(name or "").strip(), category=(category or "").strip(),
                       catalogue_code=(catalogue_code or "").strip(), enterprise=enterprise, center=center,
@@ -905,6 +921,7 @@ def brand_create(*, actor: User | None, name: str, holder: Organization | None =
             raise PermissionDenied(_("只有企业或运营中心可以登记品牌"))
     if holder is None:
         raise ApplicationError(_("请选择品牌持有人"), field="holder")
+    _require_served(actor, center, holder, field="holder")
     if Brand.objects.filter(holder=holder, name=(name or "").strip()).exists():
         raise ApplicationError(_("%(o)s 已有品牌“%(n)s”") % {"o": holder, "n": name}, field="name")
     brand = Brand(name=(name or "").strip(), holder=holder, center=center, description=description or "")
