@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from ipoc.centers import services as center_services
 from ipoc.core import services as core_services
@@ -18,14 +19,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _pick(page, field: str, query: str, option: str) -> None:
-    """Choose in a Tom Select picker: type, wait for the API's answer, click the option."""
+    """Choose in a Tom Select picker: type, wait for the API's answer, click the option, and wait until the form's
+    own select holds it (a click on a list still loading must not pass for a choice)."""
     page.click(f"#{field}-ts-control")
     page.fill(f"#{field}-ts-control", query)
     page.locator(f"#{field}-ts-dropdown .option", has_text=option).first.click()
+    expect(page.locator(f"select#{field} option:checked", has_text=option)).to_have_count(1)
+    page.keyboard.press("Escape")
 
 
 def _alert(page) -> str:
-    return page.locator(".page-body .alert").first.inner_text()
+    alert = page.locator(".page-body .alert").first
+    if not alert.is_visible():
+        alert.wait_for(timeout=15000)
+    return alert.inner_text()
 
 
 @pytest.fixture
