@@ -29,10 +29,7 @@ def _pick(page, field: str, query: str, option: str) -> None:
 
 
 def _alert(page) -> str:
-    alert = page.locator(".page-body .alert").first
-    if not alert.is_visible():
-        alert.wait_for(timeout=15000)
-    return alert.inner_text()
+    return page.locator(".page-body .alert").first.inner_text()
 
 
 @pytest.fixture

@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext as _
 
 CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
@@ -132,3 +134,8 @@ def normalise_name(value: str) -> str:
             continue
         chars.append(" " if category in ("Zs", "Zl", "Zp", "Cc") else char)
     return " ".join("".join(chars).split())
+
+
+# Dates people type into a record (a project's start, a due date, a filing date): 1980–2100. A model field takes
+# ``validators=TYPED_DATE_RANGE``; a year out of it is a 400 naming the field.
+TYPED_DATE_RANGE = [MinValueValidator(dt.date(1980, 1, 1)), MaxValueValidator(dt.date(2100, 12, 31))]

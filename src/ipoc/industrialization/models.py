@@ -3,7 +3,6 @@ yearly data and 备案认定 filings, and brands (商标品牌) with their trade
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,11 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from ipoc.core.models import TransitionRecord
 from ipoc.core.permissions import AccessRule
+from ipoc.core.validators import TYPED_DATE_RANGE
 
 MAX_YUAN = Decimal("100000000000")  # 1,000 亿元: an absurd-amount ceiling for every money figure here
 MIN_YEAR, MAX_YEAR = 2000, 2100
 # Dates a person enters (立项、计划、到位、专用权期限、备案): within a plausible range, never year 9999.
-DATE_RANGE = [MinValueValidator(dt.date(1980, 1, 1)), MaxValueValidator(dt.date(2100, 12, 31))]
+DATE_RANGE = TYPED_DATE_RANGE
 
 
 def text_limit(n: int) -> list:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from ipoc.core.bounds import check_date
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import Organization, OrganizationKind, Role, User
 from ipoc.core.services import audit_record, notify, validated_save
@@ -307,20 +308,13 @@ def _category(programme: Programme, value, field: str) -> ProductCategory:
 
 def _date(value, field: str) -> dt.date:
     if isinstance(value, dt.datetime):
-        return _bounded(value.date(), field)
+        return check_date(value.date(), field)
     if isinstance(value, dt.date):
-        return _bounded(value, field)
+        return check_date(value, field)
     try:
         day = dt.date.fromisoformat(str(value).strip()[:10])
     except (TypeError, ValueError):
         raise ApplicationError(_("日期格式应为 YYYY-MM-DD：%(v)s") % {"v": value}, field=field) from None
-    return _bounded(day, field)
-
-
-def _bounded(day: dt.date, field: str) -> dt.date:
-    """A date the platform can hold (1700–2199, ``ipoc.core.bounds``), else a 400 naming the field."""
-    from ipoc.core.bounds import check_date
-
     return check_date(day, field)
 
 

@@ -3,15 +3,14 @@ report that stays watched, and a supply-chain review (供应链合规排查) ove
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ipoc.core.permissions import AccessRule
+from ipoc.core.validators import TYPED_DATE_RANGE
 
 
 def text_limit(n: int) -> list:
@@ -20,7 +19,7 @@ def text_limit(n: int) -> list:
 
 
 # Dates a person enters (立案日期, 完成期限): within a plausible range, never year 9999.
-DATE_RANGE = [MinValueValidator(dt.date(1980, 1, 1)), MaxValueValidator(dt.date(2100, 12, 31))]
+DATE_RANGE = TYPED_DATE_RANGE
 
 
 class CheckStatus(models.TextChoices):
