@@ -116,9 +116,9 @@ def test_pack_prepared_exported_and_filed_to_a_result(users, product_with_data, 
     assert wb.sheetnames == ["备案信息", "支撑专利", "依据"]
     assert wb["支撑专利"].max_row == 3
     assert services.pack_pdf(filing).startswith(b"%PDF")
-    for status in ("filed", "reviewing", "publicized", "recognised"):
-        filing = services.filing_transition(actor=actor, filing=filing, to_status=status,
-                                            platform_reference="BA-1" if status == "filed" else "")
+    filing = services.filing_transition(actor=actor, filing=filing, to_status="filed", platform_reference="BA-1")
+    for status in ("reviewing", "publicized", "recognised"):  # the platform's answers, recorded by the center
+        filing = services.filing_transition(actor=users["center_a"], filing=filing, to_status=status)
     assert filing.status == FilingStatus.RECOGNISED and filing.filed_date and filing.result_date
     with pytest.raises(ApplicationError):  # filed already: the pack for that year is frozen
         services.filing_prepare(actor=actor, product=product_with_data, data_year=data_year)
@@ -191,7 +191,8 @@ def test_reminder_before_the_window(users, product_with_data, data_year, setting
     actor = users["center_a"]
     filing = services.filing_prepare(actor=actor, product=product_with_data, data_year=data_year)
     for status in ("filed", "reviewing", "publicized", "recognised"):
-        filing = services.filing_transition(actor=actor, filing=filing, to_status=status)
+        filing = services.filing_transition(actor=actor, filing=filing, to_status=status,
+                                            publication_reference="公告-1" if status == "recognised" else "")
     today = rules.window_opens(data_year + 2) - dt.timedelta(days=10)
     assert services.filing_reminders(today=today) == 1
     assert services.filing_reminders(today=today) == 0  # once

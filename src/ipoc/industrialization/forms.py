@@ -166,6 +166,7 @@ class FilingTransitionForm(forms.Form):
     on = forms.DateField(label=_("日期"), required=False, widget=forms.DateInput(attrs=DATE),
                          help_text=_("留空为今天"))
     platform_reference = forms.CharField(label=_("平台受理编号"), required=False, max_length=100)
+    publication_reference = forms.CharField(label=_("公示/公告编号"), required=False, max_length=100)
     reason = forms.CharField(label=_("说明"), required=False, max_length=500)
 
 

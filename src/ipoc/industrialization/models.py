@@ -417,7 +417,8 @@ class FilingStatus(models.TextChoices):
     NOT_RECOGNISED = "not_recognised", _("未通过")
 
 
-# 备案 → 认定 → 公示 → 结果; 未通过 may end any step after 备案.
+# 备案 → 认定 → 公示 → 结果; 未通过 may end any step after 备案. The applicant (or its center) moves to 备案; every
+# later status is the platform's answer, recorded by others (services.may_record_filing_result, rules.SOURCE_RESULTS).
 FILING_TRANSITIONS: dict[str, tuple[str, ...]] = {
     FilingStatus.PREPARED: (FilingStatus.FILED,),
     FilingStatus.FILED: (FilingStatus.REVIEWING, FilingStatus.NOT_RECOGNISED),
@@ -442,6 +443,7 @@ class ProductFiling(models.Model):
     filed_date = models.DateField(_("备案日期"), null=True, blank=True, validators=DATE_RANGE)
     result_date = models.DateField(_("结果日期"), null=True, blank=True, validators=DATE_RANGE)
     platform_reference = models.CharField(_("平台受理编号"), max_length=100, blank=True)
+    publication_reference = models.CharField(_("公示/公告编号"), max_length=100, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

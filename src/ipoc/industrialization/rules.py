@@ -24,6 +24,15 @@ SOURCE_APPLICANT = _("申报主体为生产或销售该产品的专利权人或�
 SOURCE_STANDARD = _("T/PPAC 402-2022《专利密集型产品评价方法》，后为 GB/T 46961-2025")
 UNVERIFIED = _("待核实")
 
+# Who records the platform's answers. [S] (policy/RULES.md '专利密集型产品'): 认定 (审查 → 认定 → 公示) is done on the
+# national pilot platform, not by the applicant; the article of 国家知识产权局's rules that says who publishes the
+# results could not be confirmed here (待核实). IPOC therefore records 认定审查中 / 公示中 / 认定通过 / 未通过 only as
+# transcribed from the platform's published results, by a party other than the applicant: staff of an operation
+# center serving the enterprise, an IP office whose area covers it, or a platform administrator; and 认定通过 only
+# with the platform's reference or the 公示/公告 number, so the figure can be checked against the publication.
+SOURCE_RESULTS = _("认定审查、公示与认定结果由国家专利密集型产品备案认定试点平台作出并公布；本平台据其公布结果登记"
+                   "（依据条文待核实）")
+
 
 @dataclass(frozen=True)
 class PackField:

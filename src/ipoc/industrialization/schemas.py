@@ -115,6 +115,7 @@ class FilingRead(Schema):
     filed_date: date | None
     result_date: date | None
     platform_reference: str
+    publication_reference: str
 
 
 class ProductRead(Schema):
@@ -170,6 +171,7 @@ class FilingTransition(Schema):
     reason: str = ""
     on: date | None = None
     platform_reference: str = ""
+    publication_reference: str = ""
 
 
 class TrademarkRead(Schema):

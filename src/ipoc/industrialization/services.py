@@ -89,6 +89,41 @@ def may_manage_product(actor: User | None, product: Product) -> bool:
     return actor.role == Role.CENTER_STAFF and actor.organization_id in centers
 
 
+def may_record_filing_result(actor: User | None, product: Product) -> bool:
+    """Who records the national platform's answers on a filing (认定审查中 / 公示中 / 认定通过 / 未通过): never the
+    applicant itself (probe: an enterprise could certify its own product). Platform administrators (and the
+    system); staff of an IP office (知识产权管理部门, ``Role.OFFICE_STAFF``) whose area covers the product; staff of
+    an operation center that cultivates the product or serves the enterprise (``_center_serves``). Source: the
+    results are made and published by 专利密集型产品备案认定试点平台 (policy/RULES.md '专利密集型产品' [S]; the
+    article naming who publishes them is 待核实 — rules.SOURCE_RESULTS)."""
+    if _is_admin(actor):
+        return True
+    if not actor.is_authenticated or not actor.organization_id or actor.organization_id == product.enterprise_id:
+        return False
+    if actor.role == Role.OFFICE_STAFF:
+        from ipoc.core.permissions import VIEW, can
+
+        return actor.organization.kind == OrganizationKind.IP_OFFICE and can(actor, VIEW, product)
+    if actor.role == Role.CENTER_STAFF:
+        if actor.organization_id in {product.center_id, product.project.center_id if product.project_id else None}:
+            return True
+        return _center_serves(actor.organization_id, product.enterprise_id)
+    return False
+
+
+# The platform's answers on a filing, recorded only by ``may_record_filing_result``.
+FILING_RESULTS = (FilingStatus.REVIEWING, FilingStatus.PUBLICIZED, FilingStatus.RECOGNISED,
+                  FilingStatus.NOT_RECOGNISED)
+
+
+def may_move_filing(actor: User | None, product: Product, to_status: str) -> bool:
+    """备案 (已备案, with the platform's reference) is the applicant's step — the enterprise or a center acting for
+    it (``may_manage_product``); every later status is a result of the platform (``may_record_filing_result``)."""
+    if to_status == FilingStatus.FILED:
+        return may_manage_product(actor, product)
+    return to_status in FILING_RESULTS and may_record_filing_result(actor, product)
+
+
 def may_manage_brand(actor: User | None, brand: Brand) -> bool:
     if _is_admin(actor):
         return True
@@ -469,18 +504,23 @@ def _check_product_refs(actor: User | None, enterprise: Organization, brand, pro
                                field="project")
 
 
-@transaction.atomic
+def _center_serves(center_id: int, organization_id: int) -> bool:
+    """A center serves an enterprise: a project of the center implemented by it, or (``deals.selectors.
+    center_serves``) a deal the center brokers with it as a party or a demand of it the center handles."""
+    from ipoc.deals import selectors as deal_selectors
+
+    if Project.objects.filter(center_id=center_id, enterprise_id=organization_id).exists():
+        return True
+    return deal_selectors.center_serves(center_id, organization_id)
+
+
 def _require_served(actor: User | None, center: Organization | None, organization: Organization | None, *,
                     field: str) -> None:
     """Center staff act in an enterprise's name only for an enterprise their center serves: one with a project of
     the center, a deal it brokers or a demand it handles (probe, issue 19: any center could file for anyone)."""
     if actor is None or actor.is_platform_admin or actor.role != Role.CENTER_STAFF or organization is None:
         return
-    from ipoc.deals import selectors as deal_selectors
-
-    if Project.objects.filter(center=center, enterprise=organization).exists():
-        return
-    if center is not None and deal_selectors.center_serves(center.pk, organization.pk):
+    if center is not None and _center_serves(center.pk, organization.pk):
         return
     raise PermissionDenied(_("本中心尚未服务该单位（无本中心的产业化项目、撮合交易或受理需求），不能以其名义登记"), field=field)
 
@@ -804,27 +844,61 @@ def filing_for_export(product: Product, data_year: int | None = None) -> Product
     return filing
 
 
+def _reference(value: str, field: str) -> str:
+    value = (value or "").strip()
+    if len(value) > 100:
+        raise ApplicationError(_("编号最多 100 字"), field=field)
+    return value
+
+
 @transaction.atomic
 def filing_transition(*, actor: User | None, filing: ProductFiling, to_status: str, reason: str = "",
-                      on: dt.date | None = None, platform_reference: str = "") -> ProductFiling:
-    """Record the platform's progress: 备案 → 认定审查 → 公示 → 认定通过 (or 未通过, with the reason)."""
+                      on: dt.date | None = None, platform_reference: str = "",
+                      publication_reference: str = "") -> ProductFiling:
+    """Record the platform's progress: 备案 → 认定审查 → 公示 → 认定通过 (or 未通过, with the reason).
+
+    备案 is marked by the enterprise or a center acting for it, with the platform's 受理编号 when known. The later
+    statuses are the national platform's results (专利密集型产品备案认定试点平台, policy/RULES.md [S]; who publishes
+    them: 待核实), transcribed here by others than the applicant (``may_record_filing_result``). 认定通过 needs the
+    platform's reference or the 公示/公告 number (``publication_reference``) on the filing, so the recognised count
+    can be traced to the publication."""
     filing = ProductFiling.objects.select_for_update().select_related("product").get(pk=filing.pk)
-    _require(may_manage_product(actor, filing.product), _("您无权更新该产品的备案状态"))
+    product = filing.product
+    _require(may_manage_product(actor, product) or may_record_filing_result(actor, product),
+             _("您无权更新该产品的备案状态"))
     if to_status not in FILING_TRANSITIONS.get(filing.status, ()):
         label = FilingStatus(to_status).label if to_status in FilingStatus.values else to_status
         raise ApplicationError(_("备案状态不能从“%(a)s”变为“%(b)s”") % {"a": filing.get_status_display(), "b": label},
                                field="status", code="invalid_transition")
+    if to_status == FilingStatus.FILED and not may_move_filing(actor, product, to_status):
+        raise PermissionDenied(_("备案由申报企业或代其办理的运营中心登记"), field="status")
+    if not may_move_filing(actor, product, to_status):
+        raise PermissionDenied(_("“%(s)s”是国家专利密集型产品备案认定平台公布的结果，申报企业不能自行登记；"
+                                 "请由服务该企业的运营中心、知识产权管理部门或平台管理员依据平台公布结果登记")
+                               % {"s": FilingStatus(to_status).label}, field="status")
     reason = (reason or "").strip()
+    platform_reference = _reference(platform_reference, "platform_reference")
+    publication_reference = _reference(publication_reference, "publication_reference")
     if to_status == FilingStatus.NOT_RECOGNISED and not reason:
         raise ApplicationError(_("未通过时请填写原因"), field="reason")
+    if publication_reference and to_status not in (FilingStatus.PUBLICIZED, FilingStatus.RECOGNISED):
+        raise ApplicationError(_("公示/公告编号在登记公示或认定通过时填写"), field="publication_reference")
+    if platform_reference and filing.platform_reference and platform_reference != filing.platform_reference:
+        raise ApplicationError(_("平台受理编号已登记为 %(r)s，不能改为 %(n)s") % {
+            "r": filing.platform_reference, "n": platform_reference}, field="platform_reference")
     if to_status == FilingStatus.FILED:
         # the records may have changed since the pack was prepared: check again before it counts as filed
-        problems = filing_problems(filing.product, filing.data_year)
+        problems = filing_problems(product, filing.data_year)
         if problems:
             _refuse_problems(problems)
         filing.filed_date = on or timezone.localdate()
-        if platform_reference:
-            filing.platform_reference = platform_reference.strip()[:100]
+    if platform_reference:
+        filing.platform_reference = platform_reference
+    if publication_reference:
+        filing.publication_reference = publication_reference
+    if to_status == FilingStatus.RECOGNISED and not (filing.platform_reference or filing.publication_reference):
+        raise ApplicationError(_("登记认定通过须填写平台受理编号或公示/公告编号，以便核对平台公布的结果"),
+                               field="publication_reference")
     if to_status in (FilingStatus.RECOGNISED, FilingStatus.NOT_RECOGNISED):
         filing.result_date = on or timezone.localdate()
     previous = filing.status
@@ -832,9 +906,12 @@ def filing_transition(*, actor: User | None, filing: ProductFiling, to_status: s
     validated_save(filing)
     FilingStatusChange.objects.create(filing=filing, from_status=previous, to_status=to_status, actor=_real(actor),
                                       reason=reason)
-    audit_record(actor=actor, action="transition", obj=filing.product,
-                 changes={"filing_status": [previous, to_status], "data_year": [None, filing.data_year]},
-                 message=reason)
+    changes = {"filing_status": [previous, to_status], "data_year": [None, filing.data_year]}
+    if platform_reference:
+        changes["platform_reference"] = [None, platform_reference]
+    if publication_reference:
+        changes["publication_reference"] = [None, publication_reference]
+    audit_record(actor=actor, action="transition", obj=product, changes=changes, message=reason)
     return filing
 
 

@@ -328,10 +328,11 @@ def _product_page(request, product, *, checks_year: int | None = None):
         tms = selectors.trademarks_for(user=user, organization_id=product.enterprise_id)
         sub["trademark_form"] = f.TrademarkLinkForm(queryset=tms, initial={"trademarks": product.trademarks.all()}) \
             if tms.exists() else None
-    filing_moves = {}
-    if manage:
-        for filing in filings:
-            filing_moves[filing.pk] = [(s, FilingStatus(s).label) for s in FILING_TRANSITIONS[filing.status]]
+    # only the moves this user may make: 备案 for the applicant's side, the platform's results for the recorders
+    allowed = ({FilingStatus.FILED} if manage else set()) | (
+        set(services.FILING_RESULTS) if filings and services.may_record_filing_result(user, product) else set())
+    filing_moves = {filing.pk: [(s, FilingStatus(s).label) for s in FILING_TRANSITIONS[filing.status] if s in allowed]
+                    for filing in filings}
     return render(request, "industrialization/product_detail.html", {
         "product": product, "manage": manage, "links": links, "patents": [link.patent for link in links],
         "years": years, "filings": [(x, filing_moves.get(x.pk, [])) for x in filings], "data_year": data_year,
@@ -339,7 +340,8 @@ def _product_page(request, product, *, checks_year: int | None = None):
         "risk_checks": selectors.product_risk_checks(product.pk),
         "supplier_results": selectors.product_supplier_results(product.pk),
         "pack_fields": rules.pack_fields(), "unverified": rules.UNVERIFIED,
-        "sources": (rules.SOURCE_FILING, rules.SOURCE_APPLICANT, rules.SOURCE_STANDARD), **sub})
+        "sources": (rules.SOURCE_FILING, rules.SOURCE_APPLICANT, rules.SOURCE_STANDARD),
+        "results_source": rules.SOURCE_RESULTS, **sub})
 
 
 @login_required
@@ -465,7 +467,8 @@ def filing_transition(request, pk: int, filing_pk: int):
         try:
             services.filing_transition(actor=request.user, filing=filing, to_status=d["to_status"],
                                        reason=d.get("reason", ""), on=d.get("on"),
-                                       platform_reference=d.get("platform_reference", ""))
+                                       platform_reference=d.get("platform_reference", ""),
+                                       publication_reference=d.get("publication_reference", ""))
             messages.success(request, _("备案状态已更新：%(s)s") % {"s": FilingStatus(d["to_status"]).label})
         except ApplicationError as exc:
             if isinstance(exc, PermissionDenied):
