@@ -19,6 +19,11 @@ class MatchingConfig(AppConfig):
                                                                     Role.ENTERPRISE_USER, Role.INSTITUTION_USER),
                                 order=35))
         register_job("matching.batch", "ipoc.matching.services:match_batch_job")
+        from ipoc.core.queue import register_chunked_job
+
+        register_chunked_job("matching.batch", plan="ipoc.matching.services:match_batch_plan",
+                             chunk="ipoc.matching.services:match_batch_chunk",
+                             finish="ipoc.matching.services:match_batch_finish")
         from ipoc.core.display import patent_label
         from ipoc.core.pickers import register_lookup
 

@@ -433,13 +433,28 @@ def ranking_train(*, center_id: int | None) -> RankingModel:
 # ---------------------------------------------------------------- batch
 
 
-def match_batch_job(ctx: JobContext) -> dict:
-    """Job ``matching.batch``: match every open demand of a center (resumable: demands done are skipped)."""
-    params = ctx.params
-    run = MatchRun.objects.get(pk=params["run_id"])
+BATCH_CHUNK = 40  # demands per chunk of a batch matching split across workers
+
+
+def _batch_demand_ids(run: MatchRun) -> list[int]:
     center = run.center
-    demands = list(demand_selectors.open_demands(center_id=center.pk if center else None)
-                   .order_by("id").values_list("id", flat=True))
+    return list(demand_selectors.open_demands(center_id=center.pk if center else None)
+                .order_by("id").values_list("id", flat=True))
+
+
+def _run_totals(run: MatchRun, *, demands: int, matches: int, seconds: float) -> dict:
+    run.demands, run.matches, run.seconds = demands, matches, round(seconds, 3)
+    run.save(update_fields=["demands", "matches", "seconds"])
+    return {"run_id": run.pk, "demands": run.demands, "matches": run.matches, "seconds": run.seconds,
+            "demands_per_second": round(run.demands / run.seconds, 2) if run.seconds else None,
+            "report_url": f"/matching/runs/{run.pk}/"}
+
+
+def match_batch_job(ctx: JobContext) -> dict:
+    """Job ``matching.batch``: match every open demand of a center (resumable: demands done are skipped).
+    Run whole here; on a networked queue :func:`match_batch_plan` splits it into chunks of demands instead."""
+    run = MatchRun.objects.get(pk=ctx.params["run_id"])
+    demands = _batch_demand_ids(run)
     done_until = int(ctx.checkpoint_data.get("last_demand_id", 0))
     ctx.set_total(len(demands))
     ctx.set_done(sum(1 for d in demands if d <= done_until))
@@ -453,13 +468,49 @@ def match_batch_job(ctx: JobContext) -> dict:
         ctx.advance()
         ctx.checkpoint({"last_demand_id": demand_id, "matches": total_matches,
                         "seconds": time.monotonic() - started})
-    run.demands = len(demands)
-    run.matches = total_matches
-    run.seconds = round(time.monotonic() - started, 3)
-    run.save(update_fields=["demands", "matches", "seconds"])
-    return {"run_id": run.pk, "demands": run.demands, "matches": run.matches, "seconds": run.seconds,
-            "demands_per_second": round(run.demands / run.seconds, 2) if run.seconds else None,
-            "report_url": f"/matching/runs/{run.pk}/"}
+    return _run_totals(run, demands=len(demands), matches=total_matches, seconds=time.monotonic() - started)
+
+
+def match_batch_plan(ctx: JobContext) -> list[dict] | None:
+    """``plan`` of the chunked ``matching.batch``: chunks of :data:`BATCH_CHUNK` demands that workers on any
+    machine take in parallel — on a networked queue (``IPOC_QUEUE_URL``) with at least two chunks of work, or
+    when ``params["chunk_demands"]`` asks. On the embedded queue the job runs whole (its worker threads share
+    one process, so chunks would not run any faster)."""
+    from ipoc.core import queue
+
+    size = int(ctx.params.get("chunk_demands") or 0)
+    if not size and queue.is_embedded():
+        return None
+    size = size or BATCH_CHUNK
+    run = MatchRun.objects.get(pk=ctx.params["run_id"])
+    demands = _batch_demand_ids(run)
+    if len(demands) < 2 * size and not ctx.params.get("chunk_demands"):
+        return None
+    ctx.checkpoint({"started": time.time(), "demands": len(demands)})
+    return [{"demand_ids": demands[a:a + size], "size": len(demands[a:a + size])}
+            for a in range(0, len(demands), size)]
+
+
+def match_batch_chunk(ctx: JobContext, params: dict, spec: dict) -> dict:
+    """One chunk: match its demands (a demand closed or deleted meanwhile is skipped). Matching a demand
+    replaces its proposed matches, so a chunk redone after a lost worker gives the same rows."""
+    run = MatchRun.objects.get(pk=params["run_id"])
+    matched = matches = 0
+    for demand_id in spec["demand_ids"]:
+        demand = demand_selectors.open_demands(center_id=run.center_id).filter(pk=demand_id).first()
+        if demand is not None:
+            matches += len(demand_match(actor=None, demand=demand, run=run))
+            matched += 1
+        ctx.advance()
+    return {"demands": matched, "matches": matches}
+
+
+def match_batch_finish(ctx: JobContext, results: list[dict]) -> dict:
+    """``finish``: the run's totals from its chunks; its time is the job's wall time (all workers)."""
+    run = MatchRun.objects.get(pk=ctx.params["run_id"])
+    started = float(ctx.checkpoint_data.get("started") or time.time())
+    return _run_totals(run, demands=sum(int(r.get("demands", 0)) for r in results),
+                       matches=sum(int(r.get("matches", 0)) for r in results), seconds=time.time() - started)
 
 
 @transaction.atomic  # a run refused by the job limits (429/409) leaves no empty MatchRun behind

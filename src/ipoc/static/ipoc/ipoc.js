@@ -4,6 +4,7 @@
    - select[data-picker-url]: a Tom Select picker that searches the API (GET url?q=… → [{value, label, sub}]);
    - select[data-searchable]: a Tom Select over the options already in the page;
    - div[data-chart]: an ECharts chart whose option is the JSON in <script type="application/json" id="…">;
+   - form[data-busy]: while the request runs, its button is disabled and shows a spinner and the text;
    - [data-print]: prints the page;
    - HTMX requests carry the CSRF token. */
 (function () {
@@ -67,7 +68,17 @@
     const form = ev.target;
     const btn = ev.submitter;
     const msg = (btn && btn.dataset.confirm) || form.dataset.confirm;
-    if (msg && !window.confirm(msg)) ev.preventDefault();
+    if (msg && !window.confirm(msg)) { ev.preventDefault(); return; }
+    if (form.dataset.busy && btn) {  // after the browser has read the form (a disabled button is not sent)
+      window.setTimeout(() => {
+        btn.disabled = true;
+        btn.setAttribute("aria-busy", "true");
+        const spin = document.createElement("span");
+        spin.className = "spinner-border spinner-border-sm me-2";
+        spin.setAttribute("aria-hidden", "true");
+        btn.replaceChildren(spin, document.createTextNode(form.dataset.busy));
+      }, 0);
+    }
   });
   document.addEventListener("click", (ev) => {
     const a = ev.target.closest && ev.target.closest("a[data-confirm]");
