@@ -8,13 +8,13 @@ from ipoc.risk import rules
 from ipoc.risk.models import LitigationCase, Mapping
 
 LINES_HELP = _("每行一项")
+REQUESTER_HELP = _("运营中心代其登记时选择；只列出本中心服务的单位（本中心撮合交易的当事方、受理需求的提出方，或曾自行向本中心申请排查的单位）")
 
 
 class CheckForm(forms.Form):
     product_name = forms.CharField(label=_("产品名称"), max_length=200)
     title = forms.CharField(label=_("排查名称"), max_length=200, required=False, help_text=_("留空时按产品名称生成"))
-    requester = PickerField("enterprises", label=_("申请单位"), required=False,
-                            help_text=_("运营中心代会员企业登记时选择"))
+    requester = PickerField("risk_requesters", label=_("申请单位"), required=False, help_text=REQUESTER_HELP)
     center = PickerField("operation_centers", label=_("承办运营中心"), required=False,
                          help_text=_("由哪家运营中心开展排查"))
     product = forms.TypedChoiceField(label=_("产品记录"), required=False, coerce=int, empty_value=None,
@@ -95,8 +95,7 @@ class LitigationImportForm(forms.Form):
 
 class BomForm(forms.Form):
     title = forms.CharField(label=_("排查名称"), max_length=200, required=False)
-    requester = PickerField("enterprises", label=_("申请单位"), required=False,
-                            help_text=_("运营中心代会员企业登记时选择"))
+    requester = PickerField("risk_requesters", label=_("申请单位"), required=False, help_text=REQUESTER_HELP)
     center = PickerField("operation_centers", label=_("承办运营中心"), required=False)
     file = forms.FileField(label=_("物料清单/供应商清单"), help_text=_("Excel（.xlsx）或 CSV，按模板填写"))
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.apps import apps
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ipoc.core.errors import NotFound
-from ipoc.core.models import Role, User
+from ipoc.core.models import OrganizationKind, Role, User
 from ipoc.core.permissions import VIEW, restrict
 from ipoc.risk.models import (
     Candidate,
@@ -373,6 +373,59 @@ def center_members_served(center_id: int, year: int) -> dict[str, list[int]]:
     ids |= set(SupplyReview.objects.filter(center=center_id, created_at__year=year).values_list("requester", flat=True))
     smes = set(Organization.objects.filter(pk__in=ids, is_sme=True).values_list("pk", flat=True))
     return {"members": sorted(ids), "smes": sorted(smes)}
+
+
+# ---------------------------------------------------------------- whom a center serves
+
+REQUESTER_KINDS = (OrganizationKind.ENTERPRISE, OrganizationKind.UNIVERSITY, OrganizationKind.RESEARCH_INSTITUTE)
+
+
+def _system_reader() -> User:
+    """An unsaved administrator, to read other apps' records through their selectors the same way for everyone."""
+    return User(username="system", role=Role.PLATFORM_ADMIN, is_superuser=True)
+
+
+def asked_center_before(center_id: int, organization_id: int) -> bool:
+    """The organisation itself (one of its users) asked the center for a check or a supply review before."""
+    return (RiskCheck.objects.filter(center_id=center_id, requester_id=organization_id,
+                                     created_by__organization_id=organization_id).exists()
+            or SupplyReview.objects.filter(center_id=center_id, requester_id=organization_id,
+                                           created_by__organization_id=organization_id).exists())
+
+
+def center_serves_requester(center_id: int, organization_id: int) -> bool:
+    """Whether center staff may name the organisation as the requester of a check or review: the center serves it
+    (``deals.selectors.center_serves``: a party of a deal it brokers, the requester of a demand it handles), or the
+    organisation itself asked this center for a check or review before."""
+    from ipoc.deals.selectors import center_serves
+
+    return center_serves(center_id, organization_id) or asked_center_before(center_id, organization_id)
+
+
+def requesters_for(user: User | None) -> QuerySet:
+    """The organisations ``user`` may name as requester (the picker of the check and review forms): all enterprises
+    and institutions for administrators; for center staff those their center serves, by the same records as
+    ``center_serves_requester``; otherwise the user's own organisation."""
+    from ipoc.core import selectors as core_selectors
+    from ipoc.core.models import Organization
+    from ipoc.deals import selectors as deal_selectors
+    from ipoc.demands import selectors as demand_selectors
+
+    if user is None or not user.is_authenticated:
+        return Organization.objects.none()
+    qs = core_selectors.organization_list(user=user).filter(kind__in=REQUESTER_KINDS)
+    if user.is_platform_admin:
+        return qs
+    if user.role != Role.CENTER_STAFF or not user.organization_id:
+        return qs.filter(pk=user.organization_id or 0)
+    center = user.organization_id
+    deals = deal_selectors.deal_list(user=_system_reader(), center=center)
+    demands = demand_selectors.demand_list(user=_system_reader(), center=center)
+    asked_checks = RiskCheck.objects.filter(center_id=center, created_by__organization_id=F("requester_id"))
+    asked_reviews = SupplyReview.objects.filter(center_id=center, created_by__organization_id=F("requester_id"))
+    return qs.filter(Q(pk__in=deals.values("sellers")) | Q(pk__in=deals.values("buyers"))
+                     | Q(pk__in=demands.values("organization_id")) | Q(pk__in=asked_checks.values("requester_id"))
+                     | Q(pk__in=asked_reviews.values("requester_id")))
 
 
 def open_checks_for_center(user: User) -> QuerySet[RiskCheck]:

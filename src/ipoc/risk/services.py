@@ -70,8 +70,16 @@ def require_manager(actor: User | None, obj) -> None:
 
 
 def _scope(actor: User | None, requester: Organization | None, center: Organization | None):
-    """Enterprises ask for their own organisation at a center they choose; center staff register for a member
-    and handle it themselves."""
+    """Who may open a check (出口前风险预警) or a supply review (供应链合规排查), and for whom — used by
+    ``check_create`` and ``review_import``.
+
+    Enterprises ask for their own organisation at a center they choose. Center staff register for an organisation
+    their center serves (``selectors.center_serves_requester``: a party of a deal the center brokers, the requester
+    of a demand it handles, or an organisation that itself asked this center before) and handle it themselves —
+    not in the name of any enterprise (probe: a center could open checks naming anyone, and count them as members
+    served). Administrators and the system are unrestricted. Source: the guideline's duty 开展专业服务 — centers serve
+    产业链各类主体 and 积极提供产品出口前风险预警和供应链合规排查服务 (guideline_interpretation, policy/RULES.md five
+    duties [I]); which records show that a center serves an organisation is this platform's rule, not the guideline's."""
     if actor is not None and not actor.is_platform_admin:
         if actor.role == Role.ENTERPRISE_USER:
             if requester is not None and requester.pk != actor.organization_id:
@@ -85,13 +93,16 @@ def _scope(actor: User | None, requester: Organization | None, center: Organizat
             raise PermissionDenied(_("此操作仅限企业用户和运营中心工作人员"))
     if requester is None:
         raise ApplicationError(_("请选择申请单位"), field="requester")
-    if requester.kind not in (OrganizationKind.ENTERPRISE, OrganizationKind.UNIVERSITY,
-                              OrganizationKind.RESEARCH_INSTITUTE):
+    if requester.kind not in selectors.REQUESTER_KINDS:
         raise ApplicationError(_("申请单位应为企业或高校院所"), field="requester")
     if center is None and actor is not None:
         raise ApplicationError(_("请选择承办运营中心"), field="center")
     if center is not None and center.kind != OrganizationKind.OPERATION_CENTER:
         raise ApplicationError(_("承办机构必须是产业知识产权运营中心"), field="center")
+    if (actor is not None and not actor.is_platform_admin and actor.role == Role.CENTER_STAFF
+            and not selectors.center_serves_requester(center.pk, requester.pk)):
+        raise PermissionDenied(_("本中心尚未服务%(o)s（无本中心撮合的交易、受理的需求或其本身提出的排查申请），"
+                                 "不能以其名义登记排查") % {"o": requester.name}, field="requester")
     return requester, center
 
 
