@@ -163,11 +163,20 @@ NODES = [engine.Term(1, "集成电路", ("芯片", "半导体"), ("H01L",)), eng
          engine.Term(3, "新能源", ("电池", "光伏"), ("H01M",)), engine.Term(4, "装备", ("机器人",), ("B25J",))]
 
 
-def run(con: sqlite3.Connection, set_id: int, *, matrix: bool) -> tuple[float, dict]:
-    src = engine.Source(cursor=con.cursor, vendor="sqlite", qmark=True)
+def _fork(path: Path):
+    """Another connection to the bench database, for the engine's second thread."""
+    def fork():
+        con = sqlite3.connect(path)
+        return engine.Source(cursor=con.cursor, vendor="sqlite", qmark=True, fork=None), con.close
+    return fork
+
+
+def run(con: sqlite3.Connection, set_id: int, *, matrix: bool, workers: int = 1,
+        path: Path | None = None) -> tuple[float, dict]:
+    src = engine.Source(cursor=con.cursor, vendor="sqlite", qmark=True, fork=_fork(path) if path else None)
     t0 = time.perf_counter()
     out = engine.landscape(src, set_id, today=dt.date(2026, 12, 6), technologies=TECH if matrix else (),
-                           effects=EFFECT if matrix else (), nodes=NODES if matrix else ())
+                           effects=EFFECT if matrix else (), nodes=NODES if matrix else (), workers=workers)
     return time.perf_counter() - t0, out
 
 
@@ -187,7 +196,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--matrix-max", type=int, default=10**9,
                     help="measure the matrix and chain text scans only for sets up to this size")
+    ap.add_argument("--workers", default="1,2",
+                    help="connections the landscape runs on (the app uses 2 for large sets); each is measured")
     args = ap.parse_args(argv)
+    worker_counts = [int(w) for w in args.workers.split(",")]
     sizes = [int(s) for s in args.sizes.split(",")]
     path = Path(args.db)
     if not str(path.resolve()).startswith("/tmp/"):
@@ -205,13 +217,21 @@ def main(argv: list[str] | None = None) -> int:
         evaluate_s = ensure_set(con, set_id, size)
         run(con, set_id, matrix=False)  # warm the page cache once
         base = min(baseline(con, set_id) for _ in range(args.repeat))
-        plain = min(run(con, set_id, matrix=False)[0] for _ in range(args.repeat))
-        result = {"size": size, "evaluate_s": round(evaluate_s, 2), "baseline_s": round(base, 3),
-                  "landscape_s": round(plain, 2), "ratio": round(plain / base, 1)}
+        result = {"size": size, "evaluate_s": round(evaluate_s, 2), "baseline_s": round(base, 3)}
+        outs = {}
+        for w in worker_counts:
+            plain, outs[w] = min((run(con, set_id, matrix=False, workers=w, path=path) for _ in range(args.repeat)),
+                                 key=lambda x: x[0])
+            result[f"landscape_s_workers{w}"] = round(plain, 2)
+            result[f"ratio_workers{w}"] = round(plain / base, 1)
+        if len(outs) > 1 and len({json.dumps(o, sort_keys=True, default=str) for o in outs.values()}) != 1:
+            raise SystemExit("the landscape differs between worker counts")
         if size <= args.matrix_max:
-            full, out = min((run(con, set_id, matrix=True) for _ in range(args.repeat)), key=lambda x: x[0])
-            result.update(landscape_with_matrix_and_chain_s=round(full, 2), ratio_full=round(full / base, 1),
-                          patents_counted=out["totals"]["patents"])
+            for w in worker_counts:
+                full, out = min((run(con, set_id, matrix=True, workers=w, path=path) for _ in range(args.repeat)),
+                                key=lambda x: x[0])
+                result[f"with_matrix_and_chain_s_workers{w}"] = round(full, 2)
+            result["patents_counted"] = out["totals"]["patents"]
         result["load_average"] = Path("/proc/loadavg").read_text().split()[:3]
         results.append(result)
         print(json.dumps(results[-1]), flush=True)

@@ -29,7 +29,7 @@ def set_list(request, filters: Query[SetFilters]):
     return selectors.patent_set_list(user=request.auth, q=filters.q[:100], kind=filters.kind)
 
 
-@router.post("/sets", response={201: PatentSetRead}, summary="新建专利集合（立即评估）")
+@router.post("/sets", response={201: PatentSetRead}, summary="新建专利集合（立即评估；大库时在后台评估）")
 def set_create(request, payload: PatentSetCreate):
     data = payload.dict()
     definition = {"q": data["q"], "filters": data["filters"], "node_id": data["node_id"],
@@ -45,10 +45,22 @@ def set_get(request, pk: DbId):
     return selectors.patent_set_get(user=request.auth, pk=pk)
 
 
-@router.post("/sets/{pk}/evaluate", response=PatentSetRead, summary="重新评估专利集合")
+class EvaluationStarted(Schema):
+    job_id: int
+    job_url: str
+    status: str
+
+
+@router.post("/sets/{pk}/evaluate", response={200: PatentSetRead, 202: EvaluationStarted},
+             summary="重新评估专利集合（大库时为后台任务，返回 202 与任务地址）")
 def set_evaluate(request, pk: DbId):
+    from ipoc.core.jobs import job_started
+
     patent_set = selectors.patent_set_get(user=request.auth, pk=pk)
-    return services.patent_set_evaluate(actor=request.auth, patent_set=patent_set)
+    job = services.patent_set_evaluate_request(actor=request.auth, patent_set=patent_set)
+    if job is None:
+        return Status(200, patent_set)
+    return Status(202, job_started(job))
 
 
 @router.get("/sets/{pk}/landscape", summary="专利导航分析（全部分析项，每行含下钻链接）")

@@ -15,5 +15,8 @@ class AnalyticsConfig(AppConfig):
 
         register_menu(MenuEntry(_("专利导航"), "analytics_set_list",
                                 roles=(Role.PLATFORM_ADMIN, Role.CENTER_STAFF, Role.OFFICE_STAFF), order=64))
+        from ipoc.core.jobs import register_job
+
+        register_job(services.EVALUATE_KIND, "ipoc.analytics.services:patent_sets_evaluate_job")
         on_patents_changed(services.patent_sets_reevaluate)  # every set is evaluated again after an import
         kpi.register()

@@ -41,6 +41,8 @@ class Source:
     vendor: str = "sqlite"
     qmark: bool = False  # plain sqlite3 connections take ``?``; Django cursors take ``%s``
     tables: dict[str, str] = field(default_factory=lambda: dict(TABLES))
+    # another connection to the same database for another thread: () -> (source, close)
+    fork: Callable[[], tuple[Source, Callable[[], None]]] | None = None
 
     def rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
         if self.qmark:
@@ -406,47 +408,110 @@ class Term:
     ipc_prefixes: tuple[str, ...] = ()
 
 
+def _families(src: Source, set_id: int, d: dict, technologies: Sequence[Term], effects: Sequence[Term],
+              nodes: Sequence[Term]) -> list[Callable[[Source], dict]]:
+    """The landscape's independent statements, each a function of a ``Source`` returning part of the result,
+    the longest first (so two connections finish together)."""
+    fams: list[Callable[[Source], dict]] = [
+        lambda s: group_many(s, [*(Ask(f"ipc_{level}", d[f"ipc_{level}"], limit=TOP)
+                                   for level in ("section", "class", "subclass", "group")),
+                                 Ask("ipc_year", d["ipc_year"], by_key=True)], set_id),
+        lambda s: group_many(s, [Ask("inventors", d["inventor"], limit=TOP),
+                                 Ask("inventor_count", d["inventor"], count=True)], set_id),
+        lambda s: {"totals": totals(s, set_id), "region_names": region_names(s, set_id),
+                   "priority_flows": group(s, d["priority_flow"], set_id, limit=TOP),
+                   "deal_types": group(s, d["deal_type"], set_id), "most_cited": most_cited(s, set_id)},
+        lambda s: {"citation_edges": citation_edges(s, set_id)},
+        lambda s: group_many(s, [Ask("applicant_year", d["applicant_year"], by_key=True, distinct_of="m.name"),
+                                 Ask("applicants", d["applicant"], limit=TOP),
+                                 Ask("applicant_count", d["applicant"], count=True),
+                                 Ask("applicant_types", d["applicant_type"])], set_id),
+        lambda s: group_many(s, [Ask("app_year", d["app_year"], by_key=True),
+                                 Ask("grant_year", d["grant_year"], by_key=True),
+                                 Ask("regions", d["region"]), Ask("countries", d["country"]),
+                                 Ask("legal_status", d["legal_status"]), Ask("remaining_life", d["remaining_life"]),
+                                 *(Ask(f"{kind}_years", d[f"{kind}_year"], by_key=True)
+                                   for kind in ("transfer", "licence", "pledge"))], set_id),
+        lambda s: group_many(s, [Ask("co_applicants", d["co_applicants"], limit=NETWORK_EDGES)], set_id),
+    ]
+    if technologies and effects:
+        def matrix(s: Source) -> dict:
+            flags = [words_condition(s, t.words) for t in (*technologies, *effects)]
+            n_t = len(technologies)
+            pairs = [(i, n_t + j) for i in range(n_t) for j in range(len(effects))]
+            singles, cells = flag_counts(s, set_id, flags, pairs)
+            return {"matrix": {"technologies": singles[:n_t], "effects": singles[n_t:],
+                               "cells": [cells[i * len(effects):(i + 1) * len(effects)] for i in range(n_t)]}}
+        fams.insert(0, matrix)
+    if nodes:
+        fams.insert(0, lambda s: {"chain_counts": flag_counts(
+            s, set_id, [node_condition(s, n.words, n.ipc_prefixes) for n in nodes])[0]})
+    return fams
+
+
+def _run(src: Source, fams: list[Callable[[Source], dict]], workers: int) -> dict:
+    """Run the families on ``workers`` connections (``src.fork`` opens one per extra thread; the database
+    engines release the interpreter while a statement runs, so two connections use two cores)."""
+    out: dict = {}
+    if workers <= 1 or src.fork is None or len(fams) < 2:
+        for fam in fams:
+            out.update(fam(src))
+        return out
+    import queue
+    import threading
+
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for fam in fams:
+        todo.put(fam)
+    results: list[dict] = []
+    errors: list[BaseException] = []
+
+    def drain(s: Source) -> None:
+        while True:
+            try:
+                fam = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                results.append(fam(s))
+            except BaseException as exc:  # re-raised in the calling thread
+                errors.append(exc)
+                return
+
+    def other() -> None:
+        try:
+            s, close = src.fork()
+        except BaseException as exc:
+            errors.append(exc)
+            return
+        try:
+            drain(s)
+        finally:
+            close()
+
+    threads = [threading.Thread(target=other, name=f"ipoc-landscape-{i}", daemon=True) for i in range(workers - 1)]
+    for t in threads:
+        t.start()
+    drain(src)
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    for part in results:
+        out.update(part)
+    return out
+
+
 def landscape(src: Source, set_id: int, *, today: dt.date, technologies: Sequence[Term] = (),
-              effects: Sequence[Term] = (), nodes: Sequence[Term] = ()) -> dict:
-    """Every analysis of a set as raw figures (keys and counts); ``selectors`` adds words, links and charts."""
+              effects: Sequence[Term] = (), nodes: Sequence[Term] = (), workers: int = 1) -> dict:
+    """Every analysis of a set as raw figures (keys and counts); ``selectors`` adds words, links and charts.
+    One statement per family of breakdowns that share their joins; with ``workers`` > 1 (and ``src.fork``)
+    the families run on that many connections at once."""
     d = dimensions(src, today)
-    out: dict = {"totals": totals(src, set_id)}
-    # one statement per family of breakdowns that share their joins
-    out.update(group_many(src, [Ask("app_year", d["app_year"], by_key=True),
-                                Ask("grant_year", d["grant_year"], by_key=True),
-                                Ask("regions", d["region"]), Ask("countries", d["country"]),
-                                Ask("legal_status", d["legal_status"]), Ask("remaining_life", d["remaining_life"]),
-                                *(Ask(f"{kind}_years", d[f"{kind}_year"], by_key=True)
-                                  for kind in ("transfer", "licence", "pledge"))], set_id))
-    out.update(group_many(src, [Ask("applicant_year", d["applicant_year"], by_key=True, distinct_of="m.name"),
-                                Ask("applicants", d["applicant"], limit=TOP),
-                                Ask("applicant_count", d["applicant"], count=True),
-                                Ask("applicant_types", d["applicant_type"])], set_id))
-    out.update(group_many(src, [Ask("co_applicants", d["co_applicants"], limit=NETWORK_EDGES)], set_id))
-    out.update(group_many(src, [Ask("inventors", d["inventor"], limit=TOP),
-                                Ask("inventor_count", d["inventor"], count=True)], set_id))
-    ipc = group_many(src, [*(Ask(f"ipc_{level}", d[f"ipc_{level}"], limit=TOP)
-                             for level in ("section", "class", "subclass", "group")),
-                           Ask("ipc_year", d["ipc_year"], by_key=True)], set_id)
-    top_sub = [k for k, _n in ipc["ipc_subclass"][:HEAT_ROWS]]
-    ipc["ipc_year"] = [(k, n) for k, n in ipc["ipc_year"] if k.split("|", 1)[0] in top_sub]
-    out.update(ipc)
+    out = _run(src, _families(src, set_id, d, technologies, effects, nodes), workers)
+    top_sub = [k for k, _n in out["ipc_subclass"][:HEAT_ROWS]]
+    out["ipc_year"] = [(k, n) for k, n in out["ipc_year"] if k.split("|", 1)[0] in top_sub]
     apps_, grants, holders = (dict(out.pop(k)) for k in ("app_year", "grant_year", "applicant_year"))
     years = sorted(set(apps_) | set(grants) | set(holders))
     out["trend"] = [(y, apps_.get(y, 0), grants.get(y, 0), holders.get(y, 0)) for y in years]
-    out["region_names"] = region_names(src, set_id)
-    out["priority_flows"] = group(src, d["priority_flow"], set_id, limit=TOP)
-    out["deal_types"] = group(src, d["deal_type"], set_id)
-    out["most_cited"] = most_cited(src, set_id)
-    out["citation_edges"] = citation_edges(src, set_id)
-    if technologies and effects:
-        flags = [words_condition(src, t.words) for t in (*technologies, *effects)]
-        n_t = len(technologies)
-        pairs = [(i, n_t + j) for i in range(n_t) for j in range(len(effects))]
-        singles, cells = flag_counts(src, set_id, flags, pairs)
-        out["matrix"] = {"technologies": singles[:n_t], "effects": singles[n_t:],
-                         "cells": [cells[i * len(effects):(i + 1) * len(effects)] for i in range(n_t)]}
-    if nodes:
-        out["chain_counts"], _ = flag_counts(src, set_id, [node_condition(src, n.words, n.ipc_prefixes)
-                                                           for n in nodes])
     return out

@@ -156,7 +156,48 @@ def source() -> engine.Source:
                   set_inventor=SetInventor._meta.db_table,
                   deal=_model("deals.Deal")._meta.db_table,
                   deal_patents=_model("deals.Deal").patents.through._meta.db_table)
-    return engine.Source(cursor=connection.cursor, vendor=connection.vendor, tables=tables)
+    return engine.Source(cursor=connection.cursor, vendor=connection.vendor, tables=tables, fork=_fork)
+
+
+def _fork() -> tuple[engine.Source, object]:
+    """The engine's second connection, opened in (and closed by) the thread that calls this: Django gives
+    each thread its own connection to the same database."""
+    from django.db import connections
+
+    src = source()
+    src.fork = None
+    return src, connections["default"].close
+
+
+def evaluation_job(patent_set: PatentSet):
+    """The queued or running job that will (re-)evaluate this set, if any (shown on the set's page)."""
+    from ipoc.core.models import Job, JobStatus
+
+    for job in Job.objects.filter(kind="analytics.evaluate",
+                                  status__in=(JobStatus.PENDING, JobStatus.RUNNING)).order_by("-pk")[:50]:
+        if patent_set.pk in (job.params or {}).get("set_ids", []):
+            return job
+    return None
+
+
+def store_size() -> int:
+    """Patents in the store (decides whether sets are evaluated in the request or on the queue)."""
+    return _model("patents.Patent").objects.count()
+
+
+PARALLEL_MIN = 50_000  # a set this large may run its landscape on several connections
+
+
+def landscape_workers(size: int) -> int:
+    """Connections a large set's landscape runs on: ``settings.IPOC_ANALYTICS_CONNECTIONS``, by default 2 on
+    PostgreSQL (each connection is its own server process) and 1 on SQLite (two connections to one file
+    were not reliably faster at 1M patents: bench/RESULTS.md); never inside a transaction another connection
+    could not see (the test suite's, or a write's)."""
+    from django.conf import settings
+
+    default = 2 if connection.vendor == "postgresql" else 1
+    wanted = int(getattr(settings, "IPOC_ANALYTICS_CONNECTIONS", default) or 1)
+    return wanted if size >= PARALLEL_MIN and not connection.in_atomic_block else 1
 
 
 def _sql_of(qs: QuerySet) -> tuple[str, list]:
@@ -283,6 +324,7 @@ def landscape_raw(patent_set: PatentSet, *, today: dt.date | None = None) -> dic
     tech, effects = matrix_terms(patent_set)
     nodes = chain_nodes(chain_center_id(patent_set))
     return engine.landscape(source(), patent_set.pk, today=today or timezone.localdate(),
+                            workers=landscape_workers(patent_set.size or 0),
                             technologies=_engine_terms(tech), effects=_engine_terms(effects),
                             nodes=[engine.Term(n["id"], n["name"], tuple(n["keywords"]), tuple(n["ipc_prefixes"]))
                                    for n in nodes])

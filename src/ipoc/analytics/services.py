@@ -32,6 +32,8 @@ MAX_MANUAL = 5000  # patents of a hand-picked list
 MAX_TERMS = 15  # rows or columns of a matrix
 MAX_WORDS = 10  # words of one matrix term
 SEARCH_CAP = 10_000  # patents a saved search with a query can hold (the search engine's deepest page)
+INLINE_MAX = 100_000  # patents in the store (or members of the sets) up to which sets are evaluated at once
+EVALUATE_KIND = "analytics.evaluate"
 
 
 def may_create(user: User | None) -> bool:
@@ -106,8 +108,55 @@ def patent_set_create(*, actor: User | None, name: str, kind: str, definition: d
     validated_save(patent_set)
     audit_record(actor=actor, action="create", obj=patent_set, changes={"name": [None, patent_set.name],
                                                                          "kind": [None, kind]})
-    _evaluate(patent_set)
+    if evaluates_inline(patent_set):
+        _evaluate(patent_set)
+    else:  # a large store: the set is evaluated by a worker (its page shows the job's progress meanwhile)
+        transaction.on_commit(lambda: patent_sets_evaluate_start(actor=actor, sets=[patent_set]))
     return patent_set
+
+
+def evaluates_inline(patent_set: PatentSet | None = None) -> bool:
+    """Whether a set is evaluated in the request: yes while the store (and the set) holds at most
+    :data:`INLINE_MAX` patents — a few seconds — and on the task queue above that (38 s at 1M patents)."""
+    if patent_set is not None and (patent_set.size or 0) > INLINE_MAX:
+        return False
+    return selectors.store_size() <= INLINE_MAX
+
+
+def patent_sets_evaluate_start(*, actor: User | None, sets: list[PatentSet] | None = None):
+    """Evaluate sets (all when ``sets`` is None) as a job ``analytics.evaluate`` on the task queue."""
+    from ipoc.core.jobs import job_create, job_start_background
+
+    ids = [s.pk for s in sets] if sets is not None else list(PatentSet.objects.order_by("pk").values_list("pk", flat=True))
+    title = (_("评估专利集合：%(n)s") % {"n": sets[0].name} if sets is not None and len(sets) == 1
+             else _("导入后重新评估专利集合（%(n)d 个）") % {"n": len(ids)})
+    job = job_create(actor=actor, kind=EVALUATE_KIND, title=str(title)[:200], params={"set_ids": ids},
+                     total=len(ids))
+    job_start_background(job)
+    return job
+
+
+def patent_sets_evaluate_job(ctx) -> dict:
+    """Job ``analytics.evaluate``: params {set_ids}. Each set is evaluated in its own transaction, then
+    checkpointed, so a killed job resumes after the last set done; a set deleted meanwhile is skipped."""
+    ids = [int(i) for i in ctx.params.get("set_ids") or []]
+    done = [int(i) for i in ctx.checkpoint_data.get("done", [])]
+    ctx.set_total(len(ids))
+    ctx.set_done(len(done))
+    sizes = dict(ctx.checkpoint_data.get("sizes", {}))
+    for pk in ids:
+        if pk in done:
+            continue
+        patent_set = PatentSet.objects.filter(pk=pk).first()
+        if patent_set is not None:
+            with transaction.atomic():
+                _evaluate(patent_set)
+            sizes[str(pk)] = patent_set.size
+            ctx.log(_("%(name)s：%(n)d 件专利") % {"name": patent_set.name, "n": patent_set.size})
+        done.append(pk)
+        ctx.checkpoint({"done": done, "sizes": sizes})
+        ctx.set_done(len(done))
+    return {"evaluated": len(sizes), "sizes": sizes}
 
 
 @transaction.atomic
@@ -142,6 +191,18 @@ def patent_set_evaluate(*, actor: User | None, patent_set: PatentSet) -> PatentS
     return patent_set
 
 
+def patent_set_evaluate_request(*, actor: User | None, patent_set: PatentSet):
+    """The page's and the API's 重新评估: at once for a small store (returns None), else a queued job."""
+    if actor is not None:
+        require(actor, CHANGE, patent_set)
+    if evaluates_inline(patent_set):
+        patent_set_evaluate(actor=actor, patent_set=patent_set)
+        return None
+    audit_record(actor=actor, action="evaluate", obj=patent_set, changes={"size": [patent_set.size, None]},
+                 message="queued")
+    return patent_sets_evaluate_start(actor=actor, sets=[patent_set])
+
+
 def _evaluate(patent_set: PatentSet) -> None:
     """Replace the members with what the definition selects today (one INSERT … SELECT in the database,
     copying each patent's facts the analyses count)."""
@@ -166,9 +227,19 @@ def _evaluate(patent_set: PatentSet) -> None:
 
 
 def patent_sets_reevaluate(changed_ids: Iterable[int] | None = None) -> int:
-    """Listener of ``patents.services.on_patents_changed``: every set is evaluated again after an import.
-    Never fails the import that called it; returns how many sets were evaluated."""
+    """Listener of ``patents.services.on_patents_changed``: every set is evaluated again after an import —
+    at once while the sets are small (≤ :data:`INLINE_MAX` members in all and as many patents in the store),
+    otherwise as one job on the task queue, so a large import is not held up by 专利导航.
+    Never fails the import that called it; returns how many sets were evaluated here."""
     done = 0
+    members = PatentSetMember.objects.count()
+    if members > INLINE_MAX or selectors.store_size() > INLINE_MAX:
+        if PatentSet.objects.exists():
+            try:
+                patent_sets_evaluate_start(actor=None)
+            except Exception:  # e.g. another evaluation already queued at the cap: that one will do it
+                logger.exception("could not queue the re-evaluation of patent sets")
+        return 0
     for patent_set in PatentSet.objects.all().order_by("pk"):
         try:
             with transaction.atomic():

@@ -69,7 +69,10 @@ def set_create(request):
             patent_set = services.patent_set_create(actor=user, name=form.cleaned_data["name"], kind=kind,
                                                     definition=form.definition(),
                                                     description=form.cleaned_data.get("description") or "")
-            messages.success(request, _("专利集合已建立：%(n)d 件专利") % {"n": patent_set.size})
+            if patent_set.evaluated_at is None:
+                messages.success(request, _("专利集合已建立，正在后台评估，完成后本页显示分析结果"))
+            else:
+                messages.success(request, _("专利集合已建立：%(n)d 件专利") % {"n": patent_set.size})
             return redirect("analytics_set_detail", pk=patent_set.pk)
         except ApplicationError as exc:
             handle_application_error(form, exc)
@@ -102,7 +105,8 @@ def set_detail(request, pk: int):
         "echarts": ECHARTS, "matrix": land["analyses"]["matrix"], "matrix_chart": built["matrix"],
         "chain": land["analyses"]["chain"], "chain_chart": built["chain"],
         "chain_activity": built["chain_activity"],
-        "can_change": selectors.may_change(request.user, patent_set)})
+        "can_change": selectors.may_change(request.user, patent_set),
+        "evaluation_job": selectors.evaluation_job(patent_set)})
 
 
 @login_required
@@ -119,7 +123,10 @@ def set_patents(request, pk: int):
 @require_POST
 def set_evaluate(request, pk: int):
     patent_set = selectors.patent_set_get(user=request.user, pk=pk)
-    services.patent_set_evaluate(actor=request.user, patent_set=patent_set)
+    job = services.patent_set_evaluate_request(actor=request.user, patent_set=patent_set)
+    if job is not None:
+        messages.success(request, _("已开始在后台重新评估，可在任务页查看进度"))
+        return redirect("job_detail", pk=job.pk)
     messages.success(request, _("已重新评估：%(n)d 件专利") % {"n": patent_set.size})
     return redirect("analytics_set_detail", pk=pk)
 
