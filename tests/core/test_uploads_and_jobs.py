@@ -183,6 +183,22 @@ def test_a_center_runs_one_batch_match_at_a_time_and_the_kind_is_capped(api_clie
     assert api_a.post("/matching/runs").status_code == 202
 
 
+def test_one_organisation_cannot_take_every_slot_of_a_kind(users, orgs, settings):
+    from ipoc.core.jobs import job_admit
+
+    settings.IPOC_JOB_MAX_ACTIVE = {"valuation.run": 3}
+    _running("valuation.run", orgs["center_a"])
+    with pytest.raises(ApplicationError) as refused:  # center 甲 holds 1 of 3 slots: its share (3 // 2)
+        job_admit(actor=users["center_a"], kind="valuation.run")
+    assert refused.value.status == 429 and "每个单位最多 1 个" in refused.value.message
+    job_admit(actor=users["center_b"], kind="valuation.run")  # another center still gets a slot
+    _running("valuation.run", orgs["center_b"])
+    _running("valuation.run", None)
+    with pytest.raises(ApplicationError) as full:
+        job_admit(actor=users["admin"], kind="valuation.run")
+    assert full.value.status == 429 and "上限 3 个" in full.value.message
+
+
 def test_jobs_wait_for_a_free_slot_of_their_kind(db, settings):
     # the slots are now counted across every task-queue worker (tests/core/test_queue.py has the rest)
     from ipoc.core import jobs, queue

@@ -94,7 +94,8 @@ def active_jobs(kind: str):
 
 
 def job_admit(*, actor: User | None, kind: str, organization: Organization | None = None) -> None:
-    """Refuse a person's new job when its kind is at its limit (429), or when the organisation already
+    """Refuse a person's new job when its kind is at its limit (429), when the person's organisation already
+    holds half of that limit (429: one center cannot keep every other out), or when the organisation already
     has one of a one-per-organisation kind (409). The command line (no actor) is not limited."""
     if actor is None or not actor.pk:
         return
@@ -107,6 +108,12 @@ def job_admit(*, actor: User | None, kind: str, organization: Organization | Non
             raise ApplicationError(f"本单位已有一个“{label}”任务（#{running.pk}）正在运行或排队，请等它完成后再启动",
                                    field="kind", code="job_running", status=409, extra={"job_id": running.pk})
     limit = job_max_active(kind)
+    if org is not None and limit > 1:  # no one organisation may take every slot of a kind (at most half)
+        mine = active.filter(organization=org).count()
+        share = max(1, limit // 2)
+        if mine >= share:
+            raise ApplicationError(f"本单位已有 {mine} 个“{label}”任务在运行或排队（每个单位最多 {share} 个），"
+                                   f"请等它们完成后再启动", field="kind", code="too_many_jobs", status=429)
     count = active.count()
     if count >= limit:
         raise ApplicationError(f"“{label}”任务已有 {count} 个在运行或排队（上限 {limit} 个），请稍后再试",
