@@ -47,6 +47,8 @@ def main() -> None:
     ap.add_argument("--encode-chunk", type=int, default=250)
     ap.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--fast-encoder", action="store_true",
+                    help="export the int8 ONNX encoder into the instance first (ipoc encoder export), as up.sh does")
     args = ap.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="ipoc-scale-"))
@@ -69,6 +71,8 @@ def main() -> None:
     from ipoc.search import services as search_services
 
     call_command("migrate", verbosity=0)
+    if args.fast_encoder:
+        call_command("encoder", "export")
     corpus = args.corpus
     if corpus is None:
         corpus = home / "derived.jsonl"
