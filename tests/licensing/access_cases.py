@@ -5,7 +5,8 @@ who must be refused.
 The declarations are 浙江大学's (the patentee, 浙江), served by center 乙: another university, an office of another
 province (江苏) and an expert are refused. The licence is 苏州甲科技's (江苏), taken by notice on 浙江大学's declaration:
 another enterprise, 浙江's office (which may view the licence, in its area, but is no party to it) and an expert
-are refused."""
+are refused. A payment on that licence is 浙江大学's to confirm or dispute (确认收款 / 对账异议): the licensee
+itself (the payer) and 浙江's office are refused."""
 
 from __future__ import annotations
 
@@ -120,6 +121,39 @@ def _(w):
                                             period_end=TODAY - dt.timedelta(days=1), base_amount="10000")
     return Call(f"/licensing/licences/{licence.pk}/payments", "ent_a", {"report_id": report.pk, "amount": "100"},
                 **LICENCE_OUTSIDERS)
+
+
+# ---------------------------------------------------------------- 确认收款 / 对账异议 (the licensor's, never the payer's)
+
+# The licensee itself stands as the "other organisation": it may read the licence and its payment but must not
+# confirm its own payment (a stranger, 杭州乙材料, is refused in tests/licensing/test_payment_confirmation.py).
+PAYMENT_OUTSIDERS = {"other_org": "ent_a", "other_office": "zj_office"}
+
+
+def _declared_payment(w):
+    """A royalty payment 苏州甲科技 (the licensee) recorded on its licence: 待许可人确认 (浙江大学's to confirm)."""
+    from ipoc.licensing import services
+
+    licence = _licence(w)
+    report = services.royalty_report_create(actor=None, licence=licence, period_start=TODAY - dt.timedelta(days=10),
+                                            period_end=TODAY - dt.timedelta(days=1), base_amount="10000")
+    payment = services.royalty_payment_record(actor=w.u["ent_a"], licence=licence, report=report, amount="300",
+                                              reference="ZF-2026-0001")
+    assert payment.status == "pending"
+    return licence, payment
+
+
+@case("POST", "/licensing/licences/{licence_id}/payments/{payment_id}/confirm")
+def _(w):
+    licence, payment = _declared_payment(w)
+    return Call(f"/licensing/licences/{licence.pk}/payments/{payment.pk}/confirm", "univ", **PAYMENT_OUTSIDERS)
+
+
+@case("POST", "/licensing/licences/{licence_id}/payments/{payment_id}/dispute")
+def _(w):
+    licence, payment = _declared_payment(w)
+    return Call(f"/licensing/licences/{licence.pk}/payments/{payment.pk}/dispute", "univ",
+                {"reason": "账户未收到该笔款项"}, **PAYMENT_OUTSIDERS)
 
 
 # ---------------------------------------------------------------- pledges (专利开源)

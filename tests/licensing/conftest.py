@@ -65,3 +65,16 @@ def declare(users, orgs):
         return decl
 
     return make
+
+
+@pytest.fixture
+def serves(users, orgs):
+    """serves(center_key="center_a", org_key="univ"): the center brokers a deal with the organisation as seller,
+    so ``deals.selectors.center_serves`` holds (a center records 权利限制 only for those it serves)."""
+    from ipoc.deals import services as deal_services
+
+    def make(center_key: str = "center_a", org_key: str = "univ"):
+        return deal_services.deal_create(actor=users[center_key], title="技术许可对接", deal_type="license",
+                                         licence_kind="ordinary", sellers=[orgs[org_key]])
+
+    return make

@@ -40,10 +40,18 @@ def test_api_declare_file_refused_then_publish_and_notice(api_client, make_paten
                                                             "payment_date": TODAY.isoformat(),
                                                             "payment_reference": "ZF-1"})
     assert r.status_code == 201 and r.json()["licensee"] == "苏州甲科技有限公司"
+    assert r.json()["payment_status"] == "pending"  # 付款待确认 until the licensor confirms
     lic = r.json()["id"]
-    assert ent.get(f"/licensing/licences/{lic}/ledger").json()["balance"] == "0.00"
+    ledger = ent.get(f"/licensing/licences/{lic}/ledger").json()
+    assert ledger["balance"] == "80000.00" and ledger["total_unconfirmed"] == "80000.00"
+    assert ent.get("/licensing/royalties", year=TODAY.year).json()["total"] == "0"
+    payment = ledger["payments"][0]["id"]
+    r = univ.post(f"/licensing/licences/{lic}/payments/{payment}/confirm")
+    assert r.status_code == 200 and r.json()["balance"] == "0.00" and r.json()["payment_status"] == "confirmed"
     assert api_client.as_user(users["ent_b"]).get(f"/licensing/licences/{lic}/ledger").status_code == 404
-    assert ent.get("/licensing/royalties", year=TODAY.year).json()["total"] == "80000.00"
+    ent = api_client.as_user(users["ent_a"])
+    royalties = ent.get("/licensing/royalties", year=TODAY.year).json()
+    assert royalties["total"] == "80000.00" and royalties["unconfirmed_total"] == "0"
 
 
 def test_api_check_and_pledges(api_client, patent, users):
@@ -67,12 +75,20 @@ def test_cli_check_declarations_royalties(make_patent, patent, declare, users, o
     call_command("licensing", "check", lapsed.publication_number)
     assert "不能声明" in capsys.readouterr().out
     decl = declare(patent, fee_method="fixed", fixed_fee="1000", royalty_rate=None)
-    services.licence_form(actor=None, declaration=decl, licensee=orgs["ent_a"], notice_text="n",
-                          payment_amount="1000", payment_date=TODAY)
+    lic = services.licence_form(actor=None, declaration=decl, licensee=orgs["ent_a"], notice_text="n",
+                                payment_amount="1000", payment_date=TODAY)
     call_command("licensing", "declarations", "--json")
     assert json.loads(capsys.readouterr().out)[0]["patent_number"] == patent.publication_number
     call_command("licensing", "royalties", "--year", str(TODAY.year), "--json")
-    assert json.loads(capsys.readouterr().out)["total"] == "1000.00"
+    data = json.loads(capsys.readouterr().out)
+    assert (data["total"], data["unconfirmed_total"]) == ("0", "1000.00")
+    call_command("licensing", "royalties", "--year", str(TODAY.year))
+    text = capsys.readouterr().out
+    assert "confirmed: 0.00 元（0 笔）" in text and "unconfirmed: 1,000.00 元（1 笔" in text
+    services.payment_confirm(actor=users["univ"], payment=lic.payments.get())
+    call_command("licensing", "royalties", "--year", str(TODAY.year), "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert (data["total"], data["unconfirmed_total"]) == ("1000.00", "0")
     with pytest.raises(CommandError):
         call_command("licensing", "check", "CN000")
 

@@ -58,7 +58,8 @@ def test_not_in_force(make_patent, users):
     assert any("失效日期" in r["label"] for r in b["records"])
 
 
-def test_annual_fee_unpaid(patent, users):
+def test_annual_fee_unpaid(patent, users, serves):
+    serves()
     enc = services.encumbrance_record(actor=users["center_a"], patent=patent, kind="annuity_unpaid",
                                       start_date=TODAY - dt.timedelta(days=10), note="第6年年费未缴")
     _decl, b = refused_on_filing(users, patent, "annuity_unpaid")
@@ -100,7 +101,8 @@ def test_pledged_without_pledgee_consent(patent, users):
     assert "pledged_without_consent" not in codes(services.declaration_check(declaration=decl))
 
 
-def test_ownership_dispute_or_preservation(patent, users):
+def test_ownership_dispute_or_preservation(patent, users, serves):
+    serves()
     services.encumbrance_record(actor=users["center_a"], patent=patent, kind="preservation", party="某区人民法院",
                                 start_date=TODAY - dt.timedelta(days=5), reference="（2026）苏0505执保12号")
     _decl, b = refused_on_filing(users, patent, "dispute_or_preservation")
@@ -138,7 +140,8 @@ def test_already_declared(patent, declare, users):
     assert b["records"][0]["model"] == "licensing.openlicencedeclaration"
 
 
-def test_art86_list_is_configuration(patent, users, settings):
+def test_art86_list_is_configuration(patent, users, settings, serves):
+    serves()
     services.encumbrance_record(actor=users["center_a"], patent=patent, kind="dispute",
                                 start_date=TODAY - dt.timedelta(days=5))
     settings.IPOC_LICENSING_RULES = {"regs_86_obstacles": ["exclusive_licence"]}

@@ -126,6 +126,12 @@ def test_royalty_ledger_reconciles_exactly(patent, declare, users, orgs):
         services.royalty_payment_record(actor=users["ent_a"], licence=lic, report=q1, amount="0.01")
     assert exc.value.field == "amount"
     services.royalty_payment_record(actor=users["univ"], licence=lic, report=q2, amount="1500")
+    # What the licensee recorded waits for the licensor; the licensor's own record is its statement of receipt.
+    ledger = selectors.ledger(lic)
+    assert ledger["total_paid"] == Decimal("1500") and ledger["total_unconfirmed"] == Decimal("13086.42")
+    assert ledger["balance"] == ledger["total_due"] - Decimal("1500")
+    for payment in lic.payments.filter(status="pending"):
+        services.payment_confirm(actor=users["univ"], payment=payment)
     ledger = selectors.ledger(lic)
     assert ledger["total_due"] == Decimal("10000") + Decimal("3086.42") + Decimal("2000.00")
     assert ledger["total_paid"] == Decimal("10000") + Decimal("3086.42") + Decimal("1500")
@@ -151,6 +157,7 @@ def test_kpi_figures_name_their_records(patent, make_patent, declare, users, org
         organization_id = orgs["center_a"].pk
 
     year = TODAY.year
+    services.payment_confirm(actor=users["univ"], payment=lic.payments.get())
     assert kpi.kpi_figure(kpi.OPEN_LICENCE_DECLARATIONS, Center, year).record_refs == [
         ("licensing.openlicencedeclaration", decl.pk)]
     assert kpi.kpi_figure(kpi.OPEN_LICENCES_FORMED, Center, year).value == 1

@@ -117,7 +117,8 @@ def test_pledge_reaches_only_the_pledgors_patents(make_patent, api_client, users
     assert mine.pk in ids and patent.pk in ids and others.pk not in ids
 
 
-def test_only_the_recorder_releases_an_encumbrance(client, patent, users):
+def test_only_the_recorder_releases_an_encumbrance(client, patent, users, serves):
+    serves()
     enc = services.encumbrance_record(actor=users["center_a"], patent=patent, kind="preservation",
                                       party="某区人民法院", start_date=TODAY - dt.timedelta(days=3))
     for who in ("univ", "center_b"):  # the patentee cannot clear it; nor can another center

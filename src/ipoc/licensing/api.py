@@ -15,6 +15,7 @@ from ipoc.licensing.schemas import (
     EligibilityRead,
     LicenceRead,
     NoticeIn,
+    PaymentDisputeIn,
     PaymentIn,
     PledgeCreate,
     PledgeRead,
@@ -144,17 +145,53 @@ def licence_list(request, filters: Query[LicenceFilters]):
     return selectors.licence_list(user=request.auth, **filters.dict())
 
 
+def _payment_json(p) -> dict:
+    return {"id": p.pk, "kind": p.kind, "report_id": p.report_id, "paid_on": p.paid_on, "amount": p.amount,
+            "reference": p.reference, "status": p.status, "status_label": str(p.get_status_display()),
+            "reviewed_at": p.reviewed_at, "dispute_reason": p.dispute_reason}
+
+
 def _ledger_json(lic) -> dict:
     ledger = selectors.ledger(lic)
     rows = [{k: v for k, v in r.items() if k != "report"} for r in ledger["rows"]]
-    return {"licence_id": lic.pk, "rows": rows, "initial_due": ledger["initial_due"],
-            "initial_paid": ledger["initial_paid"], "royalty_due": ledger["royalty_due"],
-            "royalty_paid": ledger["royalty_paid"], "total_due": ledger["total_due"],
-            "total_paid": ledger["total_paid"], "balance": ledger["balance"]}
+    return {"licence_id": lic.pk, "payment_status": lic.payment_status, "rows": rows,
+            "initial_due": ledger["initial_due"], "initial_paid": ledger["initial_paid"],
+            "initial_unconfirmed": ledger["initial_unconfirmed"], "initial_outstanding": ledger["initial_outstanding"],
+            "royalty_due": ledger["royalty_due"],
+            "royalty_paid": ledger["royalty_paid"], "royalty_unconfirmed": ledger["royalty_unconfirmed"],
+            "total_due": ledger["total_due"], "total_paid": ledger["total_paid"],
+            "total_unconfirmed": ledger["total_unconfirmed"], "total_disputed": ledger["total_disputed"],
+            "balance": ledger["balance"], "payments": [_payment_json(p) for p in ledger["payments"]]}
 
 
-@router.get("/licences/{licence_id}/ledger", summary="许可费台账（应付、已付、未付，精确对账）")
+@router.get("/licences/{licence_id}/ledger",
+            summary="许可费台账（应付、已确认收款、待许可人确认、未付，精确对账）")
 def licence_ledger(request, licence_id: DbId):
+    return _ledger_json(selectors.licence_get(user=request.auth, pk=licence_id))
+
+
+def _payment(lic, payment_id):
+    from ipoc.core.errors import NotFound
+
+    payment = lic.payments.filter(pk=payment_id).first()
+    if payment is None:
+        raise NotFound("该许可没有这笔付款", field="payment_id")
+    return payment
+
+
+@router.post("/licences/{licence_id}/payments/{payment_id}/confirm",
+             summary="许可人确认收款（确认后计入已收许可费）")
+def payment_confirm(request, licence_id: DbId, payment_id: DbId):
+    lic = selectors.licence_get(user=request.auth, pk=licence_id)
+    services.payment_confirm(actor=request.auth, payment=_payment(lic, payment_id))
+    return _ledger_json(selectors.licence_get(user=request.auth, pk=licence_id))
+
+
+@router.post("/licences/{licence_id}/payments/{payment_id}/dispute",
+             summary="许可人对付款提出对账异议（须说明理由）")
+def payment_dispute(request, licence_id: DbId, payment_id: DbId, payload: PaymentDisputeIn):
+    lic = selectors.licence_get(user=request.auth, pk=licence_id)
+    services.payment_dispute(actor=request.auth, payment=_payment(lic, payment_id), reason=payload.reason)
     return _ledger_json(selectors.licence_get(user=request.auth, pk=licence_id))
 
 
@@ -182,7 +219,7 @@ class RoyaltyQuery(Schema):
     year: Year | None = None
 
 
-@router.get("/royalties", summary="年度许可费汇总（按专利、许可人）")
+@router.get("/royalties", summary="年度许可费汇总（已确认收款；待许可人确认的另列）")
 def royalties(request, params: Query[RoyaltyQuery]):
     year = params.year or timezone.localdate().year
     return selectors.royalty_totals(user=request.auth, year=year)

@@ -3,7 +3,8 @@
 The demo university (浙江大学) holds three granted patents (imported here through the patents app's importer):
 two declared under open licence with the demo center's service — one a royalty (提成) licence that an SME
 (无锡精工智能装备有限公司（演示）) took by notice and payment and reports royalties on, one a fixed fee taken by
-华为技术有限公司 — and a utility model in the university's 专利开源 pledge. 华为 pledges its 信道接入 patents by
+华为技术有限公司, whose fee the university has confirmed receiving (the SME's royalty payment waits for the
+university's 确认收款) — and a utility model in the university's 专利开源 pledge. 华为 pledges its 信道接入 patents by
 definition. Idempotent: records are found by patent, licensee and title before anything is created.
 """
 
@@ -114,10 +115,13 @@ def demo_licensing(data_dir: Path) -> dict:
         made["licences"] += 1
     fixed_decl = declarations["CN114002144B"]
     if big is not None and not OpenLicence.objects.filter(declaration=fixed_decl, licensee=big).exists():
-        services.licence_form(actor=None, declaration=fixed_decl, licensee=big,
-                              notice_text="我公司愿按公告条件实施该专利，许可使用费 200,000 元已一次付清。",
-                              notice_date=today - dt.timedelta(days=20), payment_amount="200000",
-                              payment_date=today - dt.timedelta(days=19), payment_reference="HW-OL-0001")
+        lic = services.licence_form(actor=None, declaration=fixed_decl, licensee=big,
+                                    notice_text="我公司愿按公告条件实施该专利，许可使用费 200,000 元已一次付清。",
+                                    notice_date=today - dt.timedelta(days=20), payment_amount="200000",
+                                    payment_date=today - dt.timedelta(days=19), payment_reference="HW-OL-0001")
+        # The university confirms it received the fee (确认收款); the SME's royalty payment above is left
+        # 待许可人确认, for the demo to show the step.
+        services.payment_confirm(actor=member, payment=lic.payments.get())
         made["licences"] += 1
 
     if not PatentPledge.objects.filter(pledgor=university, title="浙江大学储能检测技术专利开源承诺").exists():

@@ -1,7 +1,11 @@
 """KPI providers for the centers' annual report (专业服务: 专利开放许可、专利开源), from this app's records.
 
 A declaration, licence, payment or pledge counts for the center that serves it (the ``center`` named on the
-declaration or pledge)."""
+declaration or pledge). A payment counts only once the licensor confirmed receiving it (确认收款), and a licence
+formed on a payment not yet confirmed (付款待确认) is not counted as formed: a licensee's own word is not a figure
+of the annual report. What was declared but not confirmed stays traceable beside the figures
+(``selectors.center_royalty_payments_unconfirmed``, ``selectors.center_licences_unconfirmed``, the royalty page
+and ``ipoc licensing royalties``)."""
 
 from __future__ import annotations
 
@@ -18,7 +22,8 @@ def declarations(center, year: int):
 
 
 def licences_formed(center, year: int):
-    """年度开放许可达成许可数: licences formed (notice + payment) in the year on the center's declarations."""
+    """年度开放许可达成许可数: licences formed (notice + payment) in the year on the center's declarations, the
+    payment made with the notice confirmed by the licensor (or none due)."""
     from ipoc.centers.kpi import KpiFigure
     from ipoc.licensing import selectors
 
@@ -27,7 +32,8 @@ def licences_formed(center, year: int):
 
 
 def royalties(center, year: int):
-    """年度开放许可许可费 in 万元: every payment (initial fee and royalties) dated in the year."""
+    """年度开放许可许可费 in 万元: every payment (initial fee and royalties) dated in the year that the licensor
+    confirmed receiving; declared but unconfirmed payments are left out."""
     from ipoc.centers.kpi import KpiFigure
     from ipoc.licensing import selectors
 
@@ -36,7 +42,8 @@ def royalties(center, year: int):
 
 
 def smes(center, year: int):
-    """年度获得开放许可的中小企业数: distinct SME licensees of licences formed in the year."""
+    """年度获得开放许可的中小企业数: distinct SME licensees of licences formed in the year (payment confirmed, or
+    none due)."""
     from ipoc.centers.kpi import KpiFigure
     from ipoc.licensing import selectors
 

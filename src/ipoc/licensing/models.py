@@ -3,7 +3,8 @@
 - ``OpenLicenceDeclaration`` 开放许可声明 (专利法第五十条): a patentee's declaration with its fee terms; checked
   before filing (``eligibility``), published, withdrawn. ``CoOwnerConsent`` records each co-owner's consent.
 - ``OpenLicence`` 开放许可实施许可 (专利法第五十一条): formed by a licensee's written notice plus payment.
-  ``RoyaltyReport`` / ``RoyaltyPayment`` are its ledger; ``LicenceDispute`` a dispute and its route (第五十二条).
+  ``RoyaltyReport`` / ``RoyaltyPayment`` are its ledger (a payment counts once the licensor confirms receipt);
+  ``LicenceDispute`` a dispute and its route (第五十二条).
 - ``PatentEncumbrance`` 权利限制记录: a pledge (质押), an ownership dispute (权属纠纷), a court preservation
   (保全) or unpaid annual fees (年费未缴) the platform knows of — the records behind a blocker.
 - ``PatentPledge`` 专利开源承诺 with its scope by list or by definition, resolved to ``PledgedPatent`` rows;
@@ -244,6 +245,24 @@ class OpenLicence(models.Model):
         return _("%(l)s 的开放许可（%(d)s）") % {"l": self.licensee.name if self.licensee_id else "—",
                                             "d": self.formed_on}
 
+    def formation_payment(self) -> RoyaltyPayment | None:
+        """The payment made with the notice (none for a free or royalty-only licence)."""
+        return next((p for p in self.payments.all() if p.kind == PaymentKind.INITIAL), None)
+
+    @property
+    def payment_status(self) -> str:
+        """The formation payment's confirmation: "" when none was due, else a ``PaymentStatus`` (a list may
+        annotate ``formation_payment_status`` to spare the query)."""
+        if hasattr(self, "formation_payment_status"):
+            return self.formation_payment_status or ""
+        payment = self.formation_payment()
+        return payment.status if payment is not None else ""
+
+    @property
+    def awaiting_payment_confirmation(self) -> bool:
+        """付款待确认: formed on the licensee's notice and declared payment, receipt not yet confirmed."""
+        return self.payment_status in UNCONFIRMED_STATUSES
+
 
 class RoyaltyReport(models.Model):
     """提成报告: the licensee's sales (or profit) for a period and the royalty due on it."""
@@ -278,8 +297,22 @@ class PaymentKind(models.TextChoices):
     ROYALTY = "royalty", _("提成")
 
 
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("待许可人确认")
+    CONFIRMED = "confirmed", _("许可人已确认收款")
+    DISPUTED = "disputed", _("对账异议")
+
+
+UNCONFIRMED_STATUSES = (PaymentStatus.PENDING, PaymentStatus.DISPUTED)
+
+
 class RoyaltyPayment(models.Model):
-    """许可费支付: the initial payment that forms the licence, or a royalty payment (against a report)."""
+    """许可费支付: the initial payment that forms the licence, or a royalty payment (against a report).
+
+    The platform does not see the money: a payment the licensee (or a center on its behalf, or the system) records
+    is its declaration, 待许可人确认 until the licensor confirms receipt (确认收款) or disputes it (对账异议, with a
+    reason). Only confirmed payments count as received in the ledger, the royalty totals and the KPIs; the others
+    are shown beside them. A payment the licensor itself records is its own statement of receipt (confirmed)."""
 
     licence = models.ForeignKey(OpenLicence, on_delete=models.CASCADE, related_name="payments")
     report = models.ForeignKey(RoyaltyReport, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
@@ -289,6 +322,12 @@ class RoyaltyPayment(models.Model):
     reference = models.CharField(_("凭证号"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
+    status = models.CharField(_("收款确认"), max_length=16, choices=PaymentStatus.choices,
+                              default=PaymentStatus.PENDING, db_index=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("确认/异议人"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(_("确认/异议时间"), null=True, blank=True)
+    dispute_reason = models.TextField(_("对账异议理由"), blank=True)
 
     access = AccessRule(owner_fields=("licence__licensee", "licence__declaration__patentee",
                                       "licence__declaration__center"), office_view=Q(),
@@ -302,6 +341,10 @@ class RoyaltyPayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paid_on:%Y-%m-%d} {self.amount}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == PaymentStatus.CONFIRMED
 
 
 class DisputeRoute(models.TextChoices):

@@ -129,6 +129,8 @@ class LicenceRead(Schema):
     term_end: date
     filed_on: date | None
     terms: dict
+    payment_status: str = Field("", description="通知时付款的确认：空 无需付款 / pending 待许可人确认（付款待确认）/ "
+                                                 "confirmed 许可人已确认收款 / disputed 对账异议")
 
 
 class ReportIn(Schema):
@@ -142,6 +144,10 @@ class PaymentIn(Schema):
     amount: Decimal
     paid_on: date | None = None
     reference: str = ""
+
+
+class PaymentDisputeIn(Schema):
+    reason: str = Field(..., description="对账异议理由（必填），例如：未收到该笔款项")
 
 
 class PledgeRead(Schema):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +17,7 @@ from ipoc.core.errors import NotFound
 from ipoc.core.models import User
 from ipoc.core.permissions import VIEW, restrict
 from ipoc.licensing.models import (
+    UNCONFIRMED_STATUSES,
     DeclarationPush,
     DeclarationStatus,
     LicenceStatus,
@@ -25,6 +26,7 @@ from ipoc.licensing.models import (
     PatentEncumbrance,
     PatentPledge,
     PaymentKind,
+    PaymentStatus,
     PledgeAlert,
     PledgedPatent,
     PledgeStatus,
@@ -33,6 +35,18 @@ from ipoc.licensing.models import (
 )
 
 CENTS = Decimal("0.01")
+
+
+def _formation_payment_status():
+    """Annotation: the status of the licence's payment made with the notice (None when nothing was due)."""
+    return Subquery(RoyaltyPayment.objects.filter(licence=OuterRef("pk"), kind=PaymentKind.INITIAL)
+                    .order_by("pk").values("status")[:1])
+
+
+def _awaiting_confirmation() -> Exists:
+    """Condition on licences: the payment made with the notice is not confirmed (待许可人确认 or 对账异议)."""
+    return Exists(RoyaltyPayment.objects.filter(licence=OuterRef("pk"), kind=PaymentKind.INITIAL,
+                                                status__in=UNCONFIRMED_STATUSES))
 
 
 # ---------------------------------------------------------------- cross-app reads
@@ -82,11 +96,14 @@ def patent_licensing_status(patent_id: int) -> dict:
 
 
 def organization_licences(org_id: int) -> list[dict]:
-    """Open licences formed where the organisation is licensee or licensor."""
+    """Open licences formed where the organisation is licensee or licensor ("payment_status": the payment made with
+    the notice — "" when none was due, else pending / confirmed / disputed)."""
     qs = (OpenLicence.objects.filter(Q(licensee_id=org_id) | Q(declaration__patentee_id=org_id))
-          .select_related("declaration__patent", "declaration__patentee", "licensee").order_by("-formed_on", "-pk"))
+          .select_related("declaration__patent", "declaration__patentee", "licensee")
+          .annotate(formation_payment_status=_formation_payment_status()).order_by("-formed_on", "-pk"))
     return [{"id": lic.pk, "patent_number": lic.declaration.patent.number, "licensor": lic.declaration.patentee.name,
              "licensee": lic.licensee.name, "formed_on": lic.formed_on, "status": lic.status,
+             "payment_status": lic.payment_status,
              "role": "licensee" if lic.licensee_id == org_id else "licensor",
              "url": reverse("licensing_licence_detail", args=[lic.pk])} for lic in qs]
 
@@ -218,7 +235,9 @@ def fee_estimate(patent) -> dict:
 
 def licence_list(*, user: User | None, q: str = "", declaration: int | None = None, licensee: int | None = None,
                  year: int | None = None, mine: bool = False) -> QuerySet[OpenLicence]:
-    qs = OpenLicence.objects.select_related("declaration__patent", "declaration__patentee", "licensee")
+    """Licences ``user`` may see, each annotated with ``formation_payment_status`` (付款待确认 shows in lists)."""
+    qs = OpenLicence.objects.select_related("declaration__patent", "declaration__patentee", "licensee").annotate(
+        formation_payment_status=_formation_payment_status())
     qs = restrict(qs, user, VIEW) if user is not None else qs
     if mine and user is not None and user.organization_id:
         org = user.organization_id
@@ -237,46 +256,68 @@ def licence_list(*, user: User | None, q: str = "", declaration: int | None = No
 
 def licence_get(*, user: User | None, pk: int) -> OpenLicence:
     qs = OpenLicence.objects.select_related("declaration__patent", "declaration__patentee", "declaration__center",
-                                            "licensee")
+                                            "licensee").annotate(formation_payment_status=_formation_payment_status())
     lic = (restrict(qs, user, VIEW) if user is not None else qs).filter(pk=pk).first()
     if lic is None:
         raise NotFound(f"开放许可 {pk} 不存在或无权查看", field="licence")
     return lic
 
 
+def _sum(payments) -> Decimal:
+    return sum((p.amount for p in payments), Decimal("0"))
+
+
 def ledger(licence: OpenLicence, on_date: dt.date | None = None) -> dict:
     """The licence's royalty ledger: each report with what was paid against it and what is still due (overdue
-    when past its due date); the initial payment; totals that reconcile exactly: due − paid = balance."""
+    when past its due date); the initial payment; totals that reconcile exactly: due − paid = balance.
+
+    "Paid" is what the licensor confirmed receiving. What the licensee declared but the licensor has not confirmed
+    is shown beside it (``*_unconfirmed``: 待许可人确认 and 对账异议 together; ``total_disputed`` the part under
+    异议) and is not taken off the balance: declared = paid + unconfirmed."""
     on_date = on_date or timezone.localdate()
     reports = list(licence.reports.order_by("period_start"))
-    payments = list(licence.payments.order_by("paid_on", "pk"))
+    payments = list(licence.payments.select_related("recorded_by", "reviewed_by").order_by("paid_on", "pk"))
+    confirmed = [p for p in payments if p.status == PaymentStatus.CONFIRMED]
+    unconfirmed = [p for p in payments if p.status in UNCONFIRMED_STATUSES]
     paid_by_report: dict[int, Decimal] = {}
+    unconfirmed_by_report: dict[int, Decimal] = {}
     for p in payments:
         if p.report_id:
-            paid_by_report[p.report_id] = paid_by_report.get(p.report_id, Decimal("0")) + p.amount
+            target = paid_by_report if p.status == PaymentStatus.CONFIRMED else unconfirmed_by_report
+            target[p.report_id] = target.get(p.report_id, Decimal("0")) + p.amount
     rows = []
     for r in reports:
         paid = paid_by_report.get(r.pk, Decimal("0"))
         outstanding = r.royalty_due - paid
         rows.append({"report": r, "id": r.pk, "period_start": r.period_start, "period_end": r.period_end,
                      "base_amount": r.base_amount, "rate": r.rate, "royalty_due": r.royalty_due, "paid": paid,
+                     "unconfirmed": unconfirmed_by_report.get(r.pk, Decimal("0")),
                      "outstanding": outstanding, "due_date": r.due_date,
                      "overdue": outstanding > 0 and r.due_date < on_date})
     initial_due = Decimal(str((licence.terms or {}).get("initial_fee") or "0"))
-    initial_paid = sum((p.amount for p in payments if p.kind == PaymentKind.INITIAL), Decimal("0"))
+    initial_paid = _sum(p for p in confirmed if p.kind == PaymentKind.INITIAL)
+    initial_unconfirmed = _sum(p for p in unconfirmed if p.kind == PaymentKind.INITIAL)
     royalty_due = sum((r.royalty_due for r in reports), Decimal("0"))
-    royalty_paid = sum((p.amount for p in payments if p.kind == PaymentKind.ROYALTY), Decimal("0"))
+    royalty_paid = _sum(p for p in confirmed if p.kind == PaymentKind.ROYALTY)
+    royalty_unconfirmed = _sum(p for p in unconfirmed if p.kind == PaymentKind.ROYALTY)
     total_due = initial_due + royalty_due
     total_paid = initial_paid + royalty_paid
-    return {"rows": rows, "payments": payments, "initial_due": initial_due, "initial_paid": initial_paid,
-            "royalty_due": royalty_due, "royalty_paid": royalty_paid, "total_due": total_due,
-            "total_paid": total_paid, "balance": total_due - total_paid,
-            "overdue": [row for row in rows if row["overdue"]]}
+    return {"rows": rows, "payments": payments, "unconfirmed_payments": unconfirmed,
+            "initial_due": initial_due, "initial_paid": initial_paid, "initial_unconfirmed": initial_unconfirmed,
+            "initial_outstanding": initial_due - initial_paid,
+            "royalty_due": royalty_due, "royalty_paid": royalty_paid, "royalty_unconfirmed": royalty_unconfirmed,
+            "total_due": total_due, "total_paid": total_paid,
+            "total_unconfirmed": initial_unconfirmed + royalty_unconfirmed,
+            "total_disputed": _sum(p for p in unconfirmed if p.status == PaymentStatus.DISPUTED),
+            "balance": total_due - total_paid, "overdue": [row for row in rows if row["overdue"]]}
 
 
 def royalty_totals(*, user: User | None = None, year: int, center: int | None = None) -> dict:
-    """Licence fees received in the year (payments dated in the year), in total and by patent, licensor and
-    licensee: {"year", "total", "payments": [ids], "by_patent": [...], "by_licensor": [...]}."""
+    """Licence fees received in the year (payments dated in the year that the licensor confirmed), in total and
+    by patent and licensor; beside them, what was declared in the year but not (yet) confirmed:
+    {"year", "total", "payment_ids", "unconfirmed_total", "unconfirmed_payment_ids", "disputed_total",
+    "disputed_payment_ids", "by_patent": [...], "by_licensor": [...]} — each row with "amount" (confirmed),
+    "payments" (their count), "unconfirmed" and "unconfirmed_payments"."""
     qs = RoyaltyPayment.objects.filter(paid_on__year=year).select_related(
         "licence__declaration__patent", "licence__declaration__patentee", "licence__licensee")
     if center:
@@ -284,25 +325,38 @@ def royalty_totals(*, user: User | None = None, year: int, center: int | None = 
     if user is not None:
         visible = licence_list(user=user).values("pk")
         qs = qs.filter(licence__in=visible)
-    total = Decimal("0")
+    total = unconfirmed_total = disputed_total = Decimal("0")
     by_patent: dict[int, dict] = {}
     by_licensor: dict[int, dict] = {}
-    ids = []
+    ids, unconfirmed_ids, disputed_ids = [], [], []
     for p in qs.order_by("paid_on", "pk"):
-        ids.append(p.pk)
-        total += p.amount
         d = p.licence.declaration
         row = by_patent.setdefault(d.patent_id, {"patent_id": d.patent_id, "patent_number": d.patent.number,
-                                                 "title": d.patent.title, "amount": Decimal("0"), "payments": 0})
-        row["amount"] += p.amount
-        row["payments"] += 1
+                                                 "title": d.patent.title, "amount": Decimal("0"), "payments": 0,
+                                                 "unconfirmed": Decimal("0"), "unconfirmed_payments": 0})
         lrow = by_licensor.setdefault(d.patentee_id, {"organization_id": d.patentee_id, "name": d.patentee.name,
-                                                      "amount": Decimal("0"), "payments": 0})
-        lrow["amount"] += p.amount
-        lrow["payments"] += 1
+                                                      "amount": Decimal("0"), "payments": 0,
+                                                      "unconfirmed": Decimal("0"), "unconfirmed_payments": 0})
+        if p.status == PaymentStatus.CONFIRMED:
+            ids.append(p.pk)
+            total += p.amount
+            amount_key, count_key = "amount", "payments"
+        else:
+            unconfirmed_ids.append(p.pk)
+            unconfirmed_total += p.amount
+            if p.status == PaymentStatus.DISPUTED:
+                disputed_ids.append(p.pk)
+                disputed_total += p.amount
+            amount_key, count_key = "unconfirmed", "unconfirmed_payments"
+        for r in (row, lrow):
+            r[amount_key] += p.amount
+            r[count_key] += 1
     return {"year": year, "total": total, "payment_ids": ids,
-            "by_patent": sorted(by_patent.values(), key=lambda r: (-r["amount"], r["patent_number"])),
-            "by_licensor": sorted(by_licensor.values(), key=lambda r: (-r["amount"], r["name"]))}
+            "unconfirmed_total": unconfirmed_total, "unconfirmed_payment_ids": unconfirmed_ids,
+            "disputed_total": disputed_total, "disputed_payment_ids": disputed_ids,
+            "by_patent": sorted(by_patent.values(), key=lambda r: (-r["amount"], -r["unconfirmed"],
+                                                                   r["patent_number"])),
+            "by_licensor": sorted(by_licensor.values(), key=lambda r: (-r["amount"], -r["unconfirmed"], r["name"]))}
 
 
 def licences_due_for_filing(*, user: User | None, on_date: dt.date | None = None) -> QuerySet[OpenLicence]:
@@ -311,9 +365,12 @@ def licences_due_for_filing(*, user: User | None, on_date: dt.date | None = None
 
 
 def overdue_reports(*, user: User | None, on_date: dt.date | None = None) -> list[RoyaltyReport]:
+    """Reports past their due date with royalty still owed (only confirmed payments count as paid, as in the
+    ledger)."""
     on_date = on_date or timezone.localdate()
     qs = RoyaltyReport.objects.filter(due_date__lt=on_date).select_related(
-        "licence__licensee", "licence__declaration__patent").annotate(paid=Sum("payments__amount"))
+        "licence__licensee", "licence__declaration__patent").annotate(
+        paid=Sum("payments__amount", filter=Q(payments__status=PaymentStatus.CONFIRMED)))
     if user is not None:
         qs = qs.filter(licence__in=licence_list(user=user).values("pk"))
     return [r for r in qs if (r.paid or Decimal("0")) < r.royalty_due]
@@ -383,20 +440,45 @@ def center_declarations(center_org_id: int, year: int) -> list[int]:
                   .values_list("pk", flat=True))
 
 
+def _center_licences_formed(center_org_id: int, year: int) -> QuerySet[OpenLicence]:
+    return OpenLicence.objects.filter(declaration__center_id=center_org_id, formed_on__year=year)
+
+
 def center_licences(center_org_id: int, year: int) -> list[int]:
-    return sorted(OpenLicence.objects.filter(declaration__center_id=center_org_id, formed_on__year=year)
+    """Licences formed in the year on the center's declarations whose payment made with the notice the licensor
+    confirmed (or that had nothing to pay up front); those 付款待确认 are ``center_licences_unconfirmed``."""
+    return sorted(_center_licences_formed(center_org_id, year).exclude(_awaiting_confirmation())
                   .values_list("pk", flat=True))
 
 
-def center_royalty_payments(center_org_id: int, year: int) -> tuple[Decimal, list[int]]:
-    rows = list(RoyaltyPayment.objects.filter(licence__declaration__center_id=center_org_id, paid_on__year=year)
-                .values_list("pk", "amount"))
+def center_licences_unconfirmed(center_org_id: int, year: int) -> list[int]:
+    """Licences of the year on the center's declarations still 付款待确认 (declared, not counted)."""
+    return sorted(_center_licences_formed(center_org_id, year).filter(_awaiting_confirmation())
+                  .values_list("pk", flat=True))
+
+
+def _center_payments(center_org_id: int, year: int, statuses) -> tuple[Decimal, list[int]]:
+    rows = list(RoyaltyPayment.objects.filter(licence__declaration__center_id=center_org_id, paid_on__year=year,
+                                              status__in=statuses).values_list("pk", "amount"))
     return sum((a for _pk, a in rows), Decimal("0")), sorted(pk for pk, _a in rows)
 
 
+def center_royalty_payments(center_org_id: int, year: int) -> tuple[Decimal, list[int]]:
+    """Licence fees received in the year on the center's declarations: confirmed payments only."""
+    return _center_payments(center_org_id, year, (PaymentStatus.CONFIRMED,))
+
+
+def center_royalty_payments_unconfirmed(center_org_id: int, year: int) -> tuple[Decimal, list[int]]:
+    """Payments of the year declared but not confirmed by the licensor (待许可人确认 or 对账异议): shown beside
+    the figure, never in it."""
+    return _center_payments(center_org_id, year, UNCONFIRMED_STATUSES)
+
+
 def center_sme_licensees(center_org_id: int, year: int) -> list[int]:
-    return sorted(set(OpenLicence.objects.filter(declaration__center_id=center_org_id, formed_on__year=year,
-                                                 licensee__is_sme=True, licensee__kind="enterprise")
+    """SME licensees of the year's licences on the center's declarations (as ``center_licences``: not those
+    付款待确认)."""
+    return sorted(set(_center_licences_formed(center_org_id, year).exclude(_awaiting_confirmation())
+                      .filter(licensee__is_sme=True, licensee__kind="enterprise")
                       .values_list("licensee_id", flat=True)))
 
 

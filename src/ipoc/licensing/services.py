@@ -3,7 +3,8 @@
 Declaration: create (草稿) → co-owners' consents, reports attached → file (提交, after the eligibility check) →
 publish (公告, pushes to enterprises whose demands fit) → withdraw (撤回, licences already formed continue).
 Licence: formed by the licensee's written notice plus payment on the declared terms (专利法第五十一条);
-the royalty ledger takes reports and payments. Pledges (专利开源): scope by list or by definition, resolved to
+the royalty ledger takes reports and payments; a payment the licensee declares waits for the licensor to confirm
+receipt (确认收款) or dispute it (对账异议) before it counts. Pledges (专利开源): scope by list or by definition, resolved to
 patents and refreshed after each import, with alerts.
 """
 
@@ -41,6 +42,7 @@ from ipoc.licensing.models import (
     PatentEncumbrance,
     PatentPledge,
     PaymentKind,
+    PaymentStatus,
     PledgeAlert,
     PledgeCondition,
     PledgedPatent,
@@ -412,18 +414,60 @@ def declaration_withdraw(*, actor: User | None, declaration: OpenLicenceDeclarat
 # ---------------------------------------------------------------- encumbrances (records behind blockers)
 
 
+def holder_organization_ids(patent) -> list[int]:
+    """The platform organisations that hold ``patent``, found as ``_holds`` finds them (a party linked to the
+    organisation, or an unlinked party bearing its exact name): its current holders (当前权利人), or, where no
+    holder is recorded, its applicants. Empty for a patent no organisation on the platform holds."""
+    parties = list(patent.parties.all())
+    rows = [p for p in parties if p.role == "holder"] or [p for p in parties if p.role == "applicant"]
+    ids = {p.organization_id for p in rows if p.organization_id}
+    names = {p.name for p in rows if not p.organization_id and p.name}
+    if names:
+        ids |= set(Organization.objects.filter(name__in=names).values_list("pk", flat=True))
+    return sorted(ids)
+
+
+def encumbrance_refusal(actor: User | None, patent) -> str | None:
+    """Why ``actor`` may not record a 权利限制 on ``patent`` (None: it may).
+
+    A restriction blocks the patentee's open-licence declaration (专利法实施细则第八十六条 as configured in
+    ``rules``), so not anyone may put one on a patent: the patentee's own users on its own patents; a center's
+    staff on a patent held by an organisation the center serves (``deals.selectors.center_serves``: a deal it
+    brokers or a demand it handles) or on a patent no organisation on the platform holds (an outside patent the
+    center may legitimately note); platform administrators and the system on any patent."""
+    if actor is None:
+        return None
+    if not actor.is_authenticated:
+        return _("请先登录")
+    if actor.is_platform_admin:
+        return None
+    if actor.role in (Role.INSTITUTION_USER, Role.ENTERPRISE_USER):
+        if actor.organization is not None and _holds(patent, actor.organization):
+            return None
+        return _("只能为本单位作为权利人或申请人的专利登记权利限制：%(p)s") % {"p": patent.number}
+    if actor.role == Role.CENTER_STAFF and actor.organization_id:
+        holders = holder_organization_ids(patent)
+        if not holders:
+            return None
+        from ipoc.deals.selectors import center_serves
+
+        if any(center_serves(actor.organization_id, org_id) for org_id in holders):
+            return None
+        names = "、".join(Organization.objects.filter(pk__in=holders).order_by("pk").values_list("name", flat=True))
+        return _("本中心未服务专利 %(p)s 的权利人（%(o)s），不能为其登记权利限制；"
+                 "运营中心只为所服务单位的专利或平台外权利人的专利登记") % {"p": patent.number, "o": names}
+    return _("只有专利权人、运营中心或平台管理员可以登记权利限制")
+
+
 @transaction.atomic
 def encumbrance_record(*, actor: User | None, patent, kind: str, start_date: dt.date, party: str = "",
                        end_date: dt.date | None = None, reference: str = "", note: str = "") -> PatentEncumbrance:
-    """Record a pledge, a dispute, a preservation, unpaid fees or an outside exclusive licence on a patent."""
-    if actor is not None:
-        if not actor.is_authenticated:
-            raise PermissionDenied(_("请先登录"), status=401)
-        allowed = actor.is_platform_admin or actor.role == Role.CENTER_STAFF or (
-            actor.organization is not None and actor.role in (Role.INSTITUTION_USER, Role.ENTERPRISE_USER)
-            and _holds(patent, actor.organization))
-        if not allowed:
-            raise PermissionDenied(_("只有专利权人、运营中心或平台管理员可以登记权利限制"))
+    """Record a pledge, a dispute, a preservation, unpaid fees or an outside exclusive licence on a patent — by
+    those ``encumbrance_refusal`` allows (a center only for the holders it serves or an outside patent)."""
+    refusal = encumbrance_refusal(actor, patent)
+    if refusal is not None:
+        raise PermissionDenied(refusal, field="patent",
+                               status=401 if actor is not None and not actor.is_authenticated else 403)
     if kind not in EncumbranceKind.values:
         raise ApplicationError(_("未知的权利限制类型：%(k)s") % {"k": kind}, field="kind")
     enc = PatentEncumbrance(patent=patent, kind=kind, start_date=start_date, end_date=end_date, party=party[:300],
@@ -477,7 +521,16 @@ def licence_form(*, actor: User | None, declaration: OpenLicenceDeclaration, lic
                  notice_text: str, notice_date: dt.date | None = None, payment_amount: Any = None,
                  payment_date: dt.date | None = None, payment_reference: str = "") -> OpenLicence:
     """专利法第五十一条: the licensee's written notice plus payment per the published terms forms an ordinary
-    licence, dated the later of notice and payment. The patentee is told, with a reminder to 备案."""
+    licence, dated the later of notice and payment. The patentee is told, with a reminder to 备案.
+
+    Payment is a fact the platform cannot see. 第五十一条第一款 ("以书面方式通知专利权人，并依照公告的许可使用费支付
+    方式、标准支付许可使用费后，即获得专利实施许可") makes the licence turn on the notice and the payment, not on the
+    licensor's consent, so the licence record is made (status 有效, dated as declared) on the notice and the declared
+    payment — but the payment is the licensee's declaration: it is 待许可人确认, the licence is shown as 付款待确认,
+    and neither counts as received (ledger, royalty totals) nor as a licence formed (the centers' KPIs) until the
+    licensor confirms receipt (``payment_confirm``). A licensor that has not received the money disputes it
+    (``payment_dispute``), which opens a 第五十二条 dispute on the licence. A licence with nothing to pay up front
+    (免费, 提成) has no payment to confirm."""
     if actor is not None:
         if not actor.is_authenticated:
             raise PermissionDenied(_("请先登录"), status=401)
@@ -539,8 +592,10 @@ def licence_form(*, actor: User | None, declaration: OpenLicenceDeclaration, lic
                           terms=terms, created_by=_actor_pk(actor))
     validated_save(licence)
     if amount > 0:
+        # Never confirmed here: the licensor is never the one giving notice (it cannot license itself).
         RoyaltyPayment.objects.create(licence=licence, kind=PaymentKind.INITIAL, paid_on=payment_date, amount=amount,
-                                      reference=licence.payment_reference, recorded_by=_actor_pk(actor))
+                                      reference=licence.payment_reference, recorded_by=_actor_pk(actor),
+                                      status=PaymentStatus.PENDING)
     audit_record(actor=actor, action="create", obj=licence, changes={
         "declaration": [None, declaration.pk], "licensee": [None, licensee.name], "formed_on": [None, formed_on],
         "payment_amount": [None, amount]})
@@ -548,13 +603,14 @@ def licence_form(*, actor: User | None, declaration: OpenLicenceDeclaration, lic
     url = reverse("licensing_licence_detail", args=[licence.pk])
     notify(users=_users_of([declaration.patentee_id, declaration.center_id]),
            title=_("%(o)s 已通过开放许可获得专利 %(p)s 的实施许可") % {"o": licensee.name, "p": declaration.patent.number},
-           body=(_("付款 %(a)s 元（凭证号 %(r)s），请核对收款；如未收到，请在许可页登记纠纷。")
+           body=(_("付款 %(a)s 元（凭证号 %(r)s）待许可人确认：请核对收款后在许可页确认收款；如未收到，请提出对账异议。")
                  % {"a": f"{amount:,.2f}", "r": licence.payment_reference or "—"} if amount > 0 else "")
            + _("请在 %(d)s 前办理许可备案（%(s)s）。") % {
                "d": formed_on + dt.timedelta(days=days), "s": rules.REGS_87_FILING.source},
            url=url, kind="licensing")
     notify(users=_users_of([licensee.pk]), title=_("开放许可已成立：%(p)s") % {"p": declaration.patent.number},
-           body=_("许可自 %(f)s 起至 %(e)s 止，普通许可。") % {"f": formed_on, "e": licence.term_end}, url=url,
+           body=_("许可自 %(f)s 起至 %(e)s 止，普通许可。") % {"f": formed_on, "e": licence.term_end}
+           + (_("所报付款待许可人确认收款，确认前不计入已收许可费。") if amount > 0 else ""), url=url,
            kind="licensing")
     return licence
 
@@ -629,7 +685,10 @@ def royalty_report_create(*, actor: User | None, licence: OpenLicence, period_st
 @transaction.atomic
 def royalty_payment_record(*, actor: User | None, licence: OpenLicence, amount: Any, paid_on: dt.date | None = None,
                            report: RoyaltyReport | None = None, reference: str = "") -> RoyaltyPayment:
-    """A royalty payment against a report; never more than what the report still owes (the ledger reconciles)."""
+    """A royalty payment against a report; never more than what the report still owes (the ledger reconciles;
+    a payment under 对账异议 no longer takes up the report, one awaiting confirmation does). Recorded by the
+    licensor's own users it is their statement of receipt (confirmed); recorded by anyone else it waits for the
+    licensor to confirm it (``payment_confirm``)."""
     require_licence_party(actor, licence)
     value = money(amount, "amount", allow_none=False)
     if value <= 0:
@@ -641,16 +700,146 @@ def royalty_payment_record(*, actor: User | None, licence: OpenLicence, amount: 
         raise ApplicationError(_("请选择对应的提成报告"), field="report")
     if report.licence_id != licence.pk:
         raise ApplicationError(_("提成报告不属于该许可"), field="report")
-    paid = sum((p.amount for p in report.payments.all()), Decimal("0"))
+    paid = sum((p.amount for p in report.payments.exclude(status=PaymentStatus.DISPUTED)), Decimal("0"))
     outstanding = report.royalty_due - paid
     if value > outstanding:
         raise ApplicationError(_("支付金额 %(a)s 元超过该报告尚欠的 %(o)s 元") % {"a": value, "o": outstanding},
                                field="amount")
+    by_licensor = _licensor_side(actor, licence)
     payment = RoyaltyPayment(licence=licence, report=report, kind=PaymentKind.ROYALTY, paid_on=paid_on, amount=value,
-                             reference=(reference or "")[:100], recorded_by=_actor_pk(actor))
+                             reference=(reference or "")[:100], recorded_by=_actor_pk(actor),
+                             status=PaymentStatus.CONFIRMED if by_licensor else PaymentStatus.PENDING)
+    if by_licensor:
+        payment.reviewed_by, payment.reviewed_at = _actor_pk(actor), timezone.now()
     validated_save(payment)
     audit_record(actor=actor, action="create", obj=licence, changes={"payment": [None, str(value)],
-                                                                     "report": [None, report.pk]})
+                                                                     "report": [None, report.pk],
+                                                                     "payment_status": [None, payment.status]})
+    if not by_licensor:
+        notify(users=_licensor_users(licence),
+               title=_("开放许可提成付款待确认：%(p)s") % {"p": licence.declaration.patent.number},
+               body=_("%(o)s 登记支付提成 %(a)s 元（%(d)s，凭证号 %(r)s）。请核对收款后确认收款；如未收到，请提出对账异议。")
+               % {"o": licence.licensee.name, "a": f"{value:,.2f}", "d": paid_on, "r": payment.reference or "—"},
+               url=reverse("licensing_licence_detail", args=[licence.pk]), kind="licensing")
+    return payment
+
+
+# ---------------------------------------------------------------- 确认收款 / 对账异议
+
+
+def _licensor_side(actor: User | None, licence: OpenLicence) -> bool:
+    """The actor speaks for the licensor (the patentee) as one of its own users."""
+    return (actor is not None and actor.is_authenticated and bool(actor.organization_id)
+            and actor.organization_id == licence.declaration.patentee_id)
+
+
+def _licensor_users(licence: OpenLicence) -> list[User]:
+    """Who is asked to confirm: the patentee's users; for a patentee with none on the platform, the serving
+    center's staff (who confirm on its behalf)."""
+    return _users_of([licence.declaration.patentee_id]) or _users_of([licence.declaration.center_id])
+
+
+def payment_review_refusal(actor: User | None, payment: RoyaltyPayment) -> str | None:
+    """Why ``actor`` may not confirm or dispute ``payment`` (None: it may).
+
+    Receipt is the licensor's to confirm: the patentee's own users; for a patentee with no users on the platform,
+    its serving center's staff or a platform administrator on its behalf. Never the licensee (a payer cannot
+    confirm its own payment), nor the organisation (or, for an administrator, the user) that recorded the payment
+    — confirmation must come from the other side of the one who declared it. The system (``actor=None``) may."""
+    if actor is None:
+        return None
+    if not actor.is_authenticated:
+        return _("请先登录")
+    licence = payment.licence
+    declaration = licence.declaration
+    if actor.organization_id and actor.organization_id == licence.licensee_id:
+        return _("被许可人不能确认自己的付款：收款须由许可人（专利权人）确认")
+    if _licensor_side(actor, licence):
+        return None
+    if _users_of([declaration.patentee_id]):
+        return _("只有许可人 %(o)s 可以确认收款或提出对账异议") % {"o": declaration.patentee.name}
+    on_behalf = actor.is_platform_admin or (actor.role == Role.CENTER_STAFF and bool(actor.organization_id)
+                                            and actor.organization_id == declaration.center_id)
+    if not on_behalf:
+        return _("只有许可人、其服务运营中心或平台管理员可以确认收款或提出对账异议")
+    recorder = payment.recorded_by
+    if recorder is not None and (recorder.pk == actor.pk or (
+            recorder.organization_id and recorder.organization_id == actor.organization_id)):
+        return _("该付款由本单位（或本人）登记，不能再由本单位确认收款：请由许可人一方的其他单位或平台管理员确认")
+    return None
+
+
+def may_review_payment(actor: User | None, payment: RoyaltyPayment) -> bool:
+    return payment_review_refusal(actor, payment) is None
+
+
+def _locked_payment(payment: RoyaltyPayment) -> RoyaltyPayment:
+    return RoyaltyPayment.objects.select_for_update().get(pk=payment.pk)
+
+
+def _review_check(actor: User | None, payment: RoyaltyPayment) -> None:
+    refusal = payment_review_refusal(actor, payment)
+    if refusal is not None:
+        raise PermissionDenied(refusal, status=401 if actor is not None and not actor.is_authenticated else 403)
+
+
+@transaction.atomic
+def payment_confirm(*, actor: User | None, payment: RoyaltyPayment) -> RoyaltyPayment:
+    """确认收款: the licensor confirms it received the payment; from then on it counts as received (ledger,
+    royalty totals, KPIs). A payment under 对账异议 may still be confirmed (the money turned up)."""
+    payment = _locked_payment(payment)
+    _review_check(actor, payment)
+    if payment.status == PaymentStatus.CONFIRMED:
+        raise ApplicationError(_("该付款已确认收款"), field="status", code="invalid_transition")
+    old = payment.status
+    payment.status = PaymentStatus.CONFIRMED
+    payment.reviewed_by, payment.reviewed_at = _actor_pk(actor), timezone.now()
+    validated_save(payment)
+    licence = payment.licence
+    audit_record(actor=actor, action="transition", obj=licence,
+                 changes={f"payment:{payment.pk}": [old, PaymentStatus.CONFIRMED]})
+    notify(users=_users_of([licence.licensee_id]),
+           title=_("许可人已确认收款：%(p)s") % {"p": licence.declaration.patent.number},
+           body=_("%(o)s 已确认收到 %(a)s 元（%(d)s，凭证号 %(r)s）。") % {
+               "o": licence.declaration.patentee.name, "a": f"{payment.amount:,.2f}", "d": payment.paid_on,
+               "r": payment.reference or "—"},
+           url=reverse("licensing_licence_detail", args=[licence.pk]), kind="licensing")
+    return payment
+
+
+@transaction.atomic
+def payment_dispute(*, actor: User | None, payment: RoyaltyPayment, reason: str) -> RoyaltyPayment:
+    """对账异议: the licensor has not received the payment as declared, and says why. The payment stays out of
+    what is received, and a dispute on the licence is opened (专利法第五十二条: 协商, then 调解 or 诉讼); a
+    disputed royalty payment no longer takes up its report, so the licensee may record the payment again."""
+    payment = _locked_payment(payment)
+    _review_check(actor, payment)
+    if payment.status != PaymentStatus.PENDING:
+        raise ApplicationError(_("只能对待确认的付款提出对账异议（当前：%(s)s）") % {"s": payment.get_status_display()},
+                               field="status", code="invalid_transition")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("对账异议须说明理由"), field="reason")
+    payment.status = PaymentStatus.DISPUTED
+    payment.dispute_reason = reason[:2000]
+    payment.reviewed_by, payment.reviewed_at = _actor_pk(actor), timezone.now()
+    validated_save(payment)
+    licence = payment.licence
+    description = _("对账异议：%(d)s 付款 %(a)s 元（凭证号 %(r)s）未收到或不符：%(why)s") % {
+        "d": payment.paid_on, "a": f"{payment.amount:,.2f}", "r": payment.reference or "—",
+        "why": payment.dispute_reason}
+    dispute = LicenceDispute(licence=licence, raised_on=today(), route=DisputeRoute.NEGOTIATION,
+                             description=description[:5000], recorded_by=_actor_pk(actor))
+    validated_save(dispute)
+    audit_record(actor=actor, action="transition", obj=licence,
+                 changes={f"payment:{payment.pk}": [PaymentStatus.PENDING, PaymentStatus.DISPUTED],
+                          "dispute": [None, dispute.pk]}, message=payment.dispute_reason)
+    notify(users=_users_of([licence.licensee_id, licence.declaration.center_id]),
+           title=_("许可人对付款提出对账异议：%(p)s") % {"p": licence.declaration.patent.number},
+           body=_("%(o)s 未确认 %(a)s 元（%(d)s，凭证号 %(r)s）：%(why)s") % {
+               "o": licence.declaration.patentee.name, "a": f"{payment.amount:,.2f}", "d": payment.paid_on,
+               "r": payment.reference or "—", "why": payment.dispute_reason},
+           url=reverse("licensing_licence_detail", args=[licence.pk]), kind="licensing")
     return payment
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ipoc.core.display import EMPTY, patent_label
+from ipoc.core.display import EMPTY, patent_label, status_colour
 from ipoc.core.tables import (
     ChoiceColumn,
     DateColumn,
@@ -17,7 +17,7 @@ from ipoc.core.tables import (
     PatentColumn,
     StatusColumn,
 )
-from ipoc.licensing.models import OpenLicence, OpenLicenceDeclaration, PatentPledge
+from ipoc.licensing.models import OpenLicence, OpenLicenceDeclaration, PatentPledge, PaymentStatus
 
 NOWRAP = {"td": {"class": "text-nowrap"}}
 
@@ -136,13 +136,14 @@ class LicenceTable(IpocTable):
     formed_on = DateColumn(verbose_name=_("生效日期"))
     term_end = DateColumn(verbose_name=_("届满日"))
     payment_amount = MoneyColumn(verbose_name=_("通知时付款"), unit="元")
+    payment_status = tables.Column(verbose_name=_("收款确认"), accessor="pk", orderable=False, attrs=NOWRAP)
     filed_on = DateColumn(verbose_name=_("备案日期"), default=EMPTY)
     open = tables.Column(verbose_name=_("办理"), accessor="pk", orderable=False, exclude_from_export=True)
 
     class Meta(IpocTable.Meta):
         model = OpenLicence
         fields = ("patent", "licensor", "licensee", "fee_method", "formed_on", "term_end", "payment_amount",
-                  "filed_on", "open")
+                  "payment_status", "filed_on", "open")
         sequence = fields
         empty_text = _("还没有通过开放许可达成的许可")
 
@@ -151,6 +152,17 @@ class LicenceTable(IpocTable):
 
     def value_fee_method(self, record):
         return record.declaration.get_fee_method_display()
+
+    def value_payment_status(self, record):
+        code = record.payment_status
+        return str(PaymentStatus(code).label) if code else str(_("无需付款"))
+
+    def render_payment_status(self, record):
+        code = record.payment_status
+        if not code:
+            return EMPTY
+        label = _("付款待确认") if code == PaymentStatus.PENDING else PaymentStatus(code).label
+        return format_html('<span class="badge bg-{}-lt">{}</span>', status_colour(code), label)
 
     def render_open(self, record):
         return format_html('<a href="{}">{}</a>', reverse("licensing_licence_detail", args=[record.pk]), _("查看"))

@@ -329,7 +329,11 @@ def licence_notice(request, pk: int):
                                             notice_text=c["notice_text"], notice_date=c.get("notice_date"),
                                             payment_amount=c.get("payment_amount"), payment_date=c.get("payment_date"),
                                             payment_reference=c.get("payment_reference", ""))
-            messages.success(request, _("开放许可已成立：自 %(f)s 起，普通许可") % {"f": licence.formed_on})
+            if licence.awaiting_payment_confirmation:
+                messages.success(request, _("开放许可已登记：自 %(f)s 起，普通许可；所报付款待许可人确认收款")
+                                 % {"f": licence.formed_on})
+            else:
+                messages.success(request, _("开放许可已成立：自 %(f)s 起，普通许可") % {"f": licence.formed_on})
             return redirect("licensing_licence_detail", pk=licence.pk)
         except ApplicationError as exc:
             handle_application_error(form, exc)
@@ -356,8 +360,12 @@ def _licence_page(request, lic, **forms):
     royalty = lic.terms.get("fee_method") in (FeeMethod.ROYALTY, FeeMethod.ENTRY_PLUS_ROYALTY)
     reports_open = [row["report"] for row in ledger["rows"] if row["outstanding"] > 0]
     days = int(rules.FILING_REMINDER_DAYS.value)
+    for p in ledger["unconfirmed_payments"]:
+        p.refusal = services.payment_review_refusal(user, p)
     return render(request, "licensing/licence_detail.html", {
         "lic": lic, "d": lic.declaration, "manage": manage, "ledger": ledger, "royalty": royalty,
+        "unconfirmed": ledger["unconfirmed_payments"],
+        "may_review": any(p.refusal is None for p in ledger["unconfirmed_payments"]),
         "filing_due": lic.formed_on + dt.timedelta(days=days),
         "filing_overdue": lic.filed_on is None and timezone.localdate() > lic.formed_on + dt.timedelta(days=days),
         "disputes": list(lic.disputes.all()),
@@ -383,7 +391,9 @@ def licence_action(request, pk: int):
     action = request.POST.get("action", "")
     forms = {}
     done = {"file": _("已登记备案"), "report": _("提成报告已登记"), "payment": _("付款已登记"),
-            "dispute": _("纠纷已登记"), "dispute_close": _("纠纷已登记解决")}
+            "dispute": _("纠纷已登记"), "dispute_close": _("纠纷已登记解决"),
+            "payment_confirm": _("已确认收款，计入已收许可费"),
+            "payment_dispute": _("已提出对账异议，并登记为许可纠纷")}
     try:
         if action == "file":
             form = forms["filing_form"] = FilingForm(request.POST)
@@ -414,6 +424,18 @@ def licence_action(request, pk: int):
             c = form.cleaned_data
             services.dispute_record(actor=user, licence=lic, description=c["description"], route=c["route"],
                                     raised_on=c.get("raised_on"))
+        elif action in ("payment_confirm", "payment_dispute"):
+            value = request.POST.get("payment", "")
+            payment = lic.payments.filter(pk=int(value)).first() if value.isdigit() else None
+            if payment is None:
+                raise ApplicationError(_("付款记录不存在"), field="payment")
+            refusal = services.payment_review_refusal(user, payment)
+            if refusal is not None:  # a 403, not a form error: the page never offers it to this user
+                raise PermissionDenied(refusal)
+            if action == "payment_confirm":
+                services.payment_confirm(actor=user, payment=payment)
+            else:
+                services.payment_dispute(actor=user, payment=payment, reason=request.POST.get("reason", "")[:2000])
         elif action == "dispute_close":
             dispute = lic.disputes.filter(pk=int(request.POST.get("dispute", "0") or 0)
                                           if request.POST.get("dispute", "").isdigit() else 0).first()
@@ -423,6 +445,8 @@ def licence_action(request, pk: int):
         else:
             messages.error(request, _("未知的操作"))
             return redirect("licensing_licence_detail", pk=pk)
+    except PermissionDenied:
+        raise
     except ApplicationError as exc:
         messages.error(request, exc.message)
         for form in forms.values():
@@ -441,7 +465,7 @@ def royalties(request):
     data = selectors.royalty_totals(user=request.user, year=year)
     return render(request, "licensing/royalties.html", {
         "data": data, "year": year, "years": list(range(this_year, this_year - 6, -1)),
-        "total_text": _yuan(data["total"])})
+        "total_text": _yuan(data["total"]), "unconfirmed_text": _yuan(data["unconfirmed_total"])})
 
 
 # ---------------------------------------------------------------- pledges

@@ -5,7 +5,8 @@ from ipoc.licensing import eligibility, selectors
 
 
 class Command(IpocCommand):
-    help = ("专利开放许可 / Open licences: ipoc licensing check NUMBER | declarations | royalties --year Y | "
+    help = ("专利开放许可 / Open licences: ipoc licensing check NUMBER | declarations | royalties --year Y "
+            "(已确认收款与待许可人确认分列 / confirmed vs unconfirmed) | "
             "remind (逾期提成与未备案提醒，可每日定时运行 / daily reminders) [--json]")
 
     def add_arguments(self, parser):
@@ -42,6 +43,11 @@ class Command(IpocCommand):
                              f"{r['published_on'] or '—'}" for r in rows) or "（无 / none）"
             return self.emit(options, rows, text)
         data = selectors.royalty_totals(year=options["year"])
-        lines = [f"{data['year']} 年许可费 / royalties: {data['total']:,.2f} 元（{len(data['payment_ids'])} 笔）"]
-        lines += [f"  {r['patent_number']}\t{r['amount']:,.2f}" for r in data["by_patent"]]
+        lines = [f"{data['year']} 年许可费（许可人已确认收款）/ royalties confirmed: {data['total']:,.2f} 元"
+                 f"（{len(data['payment_ids'])} 笔）",
+                 f"已报付款、待许可人确认（不计入上项）/ declared, unconfirmed: {data['unconfirmed_total']:,.2f} 元"
+                 f"（{len(data['unconfirmed_payment_ids'])} 笔，其中对账异议 / disputed "
+                 f"{len(data['disputed_payment_ids'])} 笔 {data['disputed_total']:,.2f} 元）",
+                 "专利 / patent\t已确认 / confirmed\t待确认 / unconfirmed"]
+        lines += [f"  {r['patent_number']}\t{r['amount']:,.2f}\t{r['unconfirmed']:,.2f}" for r in data["by_patent"]]
         return self.emit(options, data, "\n".join(lines))
