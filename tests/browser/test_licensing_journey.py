@@ -99,9 +99,14 @@ def test_university_declares_sme_takes_a_licence_center_reports_it(page, browser
     sme.locator("[data-testid=submit-notice]").click()
     sme.wait_for_url(re.compile(r"/licensing/licences/\d+/$"))
     assert sme.locator("[data-testid=formed-on]").inner_text() == dt.date.today().isoformat()
-    assert sme.locator("[data-testid=balance]").inner_text().strip() == "0.00"
+    # The payment is the licensee's declaration until the licensor confirms receipt (确认收款).
+    expect(sme.locator("[data-testid=payment-awaiting]")).to_be_visible()
+    assert sme.locator("[data-testid=total-paid]").inner_text().strip() == "0.00"
     licence = OpenLicence.objects.get(declaration=decl)
     assert licence.licensee == orgs["ent_a"]
+    page.goto(f"/licensing/licences/{licence.pk}/")
+    page.locator("[data-testid=confirm-payment]").click()
+    expect(page.locator("[data-testid=balance]")).to_have_text("0.00")
 
     # The licence shows for the licensor too.
     page.goto("/licensing/licences/")
