@@ -299,3 +299,39 @@ def test_index_and_encode_chunks_built_by_workers_one_writer_commits(db, broker,
     encode.refresh_from_db()
     assert encode.status == JobStatus.SUCCEEDED and encode.result["chunks"] == 4
     assert encode.result["encoded"] == 7 and encode.result["encoded_total"] == 7
+
+
+def test_a_large_import_is_synced_to_the_index_by_queue_chunks(db, broker, search_index, tmp_path, settings,  # noqa: F811
+                                                               monkeypatch, django_capture_on_commit_callbacks):
+    from ipoc.patents import services as patent_services
+    from ipoc.patents.models import Patent
+    from ipoc.search import services as search_services
+    from ipoc.search import workers as search_workers
+
+    path = tmp_path / "p.jsonl"
+    path.write_text("".join(json.dumps({"id": f"q{n}", "title": f"一种钠离子电池负极 {n}", "abstract": "硬碳材料"},
+                                       ensure_ascii=False) + "\n" for n in range(7)))
+    patent_services.patent_import(actor=None, path=path)  # the embedded default: synced in the importer
+    ids = sorted(Patent.objects.values_list("pk", flat=True))
+    reference = search_index.lexical.sources(ids)
+    assert len(reference) == 7
+
+    with search_index.writing():
+        search_index.clear(vectors=True)
+    settings.IPOC_QUEUE_URL = "redis://127.0.0.1:6379/0"  # a networked queue (the fake broker stands for it)
+    settings.IPOC_SEARCH_BULK_MIN = 3
+    monkeypatch.setattr(search_services, "workers_can_read", lambda: True)  # the fake broker runs here
+    monkeypatch.setattr(search_workers, "QUEUE_INDEX_CHUNK", 2)
+    gone = ids[-1]
+    Patent.objects.filter(pk=gone).delete()  # deleted from the store but still named by the change set
+    with django_capture_on_commit_callbacks(execute=True):
+        search_services.index_patents(ids)
+    job = Job.objects.get(kind=search_services.SYNC_KIND)
+    broker.drain()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert job.result["chunks"] == 4 and job.result["indexed"] == 6 and job.result["removed"] == 1
+    assert [c.status for c in queue.chunks_of(job)] == [JobStatus.SUCCEEDED] * 4
+    search_index.refresh()
+    assert search_index.lexical.sources(ids) == {k: v for k, v in reference.items() if k != gone}
+    assert len(search_services._read_pending()) == 0  # nothing left for a later sync

@@ -53,7 +53,8 @@ ONE_PER_ORGANIZATION = {"matching.batch"}
 CANCELLED = "已取消 / cancelled"
 KIND_LABELS = {"matching.batch": "批量匹配", "valuation.run": "批量评估", "patents.import": "专利导入",
                "demands.import": "需求导入", "stock.import": "存量专利批量建档", "search.rebuild": "重建检索索引",
-               "search.encode": "向量编码", "analytics.evaluate": "专利集合评估"}
+               "search.encode": "向量编码", "analytics.evaluate": "专利集合评估",
+               "search.sync": "同步检索索引"}
 STALE_SECONDS = 600  # a running job without a heartbeat for this long is not counted as active
 
 

@@ -17,9 +17,10 @@ class SearchConfig(AppConfig):
         register_menu(MenuEntry(_("检索"), "search", order=25))
         register_job("search.rebuild", "ipoc.search.services:index_rebuild_job")
         register_job("search.encode", "ipoc.search.services:index_encode_job")
+        register_job("search.sync", "ipoc.search.services:index_sync_job")
         from ipoc.core.queue import register_chunked_job
 
-        for kind, step in (("search.rebuild", "index"), ("search.encode", "encode")):
+        for kind, step in (("search.rebuild", "index"), ("search.encode", "encode"), ("search.sync", "sync")):
             register_chunked_job(kind, plan=f"ipoc.search.workers:{step}_plan", chunk=f"ipoc.search.workers:{step}_chunk",
                                  finish=f"ipoc.search.workers:{step}_finish")
         from ipoc.core.backup import BackupPart, register_backup_part

@@ -421,11 +421,37 @@ def sync_in_separate_process(ids: Sequence[int]) -> None:
         raise RuntimeError(f"the index sync process exited with code {child.exitcode}; its ids stay pending")
 
 
+SYNC_KIND = "search.sync"
+
+
+def sync_on_queue(ids: list[int]) -> bool:
+    """A large change set on a networked task queue (workers on other machines): the ids are remembered as
+    pending and a ``search.sync`` job is queued, whose chunks workers read and tokenise in parallel and whose
+    finish step is the one writer (``ipoc.search.workers.sync_plan``). False when that does not apply."""
+    from ipoc.core import queue
+    from ipoc.core.jobs import job_create, job_start_background
+
+    if len(ids) < bulk_min() or queue.is_embedded() or queue.inline() or not workers_can_read():
+        return False
+    _remember_pending(ids)
+    job = job_create(actor=None, kind=SYNC_KIND, title=f"同步检索索引（{len(ids)} 件）/ index sync")
+    job_start_background(job)
+    return True
+
+
+def index_sync_job(ctx: JobContext) -> dict:
+    """Job ``search.sync`` run whole (a small pending list): sync every pending id here."""
+    return sync_ids([])
+
+
 def index_patents(ids: list[int]) -> None:
     """Listener of ``on_patents_changed``: never fails the import that called it. A large change
-    set (≥ :func:`bulk_min`, with worker processes allowed and able to read the store) is synced
-    from a separate process (:func:`sync_in_separate_process`)."""
+    set goes to the task queue's workers when the queue is networked (:func:`sync_on_queue`), else,
+    with worker processes allowed and able to read the store, it is synced from a separate process
+    (:func:`sync_in_separate_process`)."""
     try:
+        if sync_on_queue(ids):
+            return
         if len(ids) >= bulk_min() and bulk_workers() > 1 and workers_can_read():
             sync_in_separate_process(ids)
         else:

@@ -253,3 +253,91 @@ def reconcile_after_restore(manifest: dict) -> dict:
     todo = sorted((in_index ^ in_store) | (changed & in_store))
     out = services.sync_ids(np.asarray(todo, dtype=np.int64)) if todo else {"indexed": 0, "removed": 0}
     return out | {"checked": len(in_store)}
+
+
+# ---------------------------------------------------------------- the end-of-import sync as chunks
+
+
+def sync_plan(ctx) -> list[dict] | None:
+    """``plan`` of the chunked ``search.sync``: the pending ids (those of the import that queued it, and any
+    a failed sync left) are frozen into a snapshot file in the job's spool folder and cut into ranges of
+    :data:`QUEUE_INDEX_CHUNK`; fewer than two chunks run whole (``services.index_sync_job``)."""
+    import numpy as np
+
+    from ipoc.search import services
+
+    wanted = services._read_pending()
+    size = int(ctx.params.get("queue_chunk") or QUEUE_INDEX_CHUNK)
+    if len(wanted) < 2 * size and not ctx.params.get("queue_chunk"):
+        return None
+    path = _spool(ctx.job.pk) / "wanted.npy"
+
+    def write(tmp) -> None:
+        with open(tmp, "wb") as fh:
+            np.save(fh, wanted)
+
+    _write_whole(path, write)
+    ctx.set_total(len(wanted))
+    return [{"start": a, "stop": min(a + size, len(wanted)), "size": min(size, len(wanted) - a)}
+            for a in range(0, len(wanted), size)]
+
+
+def sync_chunk(ctx, params: dict, spec: dict) -> dict:
+    """Read and tokenise one range of the snapshot; documents to a spool file, ids no longer in the store
+    listed in the result (the writer removes them)."""
+    import json
+
+    import numpy as np
+
+    folder = _spool(ctx.job.params["parent"])
+    ids = [int(i) for i in np.load(folder / "wanted.npy")[spec["start"]:spec["stop"]]]
+    found, items = index_json_of_ids(ids)
+    path = folder / f"sync-{spec['start']:012d}.jsonl"
+
+    def write(tmp) -> None:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            for doc_id, text in items:
+                fh.write(json.dumps([doc_id, text], ensure_ascii=False) + "\n")
+
+    _write_whole(path, write)
+    ctx.set_done(len(ids))
+    gone = sorted(set(ids) - set(found))
+    return {"file": path.name, "found": len(found), "gone": gone}
+
+
+def sync_finish(ctx, results: list[dict]) -> dict:
+    """The one writer: commit every chunk's documents in order, remove the patents gone from the store, drop
+    the vectors of the re-indexed ones (their text may have changed: the encoder redoes them), and take the
+    snapshot's ids off the pending list (ids a later import added meanwhile stay pending)."""
+    import json
+    import shutil
+    import time
+
+    import numpy as np
+
+    from ipoc.search import services
+
+    started = time.monotonic()
+    eng = services.engine()
+    folder = _spool(ctx.job.pk)
+    wanted = np.load(folder / "wanted.npy")
+    indexed = removed = 0
+    with eng.writing():
+        found: list[int] = []
+        for result in results:
+            with open(folder / result["file"], encoding="utf-8") as fh:
+                items = [tuple(json.loads(line)) for line in fh]
+            indexed += eng.upsert_json(items)
+            found += [int(doc_id) for doc_id, _text in items]
+            if result["gone"]:
+                eng.remove(result["gone"])
+                removed += len(result["gone"])
+        if eng.vectors is not None and len(eng.vectors) and found:
+            eng.vectors.delete(np.unique(np.asarray(found, dtype=np.int64)))
+        left = np.setdiff1d(services._read_pending(), wanted)
+        services._pending_path().unlink(missing_ok=True)
+        if len(left):
+            services._remember_pending(left)
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"indexed": indexed, "removed": removed, "in_index": eng.lexical.num_docs, "chunks": len(results),
+            "writer_seconds": round(time.monotonic() - started, 3)}
