@@ -109,12 +109,46 @@ def application_error(request: HttpRequest, exc: ApplicationError):
     return api.create_response(request, {"error": exc.as_dict()}, status=exc.status)
 
 
+def validation_message(error: dict) -> str:
+    """A request-validation error in the user's language (Chinese first) instead of the parser's English:
+    what is wrong with the value, with the limit it broke."""
+    from django.utils.translation import gettext as _
+
+    kind, ctx, msg = error.get("type", ""), error.get("ctx") or {}, str(error.get("msg") or "")
+    limit = next((ctx[k] for k in ("max_length", "min_length", "gt", "ge", "lt", "le") if k in ctx), "")
+    messages = {
+        "missing": _("此项必填"),
+        "int_parsing": _("请输入整数"), "int_type": _("请输入整数"), "int_from_float": _("请输入整数"),
+        "float_parsing": _("请输入数字"), "float_type": _("请输入数字"), "decimal_parsing": _("请输入数字"),
+        "decimal_type": _("请输入数字"), "finite_number": _("请输入有限的数字"),
+        "bool_parsing": _("请输入 true 或 false"), "bool_type": _("请输入 true 或 false"),
+        "string_type": _("请输入文本"), "list_type": _("请输入列表"),
+        "dict_type": _("格式不正确：应为对象"), "model_type": _("格式不正确：应为对象"),
+        "model_attributes_type": _("格式不正确：应为对象"),
+        "date_parsing": _("请输入日期（YYYY-MM-DD）"), "date_from_datetime_parsing": _("请输入日期（YYYY-MM-DD）"),
+        "date_type": _("请输入日期（YYYY-MM-DD）"), "datetime_parsing": _("请输入日期时间（ISO 8601）"),
+        "datetime_type": _("请输入日期时间（ISO 8601）"), "json_invalid": _("请求内容不是有效的 JSON"),
+        "string_too_long": _("最多 %(n)s 个字符") % {"n": limit}, "string_too_short": _("至少 %(n)s 个字符") % {"n": limit},
+        "too_long": _("最多 %(n)s 项") % {"n": limit}, "too_short": _("至少 %(n)s 项") % {"n": limit},
+        "greater_than": _("须大于 %(n)s") % {"n": limit}, "greater_than_equal": _("须不小于 %(n)s") % {"n": limit},
+        "less_than": _("须小于 %(n)s") % {"n": limit}, "less_than_equal": _("须不大于 %(n)s") % {"n": limit},
+    }
+    if kind in messages:
+        return str(messages[kind])
+    if kind in ("enum", "literal_error"):
+        return _("请从以下选项中选择：%(e)s") % {"e": ctx.get("expected", "")}
+    if kind in ("value_error", "assertion_error"):  # our own validators' words
+        return msg.split(", ", 1)[1] if msg.startswith(("Value error, ", "Assertion failed, ")) else msg
+    return _("输入无效（%(m)s）") % {"m": msg} if msg else _("输入无效")
+
+
 @api.exception_handler(NinjaValidationError)
 def validation_error(request: HttpRequest, exc: NinjaValidationError):
     first = exc.errors[0] if exc.errors else {}
     loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "form", "payload")]
-    return _error(request, 422, first.get("msg", "输入无效"), ".".join(loc) or None, "validation",
-                  errors=[{"field": ".".join(str(p) for p in e.get("loc", [])), "message": e.get("msg")}
+    return _error(request, 422, validation_message(first) if first else "输入无效", ".".join(loc) or None,
+                  "validation",
+                  errors=[{"field": ".".join(str(p) for p in e.get("loc", [])), "message": validation_message(e)}
                           for e in exc.errors])
 
 

@@ -47,6 +47,19 @@ def test_schema_error_is_422_with_field(api_client, users):
     response = api_client.as_user(users["js_office"]).post("/organizations", {"kind": "enterprise"})
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "name"
+    assert response.json()["error"]["message"] == "此项必填"  # not the parser's "Field required"
+
+
+def test_schema_errors_are_worded_for_people(api_client, users):
+    api = api_client.as_user(users["center_a"])
+    error = api.get("/organizations", limit="abc").json()["error"]
+    assert error["field"] == "limit" and error["message"] == "请输入整数"
+    error = api.post("/organizations", {"name": "甲", "kind": ["enterprise"]}).json()["error"]
+    assert error["field"] == "kind" and error["message"] == "请输入文本"
+    english = api_client.as_user(users["center_a"])
+    english.headers["HTTP_ACCEPT_LANGUAGE"] = "en"
+    error = english.get("/organizations", limit="abc").json()["error"]
+    assert error["message"] == "Enter a whole number"
 
 
 def test_refusals_over_the_api(api_client, users, orgs):
