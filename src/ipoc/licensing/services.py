@@ -791,6 +791,18 @@ def payment_confirm(*, actor: User | None, payment: RoyaltyPayment) -> RoyaltyPa
     _review_check(actor, payment)
     if payment.status == PaymentStatus.CONFIRMED:
         raise ApplicationError(_("该付款已确认收款"), field="status", code="invalid_transition")
+    if payment.status == PaymentStatus.DISPUTED and payment.report_id:
+        # A disputed payment freed its report, so the licensee may have paid it again meanwhile: confirming this
+        # one as well must not count the report as paid twice (probe: a 3,000 元 report received 6,000 元).
+        report = payment.report
+        taken = sum((p.amount for p in report.payments.exclude(pk=payment.pk).exclude(status=PaymentStatus.DISPUTED)),
+                    Decimal("0"))
+        if taken + payment.amount > report.royalty_due:
+            raise ApplicationError(
+                _("该提成报告应付 %(d)s 元，其他付款已占 %(t)s 元，再确认这笔 %(a)s 元将超付；"
+                  "请先对重复登记的付款提出对账异议") % {"d": f"{report.royalty_due:,.2f}", "t": f"{taken:,.2f}",
+                                          "a": f"{payment.amount:,.2f}"},
+                field="status", code="invalid_transition")
     old = payment.status
     payment.status = PaymentStatus.CONFIRMED
     payment.reviewed_by, payment.reviewed_at = _actor_pk(actor), timezone.now()
@@ -807,6 +819,9 @@ def payment_confirm(*, actor: User | None, payment: RoyaltyPayment) -> RoyaltyPa
     return payment
 
 
+DISPUTE_REASON_MAX = 2000
+
+
 @transaction.atomic
 def payment_dispute(*, actor: User | None, payment: RoyaltyPayment, reason: str) -> RoyaltyPayment:
     """对账异议: the licensor has not received the payment as declared, and says why. The payment stays out of
@@ -820,8 +835,10 @@ def payment_dispute(*, actor: User | None, payment: RoyaltyPayment, reason: str)
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("对账异议须说明理由"), field="reason")
+    if len(reason) > DISPUTE_REASON_MAX:  # refused, not cut short silently (probe)
+        raise ApplicationError(_("对账异议理由最多 %(n)d 字") % {"n": DISPUTE_REASON_MAX}, field="reason")
     payment.status = PaymentStatus.DISPUTED
-    payment.dispute_reason = reason[:2000]
+    payment.dispute_reason = reason
     payment.reviewed_by, payment.reviewed_at = _actor_pk(actor), timezone.now()
     validated_save(payment)
     licence = payment.licence

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ipoc.core.bounds import MAX_DB_INT
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import Role
 from ipoc.core.pickers import set_picker_querysets
@@ -158,6 +159,16 @@ def _form_errors(form, exc: ApplicationError) -> None:
         handle_application_error(form, exc)
 
 
+def _id_value(value) -> int | None:
+    """An id sent by a page (a hidden field or ``?patent=``): ASCII digits within the database's range, else
+    None. ``str.isdigit`` alone admits "²" and "１２", on which ``int`` raises or reads another number (probe)."""
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > 19:
+        return None
+    number = int(value)
+    return number if number <= MAX_DB_INT else None
+
+
 @login_required
 def declaration_create(request):
     user = request.user
@@ -166,8 +177,8 @@ def declaration_create(request):
     own = user.role in (Role.INSTITUTION_USER, Role.ENTERPRISE_USER)
     initial = {"contact_name": user.get_full_name(), "term_years": 5,
                "fee_method": FeeMethod.ROYALTY}
-    if request.GET.get("patent", "").isdigit():
-        initial["patent"] = int(request.GET["patent"])
+    if _id_value(request.GET.get("patent")) is not None:
+        initial["patent"] = _id_value(request.GET.get("patent"))
     form = DeclarationForm(request.POST or None, initial=initial)
     set_picker_querysets(form, user)
     if own:
@@ -425,8 +436,8 @@ def licence_action(request, pk: int):
             services.dispute_record(actor=user, licence=lic, description=c["description"], route=c["route"],
                                     raised_on=c.get("raised_on"))
         elif action in ("payment_confirm", "payment_dispute"):
-            value = request.POST.get("payment", "")
-            payment = lic.payments.filter(pk=int(value)).first() if value.isdigit() else None
+            payment_id = _id_value(request.POST.get("payment"))
+            payment = lic.payments.filter(pk=payment_id).first() if payment_id is not None else None
             if payment is None:
                 raise ApplicationError(_("付款记录不存在"), field="payment")
             refusal = services.payment_review_refusal(user, payment)
@@ -435,10 +446,10 @@ def licence_action(request, pk: int):
             if action == "payment_confirm":
                 services.payment_confirm(actor=user, payment=payment)
             else:
-                services.payment_dispute(actor=user, payment=payment, reason=request.POST.get("reason", "")[:2000])
+                services.payment_dispute(actor=user, payment=payment, reason=request.POST.get("reason", ""))
         elif action == "dispute_close":
-            dispute = lic.disputes.filter(pk=int(request.POST.get("dispute", "0") or 0)
-                                          if request.POST.get("dispute", "").isdigit() else 0).first()
+            dispute_id = _id_value(request.POST.get("dispute"))
+            dispute = lic.disputes.filter(pk=dispute_id).first() if dispute_id is not None else None
             if dispute is None:
                 raise ApplicationError(_("纠纷记录不存在"), field="dispute")
             services.dispute_close(actor=user, dispute=dispute, outcome=request.POST.get("outcome", "")[:5000])
@@ -553,8 +564,8 @@ def encumbrance_create(request):
     if not services.may_record_encumbrance(user):
         raise PermissionDenied(_("只有专利权人、运营中心或平台管理员可以登记权利限制"))
     initial = {}
-    if request.GET.get("patent", "").isdigit():
-        initial["patent"] = int(request.GET["patent"])
+    if _id_value(request.GET.get("patent")) is not None:
+        initial["patent"] = _id_value(request.GET.get("patent"))
     form = EncumbranceForm(request.POST or None, initial=initial)
     set_picker_querysets(form, user)
     if request.method == "POST" and form.is_valid():
