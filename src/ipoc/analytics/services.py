@@ -103,16 +103,33 @@ def patent_set_create(*, actor: User | None, name: str, kind: str, definition: d
     org = actor.organization if actor is not None and actor.organization_id else None
     if kind == SetKind.CHAIN_NODE and org is None:
         org = selectors.organization_of(clean["center_id"])
+    inline = evaluates_inline()
+    if not inline:
+        # Refuse (429) before the set exists: refused only once the creation had committed, the set was saved
+        # and never evaluated (probe).
+        from ipoc.core.jobs import job_admit
+
+        job_admit(actor=actor, kind=EVALUATE_KIND)
     patent_set = PatentSet(name=name.strip(), kind=kind, definition=clean, description=description or "",
                            organization=org, created_by=actor if actor is not None and actor.pk else None)
     validated_save(patent_set)
     audit_record(actor=actor, action="create", obj=patent_set, changes={"name": [None, patent_set.name],
                                                                          "kind": [None, kind]})
-    if evaluates_inline(patent_set):
+    if inline:
         _evaluate(patent_set)
     else:  # a large store: the set is evaluated by a worker (its page shows the job's progress meanwhile)
-        transaction.on_commit(lambda: patent_sets_evaluate_start(actor=actor, sets=[patent_set]))
+        transaction.on_commit(lambda: _start_after_create(actor, patent_set))
     return patent_set
+
+
+def _start_after_create(actor: User | None, patent_set: PatentSet) -> None:
+    """Queue a new set's evaluation once its creation committed. Should the queue fill up in between (checked
+    before the set was saved), the set stays 尚未评估 — its page says so and offers 重新评估 — rather than the
+    request failing after the set was saved."""
+    try:
+        patent_sets_evaluate_start(actor=actor, sets=[patent_set])
+    except ApplicationError:
+        logger.warning("patent set %s created but its evaluation could not be queued", patent_set.pk)
 
 
 def evaluates_inline(patent_set: PatentSet | None = None) -> bool:
@@ -198,9 +215,29 @@ def patent_set_evaluate_request(*, actor: User | None, patent_set: PatentSet):
     if evaluates_inline(patent_set):
         patent_set_evaluate(actor=actor, patent_set=patent_set)
         return None
+    queued = queued_evaluation(actor, patent_set)
+    if queued is not None:  # one queued evaluation per set: asking again does not queue another (probe)
+        return queued
     audit_record(actor=actor, action="evaluate", obj=patent_set, changes={"size": [patent_set.size, None]},
                  message="queued")
     return patent_sets_evaluate_start(actor=actor, sets=[patent_set])
+
+
+def queued_evaluation(actor: User | None, patent_set: PatentSet):
+    """A job still waiting in the queue (not yet started, so it will read the set's definition as it is now) that
+    evaluates ``patent_set`` and that ``actor`` may follow; None when there is none. A running job may have passed
+    the set already, and a job the actor may not open (another organisation's) is no answer to give it."""
+    from ipoc.core.jobs import active_jobs
+    from ipoc.core.models import JobStatus
+    from ipoc.core.permissions import VIEW, restrict
+
+    qs = active_jobs(EVALUATE_KIND).filter(status=JobStatus.PENDING)
+    if actor is not None:
+        qs = restrict(qs, actor, VIEW)
+    for job in qs.order_by("-pk")[:50]:
+        if patent_set.pk in (job.params or {}).get("set_ids", []):
+            return job
+    return None
 
 
 def _evaluate(patent_set: PatentSet) -> None:

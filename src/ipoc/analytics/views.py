@@ -106,7 +106,17 @@ def set_detail(request, pk: int):
         "chain": land["analyses"]["chain"], "chain_chart": built["chain"],
         "chain_activity": built["chain_activity"],
         "can_change": selectors.may_change(request.user, patent_set),
-        "evaluation_job": selectors.evaluation_job(patent_set)})
+        **_evaluation_context(request.user, patent_set)})
+
+
+def _evaluation_context(user, patent_set) -> dict:
+    """The job evaluating the set, if any; its link and progress only for a viewer who may open the job — the
+    re-evaluation after an import covers every set on the platform (its progress counts them all) and belongs
+    to no organisation (probe)."""
+    from ipoc.core.permissions import VIEW, can
+
+    job = selectors.evaluation_job(patent_set)
+    return {"evaluation_job": job, "evaluation_job_visible": job is not None and can(user, VIEW, job)}
 
 
 @login_required
