@@ -111,6 +111,8 @@ def may_record_filing_result(actor: User | None, product: Product) -> bool:
     return False
 
 
+FILING_REASON_MAX = 500  # 说明 of a status change (the page's form has the same limit)
+
 # The platform's answers on a filing, recorded only by ``may_record_filing_result``.
 FILING_RESULTS = (FilingStatus.REVIEWING, FilingStatus.PUBLICIZED, FilingStatus.RECOGNISED,
                   FilingStatus.NOT_RECOGNISED)
@@ -877,6 +879,15 @@ def filing_transition(*, actor: User | None, filing: ProductFiling, to_status: s
                                  "请由服务该企业的运营中心、知识产权管理部门或平台管理员依据平台公布结果登记")
                                % {"s": FilingStatus(to_status).label}, field="status")
     reason = (reason or "").strip()
+    if len(reason) > FILING_REASON_MAX:  # the page's form stops at 500; the API took any length (probe)
+        raise ApplicationError(_("说明最多 %(n)d 字") % {"n": FILING_REASON_MAX}, field="reason")
+    if on is not None and to_status in FILING_RESULTS:
+        # A result is the platform's answer to this filing: not before it was filed, not in the future — else a
+        # 认定通过 could be dated into an earlier year's figures (probe).
+        if on > timezone.localdate():
+            raise ApplicationError(_("结果日期不能晚于今天"), field="on")
+        if filing.filed_date and on < filing.filed_date:
+            raise ApplicationError(_("结果日期不能早于备案日期 %(d)s") % {"d": filing.filed_date}, field="on")
     platform_reference = _reference(platform_reference, "platform_reference")
     publication_reference = _reference(publication_reference, "publication_reference")
     if to_status == FilingStatus.NOT_RECOGNISED and not reason:
