@@ -160,3 +160,27 @@ def test_patent_query_that_is_not_an_id(users, client, bad):
     client.force_login(users["univ"])
     for url in ("/licensing/declarations/new/", "/licensing/encumbrances/new/"):
         assert client.get(url, {"patent": bad}).status_code == 200, url
+
+
+def test_over_long_voucher_numbers_and_notice_are_refused_not_cut(patent, make_patent, declare, users, orgs,
+                                                                  api_client):
+    """The 凭证号 is what the licensor checks its bank statement against, the notice the 第五十一条 written notice:
+    cut at 100 / 5,000 characters they said something else than what was sent."""
+    decl = declare(patent, fee_method="fixed", fixed_fee="100", royalty_rate=None)
+    api = api_client.as_user(users["ent_a"])
+    body = {"notice_text": "实施", "payment_amount": "100", "payment_reference": "ZF-" + "9" * 120,
+            "payment_date": TODAY}
+    for field, value in (("payment_reference", "ZF-" + "9" * 120), ("notice_text", "通" * 5001)):
+        with pytest.raises(ApplicationError) as exc:
+            services.licence_form(actor=users["ent_a"], declaration=decl, licensee=orgs["ent_a"],
+                                  **{**body, field: value})
+        assert exc.value.field == field
+    assert not decl.licences.exists()
+    lic = services.licence_form(actor=users["ent_a"], declaration=declare(make_patent("CN110000088B")),
+                                licensee=orgs["ent_a"], notice_text="实施", notice_date=TODAY - dt.timedelta(days=20))
+    report = services.royalty_report_create(actor=users["ent_a"], licence=lic, period_start=lic.formed_on,
+                                            period_end=lic.formed_on + dt.timedelta(days=9), base_amount="100000")
+    r = api.post(f"/licensing/licences/{lic.pk}/payments", {"report_id": report.pk, "amount": "10",
+                                                            "reference": "R" * 101})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "reference", r.content[:300]
+    assert not lic.payments.exists()

@@ -79,6 +79,18 @@ def _users_of(org_ids: Iterable[int | None]) -> list[User]:
     return list(User.objects.filter(organization_id__in=ids, is_active=True)) if ids else []
 
 
+NOTICE_MAX = 5000  # the written notice (专利法第五十一条)
+REFERENCE_MAX = 100  # a payment's 凭证号
+
+
+def _max_chars(value: str, limit: int, field: str) -> str:
+    """Refuse a text over ``limit`` characters (400 naming ``field``) rather than store it cut short: a 凭证号
+    or a written notice cut at the limit says something else than what was sent (probe)."""
+    if len(value) > limit:
+        raise ApplicationError(_("每项最多 %(n)d 字") % {"n": limit}, field=field)
+    return value
+
+
 def money(value: Any, field: str, *, allow_none: bool = True) -> Decimal | None:
     if value is None or value == "":
         if allow_none:
@@ -557,6 +569,8 @@ def licence_form(*, actor: User | None, declaration: OpenLicenceDeclaration, lic
     notice_text = (notice_text or "").strip()
     if not notice_text:
         raise ApplicationError(_("请填写书面通知内容"), field="notice_text")
+    _max_chars(notice_text, NOTICE_MAX, "notice_text")
+    _max_chars((payment_reference or "").strip(), REFERENCE_MAX, "payment_reference")
     initial = declaration.initial_fee().quantize(CENTS)
     amount = money(payment_amount, "payment_amount") or Decimal("0.00")
     if amount < initial:
@@ -585,8 +599,8 @@ def licence_form(*, actor: User | None, declaration: OpenLicenceDeclaration, lic
              "payment_terms": declaration.payment_terms, "announcement_number": declaration.announcement_number,
              "published_on": declaration.published_on.isoformat()}
     licence = OpenLicence(declaration=declaration, licensee=licensee, notice_date=notice_date,
-                          notice_text=notice_text[:5000], payment_date=payment_date if initial > 0 else payment_date,
-                          payment_amount=amount, payment_reference=(payment_reference or "")[:100],
+                          notice_text=notice_text, payment_date=payment_date if initial > 0 else payment_date,
+                          payment_amount=amount, payment_reference=(payment_reference or "").strip(),
                           formed_on=formed_on,
                           term_end=_add_years(formed_on, declaration.term_years) - dt.timedelta(days=1),
                           terms=terms, created_by=_actor_pk(actor))
@@ -707,8 +721,8 @@ def royalty_payment_record(*, actor: User | None, licence: OpenLicence, amount: 
                                field="amount")
     by_licensor = _licensor_side(actor, licence)
     payment = RoyaltyPayment(licence=licence, report=report, kind=PaymentKind.ROYALTY, paid_on=paid_on, amount=value,
-                             reference=(reference or "")[:100], recorded_by=_actor_pk(actor),
-                             status=PaymentStatus.CONFIRMED if by_licensor else PaymentStatus.PENDING)
+                             reference=_max_chars((reference or "").strip(), REFERENCE_MAX, "reference"),
+                             recorded_by=_actor_pk(actor), status=PaymentStatus.CONFIRMED if by_licensor else PaymentStatus.PENDING)
     if by_licensor:
         payment.reviewed_by, payment.reviewed_at = _actor_pk(actor), timezone.now()
     validated_save(payment)
