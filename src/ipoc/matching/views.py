@@ -122,6 +122,24 @@ def _explain(match, party_types: dict[str, str]) -> list[tuple[str, str]]:
         lines.append((_("挂牌"), text))
     else:
         lines.append((_("挂牌"), _("未挂牌，可联系权利人洽谈")))
+    lines += _licensing_lines(match.patent_id)
+    return lines
+
+
+def _licensing_lines(patent_id: int) -> list[tuple[str, str]]:
+    """Read now, not from the stored explanation (a declaration may have been published or withdrawn since):
+    a patent under open licence can be licensed by written notice and payment (专利法第五十一条); one in an
+    open-source pledge (专利开源) may be used on the pledge's terms."""
+    from ipoc.licensing import selectors as licensing_selectors
+
+    status = licensing_selectors.patent_licensing_status(patent_id)
+    lines = []
+    if status["open_licence"]:
+        lines.append((_("开放许可"), _("已声明开放许可（%(f)s）：书面通知专利权人并支付许可使用费即可获得普通许可"
+                                      "（专利法第五十一条）") % {"f": status["open_licence"]["fee"]}))
+    if status["pledges"]:
+        lines.append((_("专利开源"), _("列入开源承诺：%(t)s，可按承诺条件实施") % {
+            "t": "、".join(p["title"] for p in status["pledges"])}))
     return lines
 
 
