@@ -127,3 +127,29 @@ def test_the_set_page_does_not_show_a_job_its_viewer_cannot_open(corpus, make_se
     client.force_login(users["admin"])
     page = client.get(f"/analytics/{mine.pk}/").content.decode()
     assert f"/jobs/{job.pk}/" in page
+
+
+SUPERSCRIPT = "²"  # str.isdigit() says yes, int() raises
+
+
+def test_query_and_form_ids_that_are_digits_but_not_numbers(corpus, make_set, users, client):
+    patent_set = make_set()
+    client.force_login(users["center_a"])
+    assert client.get("/analytics/chain/", {"center": SUPERSCRIPT}).status_code in (200, 400, 404)
+    for action in ("delete", "save"):
+        r = client.post(f"/analytics/{patent_set.pk}/matrix/", {"action": action, "term": SUPERSCRIPT,
+                                                                 "axis": "technology", "name": "电池",
+                                                                 "keywords": "电池"})
+        assert r.status_code in (200, 302, 400, 404), (action, r.status_code)
+
+
+def test_deleting_a_term_of_another_set_is_404_not_500(corpus, make_set, users, client):
+    """The matrix page's 删除 of a term id that is not of this set raised NotFound into an unbound form: a 500."""
+    mine, theirs = make_set(), make_set("center_b", "乙的集合")
+    term = services.matrix_term_save(actor=users["center_b"], patent_set=theirs, axis="technology", label="基站",
+                                     words=["基站"])
+    client.force_login(users["center_a"])
+    for value in (term.pk, 99999, SUPERSCRIPT):
+        r = client.post(f"/analytics/{mine.pk}/matrix/", {"action": "delete", "term": value})
+        assert r.status_code == 404, (value, r.status_code)
+    assert type(term).objects.filter(pk=term.pk).exists()

@@ -69,3 +69,15 @@ def test_a_result_is_not_dated_before_the_filing_nor_in_the_future(users, api_cl
     assert filed.status == FilingStatus.PUBLICIZED and filed.result_date is None
     r = api.post(_url(filed), {"to_status": "recognised", "on": filed.filed_date.isoformat()})
     assert r.status_code == 200 and r.json()["result_date"] == filed.filed_date.isoformat()
+
+
+SUPERSCRIPT = "²"  # str.isdigit() says yes, int() raises
+
+
+def test_query_ids_that_are_digits_but_not_numbers(users, client, product):
+    client.force_login(users["center_a"])
+    for url, params in (("/industrialization/", {"center": SUPERSCRIPT}),
+                        ("/industrialization/projects/new/", {"demand": SUPERSCRIPT, "deal": SUPERSCRIPT}),
+                        ("/industrialization/products/new/", {"project": SUPERSCRIPT}),
+                        (f"/industrialization/products/{product.pk}/", {"year": SUPERSCRIPT})):
+        assert client.get(url, params).status_code in (200, 400, 404), url

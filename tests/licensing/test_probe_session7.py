@@ -184,3 +184,8 @@ def test_over_long_voucher_numbers_and_notice_are_refused_not_cut(patent, make_p
                                                             "reference": "R" * 101})
     assert r.status_code == 400 and r.json()["error"]["field"] == "reference", r.content[:300]
     assert not lic.payments.exists()
+
+
+def test_royalties_year_that_is_digits_but_not_a_number(users, client):
+    client.force_login(users["univ"])
+    assert client.get("/licensing/royalties/", {"year": "²"}).status_code == 200

@@ -38,3 +38,18 @@ def test_a_center_or_office_is_no_requester(db, api_client, users, orgs):
         assert r.status_code == 400 and r.json()["error"]["field"] == "requester", key
     r = api_client.as_user(users["center_a"]).post("/risk/checks", {**BODY, "requester_id": orgs["center_b"].pk})
     assert r.status_code in (400, 403, 404) and not RiskCheck.objects.exists()
+
+
+SUPERSCRIPT = "²"  # str.isdigit() says yes, int() raises
+
+
+def test_ids_that_are_digits_but_not_numbers(db, client, users, orgs):
+    from ipoc.risk import services
+
+    check = services.check_create(actor=users["ent_a"], product_name="预充电控制器", features=FEATURES,
+                                  markets=["CN"], horizon_date=HORIZON, center=orgs["center_a"])
+    client.force_login(users["ent_a"])
+    assert client.get(f"/risk/{check.pk}/report/", {"v": SUPERSCRIPT}).status_code in (200, 302, 400, 404)
+    client.force_login(users["center_a"])
+    r = client.post("/risk/exposure/alert/", {"patent": SUPERSCRIPT, "message": "x"})
+    assert r.status_code in (200, 302, 400, 403, 404)

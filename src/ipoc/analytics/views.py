@@ -184,8 +184,13 @@ def matrix_edit(request, pk: int):
                 services.matrix_term_save(actor=user, patent_set=patent_set, term=term, **form.cleaned_data)
                 messages.success(request, _("词条已保存"))
                 return redirect("analytics_matrix", pk=pk)
+        except NotFound:  # a term id not of this set (or not an id): 404, not a form error on a form never sent
+            raise
         except ApplicationError as exc:
-            handle_application_error(form, exc)
+            if form.is_bound:
+                handle_application_error(form, exc)
+            else:  # 提出 / 全部审核 / 删除 send no term form: an unbound form cannot take an error (was a 500)
+                messages.error(request, exc.message)
     tech, effects = selectors.matrix_terms(patent_set)
     raw = selectors.landscape_raw(patent_set)
     view = selectors.matrix_view(patent_set, raw)
@@ -195,7 +200,7 @@ def matrix_edit(request, pk: int):
 
 
 def _term(patent_set, value) -> MatrixTerm:
-    term = MatrixTerm.objects.filter(patent_set=patent_set, pk=value if str(value or "").isdigit() else None).first()
+    term = MatrixTerm.objects.filter(patent_set=patent_set, pk=value if str(value or "").isdecimal() else None).first()
     if term is None:
         raise NotFound(_("矩阵词条不存在"), field="term")
     return term
@@ -209,7 +214,7 @@ def chain_map(request):
     user = request.user
     centers = selectors.chain_center_choices(user=user)
     wanted = request.GET.get("center", "")
-    center_id = int(wanted) if wanted.isdigit() else (
+    center_id = int(wanted) if wanted.isdecimal() else (
         user.organization_id if any(c[0] == user.organization_id for c in centers) else (centers[0][0] if centers else None))
     if center_id is not None and not any(c[0] == center_id for c in centers):
         raise NotFound(_("该运营中心没有您可查看的产业链图谱"), field="center")

@@ -303,7 +303,7 @@ def center_by_ref(ref: str):
 
     ref = (ref or "").strip()
     qs = Organization.objects.filter(kind=OrganizationKind.OPERATION_CENTER)
-    center = qs.filter(pk=int(ref)).first() if ref.isdigit() else qs.filter(name=ref).first()
+    center = qs.filter(pk=int(ref)).first() if ref.isdecimal() else qs.filter(name=ref).first()
     if center is None:
         raise NotFound(f"运营中心不存在：{ref or '（未指定）'}", field="center")
     return center
@@ -326,7 +326,7 @@ def projects_for_center(ref: str) -> dict:
 
 def product_by_ref(ref: str) -> Product:
     ref = (ref or "").strip()
-    product = (Product.objects.filter(pk=int(ref)).first() if ref.isdigit() else None) or \
+    product = (Product.objects.filter(pk=int(ref)).first() if ref.isdecimal() else None) or \
         Product.objects.filter(name=ref).first()
     if product is None:
         raise NotFound(f"专利密集型产品不存在：{ref}", field="product")

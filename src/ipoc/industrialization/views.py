@@ -117,7 +117,7 @@ def project_list(request):
     filterset = ProjectFilterSet(request.GET or None, queryset=selectors.project_list(user=user), request=request)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.project_list(user=user)
     center = request.GET.get("center", "")
-    center_id = int(center) if center.isdigit() else (user.organization_id if user.role == Role.CENTER_STAFF
+    center_id = int(center) if center.isdecimal() else (user.organization_id if user.role == Role.CENTER_STAFF
                                                        else None)
     chart = chain_map_chart(selectors.projects_by_chain_node(user=user, center=center_id), center_id)
     table = ProjectTable(qs, request=request)
@@ -168,7 +168,7 @@ def _project_form(request, project=None):
     if project is None:
         for name in ("demand", "event", "enterprise", "deal"):
             value = request.GET.get(name, "")
-            if value.isdigit():
+            if value.isdecimal():
                 initial[name] = int(value)
         title = request.GET.get("title", "")
         if title:
@@ -348,7 +348,7 @@ def _product_page(request, product, *, checks_year: int | None = None):
 def product_detail(request, pk: int):
     year = request.GET.get("year", "")
     return _product_page(request, selectors.product_get(user=request.user, pk=pk),
-                         checks_year=int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None)
+                         checks_year=int(year) if year.isdecimal() and 2000 <= int(year) <= 2100 else None)
 
 
 def _product_form(request, product=None):
@@ -356,7 +356,7 @@ def _product_form(request, product=None):
     initial = {}
     if product is None:
         project = request.GET.get("project", "")
-        if project.isdigit():
+        if project.isdecimal():
             initial["project"] = int(project)
             p = selectors.project_list(user=user).filter(pk=int(project)).first()
             if p is not None:

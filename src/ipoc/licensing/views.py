@@ -472,7 +472,7 @@ def licence_action(request, pk: int):
 def royalties(request):
     this_year = timezone.localdate().year
     value = request.GET.get("year", "")
-    year = int(value) if value.isdigit() and 1990 <= int(value) <= this_year + 1 else this_year
+    year = int(value) if value.isdecimal() and 1990 <= int(value) <= this_year + 1 else this_year
     data = selectors.royalty_totals(user=request.user, year=year)
     return render(request, "licensing/royalties.html", {
         "data": data, "year": year, "years": list(range(this_year, this_year - 6, -1)),

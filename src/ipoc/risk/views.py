@@ -282,7 +282,7 @@ def _report_of(request, pk: int):
     check = selectors.check_get(user=request.user, pk=pk)
     version = request.GET.get("v", "")
     reports = check.reports.all()
-    report = reports.filter(version=int(version)).first() if version.isdigit() and len(version) < 6 else reports.first()
+    report = reports.filter(version=int(version)).first() if version.isdecimal() and len(version) < 6 else reports.first()
     if report is None:
         raise NotFound(_("该排查尚未出具报告"), field="report")
     return check, report
@@ -329,7 +329,7 @@ def exposure(request):
 @require_POST
 def exposure_alert(request):
     value = request.POST.get("patent", "")
-    if not value.isdigit() or len(value) > 12:
+    if not value.isdecimal() or len(value) > 12:
         raise ApplicationError(_("请选择专利"), field="patent")
     try:
         services.exposure_alert(actor=request.user, patent_id=int(value), message=request.POST.get("message", ""))
