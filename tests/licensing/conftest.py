@@ -69,12 +69,16 @@ def declare(users, orgs):
 
 @pytest.fixture
 def serves(users, orgs):
-    """serves(center_key="center_a", org_key="univ"): the center brokers a deal with the organisation as seller,
-    so ``deals.selectors.center_serves`` holds (a center records 权利限制 only for those it serves)."""
+    """serves(center_key="center_a", org_key="univ"): the center brokers a signed deal with the organisation as
+    seller, so ``deals.selectors.center_serves`` holds (a center records 权利限制 only for those it serves)."""
     from ipoc.deals import services as deal_services
+    from ipoc.deals.models import Deal, DealStage
 
     def make(center_key: str = "center_a", org_key: str = "univ"):
-        return deal_services.deal_create(actor=users[center_key], title="技术许可对接", deal_type="license",
+        deal = deal_services.deal_create(actor=users[center_key], title="技术许可对接", deal_type="license",
                                          licence_kind="ordinary", sellers=[orgs[org_key]])
+        Deal.objects.filter(pk=deal.pk).update(stage=DealStage.SIGNED)  # an intention alone serves no one
+        deal.refresh_from_db()
+        return deal
 
     return make

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from ipoc.core.errors import PermissionDenied
+from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.risk import selectors, services
 from ipoc.risk.models import RiskCheck, SupplyReview
 from tests.risk.conftest import FEATURES
@@ -25,19 +25,37 @@ def _check(actor, **kw):
                                  horizon_date=HORIZON, **kw)
 
 
-def _demand(org, center):
+def _demand(org, center, *, by_center=None):
+    """A demand the organisation's own user submits to the center (or, ``by_center``, one the center registers)."""
+    from ipoc.core.models import User
     from ipoc.demands import services as demand_services
 
-    return demand_services.demand_create(actor=None, title="预充电技术需求", organization=org, center=center)
+    actor = by_center or User.objects.filter(organization=org).first()
+    return demand_services.demand_create(actor=actor, title="预充电技术需求", organization=org, center=center)
 
 
-def _deal(center_user, seller, buyer):
+def _deal(center_user, seller, buyer, *, signed=True):
     from decimal import Decimal
 
     from ipoc.deals import services as deal_services
+    from ipoc.deals.models import Deal, DealStage
 
-    return deal_services.deal_create(actor=center_user, title="预充电专利许可", deal_type="license", sellers=[seller],
-                                     buyers=[buyer], intention_date=dt.date.today(), amount=Decimal("100000"))
+    deal = deal_services.deal_create(actor=center_user, title="预充电专利许可", deal_type="license",
+                                     sellers=[seller], buyers=[buyer], intention_date=dt.date.today(),
+                                     amount=Decimal("100000"))
+    if signed:
+        Deal.objects.filter(pk=deal.pk).update(stage=DealStage.SIGNED)
+    return deal
+
+
+def test_a_center_cannot_make_itself_serve_anyone(db, users, orgs):
+    """An intention-stage deal a center records alone, or a demand it registers in an enterprise's name, does not
+    make the center serve that enterprise (else any center could act in anyone's name)."""
+    _deal(users["center_b"], orgs["univ"], orgs["ent_a"], signed=False)
+    with pytest.raises(ApplicationError):  # nor may it register a demand in the enterprise's name
+        _demand(orgs["ent_a"], orgs["center_b"], by_center=users["center_b"])
+    with pytest.raises(PermissionDenied):
+        _check(users["center_b"], requester=orgs["ent_a"])
 
 
 def test_a_center_may_not_name_an_enterprise_it_does_not_serve(db, users, orgs, tmp_path):

@@ -115,7 +115,7 @@ def test_members_and_smes_served(db, users, orgs, tmp_path):
     from ipoc.demands import services as demand_services
 
     # center 甲 serves 苏州甲科技: it handles a demand of the enterprise (a center opens reviews only for those)
-    demand_services.demand_create(actor=None, title="电池管理芯片专利需求", organization=orgs["ent_a"],
+    demand_services.demand_create(actor=users["ent_a"], title="电池管理芯片专利需求", organization=orgs["ent_a"],
                                   center=orgs["center_a"])
     services.review_import(actor=users["center_a"], path=bom(tmp_path, [["电池", "某公司", "中国", "1"]]),
                            requester=orgs["ent_a"])

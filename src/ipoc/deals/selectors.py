@@ -318,9 +318,13 @@ def licence_deal_amounts(*, ipc_prefix: str, limit: int = 50) -> list[dict]:
 
 def center_serves(center_id: int, organization_id: int) -> bool:
     """Whether an operation center serves an organisation on the platform's records: a party (转让/许可方 or
-    受让/被许可方) of a deal the center brokers, or the requester of a demand the center handles. Used where
-    center staff act in another organisation's name (a product, a brand, an open-licence draft)."""
-    if Deal.objects.filter(center_id=center_id).filter(
+    受让/被许可方) of a deal the center brokers that has been signed (签约/履行/完成), or the requester of a demand
+    the center handles that the organisation's own users submitted. Used where center staff act in another
+    organisation's name (a product, a filing result, a brand, a 权利限制, a risk check). An intention a center
+    records alone, or a demand it registers in someone's name, does not make it serve them: otherwise any center
+    could make itself serve anyone."""
+    if Deal.objects.filter(center_id=center_id, stage__in=SIGNED_STAGES).filter(
             Q(sellers__id=organization_id) | Q(buyers__id=organization_id)).exists():
         return True
-    return _center_demands(center_id).filter(organization_id=organization_id).exists()
+    return _center_demands(center_id).filter(organization_id=organization_id,
+                                             created_by__organization_id=organization_id).exists()
