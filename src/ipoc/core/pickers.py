@@ -100,7 +100,7 @@ class PickerWidget(forms.Select):
         options = []
         if chosen and hasattr(self.choices, "queryset"):
             field = self.choices.field
-            for obj in self.choices.queryset.filter(pk__in=[c for c in chosen if c.isdigit()]):
+            for obj in self.choices.queryset.filter(pk__in=[c for c in chosen if c.isdecimal()]):
                 options.append(self.create_option(name, obj.pk, field.label_from_instance(obj), True, len(options),
                                                   attrs=attrs))
         if not self.is_required and not self.multiple:

@@ -164,7 +164,7 @@ def notification_list(request):
         if request.POST.get("all"):
             ids = list(selectors.notification_list(user=request.user, unread=True).values_list("pk", flat=True))
         else:
-            ids = [int(i) for i in request.POST.getlist("id") if str(i).isdigit()]
+            ids = [int(i) for i in request.POST.getlist("id") if str(i).isdecimal()]
         done = services.notification_mark_read(user=request.user, ids=ids)
         target = request.POST.get("next", "")
         if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},

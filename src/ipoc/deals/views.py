@@ -101,7 +101,7 @@ def _form_page(request, deal=None):
     if deal is None:  # a deal started from a demand's or an event's page
         for name in ("demand", "event"):
             value = request.GET.get(name, "")
-            if value.isdigit():
+            if value.isdecimal():
                 initial[name] = int(value)
     form = DealForm(request.POST or None, instance=deal, initial=initial)
     set_picker_querysets(form, user)
@@ -201,7 +201,7 @@ def deal_attach(request, pk: int):
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and value.isdecimal() else None
 
 
 def _center_and_year(request):

@@ -1026,7 +1026,7 @@ def trademark_add(*, actor: User | None, brand: Brand, registration_number: str,
     """A trademark of the brand: 注册号 (digits), 尼斯分类 1–45, goods, holder (the brand's holder by default)."""
     _require(may_manage_brand(actor, brand), _("您无权修改该品牌：%(b)s") % {"b": brand})
     number = (registration_number or "").strip().replace(" ", "")
-    if not number.isdigit() or len(number) > 20:
+    if not number.isdecimal() or len(number) > 20:
         raise ApplicationError(_("商标注册号应为数字：%(n)s") % {"n": registration_number}, field="registration_number")
     try:
         cls = int(str(nice_class).strip().removeprefix("第").removesuffix("类"))

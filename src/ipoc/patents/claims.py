@@ -148,7 +148,7 @@ def _expand(expression: str) -> Iterable[int]:
     numbers: list[int] = []
     pending_range = False
     for part in parts:
-        if part.isdigit():
+        if part.isdecimal():
             value = int(part)
             if pending_range and numbers and value > numbers[-1] and value - numbers[-1] < 500:
                 numbers.extend(range(numbers[-1] + 1, value + 1))

@@ -110,7 +110,7 @@ def patent_get(*, user: User, key_or_number: str | int) -> Patent:
     qs = restrict(Patent.objects.all(), user, VIEW) if user is not None else Patent.objects.all()
     value = str(key_or_number).strip().replace(" ", "")
     match = None
-    if value.isdigit() and len(value) < 12:
+    if value.isdecimal() and len(value) < 12:
         match = qs.filter(pk=int(value)).first()
     if match is None:
         upper = value.upper()

@@ -300,7 +300,7 @@ def _category(programme: Programme, value, field: str) -> ProductCategory:
         return value
     text = str(value or "").strip()
     cat = (programme.categories.filter(code=text).first() or programme.categories.filter(name=text).first()
-           or (programme.categories.filter(pk=int(text)).first() if text.isdigit() and len(text) < 12 else None))
+           or (programme.categories.filter(pk=int(text)).first() if text.isdecimal() and len(text) < 12 else None))
     if cat is None:
         raise ApplicationError(_("未知的产品类别：%(v)s") % {"v": value}, field=field)
     return cat

@@ -539,7 +539,7 @@ def stock_select(*, actor: User | None, institution: Organization, numbers: Iter
         for raw in numbers:
             i += 1
             text = str(raw).strip()
-            if (text.isdigit() and len(text) < 12) or text.startswith("ext:"):  # an id or key from the store
+            if (text.isdecimal() and len(text) < 12) or text.startswith("ext:"):  # an id or key from the store
                 patent = _find_patent(text)
                 if patent is None:
                     yield importers.RowError(file, i, "专利号", f"专利库中没有此专利：{text}")

@@ -67,7 +67,7 @@ def _facet_links(request, facets: dict) -> list[dict]:
                 else:
                     query.setlist(keys[name], ([*query.getlist(keys[name]), value] if name == "legal_status"
                                                else [value]))
-            elif name == "year" and str(value).isdigit():
+            elif name == "year" and str(value).isdecimal():
                 active = (query.get("application_date_from") == f"{value}-01-01"
                           and query.get("application_date_to") == f"{value}-12-31")
                 if active:

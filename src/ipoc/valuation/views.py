@@ -143,7 +143,7 @@ def run_export(request, pk: int):
 
 def _valuation(request, patent):
     run_id = request.GET.get("run", "")
-    if run_id.isdigit():
+    if run_id.isdecimal():
         return selectors.valuation_in_run(user=request.user, patent=patent, run_id=int(run_id))
     return selectors.valuation_get(user=request.user, patent=patent)
 

@@ -59,7 +59,7 @@ def parse_ep_citation(text: str) -> Citation:
     digits = re.sub(r"[\s/]", "", number)
     if country == "US" and kind.startswith("A") and len(digits) == 10 and digits[:2] in ("19", "20"):
         digits = digits[:4] + "0" + digits[4:]  # 2008 197 955 → 20080197955
-    if country == "WO" and len(digits) == 8 and digits[:2].isdigit():
+    if country == "WO" and len(digits) == 8 and digits[:2].isdecimal():
         digits = ("19" if digits[:2] > "50" else "20") + digits  # WO 03/008444 → WO2003008444
     try:
         return Citation(number=parse_publication_number(digits, country, kind).canonical, text=text)
@@ -71,7 +71,7 @@ def _claims(el: ET.Element) -> list[Claim]:
     claims = []
     for i, claim in enumerate(el.findall("claim"), start=1):
         num = claim.get("num", "")
-        number = int(num) if num.isdigit() else i
+        number = int(num) if num.isdecimal() else i
         text = re.sub(r"^\s*\d+\s*\.\s*", "", _text(claim))
         refs = [r for r in claim_references(text) if r < number]
         refs += [r for r in _german_french_refs(text) if r < number and r not in refs]

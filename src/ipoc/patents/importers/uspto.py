@@ -255,7 +255,7 @@ def _old_ipc(raw: str) -> str | None:
     if not match:
         return None
     subclass, rest = match.groups()
-    if len(rest) >= 5 and rest[:3].strip().isdigit():
+    if len(rest) >= 5 and rest[:3].strip().isdecimal():
         group, sub = rest[:3].strip(), rest[3:].strip()
     else:
         digits = rest.replace(" ", "")
@@ -406,12 +406,12 @@ def _claims_v4(claims_el: ET.Element | None, claim_tag: str = "claim") -> list[C
     id_to_num: dict[str, int] = {}
     for i, el in enumerate(elements, start=1):
         num = el.get("num", "")
-        number = int(num) if num.isdigit() else i
+        number = int(num) if num.isdecimal() else i
         if el.get("id"):
             id_to_num[el.get("id", "")] = number
     for i, el in enumerate(elements, start=1):
         num = el.get("num", "")
-        number = int(num) if num.isdigit() else i
+        number = int(num) if num.isdecimal() else i
         text = re.sub(r"^\s*\d+\s*\.\s*", "", _text(el))
         refs = sorted({id_to_num[r.get("idref", "")] for r in el.iter("claim-ref") if r.get("idref") in id_to_num})
         if not refs:

@@ -26,7 +26,7 @@ class Command(IpocCommand):
                                       requester=options["requester"])
             return self.emit(options, data, _check_text(data))
         if action == "report":
-            if not (options["target"] or "").isdigit():
+            if not (options["target"] or "").isdecimal():
                 raise ApplicationError("请给出排查编号 / give the check id", field="target")
             check = selectors.check_get(user=None, pk=int(options["target"]))
             report = selectors.report_latest(check)
