@@ -82,3 +82,11 @@ def serves(users, orgs):
         return deal
 
     return make
+
+
+@pytest.fixture
+def fixed_licence(patent, declare, users, orgs):
+    """苏州甲科技's licence on 浙江大学's fixed-fee declaration (50,000 元), payment declared by the licensee."""
+    decl = declare(patent, fee_method="fixed", fixed_fee="50000", royalty_rate=None)
+    return services.licence_form(actor=users["ent_a"], declaration=decl, licensee=orgs["ent_a"], notice_text="实施",
+                                 payment_amount="50000", payment_reference="ZF-0001", payment_date=TODAY)

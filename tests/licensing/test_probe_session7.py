@@ -19,13 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def fixed_licence(patent, declare, users, orgs):
-    decl = declare(patent, fee_method="fixed", fixed_fee="50000", royalty_rate=None)
-    return services.licence_form(actor=users["ent_a"], declaration=decl, licensee=orgs["ent_a"], notice_text="实施",
-                                 payment_amount="50000", payment_reference="ZF-0001", payment_date=TODAY)
-
-
-@pytest.fixture
 def other_licence(make_patent, declare, users, orgs):
     """A second licence (苏州甲科技 on another patent of 浙江大学)."""
     decl = declare(make_patent("CN110000077B"), fee_method="fixed", fixed_fee="100", royalty_rate=None)

@@ -75,6 +75,18 @@ def _write_whole(path, write) -> None:
     os.replace(tmp, path)
 
 
+def _write_documents(path, items: list[tuple[int, str]]) -> None:
+    """A chunk's index documents as a spool file, one JSON pair per line, written whole then renamed."""
+    import json
+
+    def write(tmp) -> None:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            for doc_id, text in items:
+                fh.write(json.dumps([doc_id, text], ensure_ascii=False) + "\n")
+
+    _write_whole(path, write)
+
+
 def index_plan(ctx) -> list[dict] | None:
     """``plan`` of the chunked ``search.rebuild``: id ranges of :data:`QUEUE_INDEX_CHUNK` patents."""
     from ipoc.patents import selectors as patent_selectors
@@ -92,20 +104,13 @@ def index_plan(ctx) -> list[dict] | None:
 
 def index_chunk(ctx, params: dict, spec: dict) -> dict:
     """Read and tokenise one id range; the documents go to a spool file (one JSON pair per line)."""
-    import json
 
     from ipoc.patents import selectors as patent_selectors
 
     ids = [i for i in patent_selectors.patent_ids_after(spec["after"], spec["size"]) if i <= spec["last"]]
     found, items = index_json_of_ids(ids)
     path = _spool(ctx.job.params["parent"]) / f"index-{spec['after']:012d}.jsonl"
-
-    def write(tmp) -> None:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            for doc_id, text in items:
-                fh.write(json.dumps([doc_id, text], ensure_ascii=False) + "\n")
-
-    _write_whole(path, write)
+    _write_documents(path, items)
     ctx.set_done(len(ids))
     return {"file": path.name, "found": len(found), "ids": len(ids)}
 
@@ -285,7 +290,6 @@ def sync_plan(ctx) -> list[dict] | None:
 def sync_chunk(ctx, params: dict, spec: dict) -> dict:
     """Read and tokenise one range of the snapshot; documents to a spool file, ids no longer in the store
     listed in the result (the writer removes them)."""
-    import json
 
     import numpy as np
 
@@ -293,13 +297,7 @@ def sync_chunk(ctx, params: dict, spec: dict) -> dict:
     ids = [int(i) for i in np.load(folder / "wanted.npy")[spec["start"]:spec["stop"]]]
     found, items = index_json_of_ids(ids)
     path = folder / f"sync-{spec['start']:012d}.jsonl"
-
-    def write(tmp) -> None:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            for doc_id, text in items:
-                fh.write(json.dumps([doc_id, text], ensure_ascii=False) + "\n")
-
-    _write_whole(path, write)
+    _write_documents(path, items)
     ctx.set_done(len(ids))
     gone = sorted(set(ids) - set(found))
     return {"file": path.name, "found": len(found), "gone": gone}
