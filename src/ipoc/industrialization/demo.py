@@ -51,6 +51,8 @@ def _project(staff, center, title, deal_title, node_name, stage, summary):
                                           + dt.timedelta(days=30))
     moves = 0
     for to_stage in STAGE_PATH[STAGE_PATH.index(project.stage) + 1:STAGE_PATH.index(stage) + 1]:
+        if to_stage == "mass_production" and not project.project_patents.exists():
+            break  # without the sample data the deal carries no patents: the project stays in 中试
         project = services.project_transition(actor=staff, project=project, to_stage=to_stage, reason="按计划推进")
         moves += 1
     return project, moves
