@@ -169,12 +169,18 @@ def _fork() -> tuple[engine.Source, object]:
     return src, connections["default"].close
 
 
-def evaluation_job(patent_set: PatentSet):
-    """The queued or running job that will (re-)evaluate this set, if any (shown on the set's page)."""
-    from ipoc.core.models import Job, JobStatus
+def evaluation_job(patent_set: PatentSet, *, user: User | None = None, pending_only: bool = False):
+    """The queued (or, unless ``pending_only``, running) job that will (re-)evaluate this set, if any; with
+    ``user``, only one that user may open. Shown on the set's page; a queued one is reused by 重新评估."""
+    from ipoc.core.jobs import active_jobs
+    from ipoc.core.models import JobStatus
 
-    for job in Job.objects.filter(kind="analytics.evaluate",
-                                  status__in=(JobStatus.PENDING, JobStatus.RUNNING)).order_by("-pk")[:50]:
+    qs = active_jobs("analytics.evaluate")
+    if pending_only:
+        qs = qs.filter(status=JobStatus.PENDING)
+    if user is not None:
+        qs = restrict(qs, user, VIEW)
+    for job in qs.order_by("-pk")[:50]:
         if patent_set.pk in (job.params or {}).get("set_ids", []):
             return job
     return None

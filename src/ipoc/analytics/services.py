@@ -227,17 +227,7 @@ def queued_evaluation(actor: User | None, patent_set: PatentSet):
     """A job still waiting in the queue (not yet started, so it will read the set's definition as it is now) that
     evaluates ``patent_set`` and that ``actor`` may follow; None when there is none. A running job may have passed
     the set already, and a job the actor may not open (another organisation's) is no answer to give it."""
-    from ipoc.core.jobs import active_jobs
-    from ipoc.core.models import JobStatus
-    from ipoc.core.permissions import VIEW, restrict
-
-    qs = active_jobs(EVALUATE_KIND).filter(status=JobStatus.PENDING)
-    if actor is not None:
-        qs = restrict(qs, actor, VIEW)
-    for job in qs.order_by("-pk")[:50]:
-        if patent_set.pk in (job.params or {}).get("set_ids", []):
-            return job
-    return None
+    return selectors.evaluation_job(patent_set, user=actor, pending_only=True)
 
 
 def _evaluate(patent_set: PatentSet) -> None:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ipoc.core import queue, selectors
 from ipoc.core.errors import ApplicationError, PermissionDenied
-from ipoc.core.jobs import KIND_LABELS, job_admit
+from ipoc.core.jobs import KIND_LABELS
 from ipoc.core.models import Job, JobStatus
 
 
@@ -60,14 +60,7 @@ def job_retry(request, pk: int):
     if not _may_operate(request.user, job):
         raise PermissionDenied(_("只有发起人或平台管理员可以重新排队该任务"), field="job")
     try:
-        if not request.user.is_platform_admin:
-            # back on the queue counts as a new start: the kind's limit and the organisation's share apply
-            # (probe: cancel, start anew, requeue the cancelled — one center held every slot of a kind)
-            target = (Job.objects.filter(pk=(job.params or {}).get("parent")).first() or job
-                      if job.kind == queue.CHUNK_KIND else job)
-            if target.status not in (JobStatus.SUCCEEDED, JobStatus.RUNNING, JobStatus.PENDING):
-                job_admit(actor=request.user, kind=target.kind, organization=target.organization)
-        job = queue.job_requeue(job)
+        job = queue.job_requeue(job, actor=request.user)  # a new start for the limits (probe)
         messages.success(request, _("任务 #%(pk)s 已重新排队") % {"pk": job.pk})
     except ApplicationError as exc:
         messages.error(request, exc.message)

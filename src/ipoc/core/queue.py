@@ -558,13 +558,19 @@ def job_cancel(job: Job, *, actor=None) -> Job:
     return job
 
 
-def job_requeue(job: Job) -> Job:
+def job_requeue(job: Job, *, actor=None) -> Job:
     """Put a failed or interrupted job back on the queue (its dead-lettered and interrupted chunks too);
-    it continues from its checkpoint."""
+    it continues from its checkpoint. For a person other than a platform administrator this counts as a new
+    start: the kind's limit and the organisation's share apply (else one could cancel, start anew and requeue
+    the cancelled to hold every slot of a kind). The command line (no actor) is not limited."""
+    from ipoc.core.jobs import job_admit
+
     if job.kind == CHUNK_KIND:
         job = Job.objects.get(pk=job.params["parent"])
     if job.status in (JobStatus.SUCCEEDED, JobStatus.RUNNING, JobStatus.PENDING):
         raise ApplicationError(f"任务 #{job.pk} 当前状态为“{job.get_status_display()}”，无需重新排队", field="job")
+    if actor is not None and not actor.is_platform_admin:
+        job_admit(actor=actor, kind=job.kind, organization=job.organization)
     checkpoint = dict(job.checkpoint or {})
     if checkpoint.get("phase") in ("chunks", "finish"):
         Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, error="", finished_at=None,
