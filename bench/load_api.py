@@ -51,7 +51,8 @@ def make_tokens(n: int, usernames: list[str]) -> list[str]:
     return tokens
 
 
-def mix(demand_ids: list[int], with_demands: bool, page_demand_ids: list[int] | None = None):
+def mix(demand_ids: list[int], with_demands: bool, page_demand_ids: list[int] | None = None,
+        match_ids: list[int] | None = None):
     steps = [
         ("search", lambda: f"/api/v1/search/patents?q={random.choice(QUERIES)}&limit=10"),
         ("patent list", lambda: "/api/v1/patents?limit=20"),
@@ -64,6 +65,8 @@ def mix(demand_ids: list[int], with_demands: bool, page_demand_ids: list[int] | 
             ("demand detail", lambda: f"/api/v1/demands/{random.choice(demand_ids)}"),
             ("demand matches", lambda: f"/api/v1/matching/demands/{random.choice(demand_ids)}/matches"),
         ]
+        if match_ids:  # a live match (the product's hybrid matching, run now) as a center's staff start it
+            steps += [("live match (POST)", lambda: ("POST", f"/api/v1/matching/demands/{random.choice(match_ids)}/match"))]
         if page_demand_ids:  # the HTML pages a center's staff open (signed in with a session)
             steps += [
                 ("demand page", lambda: f"/demands/{random.choice(page_demand_ids)}/"),
@@ -84,18 +87,19 @@ def login(session: requests.Session, url: str, username: str, password: str) -> 
 
 
 def run(url: str, tokens: list[str], steps, *, think: float, seconds: float, max_requests: int,
-        page_login: tuple[str, str] | None = None) -> dict:
+        page_login: tuple[str, str] | None = None, match_tokens: list[str] | None = None) -> dict:
     lock = threading.Lock()
     samples: dict[str, list[float]] = {name: [] for name, _ in steps}
     errors: list[str] = []
     count = [0]
 
     sessions = []
-    for token in tokens:  # sign in before the clock starts: 50 password hashes at once are not the load measured
+    for n, token in enumerate(tokens):  # sign in before the clock starts: 50 password hashes at once are not the load measured
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {token}"
         if page_login:
             login(session, url, *page_login)
+        session.match_token = match_tokens[n] if match_tokens else token
         sessions.append(session)
     stop = time.monotonic() + seconds
 
@@ -111,7 +115,12 @@ def run(url: str, tokens: list[str], steps, *, think: float, seconds: float, max
             i += 1
             start = time.perf_counter()
             try:
-                response = session.get(url + path(), timeout=30)
+                target = path()
+                if isinstance(target, tuple):  # ("POST", path): a write, signed with a center staff token
+                    response = session.post(url + target[1], timeout=60,
+                                            headers={"Authorization": f"Bearer {session.match_token}"})
+                else:
+                    response = session.get(url + target, timeout=30)
                 elapsed = time.perf_counter() - start
                 with lock:
                     samples[name].append(elapsed)
@@ -155,6 +164,8 @@ def main() -> None:
     parser.add_argument("--usernames", default="center,enterprise,office,university")
     parser.add_argument("--json", default="")
     parser.add_argument("--page-user", default="center", help="demo user whose session opens the HTML pages")
+    parser.add_argument("--live-match", action="store_true",
+                        help="add a third phase: the full mix plus live matching (POST …/match) as center staff")
     parser.add_argument("--password", default=os.environ.get("IPOC_DEMO_PASSWORD", "ipoc-demo-2026"))
     args = parser.parse_args()
     loopback_only(args.url)
@@ -173,6 +184,16 @@ def main() -> None:
     result["full_mix"] = run(args.url, tokens, mix(demand_ids, True, page_demand_ids), think=args.think,
                              seconds=args.seconds, max_requests=args.max_requests,
                              page_login=(args.page_user, args.password))
+    if args.live_match:
+        match_tokens = make_tokens(args.users, [args.page_user])
+        check = requests.Session()
+        check.headers["Authorization"] = f"Bearer {match_tokens[0]}"
+        match_ids = [pk for pk in page_demand_ids
+                     if check.get(f"{args.url}/api/v1/matching/demands/{pk}/matches", timeout=60).status_code == 200]
+        result["full_mix_with_live_matching"] = run(
+            args.url, tokens, mix(demand_ids, True, page_demand_ids, match_ids), think=args.think,
+            seconds=args.seconds, max_requests=args.max_requests, page_login=(args.page_user, args.password),
+            match_tokens=match_tokens)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
