@@ -113,6 +113,14 @@ else:
             },
         }
     }
+# 读写分离 (deployment.md): DATABASE_REPLICA_URL names a streaming replica of the primary; only the reads inside
+# ipoc.core.db_router.replica_reads() go there. Unset: no "replica" alias, every read and write on "default".
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: no database of its own, the default one
+DATABASE_ROUTERS = ["ipoc.core.db_router.ReplicaRouter"]
+# Data written less than this long ago is read from the primary even inside replica_reads(written_at=…).
+IPOC_REPLICA_FRESH_SECONDS = int(os.environ.get("IPOC_REPLICA_FRESH_SECONDS", "30"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"

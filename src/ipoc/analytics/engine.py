@@ -5,7 +5,8 @@ a key expression and a condition. The same declaration gives the count (``GROUP 
 (``WHERE key = ?`` → patent ids), so a figure on a chart and the patents behind it cannot disagree.
 
 The engine only needs a DB-API cursor and the table names, so the benchmark runs the very same SQL on a
-separate SQLite file (``bench/analytics_landscape.py``). SQLite and PostgreSQL differ only in how a JSON
+separate SQLite file (``bench/analytics_landscape.py``), and the platform on the read replica inside
+``core.db_router.replica_reads()`` (``selectors.source`` picks the connection, ``Source.fork`` keeps it). SQLite and PostgreSQL differ only in how a JSON
 array is expanded (``json_each`` / ``jsonb_array_elements``) and in the name of ``instr``/``strpos``.
 """
 

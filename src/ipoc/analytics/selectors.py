@@ -3,6 +3,10 @@ to the patents behind every figure), drill-downs, the 技术功效矩阵 and the
 
 Other apps' records are read through their selectors, or by ``apps.get_model`` here for plain counts
 (chain nodes, demand tags, listings, deals); the patent store itself is aggregated in SQL (``engine``).
+
+读写分离: the counting of a landscape and of the 产业链 map runs on the read replica when one is configured
+(``core.db_router.replica_reads``), unless the set was evaluated moments ago; what a person edits and then sees
+(the set, its 矩阵 terms, the chain nodes) is read from the primary and handed to the counting.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from dataclasses import fields as dc_fields
 from urllib.parse import urlencode
 
 from django.apps import apps
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -32,6 +36,7 @@ from ipoc.analytics.models import (
     TermAxis,
 )
 from ipoc.core.bounds import check_id
+from ipoc.core.db_router import read_alias, replica_reads
 from ipoc.core.errors import ApplicationError, NotFound
 from ipoc.core.models import Organization, User
 from ipoc.core.permissions import CHANGE, VIEW, can, restrict
@@ -146,8 +151,11 @@ def existing_patent_ids(ids) -> set[int]:
     return set(_model("patents.Patent").objects.filter(pk__in=list(ids)).values_list("pk", flat=True))
 
 
-def source() -> engine.Source:
-    """The engine's view of this instance's database."""
+def source(alias: str | None = None) -> engine.Source:
+    """The engine's view of this instance's database, on connection ``alias`` — by default where reads go now
+    (``read_alias``: the replica inside ``replica_reads()``); its forks (other threads) use the same alias."""
+    alias = alias or read_alias()
+    conn = connections[alias]
     tables = dict(engine.TABLES)
     patent = _model("patents.Patent")
     tables.update(patent=patent._meta.db_table, party=_model("patents.PatentParty")._meta.db_table,
@@ -156,17 +164,16 @@ def source() -> engine.Source:
                   set_inventor=SetInventor._meta.db_table,
                   deal=_model("deals.Deal")._meta.db_table,
                   deal_patents=_model("deals.Deal").patents.through._meta.db_table)
-    return engine.Source(cursor=connection.cursor, vendor=connection.vendor, tables=tables, fork=_fork)
+    return engine.Source(cursor=conn.cursor, vendor=conn.vendor, tables=tables, fork=lambda: _fork(alias))
 
 
-def _fork() -> tuple[engine.Source, object]:
+def _fork(alias: str) -> tuple[engine.Source, object]:
     """The engine's second connection, opened in (and closed by) the thread that calls this: Django gives
-    each thread its own connection to the same database."""
-    from django.db import connections
-
-    src = source()
+    each thread its own connection to the same database (the alias is passed: a thread does not inherit the
+    caller's ``replica_reads`` scope)."""
+    src = source(alias)
     src.fork = None
-    return src, connections["default"].close
+    return src, connections[alias].close
 
 
 def evaluation_job(patent_set: PatentSet, *, user: User | None = None, pending_only: bool = False):
@@ -327,13 +334,16 @@ def _link(patent_set: PatentSet, analysis: str, key) -> str:
 
 
 def landscape_raw(patent_set: PatentSet, *, today: dt.date | None = None) -> dict:
+    """The engine's figures; the 矩阵 terms and chain nodes are the primary's (just edited, and listed again by
+    ``matrix_view`` and ``chain_view`` in the same order), the counting runs on the replica when there is one."""
     tech, effects = matrix_terms(patent_set)
     nodes = chain_nodes(chain_center_id(patent_set))
-    return engine.landscape(source(), patent_set.pk, today=today or timezone.localdate(),
-                            workers=landscape_workers(patent_set.size or 0),
-                            technologies=_engine_terms(tech), effects=_engine_terms(effects),
-                            nodes=[engine.Term(n["id"], n["name"], tuple(n["keywords"]), tuple(n["ipc_prefixes"]))
-                                   for n in nodes])
+    with replica_reads(written_at=patent_set.evaluated_at):
+        return engine.landscape(source(), patent_set.pk, today=today or timezone.localdate(),
+                                workers=landscape_workers(patent_set.size or 0),
+                                technologies=_engine_terms(tech), effects=_engine_terms(effects),
+                                nodes=[engine.Term(n["id"], n["name"], tuple(n["keywords"]), tuple(n["ipc_prefixes"]))
+                                       for n in nodes])
 
 
 def _table(key: str, title: str, unit: str, columns: list[str], rows: list[dict], *, note: str = "",
@@ -453,7 +463,8 @@ def landscape(patent_set: PatentSet, *, user: User | None = None, today: dt.date
     out["most_cited"] = _table("most_cited", _("被引用最多的专利（前 %(n)d 件）") % {"n": engine.TOP}, _("次"),
                                [_("专利"), _("名称"), _("被引证次数")], cited_rows,
                                empty=_("本集合的专利没有被引证数据"))
-    labels = engine.patent_labels(source(), [x for e in raw["citation_edges"] for x in e])
+    with replica_reads(written_at=patent_set.evaluated_at):
+        labels = engine.patent_labels(source(), [x for e in raw["citation_edges"] for x in e])
     out["citations"] = _table("citations", _("集合内引证网络"), _("条"), [_("引证专利"), _("被引专利")],
                               [_row([labels.get(a, ("", ""))[0], labels.get(b, ("", ""))[0]],
                                     reverse("patent_detail", args=[labels.get(a, (a,))[0] or a]))
@@ -491,6 +502,14 @@ def chain_view(patent_set: PatentSet | None, raw: dict | None, *, user: User | N
     nodes = chain_nodes(center_id)
     if not nodes:
         return {"key": "chain", "title": _("产业链图谱与专利"), "rows": [], "center_id": center_id}
+    with replica_reads(written_at=patent_set.evaluated_at if patent_set else None):
+        rows = _chain_rows(patent_set, raw, nodes, center_id)
+    return {"key": "chain", "title": _("产业链图谱与专利"), "rows": rows, "center_id": center_id}
+
+
+def _chain_rows(patent_set: PatentSet | None, raw: dict | None, nodes: list[dict], center_id: int) -> list[dict]:
+    """Per chain node: the set's (or the store's) patents, holders, demands, listings, deals, open licences and
+    pool patents (counts only: it may run on the replica)."""
     src = source()
     set_id = patent_set.pk if patent_set else None
     open_ids = _other_ids("licensing", "open_licence_patent_ids")
@@ -521,7 +540,7 @@ def chain_view(patent_set: PatentSet | None, raw: dict | None, *, user: User | N
         rows.append({"node": node, "patents": patents, "holders": holders, "demands": demands, "listings": listings,
                      "deals": deals, "open_licences": open_n, "pool_patents": pool_n, "url": url,
                      "open_known": open_ids is not None, "pool_known": pool_ids is not None})
-    return {"key": "chain", "title": _("产业链图谱与专利"), "rows": rows, "center_id": center_id}
+    return rows
 
 
 def _other_ids(app: str, fn: str) -> list[int] | None:

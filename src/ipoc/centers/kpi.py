@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from ipoc.core.db_router import replica_reads
+
 
 @dataclass(frozen=True)
 class KpiFigure:
@@ -202,9 +204,14 @@ def unregister_kpi_provider(code: str) -> None:
 
 
 def kpi_figure(code: str, center, year: int) -> KpiFigure | None:
-    """The figure, or None when no provider is registered (数据未接入)."""
+    """The figure, or None when no provider is registered (数据未接入). Computed on the read replica when one is
+    configured (读写分离: a yearly figure tolerates a few seconds' lag) — except inside a transaction, so a figure
+    a service stores (年度工作报告, 定期评价, a conditions snapshot) is always the primary's."""
     provider = KPI_PROVIDERS.get(code)
-    return provider.fn(center, year) if provider is not None else None
+    if provider is None:
+        return None
+    with replica_reads():
+        return provider.fn(center, year)
 
 
 # ---------------------------------------------------------------- providers computed from ipoc.demands

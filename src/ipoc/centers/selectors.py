@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from ipoc.centers.kpi import record_url
 from ipoc.centers.models import Center, CenterDecision, CenterEvidence, CenterLevel, CenterStatus
+from ipoc.core.db_router import replica_reads
 from ipoc.core.errors import ApplicationError, NotFound, PermissionDenied
 from ipoc.core.models import OfficeLevel, User
 from ipoc.core.permissions import VIEW, restrict
@@ -142,9 +143,11 @@ def kpi_comparison(centers, year: int) -> dict:
             "units": [units[c] for c in codes]}
 
 
+@replica_reads()
 def dashboard(*, user: User, kpi_year: int | None = None) -> dict:
     """Counts by level, industry and status of the centers in the user's area (a national office and
-    administrators: all), plus the entries flagged as possible unapproved branches."""
+    administrators: all), plus the entries flagged as possible unapproved branches. Read from the replica when
+    one is configured (读写分离); returns only evaluated figures, nothing lazy."""
     qs = center_list(user=user)
     org = user.organization
     if not user.is_platform_admin and org is not None and org.office_level != OfficeLevel.NATIONAL:
@@ -390,9 +393,10 @@ def management_get(*, user: User | None, pk: int):
 
 
 
+@replica_reads()
 def figure_records(*, user: User, refs: list[dict]) -> list[dict]:
     """The records behind a figure, resolved for display: label, link, and whether the user may see them.
-    Rows the user may not open are counted but not named."""
+    Rows the user may not open are counted but not named. Read where the figure was (the replica if any)."""
     from django.apps import apps
 
     by_model: dict[str, list[int]] = {}

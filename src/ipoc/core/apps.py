@@ -8,8 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("组织、用户与审计")
 
     def ready(self) -> None:
-        from ipoc.core import home
+        from django.core import checks
 
+        from ipoc.core import db_router, home
+
+        checks.register(db_router.check_replica, checks.Tags.database)  # `ipoc check --database replica`
         home.register()  # home-page work queues, figures and audit-log names
         from ipoc.core.security import connect_signals
 
