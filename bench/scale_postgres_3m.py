@@ -150,7 +150,7 @@ def cmd_vectors(args) -> dict:
     missing_total = 0
     rng = np.random.default_rng(1)
     t = time.perf_counter()
-    last = 0
+    last = args.min_id - 1
     while True:
         ids = list(Patent.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:args.batch])
         if not ids:
@@ -163,7 +163,7 @@ def cmd_vectors(args) -> dict:
             vs.append(ids, v)
             missing_total += len(ids)
     return {"what": "derived vectors", "derived_vectors_added": missing_total, "real_vectors": int(len(real_ids)),
-            "store_vectors": len(vs), "noise": args.noise, "seconds": round(time.perf_counter() - t, 1)}
+            "store_vectors": len(vs), "noise": args.noise, "min_id": args.min_id, "seconds": round(time.perf_counter() - t, 1)}
 
 
 def cmd_queries(args) -> dict:
@@ -240,6 +240,8 @@ def main() -> None:
     p = sub.add_parser("vectors")
     p.add_argument("--batch", type=int, default=50000)
     p.add_argument("--noise", type=float, default=0.03)
+    p.add_argument("--min-id", type=int, required=True,
+                   help="the first derived patent's id: the demo's real patents below it keep only real vectors")
     p = sub.add_parser("queries")
     p.add_argument("--queries", type=int, default=100)
     p.add_argument("--user", default="center")
