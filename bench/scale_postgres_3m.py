@@ -134,6 +134,55 @@ def cmd_import(args) -> dict:
     return out
 
 
+def _workers(n: int) -> list:
+    procs = [subprocess.Popen([sys.executable, "-m", "ipoc.cli", "worker"], env={**os.environ},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+             for _ in range(n)]
+    time.sleep(8)
+    return procs
+
+
+def _stop(procs: list) -> None:
+    for p in procs:
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    for p in procs:
+        p.wait(timeout=300)
+
+
+def cmd_index(args) -> dict:
+    """A queued index build (``search.rebuild``, chunked, one writer) of the whole store with ``--workers``."""
+    os.environ.update({"IPOC_QUEUE_URL": args.redis, "IPOC_QUEUE_NAME": "bench-3m", "PYTHONPATH": str(REPO / "src")})
+    setup_django()
+    from ipoc.core import jobs, queue
+    from ipoc.core.models import JobStatus
+    from ipoc.patents.models import Patent
+
+    procs = _workers(args.workers)
+    cpu0 = sum(cpu_seconds(p.pid) for p in procs)
+    try:
+        job = jobs.job_create(actor=None, kind="search.rebuild", title="bench 3M index build", params={})
+        t0 = time.monotonic()
+        queue.enqueue_job(job.pk)
+        while True:
+            job.refresh_from_db()
+            if job.status not in (JobStatus.PENDING, JobStatus.RUNNING):
+                break
+            time.sleep(2)
+        wall = time.monotonic() - t0
+        chunks = list(queue.chunks_of(job))
+        phase = ((max(c.finished_at for c in chunks) - min(c.started_at for c in chunks)).total_seconds()
+                 if chunks and all(c.finished_at for c in chunks) else None)
+        return {"what": "index build", "workers": args.workers, "patents": Patent.objects.count(),
+                "status": job.status, "error": job.error, "job_seconds": round(wall, 1), "chunks": len(chunks),
+                "chunk_phase_seconds": None if phase is None else round(phase, 1), "result": job.result,
+                "worker_cpu_seconds": round(sum(cpu_seconds(p.pid) for p in procs) - cpu0, 1)}
+    finally:
+        _stop(procs)
+
+
 def cmd_vectors(args) -> dict:
     setup_django()
     import numpy as np
@@ -237,6 +286,9 @@ def main() -> None:
     p.add_argument("--chunk-rows", type=int, default=10000)
     p.add_argument("--every", type=float, default=60)
     p.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    p = sub.add_parser("index")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     p = sub.add_parser("vectors")
     p.add_argument("--batch", type=int, default=50000)
     p.add_argument("--noise", type=float, default=0.03)
@@ -250,7 +302,7 @@ def main() -> None:
         p.add_argument("--json", type=Path)
     args = ap.parse_args()
     started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
-    out = {"import": cmd_import, "vectors": cmd_vectors, "queries": cmd_queries}[args.cmd](args)
+    out = {"import": cmd_import, "index": cmd_index, "vectors": cmd_vectors, "queries": cmd_queries}[args.cmd](args)
     out = {"derived": True, "started": started, "nproc": os.cpu_count(), "loadavg_end": os.getloadavg()} | out
     print(json.dumps({k: v for k, v in out.items() if k != "timeline"}, ensure_ascii=False, indent=2, default=str))
     if args.json:
