@@ -329,3 +329,62 @@ def test_loads_v2_model_files(tmp_path):
     m2 = load(tmp_path / "v2.npz", enc)
     assert m2.params.model == "fusion" and m2.alpha_q is None
     assert np.allclose(m.predict_proba(["无人机旋翼"]), m2.predict_proba(["无人机旋翼"]), atol=1e-3)
+
+
+def test_krr_linear_head_is_part_of_the_score_and_round_trips(tmp_path):
+    """The softmax regression on the e5 vectors adds ``krr_w_lin × p_lin`` to the KRR score."""
+    enc = HashingEncoder(32)
+    on = train(rows(), enc, IpcParams(w_lex=0.0, beta=0.0, krr_w_lin=1.0, epochs=30), select=False)
+    off = train(rows(), enc, IpcParams(w_lex=0.0, beta=0.0, epochs=30), select=False)
+    assert on.lin.W.shape == (32, 3) and off.lin.W.shape == (1, 3)  # fitted only when weighted
+    x = enc.encode_queries(["电池无人机"])
+    Sq, _ = on._krr_scores(x, None, on.lex_docs_for(["电池无人机"]))
+    p_lin = np.exp(on.lin.logits(x)) / np.exp(on.lin.logits(x)).sum()
+    expected = np.maximum(Sq + p_lin, 0)
+    assert np.allclose(on.predict_proba(["电池无人机"]), expected / expected.sum(), atol=1e-5)
+    assert not np.allclose(on.predict_proba(["电池无人机"]), off.predict_proba(["电池无人机"]), atol=1e-3)
+    on.save(tmp_path / "m.npz")
+    meta = json.loads(bytes(np.load(tmp_path / "m.npz")["meta"]).decode())
+    assert meta["version"] == FORMAT_VERSION and meta["params"]["krr_w_lin"] == 1.0
+    back = load(tmp_path / "m.npz", enc)
+    assert np.allclose(on.predict_proba(["电池无人机"]), back.predict_proba(["电池无人机"]), atol=1e-3)
+
+
+def test_loads_krr_files_written_before_the_linear_head(tmp_path):
+    enc = HashingEncoder(32)
+    m = train(rows(), enc, IpcParams(w_lex=0.5), select=False)
+    m.save(tmp_path / "m.npz")
+    z = dict(np.load(tmp_path / "m.npz"))
+    meta = json.loads(bytes(z["meta"]).decode())
+    del meta["params"]["krr_w_lin"], meta["params"]["lex_grams"]
+    z["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), np.uint8)
+    with open(tmp_path / "v3.npz", "wb") as fh:
+        np.savez_compressed(fh, **z)
+    m3 = load(tmp_path / "v3.npz", enc)
+    assert m3.params.model == "krr" and m3.params.krr_w_lin == 0.0 and m3.params.lex_grams == (2,)
+    assert np.allclose(m.predict_proba(["无人机旋翼"]), m3.predict_proba(["无人机旋翼"]), atol=1e-3)
+
+
+def test_krr_selection_picks_the_linear_weight_from_its_grid():
+    seen = []
+
+    class Recorder(IpcSuggester):
+        def _krr_linear(self, X):
+            seen.append(len(X))
+            return super()._krr_linear(X)
+
+    data = rows() * 4
+    assert IpcParams().grid["krr_w_lin"] == [0.0]  # off by default: it did not win the nested fold-4 check
+    grid = {**SMALL_GRID, "krr_w_lin": [0.0, 1.0]}
+    m = Recorder.train(data, HashingEncoder(32), IpcParams(grid=grid, epochs=30))
+    assert m.params.krr_w_lin in (0.0, 1.0)
+    # fitted on folds 1–3 for the selection, then on every row when its chosen weight is > 0
+    assert seen == ([216, 288] if m.params.krr_w_lin else [216])
+
+
+def test_lexical_terms_with_character_unigrams():
+    from ipoc.search.engine.ipc_suggest import _lex_terms
+
+    assert _lex_terms("电池 隔膜", ["电池"]) == ["电池", "电池", "池隔", "隔膜"]
+    terms = _lex_terms("电池", ["电"], (1, 2))
+    assert terms == ["电", "\x01电", "\x01池", "电池"]  # a unigram never merges with a one-character token
