@@ -31,6 +31,27 @@ def test_pledge_by_list(patent, make_patent, users, orgs):
     assert exc.value.field == "scope_numbers"
 
 
+def test_refresh_after_a_large_import_skips_untouched_list_pledges_without_an_in_of_every_id(patent, users, monkeypatch):
+    """An import of millions of patents hands every id to the refresh: a list pledge none of whose patents was
+    touched is skipped, one that was is re-resolved, and no query carries the touched ids (at 3M derived patents an
+    IN of every id held the end of the import for many minutes)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.pledge_create(actor=users["univ"], title="低碳技术专利开源", summary="承诺不起诉", mechanism="covenant",
+                           conditions=["good_faith"], scope_kind="list", scope_numbers=patent.publication_number)
+    resolved = []
+    real = services.pledge_resolve
+    monkeypatch.setattr(services, "pledge_resolve", lambda pledge: resolved.append(pledge.pk) or real(pledge=pledge))
+    others = list(range(10_000_000, 10_020_000))
+    with CaptureQueriesContext(connection) as ctx:
+        assert services.pledges_refresh(others) == 0
+    assert resolved == []
+    assert max(len(q["sql"]) for q in ctx.captured_queries) < 5_000
+    assert services.pledges_refresh([*others, patent.pk]) == 1
+    assert len(resolved) == 1
+
+
 def test_pledge_by_definition_picks_up_an_imported_patent_and_drops_a_lapsed_one(make_patent, users, orgs, tmp_path):
     kept = make_patent("CN110000010B", title="一种固态电池电解质")
     lapsing = make_patent("CN110000011B", title="一种固态电池隔膜")

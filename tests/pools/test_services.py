@@ -302,3 +302,22 @@ def test_an_exclusive_licence_deal_on_a_pool_patent_is_flagged(make_pool, users,
     new = services.conflicts_refresh(actor=center, pool=built["pool"])
     (flag,) = [f for f in new if f.kind == ConflictKind.EXCLUSIVE]
     assert flag.pool_patent.patent_id == store["cn_a"].pk and "视频编码专利独占许可" in flag.detail
+
+
+def test_patents_changed_reads_the_listed_side_not_every_changed_id(make_pool, store, users):
+    """An import of millions of patents hands every id to this listener: no query may carry that list (at 3M derived
+    patents an IN of every id held the end of the import); a pool none of whose listed patents changed is left alone."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    built = make_pool(listed=["cn_a"])
+    patent = store["cn_a"]
+    patent.legal_status, patent.lapse_date = "lapsed", dt.date(2025, 1, 1)
+    patent.save()
+    others = list(range(10_000_000, 10_020_000))  # ids of an import that touched nothing listed
+    with CaptureQueriesContext(connection) as ctx:
+        assert services.patents_changed(others) == 0
+    assert not built["listings"]["cn_a"].conflicts.exists()
+    assert max(len(q["sql"]) for q in ctx.captured_queries) < 5_000
+    assert services.patents_changed([*others, patent.pk]) >= 1
+    assert built["listings"]["cn_a"].conflicts.filter(kind=ConflictKind.LAPSE).exists()
