@@ -66,6 +66,24 @@ def setup_django() -> None:
     django.setup()
 
 
+def _workers(n: int) -> list:
+    procs = [subprocess.Popen([sys.executable, "-m", "ipoc.cli", "worker"], env={**os.environ},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+             for _ in range(n)]
+    time.sleep(8)
+    return procs
+
+
+def _stop(procs: list) -> None:
+    for p in procs:
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    for p in procs:
+        p.wait(timeout=300)
+
+
 def cmd_import(args) -> dict:
     os.environ.update({"IPOC_QUEUE_URL": args.redis, "IPOC_QUEUE_NAME": "bench-3m", "PYTHONPATH": str(REPO / "src")})
     setup_django()
@@ -75,10 +93,7 @@ def cmd_import(args) -> dict:
     from ipoc.patents.models import Patent
 
     before = Patent.objects.count()
-    procs = [subprocess.Popen([sys.executable, "-m", "ipoc.cli", "worker"], env={**os.environ},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-             for _ in range(args.workers)]
-    time.sleep(8)
+    procs = _workers(args.workers)
     cpu0 = sum(cpu_seconds(p.pid) for p in procs)
     timeline = []
     try:
@@ -109,47 +124,28 @@ def cmd_import(args) -> dict:
         out["rows_per_second"] = round(rows / wall, 1)
         print(json.dumps({k: v for k, v in out.items() if k != "timeline"}, ensure_ascii=False), flush=True)
         # the end-of-import index sync the import queued (a chunked search.sync job), until it ends
+        # (Ctrl-C stops the wait, not the record: the figures so far are still written)
         t1 = time.monotonic()
         sync = None
-        while True:
-            sync = Job.objects.filter(kind="search.sync", pk__gt=job.pk).order_by("pk").first()
-            if sync is not None and sync.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
-                break
-            if sync is None and time.monotonic() - t1 > 60:
-                break
-            time.sleep(5)
+        try:
+            while True:
+                sync = Job.objects.filter(kind="search.sync", pk__gt=job.pk).order_by("pk").first()
+                if sync is not None and sync.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+                    break
+                if sync is None and time.monotonic() - t1 > 60:
+                    break
+                time.sleep(5)
+        except KeyboardInterrupt:
+            pass
         out["index_sync_seconds_after_import"] = round(time.monotonic() - t1, 1)
-        out["index_sync"] = None if sync is None else {"status": sync.status, "result": sync.result,
+        out["index_sync"] = None if sync is None else {"status": sync.status, "done": sync.progress_done,
+                                                       "total": sync.progress_total, "result": sync.result,
                                                        "error": sync.error}
         out["worker_cpu_seconds"] = round(sum(cpu_seconds(p.pid) for p in procs) - cpu0, 1)
         out["patents_after"] = Patent.objects.count()
     finally:
-        for p in procs:
-            try:
-                os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        for p in procs:
-            p.wait(timeout=300)
+        _stop(procs)
     return out
-
-
-def _workers(n: int) -> list:
-    procs = [subprocess.Popen([sys.executable, "-m", "ipoc.cli", "worker"], env={**os.environ},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-             for _ in range(n)]
-    time.sleep(8)
-    return procs
-
-
-def _stop(procs: list) -> None:
-    for p in procs:
-        try:
-            os.killpg(p.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    for p in procs:
-        p.wait(timeout=300)
 
 
 def cmd_index(args) -> dict:
