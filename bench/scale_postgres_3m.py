@@ -248,12 +248,11 @@ def cmd_queries(args) -> dict:
         times.append(time.perf_counter() - t)
     out["baseline: BM25 of the same demand titles"] = summary(times)
     # the demand list as a center's staff see it (first page and a deep page)
-    from ipoc.demands import selectors as ds
-
     times = []
     for page in range(args.queries // 5):
         t = time.perf_counter()
-        list(ds.with_contact_access(ds.demand_list(user=user), user)[page * 20:(page + 1) * 20])
+        list(demand_selectors.with_contact_access(demand_selectors.demand_list(user=user), user)
+             [page * 20:(page + 1) * 20])
         times.append(time.perf_counter() - t)
     out["demand list page of 20"] = summary(times)
     # a landscape: a search-defined set over the whole store (invention patents), evaluated and analysed
