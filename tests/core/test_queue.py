@@ -224,6 +224,44 @@ def test_a_chunked_import_equals_an_uninterrupted_one(db, broker, tmp_path, sett
     assert reference[2]["new"] == 30 and reference[2]["rejected"] == 1
 
 
+def test_a_chunk_whose_worker_died_after_its_commit_keeps_its_counts(db, broker, tmp_path):
+    """The CI failure of worker-kill: a worker killed between its chunk's commit and the queue's bookkeeping;
+    the redo found the rows written and counted them 'unchanged'. The result now commits with the work."""
+    from ipoc.patents import services as patent_services
+    from ipoc.patents.models import ImportBatch, Patent
+
+    path = tmp_path / "patents.jsonl"
+    path.write_text("".join(json.dumps({"id": f"p{n}", "title": f"一种电池 {n}", "applicants": ["甲公司"]},
+                                       ensure_ascii=False) + "\n" for n in range(24)))
+    job = patent_services.patent_import_start(actor=None, path=path)
+    Job.objects.filter(pk=job.pk).update(params=job.params | {"chunks": 3})
+    broker.tasks.clear()
+    queue.run_job(job.pk)  # planned: three chunk tasks queued
+    victim = Job.objects.get(pk=broker.tasks.popleft()[1])
+    parent = Job.objects.get(pk=job.pk)
+    # the worker claims it, its transaction commits, and it is killed before marking the chunk done
+    Job.objects.filter(pk=victim.pk).update(status=JobStatus.RUNNING)
+    victim.refresh_from_db()
+    written = patent_services.patent_import_chunk(jobs.JobContext(victim), parent.params, victim.params["spec"])
+    assert written["new"] == victim.params["spec"]["size"] > 0
+    long_ago = timezone.now() - timezone.timedelta(seconds=queue.stale_seconds() + 5)
+    Job.objects.filter(pk=victim.pk).update(heartbeat_at=long_ago)
+    assert queue.reclaim_stale()["chunks"] == 1
+    broker.drain()
+    job.refresh_from_db()
+    batch = ImportBatch.objects.get(pk=job.params["batch_id"])
+    assert job.status == JobStatus.SUCCEEDED and Patent.objects.count() == 24
+    assert batch.counts() == {"rows": 24, "new": 24, "updated": 0, "unchanged": 0, "rejected": 0}
+    assert "上次已提交" in Job.objects.get(pk=victim.pk).log
+
+
+@pytest.mark.django_db(transaction=True)  # no test transaction around it: as a worker runs
+def test_commit_result_refuses_to_run_outside_the_work_s_transaction():
+    job = jobs.job_create(actor=None, kind="test.echo", params={})
+    with pytest.raises(RuntimeError):
+        jobs.JobContext(job).commit_result({"n": 1})
+
+
 def test_jobs_command_lists_and_shows_the_queue(db, broker, capsys):
     FAIL_TIMES[0] = 99
     _start("test.split", parts=1)

@@ -51,6 +51,7 @@ MAX_ACTIVE = {"default": 6, "matching.batch": 3, "valuation.run": 3, "search.reb
 ORG_CONCURRENCY = {"default": 1}
 ONE_PER_ORGANIZATION = {"matching.batch"}
 CANCELLED = "已取消 / cancelled"
+COMMITTED = "committed"  # key of a chunk result written with its work (JobContext.commit_result)
 KIND_LABELS = {"matching.batch": "批量匹配", "valuation.run": "批量评估", "patents.import": "专利导入",
                "demands.import": "需求导入", "stock.import": "存量专利批量建档", "search.rebuild": "重建检索索引",
                "search.encode": "向量编码", "analytics.evaluate": "专利集合评估",
@@ -175,6 +176,20 @@ class JobContext:
         """Persist a resume point; call it right after the work it describes is committed."""
         self.job.checkpoint = data
         self._save(force=True)
+
+    def commit_result(self, result: dict) -> dict:
+        """Record a chunk's result inside the transaction that commits its work (call it last in that
+        ``transaction.atomic`` block). A worker killed after that commit but before the queue marked the
+        chunk done leaves the result on the row, and the redo returns it instead of running the work
+        again — which would count the rows it had already written as unchanged (seen in CI)."""
+        from django.db import transaction
+
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("commit_result belongs inside the transaction that commits the chunk's work")
+        stored = {**result, COMMITTED: True}
+        Job.objects.filter(pk=self.job.pk).update(result=stored)
+        self.job.result = stored
+        return result
 
     def _save(self, force: bool = False) -> None:
         now = time.monotonic()

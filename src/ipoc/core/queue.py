@@ -45,7 +45,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ipoc.core.errors import ApplicationError
-from ipoc.core.jobs import CANCELLED
+from ipoc.core.jobs import CANCELLED, COMMITTED
 from ipoc.core.models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -409,8 +409,12 @@ def run_chunk(chunk_id: int, *, final: bool = True) -> None:
     attempt = chunk.params.get("attempt", 1)
     started, cpu = time.monotonic(), time.thread_time()
     try:
-        with _Beat(chunk_id):
-            result = _call(kind.chunk)(ctx, parent.params, chunk.params["spec"])
+        if (chunk.result or {}).get(COMMITTED):  # an earlier attempt committed its work, then lost its worker
+            result = {k: v for k, v in chunk.result.items() if k != COMMITTED}
+            ctx.log(f"第 {attempt} 次：上次已提交，沿用其结果 / committed by an earlier attempt")
+        else:
+            with _Beat(chunk_id):
+                result = _call(kind.chunk)(ctx, parent.params, chunk.params["spec"])
     except JobCancelled:
         return
     except Exception as exc:

@@ -543,9 +543,10 @@ def patent_import_chunk(ctx: JobContext, params: dict, spec: dict) -> dict:
                        for row, record in zip(record_rows, records, strict=True) if record.key in refused]
         room = max(0, REJECTIONS_KEPT - batch.rejections.count())
         ImportRejection.objects.bulk_create(sorted(rejections, key=lambda r: r.row)[:room], batch_size=1000)
+        result = ctx.commit_result({"rows_read": read, "new": new, "updated": updated, "unchanged": unchanged,
+                                    "rejected": len({r.row for r in rejections})})
     ctx.set_done(spec.get("size") or read)
-    return {"rows_read": read, "new": new, "updated": updated, "unchanged": unchanged,
-            "rejected": len({r.row for r in rejections})}
+    return result
 
 
 def patent_import_finish(ctx: JobContext, results: list[dict]) -> dict:
