@@ -191,3 +191,32 @@ def test_pending_application_granted_reopens_the_check(db, users, check, import_
     check.refresh_from_db()
     assert check.status == CheckStatus.REOPENED
     assert RiskAlert.objects.get(check_obj=check).kind == "granted"
+
+
+def test_a_large_change_set_is_watched_by_a_job_of_its_own_in_parts(db, users, check, import_jsonl, monkeypatch):
+    """Issue 21: an import of millions is not read inside the import's finish: above WATCH_INLINE_MAX the
+    watch is a ``risk.watch`` job, in parts of WATCH_CHUNK, each committed with its resume point."""
+    from ipoc.core.models import Job, JobStatus
+
+    monkeypatch.setattr(services, "WATCH_INLINE_MAX", 2)
+    monkeypatch.setattr(services, "WATCH_CHUNK", 2)
+    check.status = CheckStatus.FINISHED
+    check.save()
+    tea = [{"id": f"tea-{n}", "source": "risktest", "jurisdiction": "CN", "title": f"一种茶叶揉捻机 {n}",
+            "claims": "1. 一种茶叶揉捻机，包括揉桶和压盖。", "legal_status": "有效",
+            "application_date": "2020-01-01", "patent_type": "实用新型"} for n in range(4)]
+    relevant = {"id": "late-one", "source": "risktest", "jurisdiction": "CN", "title": "混合动力车预充电控制器",
+                "claims": CLAIMS, "legal_status": "审中", "application_date": "2025-06-01", "patent_type": "发明"}
+    ids = import_jsonl([*tea, relevant])  # the relevant patent is in the last part
+    job = Job.objects.get(kind=services.WATCH_KIND)
+    assert job.status == JobStatus.SUCCEEDED and job.params["count"] == 5 and len(job.params["runs"]) == 1
+    assert job.result == {"patents": 5, "reopened": 1} and job.checkpoint == {"done": 5, "reopened": 1}
+    check.refresh_from_db()
+    assert check.status == CheckStatus.REOPENED
+    assert RiskAlert.objects.get(check_obj=check).patent_id == ids["late-one"]
+
+
+def test_id_runs_round_trip():
+    ids = [9, 3, 4, 5, 5, 12, 10, 11, 40]
+    assert services.id_runs(ids) == [[3, 5], [9, 12], [40, 40]]
+    assert services.ids_of_runs(services.id_runs(ids)) == sorted(set(ids))

@@ -55,7 +55,7 @@ COMMITTED = "committed"  # key of a chunk result written with its work (JobConte
 KIND_LABELS = {"matching.batch": "批量匹配", "valuation.run": "批量评估", "patents.import": "专利导入",
                "demands.import": "需求导入", "stock.import": "存量专利批量建档", "search.rebuild": "重建检索索引",
                "search.encode": "向量编码", "analytics.evaluate": "专利集合评估",
-               "search.sync": "同步检索索引"}
+               "search.sync": "同步检索索引", "risk.watch": "风险预警监测"}
 STALE_SECONDS = 600  # a running job without a heartbeat for this long is not counted as active
 
 

@@ -8,6 +8,7 @@ class RiskConfig(AppConfig):
     verbose_name = _("出口前风险预警与供应链合规排查")
 
     def ready(self) -> None:
+        from ipoc.core.jobs import register_job
         from ipoc.core.models import Role
         from ipoc.core.navigation import MenuEntry, register_menu
         from ipoc.core.pickers import register_lookup
@@ -23,3 +24,4 @@ class RiskConfig(AppConfig):
         kpi.register()
         # The watch: a finished check re-opens when an import adds or changes a relevant patent.
         on_patents_changed(services.watch_patents_changed)
+        register_job(services.WATCH_KIND, "ipoc.risk.services:watch_job")  # a large change set's watch

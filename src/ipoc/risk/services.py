@@ -731,14 +731,64 @@ def _reopen(check: RiskCheck, kind: str, message: str, patent_id: int | None = N
     return alert
 
 
+WATCH_KIND = "risk.watch"
+WATCH_INLINE_MAX = 2000  # a change set this small (a record edited, a small import) is watched at once
+WATCH_CHUNK = 2000
+
+
 def watch_patents_changed(ids: list[int]) -> int:
     """Listener of ``patents.services.on_patents_changed``: a new relevant patent in a chosen market, a pending
-    application granted or a lapsed patent restored re-opens a finished check. Never fails the import."""
+    application granted or a lapsed patent restored re-opens a finished check. Never fails the import.
+
+    A large change set (an import of millions) is not read inside the import's finish: it becomes a
+    ``risk.watch`` job (风险预警监测) of its own, chunked, with progress and a resume point."""
     try:
-        return _watch(ids)
+        if not ids or not RiskCheck.objects.filter(status=CheckStatus.FINISHED).exists():
+            return 0
+        if len(ids) <= WATCH_INLINE_MAX:
+            return _watch(list(ids))
+        from ipoc.core.jobs import job_create, job_start_background
+
+        job = job_create(actor=None, kind=WATCH_KIND, params={"runs": id_runs(ids), "count": len(ids)},
+                         title=f"风险预警监测：{len(ids)} 件新入库或变更的专利 / risk watch", total=len(ids))
+        job_start_background(job)
+        return 0
     except Exception:
         log.exception("risk watch failed")
         return 0
+
+
+def id_runs(ids: Iterable[int]) -> list[list[int]]:
+    """Sorted ids as runs ``[first, last]``: an import's ids are mostly consecutive, so millions fit a job's
+    parameters in a few runs."""
+    runs: list[list[int]] = []
+    for i in sorted(set(int(x) for x in ids)):
+        if runs and i == runs[-1][1] + 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return runs
+
+
+def ids_of_runs(runs: list[list[int]]) -> list[int]:
+    return [i for first, last in runs for i in range(int(first), int(last) + 1)]
+
+
+def watch_job(ctx) -> dict:
+    """Job ``risk.watch``: the watch over a large change set, 2,000 patents per transaction; the checkpoint is
+    saved in the same transaction, so a resumed or redone job neither skips nor repeats a part."""
+    ids = ids_of_runs(ctx.params["runs"])
+    point = ctx.checkpoint_data or {}
+    done, reopened = int(point.get("done", 0)), int(point.get("reopened", 0))
+    ctx.set_total(len(ids))
+    ctx.set_done(done)
+    for a in range(done, len(ids), WATCH_CHUNK):
+        part = ids[a:a + WATCH_CHUNK]
+        with transaction.atomic():
+            reopened += _watch(part)
+            ctx.job.progress_done = a + len(part)
+            ctx.checkpoint({"done": a + len(part), "reopened": reopened})
+    return {"patents": len(ids), "reopened": reopened}
 
 
 def _watch(ids: list[int]) -> int:
@@ -749,14 +799,21 @@ def _watch(ids: list[int]) -> int:
     threshold = rules.value("watch_relevance")
     from ipoc.patents import selectors as patent_selectors
 
-    known = {}
-    for c in Candidate.objects.filter(check_obj__in=checks, patent_id__in=list(ids)[:50000]):
-        known[(c.check_obj_id, c.patent_id)] = c
     wanted = {check.pk: engine.words(" ".join([check.product_name, *check.features])) for check in checks}
-    for a in range(0, len(ids), 2000):
-        chunk = ids[a:a + 2000]
+    for a in range(0, len(ids), WATCH_CHUNK):
+        chunk = ids[a:a + WATCH_CHUNK]
+        known = {(c.check_obj_id, c.patent_id): c
+                 for c in Candidate.objects.filter(check_obj__in=checks, patent_id__in=chunk)}
         texts = patent_selectors.index_texts(chunk)
         rows = selectors.patent_rows(chunk)
+        words: dict[int, Any] = {}  # each patent's words once, whatever the number of checks
+
+        def have(pid: int):
+            if pid not in words:
+                t = texts.get(pid) or {}
+                words[pid] = engine.words(" ".join([t.get("title", ""), t.get("abstract", ""), t.get("claims", "")]))
+            return words[pid]
+
         for check in checks:
             if check.status != CheckStatus.FINISHED:
                 continue
@@ -783,9 +840,7 @@ def _watch(ids: list[int]) -> int:
                         reopened += 1
                         break
                     continue
-                t = texts.get(pid) or {}
-                have = engine.words(" ".join([t.get("title", ""), t.get("abstract", ""), t.get("claims", "")]))
-                if engine.coverage(wanted[check.pk], have) < threshold:
+                if engine.coverage(wanted[check.pk], have(pid)) < threshold:
                     continue
                 cand = Candidate(check_obj=check, patent_id=pid, origin=CandidateOrigin.WATCH,
                                  rank=check.candidates.count() + 1)
