@@ -807,13 +807,6 @@ def _watch(ids: list[int]) -> int:
         texts = patent_selectors.index_texts(chunk)
         rows = selectors.patent_rows(chunk)
         words: dict[int, Any] = {}  # each patent's words once, whatever the number of checks
-
-        def have(pid: int):
-            if pid not in words:
-                t = texts.get(pid) or {}
-                words[pid] = engine.words(" ".join([t.get("title", ""), t.get("abstract", ""), t.get("claims", "")]))
-            return words[pid]
-
         for check in checks:
             if check.status != CheckStatus.FINISHED:
                 continue
@@ -840,7 +833,11 @@ def _watch(ids: list[int]) -> int:
                         reopened += 1
                         break
                     continue
-                if engine.coverage(wanted[check.pk], have(pid)) < threshold:
+                if pid not in words:
+                    t = texts.get(pid) or {}
+                    words[pid] = engine.words(" ".join([t.get("title", ""), t.get("abstract", ""),
+                                                        t.get("claims", "")]))
+                if engine.coverage(wanted[check.pk], words[pid]) < threshold:
                     continue
                 cand = Candidate(check_obj=check, patent_id=pid, origin=CandidateOrigin.WATCH,
                                  rank=check.candidates.count() + 1)
