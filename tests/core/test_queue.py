@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -192,14 +193,17 @@ def test_cancel_stops_a_job_and_its_chunks(db, broker):
         ctx.log("还在运行")
 
 
-def test_a_chunked_import_equals_an_uninterrupted_one(db, broker, tmp_path, settings):
+def test_a_chunked_import_equals_an_uninterrupted_one(db, broker, tmp_path, settings, monkeypatch):
     from ipoc.patents import services as patent_services
+    from ipoc.patents.importers import jsonl
     from ipoc.patents.models import ImportBatch, Patent, PatentParty
 
     lines = [json.dumps({"id": f"p{n}", "title": f"一种电池 {n}",
                          "applicants": ["甲公司", "乙大学"][n % 2], "ipc_main": "H01M 10/05"}, ensure_ascii=False)
              for n in range(30)]
     lines.insert(7, "{not json")
+    monkeypatch.setattr(jsonl, "MAX_LINE_BYTES", 2000)
+    lines.insert(12, json.dumps({"id": "too-long", "title": "长" * 1000}, ensure_ascii=False))  # 3,000+ bytes
     lines.append(json.dumps({"id": "p3", "title": "一种电池 3（更正）"},
                             ensure_ascii=False))  # the same number again: the last row wins
     path = tmp_path / "patents.jsonl"
@@ -221,7 +225,9 @@ def test_a_chunked_import_equals_an_uninterrupted_one(db, broker, tmp_path, sett
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.result["chunks"] == 4
     assert snapshot() == reference
-    assert reference[2]["new"] == 30 and reference[2]["rejected"] == 1
+    assert reference[2]["new"] == 30 and reference[2]["rejected"] == 2
+    parts = sorted((Path(settings.IPOC_HOME) / "jobs").glob("*/part-*"))
+    assert not parts  # the finish removed the plan's part lists
 
 
 def test_a_chunk_whose_worker_died_after_its_commit_keeps_its_counts(db, broker, tmp_path):
