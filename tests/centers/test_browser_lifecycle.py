@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from ipoc.centers import services
+from ipoc.centers import clock
 from ipoc.centers.models import Center
 from ipoc.search.testing import search_index  # noqa: F401
 from tests.centers.test_lifecycle import records  # noqa: F401
@@ -134,7 +134,7 @@ def test_center_lifecycle_in_the_browser(session, users, orgs, hosts, records, m
 
     # 认定 after the period, the objection resolved
     end = Center.objects.get(pk=c.pk).applications.get().publicity_end
-    monkeypatch.setattr(services, "today", lambda: end + dt.timedelta(days=1))
+    monkeypatch.setattr(clock, "today", lambda: end + dt.timedelta(days=1))
     cnipa.goto(app_url)
     cnipa.fill("#objections input[name=resolution]", "经核实，经费已到位")
     submit(cnipa, "#objections form", "0")

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
-from ipoc.centers import kpi, services
+from ipoc.centers import clock, kpi
 from ipoc.centers.models import Center, RecognitionApplication
 from ipoc.deals import services as deal_services
 from ipoc.demands import services as demand_services
@@ -167,7 +167,7 @@ def test_national_center_lifecycle_through_the_api(api_client, users, orgs, cent
     decide = {"recognise": True, "reason": "评审通过、公示无异议", "document_ref": "国知发运函〔2026〕1号"}
     assert "公示期" in _refused(api["cnipa"].post(f"/centers/applications/{aid}/decide", decide), 400)["message"]
     end = dt.date.fromisoformat(app["publicity_end"])
-    monkeypatch.setattr(services, "today", lambda: end + dt.timedelta(days=1))
+    monkeypatch.setattr(clock, "today", lambda: end + dt.timedelta(days=1))
     assert _refused(api["cnipa"].post(f"/centers/applications/{aid}/decide", decide), 400)["field"] == "objections"
     _refused(api["center_b"].post(f"/centers/objections/{oid}/resolve", {"upheld": False, "resolution": "x"}))
     api["cnipa"].post(f"/centers/objections/{oid}/resolve", {"upheld": False, "resolution": "经核实，经费已到位"})

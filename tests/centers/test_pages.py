@@ -11,7 +11,7 @@ import re
 import pytest
 from django.contrib.messages import get_messages
 
-from ipoc.centers import services
+from ipoc.centers import clock, services
 from ipoc.centers.models import ApplicationStatus, Center, RecognitionApplication
 from ipoc.core import services as core_services
 from ipoc.core.models import OrganizationKind
@@ -246,7 +246,7 @@ def test_the_recognition_workflow_by_buttons(client, users, center_a, monkeypatc
     client.force_login(users["js_office"])
     page = client.get(f"/centers/applications/{app.pk}/").content.decode()
     assert re.search(r'name="recognise" value="1"[^>]*disabled', page)
-    monkeypatch.setattr(services, "today", lambda: app.publicity_end + dt.timedelta(days=1))
+    monkeypatch.setattr(clock, "today", lambda: app.publicity_end + dt.timedelta(days=1))
     _act(client, app, "resolve", objection=objection.pk, upheld="0", resolution="经核实，经费已到位")
     page = client.get(f"/centers/applications/{app.pk}/").content.decode()
     assert not re.search(r'name="recognise" value="1"[^>]*disabled', page)

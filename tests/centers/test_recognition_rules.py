@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from ipoc.centers import services
+from ipoc.centers import clock, services
 from ipoc.centers.models import (
     ApplicationStatus,
     CenterStatus,
@@ -113,7 +113,7 @@ def test_an_upheld_objection_bars_recognition(users, center_a, monkeypatch):
     with pytest.raises(ApplicationError, match="实名"):
         services.objection_create(actor=None, application=app, submitter_name="", submitter_contact="x",
                                   content="y")
-    monkeypatch.setattr(services, "today", lambda: app.publicity_end + dt.timedelta(days=1))
+    monkeypatch.setattr(clock, "today", lambda: app.publicity_end + dt.timedelta(days=1))
     with pytest.raises(ApplicationError, match="公示期已于"):
         services.objection_create(actor=None, application=app, submitter_name="王五", submitter_contact="x",
                                   content="迟到的异议")
@@ -172,7 +172,7 @@ def test_fraud_revokes_at_once_with_the_ground_quoted(users, center_b):
 
 def test_reminders_once_a_day_for_overdue_steps(users, center_a, monkeypatch):
     app = _application(center_a, users["center_a"])
-    monkeypatch.setattr(services, "today", lambda: app.due_on + dt.timedelta(days=1))
+    monkeypatch.setattr(clock, "today", lambda: app.due_on + dt.timedelta(days=1))
     first = services.reminders_send()
     again = services.reminders_send()
     assert first["items"] == 1 and first["notifications"] == 1 and again["notifications"] == 0

@@ -184,10 +184,10 @@ class World:
         return app
 
     def after_publicity(self, app):
-        from ipoc.centers import services
+        from ipoc.centers import clock
 
         end = app.publicity_end
-        self.monkeypatch.setattr(services, "today", lambda: end + dt.timedelta(days=1))
+        self.monkeypatch.setattr(clock, "today", lambda: end + dt.timedelta(days=1))
 
     def report(self, status: str = "draft"):
         from ipoc.centers import services

@@ -48,9 +48,9 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 
 def today() -> dt.date:
-    from ipoc.centers import services as center_services
+    from ipoc.centers import clock
 
-    return center_services.today()
+    return clock.today()
 
 
 # ---------------------------------------------------------------- authority

@@ -10,7 +10,7 @@ scoring sheet waiting. The demo center (``center``) went the whole way and holds
 reports and the offices review and evaluate them (one 定期评价 fails and leads to 限期整改).
 
 Every run moves each record only as far as its target, so running the demo twice changes nothing. The workflow
-happened "over the past months": while a step runs, the centers' clock (``services.today``, the one date every
+happened "over the past months": while a step runs, the centers' clock (``clock.today``, the one date every
 deadline is measured from) is set back to the day the step took place.
 """
 
@@ -117,15 +117,15 @@ def days_ago(days: int) -> Iterator[dt.date]:
     """Run a workflow step as if it happened ``days`` days ago (deadlines, publicity period, certificate year)."""
     from django.utils import timezone
 
-    from ipoc.centers import services
+    from ipoc.centers import clock
 
-    real = services.today
+    real = clock.today
     day = timezone.localdate() - dt.timedelta(days=days)
-    services.today = lambda: day
+    clock.today = lambda: day
     try:
         yield day
     finally:
-        services.today = real
+        clock.today = real
 
 
 def _user(username: str):
@@ -418,10 +418,10 @@ def _jiangsu_standard() -> None:
 
 
 def demo_center_reports(data_dir: Path) -> dict:
-    from ipoc.centers import services
+    from ipoc.centers import clock, services
     from ipoc.centers.models import EvaluationStatus, Grade, ManagementKind
 
-    this_year = services.today().year
+    this_year = clock.today().year
     last_year = this_year - 1
     out: dict = {}
     expert, expert2 = _user("expert"), _user("expert2")

@@ -155,9 +155,9 @@ def dashboard(*, user: User, kpi_year: int | None = None) -> dict:
         if org.region_code:
             area |= Q(region_code__startswith=region_scope_prefix(org.region_code))
         qs = qs.filter(area)
-    from ipoc.centers.services import today
+    from ipoc.centers import clock
 
-    kpi_year = kpi_year or today().year - 1
+    kpi_year = kpi_year or clock.today().year - 1
     labels_level = dict(CenterLevel.choices)
     labels_status = dict(CenterStatus.choices)
 

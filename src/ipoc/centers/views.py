@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ipoc.centers import provenance, rules, selectors, services
+from ipoc.centers import clock, provenance, rules, selectors, services
 from ipoc.centers.filtersets import (
     ApplicationFilterSet,
     CenterFilterSet,
@@ -631,7 +631,7 @@ def _application_context(request, app) -> dict:
     staff = services.is_center_staff(user, app.center)
     S = ApplicationStatus
     objections = list(app.objections.all()) if office or staff else []
-    publicity_over = app.publicity_end is not None and services.today() > app.publicity_end
+    publicity_over = app.publicity_end is not None and clock.today() > app.publicity_end
     open_objections = [o for o in objections if o.resolved_at is None]
     reviews = selectors.application_reviews(user=user, application=app)
     snapshot = app.conditions_snapshot or None
@@ -764,7 +764,7 @@ def application_certificate(request, pk: int):
 def publicity_list(request):
     """公示 — public, no login."""
     return render(request, "centers/publicity_list.html", {
-        "apps": selectors.publicity_list(), "today": services.today(),
+        "apps": selectors.publicity_list(), "today": clock.today(),
         "basis": provenance.basis("publicity_working_days")["text"]})
 
 
@@ -783,7 +783,7 @@ def publicity_object(request, pk: int):
         except ApplicationError as exc:
             handle_application_error(form, exc)
     return render(request, "centers/publicity_object.html", {"app": app, "form": form,
-                                                             "open": services.today() <= app.publicity_end})
+                                                             "open": clock.today() <= app.publicity_end})
 
 
 @login_required
