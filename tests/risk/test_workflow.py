@@ -197,9 +197,10 @@ def test_a_large_change_set_is_watched_by_a_job_of_its_own_in_parts(db, users, c
     """Issue 21: an import of millions is not read inside the import's finish: above WATCH_INLINE_MAX the
     watch is a ``risk.watch`` job, in parts of WATCH_CHUNK, each committed with its resume point."""
     from ipoc.core.models import Job, JobStatus
+    from ipoc.risk.services import watch
 
-    monkeypatch.setattr(services, "WATCH_INLINE_MAX", 2)
-    monkeypatch.setattr(services, "WATCH_CHUNK", 2)
+    monkeypatch.setattr(watch, "WATCH_INLINE_MAX", 2)
+    monkeypatch.setattr(watch, "WATCH_CHUNK", 2)
     check.status = CheckStatus.FINISHED
     check.save()
     tea = [{"id": f"tea-{n}", "source": "risktest", "jurisdiction": "CN", "title": f"一种茶叶揉捻机 {n}",

@@ -1,0 +1,88 @@
+"""Writes of the risk app, one module per sub-domain: the export risk check (申请 → 检索 → 筛选 → 权利要求对比 →
+报告 → 监控) and the supply-chain review (物料清单导入、合同条款核查、整改措施), each audited. This package
+re-exports them, so callers keep ``from ipoc.risk import services``."""
+
+from ipoc.risk.services.checks import (  # noqa: F401
+    CANDIDATES_CHARTED,
+    CHECK_FIELDS,
+    MAX_BOM_ROWS,
+    MAX_ITEM_CHARS,
+    MAX_LIST_ITEMS,
+    PRODUCT_NAME_MAX,
+    REPORT_REJECTED_KEPT,
+    ROUND_LIMIT,
+    _applicants,
+    _apply_markets,
+    _best,
+    _clean_matter,
+    _fuse,
+    _grade_candidate,
+    _grade_check,
+    _ipc_codes,
+    _keyword_query,
+    _rounds,
+    _scope,
+    _search,
+    candidate_add,
+    candidate_note,
+    candidate_remove,
+    chart_confirm_all,
+    chart_propose,
+    check_create,
+    check_run,
+    check_update,
+    clean_horizon,
+    clean_list,
+    clean_markets,
+    element_confirm,
+    independent_claims,
+    may_manage,
+    product_text,
+    refilter,
+    require_manager,
+)
+from ipoc.risk.services.cli import (  # noqa: F401
+    CLI_REQUESTER,
+    LITIGATION_HEADERS,
+    _chart_summary,
+    cli_check,
+    litigation_import,
+)
+from ipoc.risk.services.litigation import (  # noqa: F401
+    LITIGATION_FIELDS,
+    _require_center_staff,
+    _watch_case,
+    exposure_alert,
+    litigation_case_create,
+    litigation_case_update,
+)
+from ipoc.risk.services.reports import (  # noqa: F401
+    report_content,
+    report_pdf,
+    report_publish,
+)
+from ipoc.risk.services.supply import (  # noqa: F401
+    BOM_ALIASES,
+    BOM_HEADERS,
+    _cell,
+    _check_bom_headers,
+    _is_requester,
+    bom_template_xlsx,
+    ids_of,
+    read_bom,
+    remediation_add,
+    remediation_done,
+    review_import,
+    terms_set,
+)
+from ipoc.risk.services.watch import (  # noqa: F401
+    WATCH_CHUNK,
+    WATCH_INLINE_MAX,
+    WATCH_KIND,
+    _reopen,
+    _watch,
+    id_runs,
+    ids_of_runs,
+    watch_job,
+    watch_patents_changed,
+)
