@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ipoc.licensing import services
+from ipoc.licensing.models import OpenLicenceDeclaration
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date.today()
@@ -27,7 +28,7 @@ def test_api_declare_file_refused_then_publish_and_notice(api_client, make_paten
     check = univ.get(f"/licensing/declarations/{decl}/check").json()
     assert [b["code"] for b in check["blockers"]] == ["no_evaluation_report"]
     assert check["blockers"][0]["rule"]["source"].startswith("《中华人民共和国专利法》第五十条")
-    services.declaration_update(actor=users["univ"], declaration=services.OpenLicenceDeclaration.objects.get(pk=decl),
+    services.declaration_update(actor=users["univ"], declaration=OpenLicenceDeclaration.objects.get(pk=decl),
                                 data={"evaluation_report_number": "PJ-1"})
     assert univ.post(f"/licensing/declarations/{decl}/file").status_code == 200
     assert univ.post(f"/licensing/declarations/{decl}/publish", {}).json()["status"] == "published"
@@ -121,7 +122,7 @@ def test_declaration_pages_flow(client, make_patent, users, orgs):
     r = client.post("/licensing/declarations/new/", {"patent": p.pk, "fee_method": "free", "term_years": 2,
                                                       "contact_name": "王老师", "royalty_base": "net_sales"})
     assert r.status_code == 302, r.content.decode()[:2000]
-    decl = services.OpenLicenceDeclaration.objects.get(patent=p)
+    decl = OpenLicenceDeclaration.objects.get(patent=p)
     page = client.get(r.url).content.decode()
     assert "共有人尚未同意" in page and "杭州乙材料有限公司" in page
     r = client.post(f"/licensing/declarations/{decl.pk}/action/", {"action": "file"})

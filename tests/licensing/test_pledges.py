@@ -40,9 +40,11 @@ def test_refresh_after_a_large_import_skips_untouched_list_pledges_without_an_in
 
     services.pledge_create(actor=users["univ"], title="低碳技术专利开源", summary="承诺不起诉", mechanism="covenant",
                            conditions=["good_faith"], scope_kind="list", scope_numbers=patent.publication_number)
+    from ipoc.licensing.services import pledges
+
     resolved = []
-    real = services.pledge_resolve
-    monkeypatch.setattr(services, "pledge_resolve", lambda pledge: resolved.append(pledge.pk) or real(pledge=pledge))
+    real = pledges.pledge_resolve
+    monkeypatch.setattr(pledges, "pledge_resolve", lambda pledge: resolved.append(pledge.pk) or real(pledge=pledge))
     others = list(range(10_000_000, 10_020_000))
     with CaptureQueriesContext(connection) as ctx:
         assert services.pledges_refresh(others) == 0

@@ -1,0 +1,96 @@
+"""Writes for 专利开放许可与专利开源, one module per sub-domain; each write checks who may make it, validates, runs in
+a transaction and is audited. This package re-exports them, so callers keep ``from ipoc.licensing import services``.
+
+Declaration: create (草稿) → co-owners' consents, reports attached → file (提交, after the eligibility check) →
+publish (公告, pushes to enterprises whose demands fit) → withdraw (撤回, licences already formed continue).
+Licence: formed by the licensee's written notice plus payment on the declared terms (专利法第五十一条);
+the royalty ledger takes reports and payments; a payment the licensee declares waits for the licensor to confirm
+receipt (确认收款) or dispute it (对账异议) before it counts. Pledges (专利开源): scope by list or by definition, resolved to
+patents and refreshed after each import, with alerts."""
+
+from ipoc.licensing.services.declarations import (  # noqa: F401
+    ATTACHMENT_SUFFIXES,
+    CENTS,
+    CHECK_ROLES,
+    DECLARATION_FIELDS,
+    MAX_ATTACHMENT_BYTES,
+    MAX_MONEY,
+    MAX_SCOPE_NUMBERS,
+    MAX_SCOPE_PATENTS,
+    NOTICE_MAX,
+    REFERENCE_MAX,
+    _actor_pk,
+    _center_of,
+    _check_attachment,
+    _check_terms,
+    _holds,
+    _max_chars,
+    _refuse_blockers,
+    _users_of,
+    check_for,
+    consent_record,
+    declaration_attach,
+    declaration_check,
+    declaration_create,
+    declaration_file,
+    declaration_publish,
+    declaration_update,
+    declaration_withdraw,
+    encumbrance_record,
+    encumbrance_refusal,
+    encumbrance_release,
+    holder_organization_ids,
+    may_check,
+    may_manage_declaration,
+    may_record_encumbrance,
+    may_release_encumbrance,
+    money,
+    patentee_files_itself_ok,
+    require_manager,
+    today,
+)
+from ipoc.licensing.services.licences import (  # noqa: F401
+    DISPUTE_REASON_MAX,
+    _add_years,
+    _fee_text,
+    _licensor_side,
+    _licensor_users,
+    _locked_payment,
+    _review_check,
+    dispute_close,
+    dispute_record,
+    licence_file,
+    licence_form,
+    may_manage_licence,
+    may_review_payment,
+    payment_confirm,
+    payment_dispute,
+    payment_review_refusal,
+    reminders_send,
+    require_licence_party,
+    royalty_overdue_remind,
+    royalty_payment_record,
+    royalty_report_create,
+)
+from ipoc.licensing.services.pledges import (  # noqa: F401
+    PLEDGE_FIELDS,
+    _check_pledge,
+    _check_pledge_dates,
+    _clean_numbers,
+    _exists,
+    _holders,
+    _lapsed,
+    _numbered,
+    may_manage_pledge,
+    pledge_create,
+    pledge_resolve,
+    pledge_withdraw,
+    pledges_refresh,
+    scope_patent_ids,
+)
+from ipoc.licensing.services.pushes import (  # noqa: F401
+    STOPWORDS,
+    _words,
+    declaration_push,
+    push_candidates,
+)
