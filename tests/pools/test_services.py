@@ -205,8 +205,10 @@ def test_open_licence_and_pledge_sources_are_read_when_the_licensing_app_offers_
     built = make_pool(listed=["cn_a", "us_a"])
     fake = types.SimpleNamespace(open_licence_patent_ids=lambda: {store["us_a"].pk},
                                  pledged_patent_ids=lambda: {store["cn_a"].pk})
-    real = services._selectors_of
-    monkeypatch.setattr(services, "_selectors_of", lambda app: fake if app == "licensing" else real(app))
+    from ipoc.pools.services import conflicts
+
+    real = conflicts._selectors_of
+    monkeypatch.setattr(conflicts, "_selectors_of", lambda app: fake if app == "licensing" else real(app))
     kinds = {(f.pool_patent.patent_id, f.kind) for f in services.conflicts_refresh(actor=None, pool=built["pool"])}
     assert (store["us_a"].pk, ConflictKind.OPEN_LICENCE) in kinds and (store["cn_a"].pk, ConflictKind.PLEDGE) in kinds
 
