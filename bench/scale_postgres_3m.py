@@ -187,7 +187,7 @@ def cmd_vectors(args) -> dict:
     from ipoc.search import services as search_services
 
     vs = search_services.engine().vectors
-    real_ids = vs.ids()
+    real_ids = vs.ids  # a property: the live ids, sorted
     real_ids = real_ids[real_ids >= 0]
     if not len(real_ids):
         sys.exit("no encoded patents to derive vectors from: run the demo with its encoding first")
