@@ -264,7 +264,8 @@ class SearchEngine:
         return {"directory": str(self.dir), "encoder": self.encoder.name, "indexed": n_lex, "encoded": n_vec,
                 "not_encoded": max(n_lex - n_vec, 0), "vector_error": self.vector_error,
                 "pending_sync": len(_read_pending()), "ipc_model": str(model) if model.exists() else None,
-                "rebuild_required": self.rebuild_required}
+                "rebuild_required": self.rebuild_required,
+                "vector_ivf": (self.vectors.meta.get("ivf") if self.vectors is not None else None)}
 
 
 _ENGINE: SearchEngine | None = None
@@ -550,6 +551,39 @@ def _patent_count() -> int:
     return apps.get_model("patents", "Patent").objects.count()
 
 
+IVF_MIN_VECTORS = 200_000  # below it an exact scan is fast enough (bench/RESULTS.md, issue 4)
+IVF_STALE_SHARE = 0.2  # rows appended since the last build (scanned exactly) above this share: build again
+
+
+def vectors_index_maintain(eng: SearchEngine | None = None, *, force: bool = False) -> dict:
+    """The coarse quantiser (IVF, 倒排向量索引) of a large vector store: built once the store holds
+    ``IPOC_IVF_MIN_VECTORS`` vectors (default 200,000) and built again when more than a fifth of its rows came
+    after the last build; dropped when the store is small again. Until it exists every semantic query scans
+    every vector: at 1M derived patents a hybrid search took 0.26 s that way and 50 users saturated two cores
+    (bench/RESULTS.md, issue 21). Called after each encoding; ``ipoc index ivf`` runs it by hand."""
+    from django.conf import settings
+
+    eng = eng or engine()
+    vs = eng.vectors
+    if vs is None:
+        return {"ivf": None, "built": False, "vectors": 0}
+    least = int(getattr(settings, "IPOC_IVF_MIN_VECTORS", IVF_MIN_VECTORS))
+    n, meta = len(vs), vs.meta.get("ivf")
+    if n < least and not force:
+        if meta:
+            with eng.writing():
+                eng.vectors.drop_ivf()
+        return {"ivf": None, "built": False, "vectors": n}
+    rows = int(vs.meta.get("count") or 0)
+    if meta and not force and rows - int(meta.get("built_count") or 0) <= IVF_STALE_SHARE * rows:
+        return {"ivf": meta, "built": False, "vectors": n}
+    started = time.monotonic()
+    with eng.writing():
+        eng.vectors.build_ivf()
+        meta = eng.vectors.meta.get("ivf")
+    return {"ivf": meta, "built": True, "vectors": n, "seconds": round(time.monotonic() - started, 1)}
+
+
 def index_encode_job(ctx: JobContext) -> dict:
     """Job ``search.encode``: embed indexed patents that have no vector yet (``encode_missing``),
     ``batch`` texts per encoder call; resumable by nature (stored vectors are skipped).
@@ -593,9 +627,10 @@ def index_encode_job(ctx: JobContext) -> dict:
         skipped += len(ids) - len(keep)
         ctx.set_done(a + len(ids))
     seconds = round(time.monotonic() - started, 3)
+    ivf = vectors_index_maintain(eng)
     return {"encoded": done, "skipped": skipped, "encoder": eng.encoder.name, "seconds": seconds,
             "texts_per_second": round(done / seconds, 1) if seconds else None,
-            "encoded_total": len(eng.vectors) if eng.vectors is not None else 0}
+            "encoded_total": len(eng.vectors) if eng.vectors is not None else 0, "ivf_built": ivf["built"]}
 
 
 def index_rebuild(*, actor=None, chunk: int = REBUILD_CHUNK, clear_vectors: bool = False,

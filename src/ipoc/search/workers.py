@@ -217,8 +217,9 @@ def encode_finish(ctx, results: list[dict]) -> dict:
             done += len(keep)
             skipped += len(order) - len(keep)
     shutil.rmtree(folder, ignore_errors=True)
+    ivf = services.vectors_index_maintain(eng)
     return {"encoded": done, "skipped": skipped, "encoder": eng.encoder.name, "chunks": len(results),
-            "encoded_total": len(eng.vectors) if eng.vectors is not None else 0}
+            "encoded_total": len(eng.vectors) if eng.vectors is not None else 0, "ivf_built": ivf["built"]}
 
 
 # ---------------------------------------------------------------- backup (ipoc.core.backup)

@@ -418,7 +418,9 @@ class VectorStore:
         with self._lock:
             n = self._vecs.shape[0]
             live_rows = np.flatnonzero(self._live)
-            nlist = int(nlist or max(16, int(2 * np.sqrt(len(live_rows)))))
+            nlist = min(int(nlist or max(16, int(2 * np.sqrt(len(live_rows))))), len(live_rows))
+            if nlist < 1:
+                return
             rng = np.random.default_rng(seed)
             samp = np.sort(rng.choice(live_rows, size=min(sample, len(live_rows)), replace=False))
             x = self._vecs[samp].astype(np.float32) * self._scales[samp, None]

@@ -6,10 +6,13 @@ from ipoc.search import services
 
 
 class Command(IpocCommand):
-    help = "检索索引：重建、向量编码、状态、同步 / Search index: rebuild (resumable), encode, status, sync"
+    help = ("检索索引：重建、向量编码、状态、同步、倒排向量索引 / Search index: rebuild (resumable), encode, status, sync, "
+            "ivf (the coarse quantiser of a large vector store)")
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["rebuild", "encode", "status", "sync"])
+        parser.add_argument("action", choices=["rebuild", "encode", "status", "sync", "ivf"])
+        parser.add_argument("--force", action="store_true",
+                            help="ivf：即使向量较少或索引较新也重建 / ivf: build even when small or recent")
         parser.add_argument("--chunk", type=int, default=services.REBUILD_CHUNK,
                             help="每次提交的专利数 / patents per committed chunk")
         parser.add_argument("--clear-vectors", action="store_true",
@@ -31,6 +34,13 @@ class Command(IpocCommand):
                     f"\n{data['directory']}")
             if data["vector_error"]:
                 text += f"\n向量库不可用 / vector store unusable: {data['vector_error']}"
+            return self.emit(options, data, text)
+        if action == "ivf":
+            data = services.vectors_index_maintain(force=options["force"])
+            ivf = data["ivf"]
+            text = (f"向量 {data['vectors']} 条；倒排向量索引 {ivf['nlist']} 个列表"
+                    f"{'（已重建，' + str(data['seconds']) + 's）' if data['built'] else '（无需重建）'}" if ivf else
+                    f"向量 {data['vectors']} 条，少于 {services.IVF_MIN_VECTORS} 条，逐条比对即可，不建倒排向量索引")
             return self.emit(options, data, text)
         if action == "sync":
             data = services.sync_ids([], workers=options["workers"])
