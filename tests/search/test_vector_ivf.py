@@ -47,14 +47,26 @@ def test_the_ivf_is_built_at_the_threshold_kept_while_fresh_and_rebuilt_when_sta
 
 
 def test_ipoc_index_ivf_command(search_index, settings):
-
     vs = search_index.vectors
     rng = np.random.default_rng(5)
-    vs.append(np.arange(1, 41), _clustered(40, rng, rng.normal(0, 1, (4, vs.dim))))
+    vs.append(np.arange(1, 401), _clustered(400, rng, rng.normal(0, 1, (20, vs.dim))))
     out = io.StringIO()
     call_command("index", "ivf", "--json", stdout=out)
-    assert json.loads(out.getvalue())["ivf"] is None  # 40 vectors: an exact scan
+    assert json.loads(out.getvalue())["ivf"] is None  # 400 vectors: an exact scan
     out = io.StringIO()
     call_command("index", "ivf", "--force", "--json", stdout=out)
     data = json.loads(out.getvalue())
-    assert data["built"] and data["ivf"]["nlist"] == 16 and data["vectors"] == 40
+    assert data["built"] and data["ivf"]["nlist"] == 40 and data["vectors"] == 400 and data["scan_share"] <= 0.25
+
+
+def test_an_ivf_whose_queries_would_read_more_than_the_limit_is_dropped(tmp_path, settings, monkeypatch):
+    """The guard: an IVF whose queries would read more of the store than IVF_MAX_SCAN_SHARE is dropped and the
+    exact scan stays (here the limit is 1 %, below what 8 of 48 lists read)."""
+    settings.IPOC_IVF_MIN_VECTORS = 100
+    monkeypatch.setattr(services, "IVF_MAX_SCAN_SHARE", 0.01)
+    rng = np.random.default_rng(9)
+    vs = VectorStore(tmp_path / "vectors", dim=32)
+    vs.append(np.arange(600), _clustered(600, rng, rng.normal(0, 1, (20, 32))))
+    eng = types.SimpleNamespace(vectors=vs, writing=contextlib.nullcontext)
+    data = services.vectors_index_maintain(eng)
+    assert data["built"] is False and 0.01 < data["scan_share"] < 0.5 and vs._ivf is None

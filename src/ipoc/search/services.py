@@ -553,6 +553,7 @@ def _patent_count() -> int:
 
 IVF_MIN_VECTORS = 200_000  # below it an exact scan is fast enough (bench/RESULTS.md, issue 4)
 IVF_STALE_SHARE = 0.2  # rows appended since the last build (scanned exactly) above this share: build again
+IVF_MAX_SCAN_SHARE = 0.25  # an IVF whose queries read more of the store than this is dropped (exact is faster)
 
 
 def vectors_index_maintain(eng: SearchEngine | None = None, *, force: bool = False) -> dict:
@@ -580,8 +581,12 @@ def vectors_index_maintain(eng: SearchEngine | None = None, *, force: bool = Fal
     started = time.monotonic()
     with eng.writing():
         eng.vectors.build_ivf()
+        share = eng.vectors.ivf_scan_share()
+        if share is not None and share > IVF_MAX_SCAN_SHARE:  # unbalanced lists: the exact scan is faster
+            eng.vectors.drop_ivf()
         meta = eng.vectors.meta.get("ivf")
-    return {"ivf": meta, "built": True, "vectors": n, "seconds": round(time.monotonic() - started, 1)}
+    return {"ivf": meta, "built": meta is not None, "vectors": n, "seconds": round(time.monotonic() - started, 1),
+            "scan_share": None if share is None else round(share, 4)}
 
 
 def index_encode_job(ctx: JobContext) -> dict:
