@@ -223,6 +223,13 @@ def _route(u: understanding.Understanding, actor: User | None) -> dict:
     return {"kind": u.kind, "parties": top, "inventors": people, "patents_read": len(hits)}
 
 
+def _lock_query(record: MatchQuery) -> None:
+    """Two matches of one demand at once (two staff pressing 匹配, or a batch meanwhile) replace the proposed
+    rows one after the other: without the lock both deleted, both inserted, and the second hit the unique
+    (demand, patent) constraint — a 500 seen under 50 users (bench/RESULTS.md, issue 21)."""
+    MatchQuery.objects.select_for_update().filter(pk=record.pk).first()
+
+
 def demand_match(*, actor: User | None, demand, limit: int = MATCHES_PER_DEMAND,
                  run: MatchRun | None = None) -> list[Match]:
     """Rank patents (有效或审中) for a demand and store the matches with explanations.
@@ -249,6 +256,7 @@ def demand_match(*, actor: User | None, demand, limit: int = MATCHES_PER_DEMAND,
         record.routed = _route(u, actor)
         record.summary = {"routed": len(record.routed["parties"]) + len(record.routed["inventors"])}
         with transaction.atomic():
+            _lock_query(record)
             Match.objects.filter(demand=demand, status=MatchStatus.PROPOSED).delete()
             record.save()
         return []
@@ -258,6 +266,7 @@ def demand_match(*, actor: User | None, demand, limit: int = MATCHES_PER_DEMAND,
     scored = score_candidates(actor=actor, demand=demand, u=u, rejected={p for p, st in decided.items()
                                                                          if st == MatchStatus.REJECTED})
     with transaction.atomic():
+        _lock_query(record)
         Match.objects.filter(demand=demand, status=MatchStatus.PROPOSED).delete()
         keep = set(decided)
         out, rank = [], 0
