@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -230,20 +229,9 @@ def deal_transition(*, actor: User | None, deal: Deal, to_stage: str, reason: st
 
 
 def _check_attachment(name: str, upload: UploadedFile) -> None:
-    if Path(upload.name or "").suffix.lower() not in ATTACHMENT_SUFFIXES:
-        raise ApplicationError(_("附件格式不支持（允许 %(s)s）：%(n)s") % {"s": " ".join(ATTACHMENT_SUFFIXES),
-                                                                          "n": upload.name}, field=name)
-    if upload.size is not None and upload.size > MAX_ATTACHMENT_BYTES:
-        raise ApplicationError(_("附件过大（上限 20 MB）：%(n)s") % {"n": upload.name}, field=name)
-    from ipoc.core.attachments import check_attachment  # content must match the extension (sniffed)
+    from ipoc.core.attachments import check_upload as check
 
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    try:
-        check_attachment(upload.name or "", head)
-    except ApplicationError as exc:
-        raise ApplicationError(exc.message, field=name) from None
+    check(upload, field=name, suffixes=ATTACHMENT_SUFFIXES, max_bytes=MAX_ATTACHMENT_BYTES)
 
 
 @transaction.atomic

@@ -4,7 +4,6 @@ checks of a patent link (a signed deal or an open licence)."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -175,20 +174,9 @@ def clean_count(value: Any, field: str) -> int | None:
 
 
 def check_upload(upload: UploadedFile, field: str) -> None:
-    if Path(upload.name or "").suffix.lower() not in ATTACHMENT_SUFFIXES:
-        raise ApplicationError(_("附件格式不支持（允许 %(s)s）：%(n)s") % {"s": " ".join(ATTACHMENT_SUFFIXES),
-                                                                          "n": upload.name}, field=field)
-    if upload.size is not None and upload.size > MAX_ATTACHMENT_BYTES:
-        raise ApplicationError(_("附件过大（上限 20 MB）：%(n)s") % {"n": upload.name}, field=field)
-    from ipoc.core.attachments import check_attachment
+    from ipoc.core.attachments import check_upload as check
 
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    try:
-        check_attachment(upload.name or "", head)
-    except ApplicationError as exc:
-        raise ApplicationError(exc.message, field=field) from None
+    check(upload, field=field, suffixes=ATTACHMENT_SUFFIXES, max_bytes=MAX_ATTACHMENT_BYTES)
 
 
 def _enterprise(org: Organization | None, field: str = "enterprise") -> Organization:
