@@ -70,3 +70,11 @@ def test_an_ivf_whose_queries_would_read_more_than_the_limit_is_dropped(tmp_path
     eng = types.SimpleNamespace(vectors=vs, writing=contextlib.nullcontext)
     data = services.vectors_index_maintain(eng)
     assert data["built"] is False and 0.01 < data["scan_share"] < 0.5 and vs._ivf is None
+    # the refusal is remembered: the next encoding does not build the same IVF again, a fifth more rows do
+    assert vs.meta["ivf_refused"]["built_count"] == 600
+    monkeypatch.setattr(vs, "build_ivf", lambda: (_ for _ in ()).throw(AssertionError("built again")))
+    assert services.vectors_index_maintain(eng) == {"ivf": None, "built": False, "vectors": 600}
+    vs.append(np.arange(600, 800), _clustered(200, rng, rng.normal(0, 1, (20, 32))))
+    monkeypatch.undo()
+    monkeypatch.setattr(services, "IVF_MAX_SCAN_SHARE", 0.9)
+    assert services.vectors_index_maintain(eng)["built"] is True and vs.meta["ivf_refused"] is None

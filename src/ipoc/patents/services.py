@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import orjson
 from django.db import transaction
 from django.utils import timezone
 
@@ -472,11 +475,6 @@ _NUMBER_FIELDS = ("application_number", "publication_number", "grant_number", "a
 
 def _part_of(raw: bytes | None, row: int, parts: int) -> int:
     """Which part a line goes to: by the first number it carries (normalised), else by its text."""
-    import re
-    import zlib
-
-    import orjson
-
     try:
         data = orjson.loads(raw) if raw else None
     except orjson.JSONDecodeError:  # what orjson refuses and json may take (NaN, huge integers, deep nesting)

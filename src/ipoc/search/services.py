@@ -559,7 +559,8 @@ IVF_MAX_SCAN_SHARE = 0.25  # an IVF whose queries read more of the store than th
 def vectors_index_maintain(eng: SearchEngine | None = None, *, force: bool = False) -> dict:
     """The coarse quantiser (IVF, 倒排向量索引) of a large vector store: built once the store holds
     ``IPOC_IVF_MIN_VECTORS`` vectors (default 200,000) and built again when more than a fifth of its rows came
-    after the last build; dropped when the store is small again. Until it exists every semantic query scans
+    after the last build (kept, or refused because its queries would read more than a quarter of the store);
+    dropped when the store is small again. Until it exists every semantic query scans
     every vector: at 1M derived patents a hybrid search took 0.26 s that way and 50 users saturated two cores
     (bench/RESULTS.md, issue 21). Called after each encoding; ``ipoc index ivf`` runs it by hand."""
     from django.conf import settings
@@ -576,14 +577,15 @@ def vectors_index_maintain(eng: SearchEngine | None = None, *, force: bool = Fal
                 eng.vectors.drop_ivf()
         return {"ivf": None, "built": False, "vectors": n}
     rows = int(vs.meta.get("count") or 0)
-    if meta and not force and rows - int(meta.get("built_count") or 0) <= IVF_STALE_SHARE * rows:
+    last = meta or vs.meta.get("ivf_refused") or {}  # the last build, kept or refused as unbalanced
+    if last and not force and rows - int(last.get("built_count") or 0) <= IVF_STALE_SHARE * rows:
         return {"ivf": meta, "built": False, "vectors": n}
     started = time.monotonic()
     with eng.writing():
         eng.vectors.build_ivf()
         share = eng.vectors.ivf_scan_share()
         if share is not None and share > IVF_MAX_SCAN_SHARE:  # unbalanced lists: the exact scan is faster
-            eng.vectors.drop_ivf()
+            eng.vectors.drop_ivf(refused={"built_count": rows, "scan_share": round(share, 4)})
         meta = eng.vectors.meta.get("ivf")
     return {"ivf": meta, "built": meta is not None, "vectors": n, "seconds": round(time.monotonic() - started, 1),
             "scan_share": None if share is None else round(share, 4)}

@@ -108,6 +108,7 @@ def watch_job(ctx) -> dict:
 
 
 def _watch(ids: list[int]) -> int:
+    """The watch over one part (at most WATCH_CHUNK ids: the inline call or one part of ``risk.watch``)."""
     checks = list(RiskCheck.objects.filter(status=CheckStatus.FINISHED).select_related("requester", "center"))
     if not checks or not ids:
         return 0
@@ -116,55 +117,53 @@ def _watch(ids: list[int]) -> int:
     from ipoc.patents import selectors as patent_selectors
 
     wanted = {check.pk: engine.words(" ".join([check.product_name, *check.features])) for check in checks}
-    for a in range(0, len(ids), WATCH_CHUNK):
-        chunk = ids[a:a + WATCH_CHUNK]
-        known = {(c.check_obj_id, c.patent_id): c
-                 for c in Candidate.objects.filter(check_obj__in=checks, patent_id__in=chunk)}
-        texts = patent_selectors.index_texts(chunk)
-        rows = selectors.patent_rows(chunk)
-        words: dict[int, Any] = {}  # each patent's words once, whatever the number of checks
-        for check in checks:
-            if check.status != CheckStatus.FINISHED:
+    known = {(c.check_obj_id, c.patent_id): c
+             for c in Candidate.objects.filter(check_obj__in=checks, patent_id__in=ids)}
+    texts = patent_selectors.index_texts(ids)
+    rows = selectors.patent_rows(ids)
+    words: dict[int, Any] = {}  # each patent's words once, whatever the number of checks
+    for check in checks:
+        if check.status != CheckStatus.FINISHED:
+            continue
+        for pid in ids:
+            row = rows.get(pid)
+            if row is None:
                 continue
-            for pid in chunk:
-                row = rows.get(pid)
-                if row is None:
-                    continue
-                cand = known.get((check.pk, pid))
-                if cand is not None:
-                    before = {m: v.get("state") for m, v in cand.markets.items()}
-                    was_in = cand.in_scope
-                    _apply_markets(check, cand, row)
-                    cand.save(update_fields=["markets", "in_scope", "family_key"])
-                    now = {m: v.get("state") for m, v in cand.markets.items()}
-                    if cand.removed:
-                        continue
-                    if not was_in and cand.in_scope:
-                        _reopen(check, AlertKind.RESTORED, _("专利 %(n)s 在目标市场恢复有效，需重新评估") % {
-                            "n": row["number"]}, pid)
-                        reopened += 1
-                        break
-                    if any(before.get(m) == "pending" and now.get(m) == "in_force" for m in now):
-                        _reopen(check, AlertKind.GRANTED, _("审中申请 %(n)s 已获授权，需重新评估") % {"n": row["number"]}, pid)
-                        reopened += 1
-                        break
-                    continue
-                if pid not in words:
-                    t = texts.get(pid) or {}
-                    words[pid] = engine.words(" ".join([t.get("title", ""), t.get("abstract", ""),
-                                                        t.get("claims", "")]))
-                if engine.coverage(wanted[check.pk], words[pid]) < threshold:
-                    continue
-                cand = Candidate(check_obj=check, patent_id=pid, origin=CandidateOrigin.WATCH,
-                                 rank=check.candidates.count() + 1)
+            cand = known.get((check.pk, pid))
+            if cand is not None:
+                before = {m: v.get("state") for m, v in cand.markets.items()}
+                was_in = cand.in_scope
                 _apply_markets(check, cand, row)
-                if not cand.in_scope:
+                cand.save(update_fields=["markets", "in_scope", "family_key"])
+                now = {m: v.get("state") for m, v in cand.markets.items()}
+                if cand.removed:
                     continue
-                cand.save()
-                chart_propose(candidate=cand, rows=rows)
-                _grade_check(check)
-                _reopen(check, AlertKind.NEW_PATENT, _("新入库的相关专利 %(n)s 在目标市场有效或审中，风险预警已重新打开") % {
-                    "n": row["number"]}, pid)
-                reopened += 1
-                break
+                if not was_in and cand.in_scope:
+                    _reopen(check, AlertKind.RESTORED, _("专利 %(n)s 在目标市场恢复有效，需重新评估") % {
+                        "n": row["number"]}, pid)
+                    reopened += 1
+                    break
+                if any(before.get(m) == "pending" and now.get(m) == "in_force" for m in now):
+                    _reopen(check, AlertKind.GRANTED, _("审中申请 %(n)s 已获授权，需重新评估") % {"n": row["number"]}, pid)
+                    reopened += 1
+                    break
+                continue
+            if pid not in words:
+                t = texts.get(pid) or {}
+                words[pid] = engine.words(" ".join([t.get("title", ""), t.get("abstract", ""),
+                                                    t.get("claims", "")]))
+            if engine.coverage(wanted[check.pk], words[pid]) < threshold:
+                continue
+            cand = Candidate(check_obj=check, patent_id=pid, origin=CandidateOrigin.WATCH,
+                             rank=check.candidates.count() + 1)
+            _apply_markets(check, cand, row)
+            if not cand.in_scope:
+                continue
+            cand.save()
+            chart_propose(candidate=cand, rows=rows)
+            _grade_check(check)
+            _reopen(check, AlertKind.NEW_PATENT, _("新入库的相关专利 %(n)s 在目标市场有效或审中，风险预警已重新打开") % {
+                "n": row["number"]}, pid)
+            reopened += 1
+            break
     return reopened

@@ -455,6 +455,7 @@ class VectorStore:
                 built_count=n,
             )
             self.meta["ivf"] = {"nlist": nlist, "built_count": n}
+            self.meta["ivf_refused"] = None
             self._save_meta()
             self._reload()
 
@@ -472,9 +473,12 @@ class VectorStore:
         q = self._vecs[rows].astype(np.float32) * self._scales[rows, None] - ivf["mean"]
         return float(np.mean([sizes[_topk(c @ v, min(nprobe, len(c)))].sum() for v in q]) / max(1, int(off[-1])))
 
-    def drop_ivf(self) -> None:
+    def drop_ivf(self, *, refused: dict | None = None) -> None:
+        """Back to the exact scan; ``refused`` (e.g. the row count and scan share of a build found unbalanced) is
+        kept in the meta, so the next maintenance does not build the same IVF again."""
         with self._lock:
             self.meta["ivf"] = None
+            self.meta["ivf_refused"] = refused
             self._save_meta()
             (self.dir / "ivf.npz").unlink(missing_ok=True)
             self._reload()
