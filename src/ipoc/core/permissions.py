@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 if TYPE_CHECKING:
-    from ipoc.core.models import User
+    from ipoc.core.models import Organization, User
 
 VIEW, CHANGE, DELETE = "view", "change", "delete"
 ACTION_LABELS = {VIEW: gettext_noop("查看"), CHANGE: gettext_noop("修改"), DELETE: gettext_noop("删除")}
@@ -143,3 +143,25 @@ def require_role(user: User | None, *roles: str) -> None:
         return
     names = "、".join(str(Role(r).label) for r in (roles or (Role.PLATFORM_ADMIN,)))
     raise PermissionDenied(_("此操作仅限以下角色：%(roles)s") % {"roles": names})
+
+
+def acting_center(user: User | None, center: Organization | None, *, field: str = "center",
+                  not_own: str, missing: str, not_center: str) -> Organization:
+    """The operation center a write is made for (以运营中心名义登记).
+
+    Center staff always act for their own center: naming another one is refused with ``not_own``.
+    Administrators and the system (``user`` None) name one; none named is ``missing``, and an organisation
+    that is not an operation center is ``not_center`` (formatted with ``%(o)s``, the organisation). Each
+    message names ``field``."""
+    from ipoc.core.errors import ApplicationError, PermissionDenied
+    from ipoc.core.models import OrganizationKind, Role
+
+    if user is not None and user.role == Role.CENTER_STAFF and not user.is_platform_admin:
+        if center is not None and center.pk != user.organization_id:
+            raise PermissionDenied(not_own, field=field)
+        center = user.organization
+    if center is None:
+        raise ApplicationError(missing, field=field)
+    if center.kind != OrganizationKind.OPERATION_CENTER:
+        raise ApplicationError(not_center % {"o": center}, field=field)
+    return center

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ipoc.core.errors import ApplicationError, PermissionDenied
-from ipoc.core.models import Organization, OrganizationKind, Role, User
-from ipoc.core.permissions import CHANGE, can, require_role
+from ipoc.core.models import Organization, Role, User
+from ipoc.core.permissions import CHANGE, acting_center, can, require_role
 from ipoc.core.services import audit_record, model_update, validated_save
 from ipoc.deals.models import (
     DEAL_TRANSITIONS,
@@ -53,15 +53,9 @@ def require_manager(actor: User | None, deal: Deal) -> None:
 
 
 def _center_for(actor: User | None, center: Organization | None) -> Organization:
-    if actor is not None and actor.role == Role.CENTER_STAFF and not actor.is_platform_admin:
-        if center is not None and center.pk != actor.organization_id:
-            raise PermissionDenied(_("只能登记本运营中心撮合的交易"), field="center")
-        center = actor.organization
-    if center is None:
-        raise ApplicationError(_("请指定撮合运营中心"), field="center")
-    if center.kind != OrganizationKind.OPERATION_CENTER:
-        raise ApplicationError(_("撮合机构必须是产业知识产权运营中心"), field="center")
-    return center
+    return acting_center(actor, center, field="center", not_own=_("只能登记本运营中心撮合的交易"),
+                         missing=_("请指定撮合运营中心"),
+                         not_center=_("撮合机构必须是产业知识产权运营中心"))
 
 
 def clean_amount(value: Any) -> Decimal | None:

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ipoc.core.errors import ApplicationError, PermissionDenied
-from ipoc.core.models import Organization, OrganizationKind, Role, User
-from ipoc.core.permissions import CHANGE, VIEW, require, require_role
+from ipoc.core.models import Organization, Role, User
+from ipoc.core.permissions import CHANGE, VIEW, acting_center, require, require_role
 from ipoc.core.services import audit_record, model_update, validated_save
 from ipoc.events.models import EVENT_TRANSITIONS, Event, EventOutcome, EventRegistration, EventStatus
 
@@ -21,15 +21,9 @@ M2M_FIELDS = ("patents", "demands")
 
 def _organizer_for(actor: User | None, organizer: Organization | None) -> Organization:
     """Center staff organise for their own center; administrators and the system name one."""
-    if actor is not None and actor.role == Role.CENTER_STAFF and not actor.is_platform_admin:
-        if organizer is not None and organizer.pk != actor.organization_id:
-            raise PermissionDenied(_("只能以本运营中心名义举办活动"), field="organizer")
-        organizer = actor.organization
-    if organizer is None:
-        raise ApplicationError(_("请指定主办运营中心"), field="organizer")
-    if organizer.kind != OrganizationKind.OPERATION_CENTER:
-        raise ApplicationError(_("主办机构必须是产业知识产权运营中心"), field="organizer")
-    return organizer
+    return acting_center(actor, organizer, field="organizer", not_own=_("只能以本运营中心名义举办活动"),
+                         missing=_("请指定主办运营中心"),
+                         not_center=_("主办机构必须是产业知识产权运营中心"))
 
 
 def _ids(objs: Iterable) -> list[int]:

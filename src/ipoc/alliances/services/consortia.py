@@ -24,6 +24,7 @@ from ipoc.alliances.models import (
 )
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import Organization, OrganizationKind, Role, User
+from ipoc.core.permissions import acting_center
 from ipoc.core.services import audit_record, model_update, validated_save
 
 ATTACHMENT_SUFFIXES = (".pdf", ".ofd", ".doc", ".docx", ".jpg", ".jpeg", ".png", ".zip")
@@ -140,15 +141,9 @@ def _lead_role(lead: Organization) -> str:
 
 
 def _center_for(actor: User | None, center: Organization | None) -> Organization:
-    if actor is not None and actor.role == Role.CENTER_STAFF and not actor.is_platform_admin:
-        if center is not None and center.pk != actor.organization_id:
-            raise PermissionDenied(_("只能组建本运营中心的联合体"), field="center")
-        center = actor.organization
-    if center is None:
-        raise ApplicationError(_("请指定组建运营中心"), field="center")
-    if center.kind != OrganizationKind.OPERATION_CENTER:
-        raise ApplicationError(_("组建单位必须是产业知识产权运营中心"), field="center")
-    return center
+    return acting_center(actor, center, field="center", not_own=_("只能组建本运营中心的联合体"),
+                         missing=_("请指定组建运营中心"),
+                         not_center=_("组建单位必须是产业知识产权运营中心"))
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ipoc.core.display import patent_label
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import Organization, OrganizationKind, Role, User
+from ipoc.core.permissions import acting_center
 from ipoc.industrialization.models import (
     MAX_YEAR,
     MAX_YUAN,
@@ -188,15 +189,9 @@ def _enterprise(org: Organization | None, field: str = "enterprise") -> Organiza
 
 
 def _center_for(actor: User | None, center: Organization | None) -> Organization:
-    if actor is not None and actor.role == Role.CENTER_STAFF and not actor.is_platform_admin:
-        if center is not None and center.pk != actor.organization_id:
-            raise PermissionDenied(_("只能登记本运营中心的项目"), field="center")
-        center = actor.organization
-    if center is None:
-        raise ApplicationError(_("请指定运营中心"), field="center")
-    if center.kind != OrganizationKind.OPERATION_CENTER:
-        raise ApplicationError(_("必须是产业知识产权运营中心：%(o)s") % {"o": center}, field="center")
-    return center
+    return acting_center(actor, center, field="center", not_own=_("只能登记本运营中心的项目"),
+                         missing=_("请指定运营中心"),
+                         not_center=_("必须是产业知识产权运营中心：%(o)s"))
 
 
 # ---------------------------------------------------------------- patent links (deal / open licence)
