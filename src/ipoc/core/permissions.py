@@ -165,3 +165,13 @@ def acting_center(user: User | None, center: Organization | None, *, field: str 
     if center.kind != OrganizationKind.OPERATION_CENTER:
         raise ApplicationError(not_center % {"o": center}, field=field)
     return center
+
+
+def settled_by_role(user: User | None) -> bool | None:
+    """What every "who may" rule answers before it looks at the object: the system (``None``) and platform
+    administrators may, a user who is not signed in may not; ``None`` means the object decides."""
+    if user is None:
+        return True
+    if not user.is_authenticated:
+        return False
+    return True if user.is_platform_admin else None

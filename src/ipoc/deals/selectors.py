@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from ipoc.core.errors import NotFound, PermissionDenied
 from ipoc.core.models import Organization, OrganizationKind, Role, User
-from ipoc.core.permissions import VIEW, restrict
+from ipoc.core.permissions import VIEW, restrict, settled_by_role
 from ipoc.core.validators import region_scope_prefix
 from ipoc.deals.models import SIGNED_STAGES, Deal, DealStage
 
@@ -85,12 +85,8 @@ def _system_reader() -> User:
 
 def may_view_statistics(user: User | None, center: Organization) -> bool:
     """Administrators; the center's own staff; IP offices whose area covers the center (national: all)."""
-    if user is None:
-        return True
-    if not user.is_authenticated:
-        return False
-    if user.is_platform_admin:
-        return True
+    if (settled := settled_by_role(user)) is not None:
+        return settled
     if user.role == Role.CENTER_STAFF:
         return user.organization_id == center.pk
     if user.role == Role.OFFICE_STAFF and user.organization is not None:

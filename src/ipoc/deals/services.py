@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import Organization, Role, User
-from ipoc.core.permissions import CHANGE, acting_center, can, require_role
+from ipoc.core.permissions import CHANGE, acting_center, can, require_role, settled_by_role
 from ipoc.core.services import audit_record, model_update, validated_save
 from ipoc.deals.models import (
     DEAL_TRANSITIONS,
@@ -38,12 +38,8 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 def may_manage(actor: User | None, deal: Deal) -> bool:
     """The handling center's staff (and administrators, and the system) manage a deal; parties only view it."""
-    if actor is None:
-        return True
-    if not actor.is_authenticated:
-        return False
-    if actor.is_platform_admin:
-        return True
+    if (settled := settled_by_role(actor)) is not None:
+        return settled
     return actor.role == Role.CENTER_STAFF and actor.organization_id == deal.center_id and can(actor, CHANGE, deal)
 
 

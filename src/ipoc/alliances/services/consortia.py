@@ -24,7 +24,7 @@ from ipoc.alliances.models import (
 )
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import Organization, OrganizationKind, Role, User
-from ipoc.core.permissions import acting_center
+from ipoc.core.permissions import acting_center, settled_by_role
 from ipoc.core.services import audit_record, model_update, validated_save
 
 ATTACHMENT_SUFFIXES = (".pdf", ".ofd", ".doc", ".docx", ".jpg", ".jpeg", ".png", ".zip")
@@ -42,12 +42,8 @@ def today() -> dt.date:
 
 def may_manage(actor: User | None, consortium: Consortium) -> bool:
     """The organising center's staff, the lead's users, administrators and the system (``actor=None``)."""
-    if actor is None:
-        return True
-    if not actor.is_authenticated:
-        return False
-    if actor.is_platform_admin:
-        return True
+    if (settled := settled_by_role(actor)) is not None:
+        return settled
     if actor.role == Role.CENTER_STAFF:
         return actor.organization_id == consortium.center_id
     if actor.role in (Role.ENTERPRISE_USER, Role.INSTITUTION_USER):

@@ -26,6 +26,7 @@ from ipoc.centers.models import (
 from ipoc.centers.services.registry import _center_move, is_center_staff, office_may_decide
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import OfficeLevel, Organization, OrganizationKind, Role, User
+from ipoc.core.permissions import settled_by_role
 from ipoc.core.services import audit_record, model_update, notify, validated_save
 from ipoc.core.validators import region_scope_prefix
 
@@ -75,12 +76,8 @@ def recommending_office_for(center: Center) -> Organization | None:
 
 
 def may_recommend(actor: User | None, application: RecognitionApplication) -> bool:
-    if actor is None:
-        return True
-    if not actor.is_authenticated:
-        return False
-    if actor.is_platform_admin:
-        return True
+    if (settled := settled_by_role(actor)) is not None:
+        return settled
     return (actor.role == Role.OFFICE_STAFF and application.recommending_office_id is not None
             and actor.organization_id == application.recommending_office_id)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import Organization, OrganizationKind, Role, User
+from ipoc.core.permissions import settled_by_role
 from ipoc.core.services import audit_record, notify, validated_save
 from ipoc.licensing import eligibility, rules
 from ipoc.licensing.models import (
@@ -92,12 +93,8 @@ def _check_attachment(name: str, upload: UploadedFile) -> None:
 
 def may_manage_declaration(actor: User | None, declaration: OpenLicenceDeclaration) -> bool:
     """The patentee's users, the serving center's staff, administrators and the system."""
-    if actor is None:
-        return True
-    if not actor.is_authenticated:
-        return False
-    if actor.is_platform_admin:
-        return True
+    if (settled := settled_by_role(actor)) is not None:
+        return settled
     org = actor.organization_id
     if not org:
         return False
@@ -459,12 +456,8 @@ def may_release_encumbrance(actor: User | None, encumbrance: PatentEncumbrance) 
     """Only the organisation that recorded a restriction (or an administrator) records its release: a patentee
     cannot clear a court's preservation or a bank's pledge a center recorded, nor one center another's record.
     A restriction recorded by the system (an import) is released by a center or an administrator."""
-    if actor is None:
-        return True
-    if not actor.is_authenticated:
-        return False
-    if actor.is_platform_admin:
-        return True
+    if (settled := settled_by_role(actor)) is not None:
+        return settled
     recorder = encumbrance.recorded_by
     if recorder is not None and recorder.organization_id:
         return actor.organization_id == recorder.organization_id

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import Organization, OrganizationKind, Role, User
+from ipoc.core.permissions import settled_by_role
 from ipoc.core.services import audit_record, notify, validated_save
 from ipoc.licensing import rules
 from ipoc.licensing.models import (
@@ -158,12 +159,8 @@ def _fee_text(declaration) -> str:
 
 
 def may_manage_licence(actor: User | None, licence: OpenLicence) -> bool:
-    if actor is None:
-        return True
-    if not actor.is_authenticated:
-        return False
-    if actor.is_platform_admin:
-        return True
+    if (settled := settled_by_role(actor)) is not None:
+        return settled
     org = actor.organization_id
     return bool(org) and org in (licence.licensee_id, licence.declaration.patentee_id, licence.declaration.center_id)
 

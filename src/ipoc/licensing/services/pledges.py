@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import Organization, Role, User
+from ipoc.core.permissions import settled_by_role
 from ipoc.core.services import audit_record, notify, validated_save
 from ipoc.licensing.models import (
     AlertKind,
@@ -39,12 +40,8 @@ from ipoc.licensing.services.declarations import (
 
 
 def may_manage_pledge(actor: User | None, pledge: PatentPledge) -> bool:
-    if actor is None:
-        return True
-    if not actor.is_authenticated:
-        return False
-    if actor.is_platform_admin:
-        return True
+    if (settled := settled_by_role(actor)) is not None:
+        return settled
     org = actor.organization_id
     if actor.role == Role.CENTER_STAFF:
         return bool(org) and org == pledge.center_id

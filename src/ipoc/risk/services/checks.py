@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import Organization, OrganizationKind, Role, User
-from ipoc.core.permissions import CHANGE, can
+from ipoc.core.permissions import CHANGE, can, settled_by_role
 from ipoc.core.services import audit_record, notify, validated_save
 from ipoc.risk import engine, rules, selectors
 from ipoc.risk.models import (
@@ -41,12 +41,8 @@ REPORT_REJECTED_KEPT = 200
 
 def may_manage(actor: User | None, check: RiskCheck | SupplyReview) -> bool:
     """The handling center's staff (and administrators, and the system) run a check or a review."""
-    if actor is None:
-        return True
-    if not actor.is_authenticated:
-        return False
-    if actor.is_platform_admin:
-        return True
+    if (settled := settled_by_role(actor)) is not None:
+        return settled
     return actor.role == Role.CENTER_STAFF and actor.organization_id == check.center_id and can(actor, CHANGE, check)
 
 
