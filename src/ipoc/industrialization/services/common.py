@@ -13,6 +13,7 @@ from ipoc.core.display import patent_label
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import Organization, OrganizationKind, Role, User
 from ipoc.core.permissions import acting_center
+from ipoc.core.services import audit_record, validated_save
 from ipoc.industrialization.models import (
     MAX_YEAR,
     MAX_YUAN,
@@ -217,6 +218,25 @@ def _deal_for_link(*, deal_id: int | None, patent, enterprise: Organization, sou
         raise ApplicationError(_("交易“%(d)s”的交易方式为“%(t)s”，与取得方式不符") % {
             "d": deal, "t": deal.get_deal_type_display()}, field="deal")
     return deal
+
+
+def patent_link_add(*, actor: User | None, owner, link_model, owner_field: str, patent, source: str,
+                    deal_id: int | None, open_licence_id: int | None, duplicate: str):
+    """Record a patent behind a project or a product (实施专利 / 覆盖专利): owned by the enterprise, or licensed
+    or bought through a signed deal or an open licence that covers it; each patent once per owner."""
+    if patent is None:
+        raise ApplicationError(_("请选择专利"), field="patent")
+    if link_model.objects.filter(**{owner_field: owner, "patent": patent}).exists():
+        raise ApplicationError(duplicate, field="patent")
+    deal = _deal_for_link(deal_id=deal_id, patent=patent, enterprise=owner.enterprise, source=source)
+    licence = _check_open_licence(open_licence_id, owner.enterprise, patent)
+    _link_checks(source, deal, licence)
+    link = link_model(**{owner_field: owner}, patent=patent, source=source, deal=deal, open_licence_id=licence)
+    validated_save(link)
+    audit_record(actor=actor, action="update", obj=owner, changes={
+        "patents": [None, {"patent": patent.pk, "source": source, "deal": deal.pk if deal else None,
+                           "open_licence": licence}]})
+    return link
 
 
 def open_licences_of(org_id: int) -> list[dict]:

@@ -22,11 +22,8 @@ from ipoc.industrialization.models import (
 from ipoc.industrialization.services.common import (
     MAX_IMPORT_ROWS,
     _center_serves,
-    _check_open_licence,
-    _deal_for_link,
     _enterprise,
     _is_admin,
-    _link_checks,
     _real,
     _require,
     check_upload,
@@ -34,6 +31,7 @@ from ipoc.industrialization.services.common import (
     clean_share,
     clean_year,
     may_manage_product,
+    patent_link_add,
 )
 
 # ---------------------------------------------------------------- products
@@ -124,19 +122,9 @@ def product_patent_add(*, actor: User | None, product: Product, patent, source: 
                        open_licence_id: int | None = None) -> ProductPatent:
     """A patent covering the product: owned by the enterprise, or licensed/bought through a deal or open licence."""
     _require(may_manage_product(actor, product), _("您无权修改该产品：%(p)s") % {"p": product})
-    if patent is None:
-        raise ApplicationError(_("请选择专利"), field="patent")
-    if product.product_patents.filter(patent=patent).exists():
-        raise ApplicationError(_("该专利已登记为本产品的覆盖专利"), field="patent")
-    deal = _deal_for_link(deal_id=deal_id, patent=patent, enterprise=product.enterprise, source=source)
-    licence = _check_open_licence(open_licence_id, product.enterprise, patent)
-    _link_checks(source, deal, licence)
-    link = ProductPatent(product=product, patent=patent, source=source, deal=deal, open_licence_id=licence)
-    validated_save(link)
-    audit_record(actor=actor, action="update", obj=product, changes={
-        "patents": [None, {"patent": patent.pk, "source": source, "deal": deal.pk if deal else None,
-                           "open_licence": licence}]})
-    return link
+    return patent_link_add(actor=actor, owner=product, link_model=ProductPatent, owner_field="product", patent=patent,
+                           source=source, deal_id=deal_id, open_licence_id=open_licence_id,
+                           duplicate=_("该专利已登记为本产品的覆盖专利"))
 
 
 @transaction.atomic

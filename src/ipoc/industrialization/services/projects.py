@@ -28,10 +28,7 @@ from ipoc.industrialization.models import (
 from ipoc.industrialization.services.common import (
     SIGNED_DEAL_STAGES,
     _center_for,
-    _check_open_licence,
-    _deal_for_link,
     _enterprise,
-    _link_checks,
     _real,
     _require,
     check_upload,
@@ -40,6 +37,7 @@ from ipoc.industrialization.services.common import (
     clean_year,
     may_manage_project,
     may_report_project,
+    patent_link_add,
 )
 
 # ---------------------------------------------------------------- projects
@@ -139,19 +137,9 @@ def project_patent_add(*, actor: User | None, project: Project, patent, source: 
                        open_licence_id: int | None = None) -> ProjectPatent:
     """Record a patent the project implements and the deal or open licence that brought it."""
     _require(may_manage_project(actor, project), _("只有负责该项目的运营中心可以登记实施专利"))
-    if patent is None:
-        raise ApplicationError(_("请选择专利"), field="patent")
-    if project.project_patents.filter(patent=patent).exists():
-        raise ApplicationError(_("该专利已登记在本项目中"), field="patent")
-    deal = _deal_for_link(deal_id=deal_id, patent=patent, enterprise=project.enterprise, source=source)
-    licence = _check_open_licence(open_licence_id, project.enterprise, patent)
-    _link_checks(source, deal, licence)
-    link = ProjectPatent(project=project, patent=patent, source=source, deal=deal, open_licence_id=licence)
-    validated_save(link)
-    audit_record(actor=actor, action="update", obj=project, changes={
-        "patents": [None, {"patent": patent.pk, "source": source, "deal": deal.pk if deal else None,
-                           "open_licence": licence}]})
-    return link
+    return patent_link_add(actor=actor, owner=project, link_model=ProjectPatent, owner_field="project", patent=patent,
+                           source=source, deal_id=deal_id, open_licence_id=open_licence_id,
+                           duplicate=_("该专利已登记在本项目中"))
 
 
 @transaction.atomic
