@@ -265,7 +265,8 @@ class SearchEngine:
                 "not_encoded": max(n_lex - n_vec, 0), "vector_error": self.vector_error,
                 "pending_sync": len(_read_pending()), "ipc_model": str(model) if model.exists() else None,
                 "rebuild_required": self.rebuild_required,
-                "vector_ivf": (self.vectors.meta.get("ivf") if self.vectors is not None else None)}
+                "vector_ivf": (self.vectors.meta.get("ivf") if self.vectors is not None else None),
+                "vector_graph": (self.vectors.meta.get("nbr") if self.vectors is not None else None)}
 
 
 _ENGINE: SearchEngine | None = None
@@ -556,19 +557,19 @@ IVF_STALE_SHARE = 0.2  # rows appended since the last build (scanned exactly) ab
 IVF_MAX_SCAN_SHARE = 0.25  # an IVF whose queries read more of the store than this is dropped (exact is faster)
 
 
-def vectors_index_maintain(eng: SearchEngine | None = None, *, force: bool = False) -> dict:
+NEIGHBOURS_K, NEIGHBOURS_ALPHA = 10, 3.0  # the corpus graph: textbook DBA values (hybrid.py, point 5)
+
+
+def _vectors_ivf_maintain(eng: SearchEngine, *, force: bool = False) -> dict:
     """The coarse quantiser (IVF, 倒排向量索引) of a large vector store: built once the store holds
     ``IPOC_IVF_MIN_VECTORS`` vectors (default 200,000) and built again when more than a fifth of its rows came
     after the last build (kept, or refused because its queries would read more than a quarter of the store);
     dropped when the store is small again. Until it exists every semantic query scans
     every vector: at 1M derived patents a hybrid search took 0.26 s that way and 50 users saturated two cores
-    (bench/RESULTS.md, issue 21). Called after each encoding; ``ipoc index ivf`` runs it by hand."""
+    (bench/RESULTS.md, issue 21)."""
     from django.conf import settings
 
-    eng = eng or engine()
     vs = eng.vectors
-    if vs is None:
-        return {"ivf": None, "built": False, "vectors": 0}
     least = int(getattr(settings, "IPOC_IVF_MIN_VECTORS", IVF_MIN_VECTORS))
     n, meta = len(vs), vs.meta.get("ivf")
     if n < least and not force:
@@ -589,6 +590,45 @@ def vectors_index_maintain(eng: SearchEngine | None = None, *, force: bool = Fal
         meta = eng.vectors.meta.get("ivf")
     return {"ivf": meta, "built": meta is not None, "vectors": n, "seconds": round(time.monotonic() - started, 1),
             "scan_share": None if share is None else round(share, 4)}
+
+
+def _vectors_graph_maintain(eng: SearchEngine, *, force: bool = False) -> dict:
+    """The corpus neighbour graph (近邻图) of the vector store: each patent's 10 nearest patents and its vector
+    smoothed over them (DBA), which hybrid search uses for descriptive queries (``engine.hybrid``, point 5). Built
+    once the store holds vectors and built again when more than a fifth of its rows came after the last build
+    (rows appended since score with their own vector and have no neighbours until then); dropped with
+    ``IPOC_NEIGHBOUR_GRAPH = False``. Label-free. Cost (``VectorStore.build_neighbours``): exact up to 20,000
+    vectors (12.6k: seconds), above that within k-means lists, about 8,192 candidates per patent — bounded by
+    rows × 8,192 dot products and 64 MB of scores at a time (1M: ≈ 6·10¹² flops, minutes on one core)."""
+    from django.conf import settings
+
+    vs = eng.vectors
+    meta = vs.meta.get("nbr")
+    if not getattr(settings, "IPOC_NEIGHBOUR_GRAPH", True) or not len(vs):
+        if meta:
+            with eng.writing():
+                eng.vectors.drop_neighbours()
+        return {"built": False, "graph": None}
+    rows = int(vs.meta.get("count") or 0)
+    if meta and not force and rows - int(meta.get("built_count") or 0) <= IVF_STALE_SHARE * rows:
+        return {"built": False, "graph": meta}
+    with eng.writing():
+        done = eng.vectors.build_neighbours(k=NEIGHBOURS_K, alpha=NEIGHBOURS_ALPHA)
+    return {"built": True, "graph": eng.vectors.meta.get("nbr"), **done}
+
+
+def vectors_index_maintain(eng: SearchEngine | None = None, *, force: bool = False) -> dict:
+    """Keep the vector store's derived structures in step with its rows: the IVF of a large store
+    (:func:`_vectors_ivf_maintain`) and the corpus neighbour graph (:func:`_vectors_graph_maintain`). Called
+    after each encoding (``ipoc index encode``, the demo, the workers' chunked encode); ``ipoc index ivf`` runs
+    it by hand (``--force`` rebuilds both)."""
+    eng = eng or engine()
+    if eng.vectors is None:
+        return {"ivf": None, "built": False, "vectors": 0, "graph": None}
+    out = _vectors_ivf_maintain(eng, force=force)
+    graph = _vectors_graph_maintain(eng, force=force)
+    return out | {"graph": graph["graph"], "graph_built": graph["built"],
+                  **({"graph_seconds": graph["seconds"]} if graph["built"] else {})}
 
 
 def index_encode_job(ctx: JobContext) -> dict:
@@ -637,7 +677,8 @@ def index_encode_job(ctx: JobContext) -> dict:
     ivf = vectors_index_maintain(eng)
     return {"encoded": done, "skipped": skipped, "encoder": eng.encoder.name, "seconds": seconds,
             "texts_per_second": round(done / seconds, 1) if seconds else None,
-            "encoded_total": len(eng.vectors) if eng.vectors is not None else 0, "ivf_built": ivf["built"]}
+            "encoded_total": len(eng.vectors) if eng.vectors is not None else 0, "ivf_built": ivf["built"],
+            "graph_built": ivf.get("graph_built", False)}
 
 
 def index_rebuild(*, actor=None, chunk: int = REBUILD_CHUNK, clear_vectors: bool = False,

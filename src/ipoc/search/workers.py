@@ -219,7 +219,8 @@ def encode_finish(ctx, results: list[dict]) -> dict:
     shutil.rmtree(folder, ignore_errors=True)
     ivf = services.vectors_index_maintain(eng)
     return {"encoded": done, "skipped": skipped, "encoder": eng.encoder.name, "chunks": len(results),
-            "encoded_total": len(eng.vectors) if eng.vectors is not None else 0, "ivf_built": ivf["built"]}
+            "encoded_total": len(eng.vectors) if eng.vectors is not None else 0, "ivf_built": ivf["built"],
+            "graph_built": ivf.get("graph_built", False)}
 
 
 # ---------------------------------------------------------------- backup (ipoc.core.backup)

@@ -32,7 +32,8 @@
    final rank score of each of the top ``smooth_depth`` candidates is
    ``r(d) + mean_{n ∈ kNN10(d)} r(n)`` with ``r = 1/(rrf_k + rank)`` — documents whose corpus
    neighbours also rank high move up.  All parameters are textbook defaults (k = 10, α = 3
-   for DBA), not tuned on labelled data.
+   for DBA), not tuned on labelled data.  The product builds the graph after each encoding
+   (``search.services.vectors_index_maintain``).  Keyword queries (point 6) are not smoothed.
 
 6. **keyword queries** (``is_keyword_query``: a few short words separated by spaces, or one short word —
    what a person types to find a patent they know) are fused **lexical first**: the lexical list's weight
@@ -184,9 +185,11 @@ class HybridSearcher:
         return done
 
     # ---- dense side
-    def _dense(self, qv: np.ndarray, k: int, filters: Filters) -> tuple[np.ndarray, np.ndarray]:
+    def _dense(
+        self, qv: np.ndarray, k: int, filters: Filters, *, smoothed: bool | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         vs = self.vectors
-        sm = self.config.smoothed
+        sm = self.config.smoothed if smoothed is None else smoothed
         if vs is None or len(vs) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         if filters.is_empty():
@@ -222,11 +225,14 @@ class HybridSearcher:
         groups: Sequence[QueryGroup] | None = None,
         coord: float | None = None,
         keyword: bool = False,
+        smoothed: bool | None = None,
     ) -> tuple[np.ndarray, np.ndarray, dict]:
         """``groups`` / ``coord``: the lexical list from caller-weighted word groups (see
         :meth:`LexicalIndex.search_groups`) instead of ``query``'s words; ``query`` is still what the
-        dense side encodes. ``keyword``: fuse lexical first (module docstring, point 6)."""
+        dense side encodes. ``keyword``: fuse lexical first (module docstring, point 6). ``smoothed``:
+        overrides ``config.smoothed`` for this query (``False``: as if the store had no neighbour graph)."""
         cfg = self.config
+        sm = cfg.smoothed if smoothed is None else smoothed
         w_lexical = cfg.w_keyword_lexical if keyword else cfg.w_lexical
         f = Filters.coerce(filters)
         lex_ids, _ = self.lexical.search_ids(query, filters=f, limit=max(cfg.n_lexical, limit), groups=groups,
@@ -241,7 +247,7 @@ class HybridSearcher:
                 np.asarray([1.0 / (cfg.rrf_k + r + 1) for r in range(min(limit, len(ids)))], np.float32),
                 parts,
             )
-        d_ids, _ = self._dense(qv, max(cfg.n_dense, limit), f)
+        d_ids, _ = self._dense(qv, max(cfg.n_dense, limit), f, smoothed=sm)
         parts["dense"] = d_ids
         lists = [(lex_ids, w_lexical), (d_ids, cfg.w_dense)]
         ids, sc = rrf(lists, cfg.rrf_k)
@@ -249,25 +255,27 @@ class HybridSearcher:
             fb = ids[: cfg.prf_docs]
             fb = fb[self.vectors.contains(fb)]
             if len(fb):
-                fbv = self.vectors.get_smoothed(fb) if cfg.smoothed else self.vectors.get(fb)
+                fbv = self.vectors.get_smoothed(fb) if sm else self.vectors.get(fb)
                 q2 = l2_normalize(cfg.prf_alpha * qv + cfg.prf_beta * fbv.mean(axis=0))[0]
                 if len(self.vectors) > cfg.prf_full_max:
-                    d2 = self._rerank(q2, np.concatenate([lex_ids, d_ids]), max(cfg.n_dense, limit))
+                    d2 = self._rerank(q2, np.concatenate([lex_ids, d_ids]), max(cfg.n_dense, limit), smoothed=sm)
                 else:
-                    d2, _ = self._dense(q2, max(cfg.n_dense, limit), f)
+                    d2, _ = self._dense(q2, max(cfg.n_dense, limit), f, smoothed=sm)
                 parts["dense_prf"] = d2
                 ids, sc = rrf(lists + [(d2, cfg.w_prf)], cfg.rrf_k)
         ids, sc = self._impute_unencoded(
             ids, sc, lex_ids, lists + ([(parts["dense_prf"], cfg.w_prf)] if "dense_prf" in parts else [])
         )
-        if cfg.smoothed and self.vectors.has_neighbours and len(ids):
+        if sm and not keyword and self.vectors.has_neighbours and len(ids):
+            # not for a keyword query: smoothing re-ranks by the neighbours' ranks, which would undo its
+            # lexical-first order (known-item MRR@10 0.842 → 0.452 when it did; bench/RESULTS.md, session 10)
             ids, sc = self._smooth(ids[: max(cfg.smooth_depth, limit)])
         if len(excl):
             keep = ~np.isin(ids, excl)
             ids, sc = ids[keep], sc[keep]
         return ids[:limit], sc[:limit], parts
 
-    def _rerank(self, q: np.ndarray, candidates: np.ndarray, k: int) -> np.ndarray:
+    def _rerank(self, q: np.ndarray, candidates: np.ndarray, k: int, *, smoothed: bool | None = None) -> np.ndarray:
         """Candidates (deduplicated; those without a stored vector dropped) ranked by exact
         dot product with ``q`` on their stored vectors (DBA vectors when smoothing is on), ties
         broken by lower id; top ``k`` ids."""
@@ -275,7 +283,8 @@ class HybridSearcher:
         cand = cand[self.vectors.contains(cand)]
         if not len(cand):
             return np.zeros(0, np.int64)
-        m = self.vectors.get_smoothed(cand) if self.config.smoothed else self.vectors.get(cand)
+        sm = self.config.smoothed if smoothed is None else smoothed
+        m = self.vectors.get_smoothed(cand) if sm else self.vectors.get(cand)
         sc = m @ np.asarray(q, np.float32).reshape(-1)
         o = np.lexsort((cand, -sc))
         return cand[o][:k]
@@ -321,11 +330,12 @@ class HybridSearcher:
         groups: Sequence[QueryGroup] | None = None,
         coord: float | None = None,
         keyword: bool = False,
+        smoothed: bool | None = None,
     ) -> SearchResults:
         """Hybrid search.  ``total`` is the lexical match count (dense results are unbounded).
-        ``groups`` / ``coord`` / ``keyword``: see :meth:`search_ids`."""
+        ``groups`` / ``coord`` / ``keyword`` / ``smoothed``: see :meth:`search_ids`."""
         ids, sc, parts = self.search_ids(query, filters=filters, limit=limit + offset, prf=prf, groups=groups,
-                                         coord=coord, keyword=keyword)
+                                         coord=coord, keyword=keyword, smoothed=smoothed)
         ranks = {k: {int(i): r for r, i in enumerate(v.tolist())} for k, v in parts.items()}
         hits = []
         for i, s in zip(ids[offset:].tolist(), sc[offset:].tolist(), strict=True):

@@ -31,11 +31,14 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
 
 CHUNK = 65536
+NBR_EXACT_MAX = 20_000  # up to this many rows the neighbour graph is exact (rows² dot products)
+NBR_CANDIDATES = 8192  # above it each row is compared with about this many rows of the nearest k-means lists
 
 
 def quantize(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -284,13 +287,32 @@ class VectorStore:
         return out
 
     def build_neighbours(
-        self, k: int = 10, alpha: float = 3.0, *, block: int = 2048, nprobe: int = 16
-    ) -> None:
-        """Top-k corpus neighbours of every row (exact for ≤ 200k rows, else within IVF lists)
-        and the DBA vectors derived from them."""
+        self,
+        k: int = 10,
+        alpha: float = 3.0,
+        *,
+        exact_max: int = NBR_EXACT_MAX,
+        candidates: int = NBR_CANDIDATES,
+        block_floats: int = 1 << 24,
+        seed: int = 0,
+    ) -> dict:
+        """Top-k corpus neighbours of every live row and the DBA vectors derived from them.
+
+        Up to ``exact_max`` live rows the neighbours are exact (every row against every row). Above it they are
+        found within a coarse quantiser made for this build (the same spherical k-means as :meth:`build_ivf`,
+        on every row present now): the rows of each list are compared with the rows of the nearest lists,
+        about ``candidates`` of them — so the work is about rows × ``candidates`` dot products (at 1M rows and
+        8,192 candidates, 6·10¹² flops) instead of rows². Memory: one ``block_floats`` score block (64 MB), the
+        graph (rows × (k+1) × 12 bytes) and one chunk of DBA rows; the DBA vectors go straight to int8 files
+        (written beside the old ones and swapped in, so a reader never sees a half-written file).
+        Returns what was done (rows, mode, seconds)."""
+        started = time.monotonic()
         with self._lock:
             n = self._vecs.shape[0]
             live = self._live
+            if not live.any():
+                self.drop_neighbours()
+                return {"rows": 0, "mode": None, "seconds": 0.0}
             kdba = k
             k = k + 1  # the row itself + k neighbours (DBA uses the first k incl. itself)
             nbr = np.full((n, k), -1, np.int64)
@@ -299,9 +321,11 @@ class VectorStore:
             def deq(rows):
                 return self._vecs[rows].astype(np.float32) * self._scales[rows, None]
 
-            def fill(qrows: np.ndarray, crow: np.ndarray, C: np.ndarray) -> None:
-                for a in range(0, len(qrows), block):
-                    qr = qrows[a : a + block]
+            def fill(qrows: np.ndarray, crow: np.ndarray) -> None:
+                C = deq(crow)
+                step = max(1, block_floats // max(1, len(crow)))
+                for a in range(0, len(qrows), step):
+                    qr = qrows[a : a + step]
                     S = deq(qr) @ C.T
                     kk = min(k, S.shape[1])
                     top = np.argpartition(-S, kk - 1, axis=1)[:, :kk]
@@ -311,38 +335,62 @@ class VectorStore:
                     w[qr, :kk] = np.take_along_axis(ts, o, axis=1)
 
             live_rows = np.flatnonzero(live)
-            if self._ivf is None or len(live_rows) <= 200_000:
-                fill(live_rows, live_rows, deq(live_rows))
+            if len(live_rows) <= exact_max:
+                mode = "exact"
+                fill(live_rows, live_rows)
             else:
-                c, order, off = self._ivf["centroids"], self._ivf["order"], self._ivf["offsets"]
-                near = np.argsort(-(c @ c.T), axis=1)[:, :nprobe]
+                mode = "lists"
+                nlist = max(16, int(2 * np.sqrt(len(live_rows))))
+                c, _mean, assign = self._kmeans(live_rows, nlist, seed=seed)
+                assign = assign[live_rows]
+                order = live_rows[np.argsort(assign, kind="stable")]
+                off = np.concatenate([[0], np.cumsum(np.bincount(assign, minlength=len(c)))])
+                sizes = np.diff(off)
+                near = np.argsort(-(c @ c.T), axis=1)
                 for li in range(len(c)):
-                    qr = order[off[li] : off[li + 1]]
-                    qr = qr[live[qr]]
-                    if not len(qr):
+                    if not sizes[li]:
                         continue
-                    cr = np.concatenate([order[off[j] : off[j + 1]] for j in near[li]])
-                    cr = cr[live[cr]]
-                    fill(qr, cr, deq(cr))
+                    # the nearest lists (its own first) until about ``candidates`` rows
+                    take = near[li][: int(np.searchsorted(np.cumsum(sizes[near[li]]), candidates)) + 1]
+                    cr = np.concatenate([order[off[j] : off[j + 1]] for j in take])
+                    fill(order[off[li] : off[li + 1]], cr)
             ww = np.maximum(w, 0) ** alpha
             ww[nbr < 0] = 0
             ww[:, kdba:] = 0
-            dba = np.zeros((n, self.dim), np.float32)
-            for a in range(0, n, CHUNK):
-                rr = slice(a, min(n, a + CHUNK))
+            fq, fs = self.dir / "dba.i8.tmp", self.dir / "dba.f32.tmp"
+            dq = np.memmap(fq, np.int8, "w+", shape=(n, self.dim))
+            ds = np.memmap(fs, np.float32, "w+", shape=(n,))
+            step = max(1, block_floats // (k * self.dim))
+            for a in range(0, n, step):
+                rr = slice(a, min(n, a + step))
                 nb = np.maximum(nbr[rr], 0)
-                dba[rr] = np.einsum(
-                    "rk,rkd->rd", ww[rr], deq(nb.reshape(-1)).reshape(nb.shape[0], k, self.dim)
-                )
-            dead = ww.sum(axis=1) == 0
-            dba[dead] = deq(np.flatnonzero(dead)) if dead.any() else dba[dead]
-            dba /= np.maximum(np.linalg.norm(dba, axis=1, keepdims=True), 1e-12)
-            dq, ds = quantize(dba)
-            dq.tofile(self.dir / "dba.i8")
-            ds.tofile(self.dir / "dba.f32")
-            np.savez(self.dir / "nbr.npz", nbr=nbr, w=w)
-            self.meta["nbr"] = {"k": kdba, "alpha": alpha, "built_count": n}
+                d = np.einsum("rk,rkd->rd", ww[rr], deq(nb.reshape(-1)).reshape(nb.shape[0], k, self.dim))
+                dead = ww[rr].sum(axis=1) == 0  # tombstoned rows: their own vector
+                if dead.any():
+                    d[dead] = deq(np.arange(a, min(n, a + step))[dead])
+                d /= np.maximum(np.linalg.norm(d, axis=1, keepdims=True), 1e-12)
+                dq[rr], ds[rr] = quantize(d)
+            dq.flush()
+            ds.flush()
+            del dq, ds
+            tmp = self.dir / "nbr.tmp.npz"
+            np.savez(tmp, nbr=nbr, w=w)
+            os.replace(fq, self.dir / "dba.i8")
+            os.replace(fs, self.dir / "dba.f32")
+            os.replace(tmp, self.dir / "nbr.npz")
+            seconds = round(time.monotonic() - started, 2)
+            self.meta["nbr"] = {"k": kdba, "alpha": alpha, "built_count": n, "mode": mode, "seconds": seconds}
             self._save_meta()
+            self._reload()
+            return {"rows": int(len(live_rows)), "mode": mode, "seconds": seconds}
+
+    def drop_neighbours(self) -> None:
+        """Forget the neighbour graph and the DBA vectors (search scores the stored vectors again)."""
+        with self._lock:
+            self.meta["nbr"] = None
+            self._save_meta()
+            for name in ("nbr.npz", "dba.i8", "dba.f32"):
+                (self.dir / name).unlink(missing_ok=True)
             self._reload()
 
     def _exact(self, q: np.ndarray, k: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -422,28 +470,7 @@ class VectorStore:
             nlist = min(int(nlist or max(16, int(2 * np.sqrt(len(live_rows))))), len(live_rows))
             if nlist < 1:
                 return
-            rng = np.random.default_rng(seed)
-            samp = np.sort(rng.choice(live_rows, size=min(sample, len(live_rows)), replace=False))
-            x = self._vecs[samp].astype(np.float32) * self._scales[samp, None]
-            # Sentence vectors share a common direction (the mean of 1M derived patents has norm 0.81): clustered
-            # as they are, most vectors fall in a few giant lists and probing 3 % of the lists read most rows.
-            # Lists are cut on the vectors less their mean (balanced: median 27, max 208 per 65k at 1M).
-            mean = x.mean(axis=0)
-            x -= mean
-            x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-            c = x[rng.choice(len(x), size=nlist, replace=False)].copy()
-            for _ in range(iters):
-                a = np.argmax(x @ c.T, axis=1)
-                sums = np.zeros_like(c)
-                np.add.at(sums, a, x)
-                cnt = np.bincount(a, minlength=nlist)
-                empty = cnt == 0
-                sums[empty] = x[rng.choice(len(x), size=int(empty.sum()), replace=False)]
-                c = sums / np.linalg.norm(sums, axis=1, keepdims=True)
-            assign = np.empty(n, np.int32)
-            for a0 in range(0, n, CHUNK):
-                v = self._vecs[a0 : a0 + CHUNK].astype(np.float32) * self._scales[a0 : a0 + CHUNK, None] - mean
-                assign[a0 : a0 + CHUNK] = np.argmax(v @ c.T, axis=1)
+            c, mean, assign = self._kmeans(live_rows, nlist, sample=sample, iters=iters, seed=seed)
             order = np.argsort(assign, kind="stable").astype(np.int64)
             offsets = np.concatenate([[0], np.cumsum(np.bincount(assign, minlength=nlist))]).astype(np.int64)
             np.savez(
@@ -458,6 +485,37 @@ class VectorStore:
             self.meta["ivf_refused"] = None
             self._save_meta()
             self._reload()
+
+    def _kmeans(
+        self, live_rows: np.ndarray, nlist: int, *, sample: int = 65536, iters: int = 12, seed: int = 0
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Spherical k-means on a sample of ``live_rows`` (less their mean), then every row's list:
+        ``(centroids, mean, assign)`` with ``assign`` per row of the store (``build_ivf``) — callers keep
+        the rows they want."""
+        n = self._vecs.shape[0]
+        rng = np.random.default_rng(seed)
+        samp = np.sort(rng.choice(live_rows, size=min(sample, len(live_rows)), replace=False))
+        x = self._vecs[samp].astype(np.float32) * self._scales[samp, None]
+        # Sentence vectors share a common direction (the mean of 1M derived patents has norm 0.81): clustered
+        # as they are, most vectors fall in a few giant lists and probing 3 % of the lists read most rows.
+        # Lists are cut on the vectors less their mean (balanced: median 27, max 208 per 65k at 1M).
+        mean = x.mean(axis=0)
+        x -= mean
+        x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+        c = x[rng.choice(len(x), size=nlist, replace=False)].copy()
+        for _ in range(iters):
+            a = np.argmax(x @ c.T, axis=1)
+            sums = np.zeros_like(c)
+            np.add.at(sums, a, x)
+            cnt = np.bincount(a, minlength=nlist)
+            empty = cnt == 0
+            sums[empty] = x[rng.choice(len(x), size=int(empty.sum()), replace=False)]
+            c = sums / np.linalg.norm(sums, axis=1, keepdims=True)
+        assign = np.empty(n, np.int32)
+        for a0 in range(0, n, CHUNK):
+            v = self._vecs[a0 : a0 + CHUNK].astype(np.float32) * self._scales[a0 : a0 + CHUNK, None] - mean
+            assign[a0 : a0 + CHUNK] = np.argmax(v @ c.T, axis=1)
+        return c, mean, assign
 
     def ivf_scan_share(self, queries: int = 32, nprobe: int | None = None, seed: int = 0) -> float | None:
         """The share of the store's rows one query reads through the IVF (stored vectors as queries): near the

@@ -41,6 +41,8 @@ class Command(IpocCommand):
             text = (f"向量 {data['vectors']} 条；倒排向量索引 {ivf['nlist']} 个列表"
                     f"{'（已重建，' + str(data['seconds']) + 's）' if data['built'] else '（无需重建）'}" if ivf else
                     f"向量 {data['vectors']} 条，少于 {services.IVF_MIN_VECTORS} 条，逐条比对即可，不建倒排向量索引")
+            if data.get("graph"):
+                text += f"\n近邻图 {data['graph']['built_count']} 条{'（已重建）' if data['graph_built'] else '（无需重建）'}"
             return self.emit(options, data, text)
         if action == "sync":
             data = services.sync_ids([], workers=options["workers"])
