@@ -15,6 +15,9 @@ features, ``w_lex`` up to 1.5), or a JSON object of ``IpcParams`` fields.
     OMP_NUM_THREADS=1 python bench/ipc_tuned.py --encoder onnx:/tmp/x/search/ipc_encoder --final
     OMP_NUM_THREADS=1 python bench/ipc_tuned.py --encoder onnx:/tmp/x/search/encoder --params default --params linear
 
+An encoder spec may be ``concat:<spec>|<spec>`` (two encoders side by side, as the product's IPC suggester
+reads the stock and the tuned one: ``search.services.ipc_encoder``).
+
 ``--nested`` is the unbiased fold-4 check used for choosing: the same procedure run on folds 1–3 only
 (selection on fold 3, refit on folds 1–3), scored on fold 4; fold 5 is not read.
 """

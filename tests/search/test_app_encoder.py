@@ -4,12 +4,14 @@ suggester's own (tuned) encoder, and ipoc encoder train keeping fold 5 out."""
 import io
 import json
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from ipoc.patents import services as patent_services
 from ipoc.search import services, testing
+from ipoc.search.engine.encoders import encoder_from_config as encoder_from_spec
 
 search_index = testing.search_index
 
@@ -80,3 +82,27 @@ def test_encoder_train_never_trains_or_selects_on_fold_5(indexed, tmp_path):
         _run("encoder", "train", str(csv_path), "--select-fold", "5")
     with pytest.raises(CommandError, match="train_folds"):
         _run("encoder", "train", str(csv_path), "--train-folds", "1,4", "--select-fold", "4")
+
+
+def test_ipc_suggester_pairs_the_tuned_encoder_with_the_stock_one(indexed, settings, tmp_path):
+    """With a real (not hashing) search encoder, the IPC suggester reads both side by side."""
+    pytest.importorskip("onnxruntime")
+    from ipoc.search.engine.onnx_encoder import export
+    from tests.search.test_engine_onnx import tiny_model
+
+    cfg, tok, w = tiny_model()
+    export(tmp_path / "stock", weights=w, config=cfg, tokenizer=tok, name="stock", max_tokens=8)
+    settings.IPOC_ENCODER = f"onnx:{tmp_path / 'stock'}"
+    services.reset_engine()
+    assert services.ipc_encoder().name == "stock-t8"  # no tuned encoder yet
+    tuned = {k: v * 1.5 if k.endswith(".w") else v for k, v in w.items()}
+    export(services.ipc_encoder_dir(), weights=tuned, config=cfg, tokenizer=tok, name="tuned", max_tokens=8)
+    enc = services.ipc_encoder()
+    assert enc.name == "concat(stock-t8+tuned-t8)"
+    texts = ["一种锂电池正极材料", "石墨烯散热膜"]
+    joined = enc.encode_queries(texts)
+    a = services.engine().encoder.encode_queries(texts)
+    b = encoder_from_spec(f"onnx:{services.ipc_encoder_dir()}").encode_queries(texts)
+    assert joined.shape == (2, a.shape[1] + b.shape[1])
+    cos = lambda x: float(x[0] @ x[1] / np.linalg.norm(x[0]) / np.linalg.norm(x[1]))  # noqa: E731
+    assert cos(joined) == pytest.approx((cos(a) + cos(b)) / 2, abs=1e-5)

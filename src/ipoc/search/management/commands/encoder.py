@@ -15,7 +15,8 @@ class Command(IpocCommand):
         parser.add_argument("--float32", action="store_true", help="不量化为 int8 / keep float32 weights")
         parser.add_argument("--train-folds", default="1,2,3", help="train：训练折 / training folds (default 1,2,3)")
         parser.add_argument("--select-fold", type=int, default=4, help="train：选模型用的折 / selection fold (default 4)")
-        parser.add_argument("--epochs", type=int, default=1)
+        parser.add_argument("--epochs", type=int, default=3,
+                            help="train：训练轮数（默认 3）/ epochs (default 3)")
 
     def handle(self, *args, **options):
         if options["action"] == "export":
