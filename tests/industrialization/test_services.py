@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.industrialization import selectors, services
-from ipoc.industrialization.models import FilingStatus, ProductYear, ProjectStage
+from ipoc.industrialization.models import FilingStatus, ProductPatent, ProductYear, ProjectStage
 
 
 def test_project_from_deal_takes_enterprise_demand_and_patents(project, orgs, deal, patents):
@@ -97,9 +97,9 @@ def test_pack_refused_while_a_covering_patent_has_lapsed(users, product_with_dat
 
 
 def test_pack_checks_holder_licence_and_figures(users, orgs, product, patents, data_year):
-    actor = users["center_a"]
-    # a patent of someone else declared as owned, and no figures for the year
-    services.product_patent_add(actor=actor, product=product, patent=patents["univ2"], source="owned")
+    # a patent recorded as owned that is someone else's now (the service refuses it at entry; a transfer after it
+    # is what the check catches), and no figures for the year
+    ProductPatent.objects.create(product=product, patent=patents["univ2"], source="owned")
     codes = {p.get("code") or p["field"] for p in services.filing_problems(product, data_year)}
     assert codes == {"not_held", "year"}
 

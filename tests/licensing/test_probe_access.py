@@ -174,3 +174,30 @@ def test_center_cannot_pledge_for_a_pledgor_on_the_platform(users, orgs, patent)
     pledge = services.pledge_create(actor=users["univ"], center=orgs["center_a"], title="开源", summary="s",
                                     mechanism="covenant", scope_numbers=[patent.publication_number])
     assert pledge.center == orgs["center_a"]
+
+
+def test_an_administrators_or_the_systems_restriction_is_not_any_centers_to_release(patent, users, serves):
+    """Session-10 probe: any center could release a restriction an administrator had recorded."""
+    by_admin = services.encumbrance_record(actor=users["admin"], patent=patent, kind="preservation",
+                                           party="某区人民法院", start_date=TODAY - dt.timedelta(days=3))
+    by_import = services.encumbrance_record(actor=None, patent=patent, kind="pledge", party="某银行",
+                                            start_date=TODAY - dt.timedelta(days=3))
+    for enc in (by_admin, by_import):
+        with pytest.raises(PermissionDenied):
+            services.encumbrance_release(actor=users["center_b"], encumbrance=enc)
+    serves("center_a", "univ")  # center_a serves the patentee: it may release the import's record, not the admin's
+    with pytest.raises(PermissionDenied):
+        services.encumbrance_release(actor=users["center_a"], encumbrance=by_admin)
+    services.encumbrance_release(actor=users["center_a"], encumbrance=by_import)
+    services.encumbrance_release(actor=users["admin"], encumbrance=by_admin)
+    by_admin.refresh_from_db(), by_import.refresh_from_db()
+    assert by_admin.end_date == TODAY and by_import.end_date == TODAY
+
+
+def test_a_center_serves_a_declaration_as_itself_only(patent, users, orgs):
+    """Session-10 probe: naming another center was silently replaced by one's own; now it is refused."""
+    with pytest.raises(PermissionDenied) as err:
+        services.declaration_create(actor=users["center_a"], patent=patent, patentee=orgs["univ"],
+                                    center=orgs["center_b"], fee_method="royalty", royalty_rate="3", term_years=5,
+                                    contact_name="王老师", field="新能源电池材料")
+    assert err.value.field == "center"

@@ -21,7 +21,8 @@ import json
 import re
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from ipoc.core.errors import ApplicationError
 
@@ -30,8 +31,17 @@ MIN_DB_INT = -(2**63)
 MIN_YEAR, MAX_YEAR = 1700, 2199
 MIN_DATE, MAX_DATE = dt.date(MIN_YEAR, 1, 1), dt.date(MAX_YEAR, 12, 31)
 
-DbId = Annotated[int, Field(ge=0, le=MAX_DB_INT)]
-DbInt = Annotated[int, Field(ge=MIN_DB_INT, le=MAX_DB_INT)]
+
+
+def _not_bool(value: Any) -> Any:
+    """``true`` is not an id: pydantic's lax mode would read it as 1 (a record the caller never named)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+DbId = Annotated[int, BeforeValidator(_not_bool), Field(ge=0, le=MAX_DB_INT)]
+DbInt = Annotated[int, BeforeValidator(_not_bool), Field(ge=MIN_DB_INT, le=MAX_DB_INT)]
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
 BoundedDate = Annotated[dt.date, Field(ge=MIN_DATE, le=MAX_DATE)]
 

@@ -23,10 +23,11 @@ def organization_list(*, user: User, q: str = "", kind: str = "", region: str = 
     return qs.order_by("name")
 
 
-def organization_get(*, user: User, pk: int) -> Organization:
+def organization_get(*, user: User, pk: int, field: str | None = None) -> Organization:
+    """An organisation the user may see; ``field``: the input that named it, for the refusal."""
     org = restrict(Organization.objects.all(), user, VIEW).filter(pk=pk).first()
     if org is None:
-        raise NotFound(f"组织机构 {pk} 不存在或无权查看")
+        raise NotFound(f"组织机构 {pk} 不存在或无权查看", field=field)
     return org
 
 

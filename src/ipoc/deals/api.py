@@ -85,7 +85,7 @@ def deal_create(request, payload: DealCreate):
     data = payload.dict()
     center_id = data.pop("center_id")
     data = resolve_relations(user, data)
-    center = core_selectors.organization_get(user=user, pk=center_id) if center_id else None
+    center = core_selectors.organization_get(user=user, pk=center_id, field="center_id") if center_id else None
     deal = services.deal_create(actor=user, center=center, **data)
     return Status(201, read(deal))
 

@@ -80,9 +80,9 @@ def demand_create(request, payload: DemandCreate):
     org_id, center_id = data.pop("organization_id"), data.pop("center_id")
     if data.get("kind") is None:
         data.pop("kind")
-    organization = core_selectors.organization_get(user=request.auth, pk=org_id) if org_id else None
+    organization = core_selectors.organization_get(user=request.auth, pk=org_id, field="organization_id") if org_id else None
     if center_id:
-        data["center"] = core_selectors.organization_get(user=request.auth, pk=center_id)
+        data["center"] = core_selectors.organization_get(user=request.auth, pk=center_id, field="center_id")
     demand = services.demand_create(actor=request.auth, organization=organization, **data)
     return Status(201, _read(request.auth, demand))
 

@@ -56,7 +56,7 @@ def event_create(request, payload: EventCreate):
     organizer_id = data.pop("organizer_id")
     data["patents"] = selectors.patents_by_ids(user=user, ids=data.pop("patent_ids"))
     data["demands"] = selectors.demands_by_ids(user=user, ids=data.pop("demand_ids"))
-    organizer = core_selectors.organization_get(user=user, pk=organizer_id) if organizer_id else None
+    organizer = core_selectors.organization_get(user=user, pk=organizer_id, field="organizer_id") if organizer_id else None
     event = services.event_create(actor=user, organizer=organizer, **data)
     return Status(201, _read(user, event))
 
@@ -86,7 +86,7 @@ def event_transition(request, event_id: int, payload: EventTransition):
 def event_register(request, event_id: int, payload: EventRegister):
     user = request.auth
     event = selectors.event_get(user=user, pk=event_id)
-    org = core_selectors.organization_get(user=user, pk=payload.organization_id) if payload.organization_id else None
+    org = core_selectors.organization_get(user=user, pk=payload.organization_id, field="organization_id") if payload.organization_id else None
     return Status(201, services.event_register(actor=user, event=event, organization=org, note=payload.note))
 
 
@@ -103,8 +103,8 @@ def registration_attendance(request, event_id: int, registration_id: int, payloa
 def event_outcome_create(request, event_id: int, payload: EventOutcomeCreate):
     user = request.auth
     event = selectors.event_get(user=user, pk=event_id)
-    party_a = core_selectors.organization_get(user=user, pk=payload.party_a_id)
-    party_b = core_selectors.organization_get(user=user, pk=payload.party_b_id)
+    party_a = core_selectors.organization_get(user=user, pk=payload.party_a_id, field="party_a_id")
+    party_b = core_selectors.organization_get(user=user, pk=payload.party_b_id, field="party_b_id")
     patents = selectors.patents_by_ids(user=user, ids=payload.patent_ids)
     outcome = services.event_outcome_create(actor=user, event=event, party_a=party_a, party_b=party_b,
                                             patents=patents, note=payload.note)

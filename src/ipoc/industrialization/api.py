@@ -34,10 +34,10 @@ PROJECT_PREFETCH = ("project_patents__patent", "outcomes", "products")
 PRODUCT_PREFETCH = ("product_patents__patent", "years", "filings")
 
 
-def _org(user, pk):
+def _org(user, pk, field: str | None = None):
     from ipoc.core import selectors as core_selectors
 
-    return core_selectors.organization_get(user=user, pk=pk) if pk else None
+    return core_selectors.organization_get(user=user, pk=pk, field=field) if pk else None
 
 
 def _patent(user, pk):
@@ -74,8 +74,9 @@ def project_create(request, payload: ProjectCreate):
     d = payload.dict()
     deal = deal_selectors.deal_get(user=user, pk=d["deal_id"]) if d["deal_id"] else None
     demand = demand_selectors.demand_get(user=user, pk=d["demand_id"]) if d["demand_id"] else None
-    project = services.project_create(actor=user, title=d["title"], enterprise=_org(user, d["enterprise_id"]),
-                                      center=_org(user, d["center_id"]), deal=deal, start_date=d["start_date"],
+    project = services.project_create(actor=user, title=d["title"],
+                                      enterprise=_org(user, d["enterprise_id"], "enterprise_id"),
+                                      center=_org(user, d["center_id"], "center_id"), deal=deal, start_date=d["start_date"],
                                       summary=d["summary"], demand=demand)
     return Status(201, project)
 
@@ -127,7 +128,7 @@ def product_create(request, payload: ProductCreate):
     d = payload.dict()
     project = selectors.project_get(user=user, pk=d.pop("project_id")) if d.get("project_id") else None
     d.pop("project_id", None)
-    enterprise = _org(user, d.pop("enterprise_id"))
+    enterprise = _org(user, d.pop("enterprise_id"), "enterprise_id")
     return Status(201, services.product_create(actor=user, enterprise=enterprise, project=project, **d))
 
 
@@ -195,7 +196,7 @@ def brand_detail(request, brand_id: int):
 def brand_create(request, payload: BrandCreate):
     user = request.auth
     d = payload.dict()
-    holder = _org(user, d.pop("holder_id"))
+    holder = _org(user, d.pop("holder_id"), "holder_id")
     return Status(201, services.brand_create(actor=user, holder=holder, **d))
 
 

@@ -27,10 +27,10 @@ from ipoc.licensing.schemas import (
 router = Router(tags=["licensing"])
 
 
-def _org(user, pk):
+def _org(user, pk, field: str | None = None):
     from ipoc.core import selectors as core_selectors
 
-    return core_selectors.organization_get(user=user, pk=pk) if pk else None
+    return core_selectors.organization_get(user=user, pk=pk, field=field) if pk else None
 
 
 def _patent(user, pk):
@@ -82,8 +82,8 @@ def declaration_create(request, payload: DeclarationCreate):
     user = request.auth
     data = payload.dict()
     patent = _patent(user, data.pop("patent_id"))
-    patentee = _org(user, data.pop("patentee_id"))
-    center = _org(user, data.pop("center_id"))
+    patentee = _org(user, data.pop("patentee_id"), "patentee_id")
+    center = _org(user, data.pop("center_id"), "center_id")
     return Status(201, services.declaration_create(actor=user, patent=patent, patentee=patentee, center=center,
                                                    **data))
 
@@ -124,7 +124,7 @@ def licence_notice(request, declaration_id: DbId, payload: NoticeIn):
     user = request.auth
     decl = selectors.public_declaration_get(declaration_id)
     data = payload.dict()
-    licensee = _org(user, data.pop("licensee_id")) or user.organization
+    licensee = _org(user, data.pop("licensee_id"), "licensee_id") or user.organization
     if licensee is None:
         from ipoc.core.errors import ApplicationError
 
@@ -240,7 +240,7 @@ def pledge_detail(request, pledge_id: DbId):
 def pledge_create(request, payload: PledgeCreate):
     user = request.auth
     data = payload.dict()
-    pledgor = _org(user, data.pop("pledgor_id"))
+    pledgor = _org(user, data.pop("pledgor_id"), "pledgor_id")
     if data.get("pledged_on") is None:
         data.pop("pledged_on")
     return Status(201, services.pledge_create(actor=user, pledgor=pledgor, **data))

@@ -52,7 +52,7 @@ def patent_demands(request, patent_id: int, limit: int = 10):
 
 @router.post("/listings", response={201: ListingRead}, summary="专利挂牌")
 def listing_create(request, payload: ListingCreate):
-    holder = core_selectors.organization_get(user=request.auth, pk=payload.holder_id)
+    holder = core_selectors.organization_get(user=request.auth, pk=payload.holder_id, field="holder_id")
     data = payload.dict(exclude={"holder_id"})
     return Status(201, services.listing_create(actor=request.auth, holder=holder, **data))
 

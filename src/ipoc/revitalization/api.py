@@ -45,7 +45,7 @@ class StockFilters(Schema):
 def _institution(user, institution_id: int | None):
     """The institution an action concerns: given, else the user's own organisation."""
     if institution_id:
-        return core_selectors.organization_get(user=user, pk=institution_id)
+        return core_selectors.organization_get(user=user, pk=institution_id, field="institution_id")
     if user.organization_id is None:
         raise ApplicationError("请指定高校/院所 / institution_id is required", field="institution_id")
     return user.organization
@@ -160,7 +160,7 @@ def stock_candidates(request, stock_id: int, limit: int = 10):
 @router.post("/items/{stock_id}/pushes", response={201: PushRead}, summary="推送给企业")
 def push_create(request, stock_id: int, payload: PushCreate):
     stock = selectors.stock_get(user=request.auth, pk=stock_id)
-    enterprise = core_selectors.organization_get(user=request.auth, pk=payload.enterprise_id)
+    enterprise = core_selectors.organization_get(user=request.auth, pk=payload.enterprise_id, field="enterprise_id")
     push = services.push_create(actor=request.auth, stock=stock, enterprise=enterprise, note=payload.note)
     return Status(201, push)
 
@@ -205,8 +205,8 @@ def reviewer_appoint(request, payload: ReviewerCreate):
 @router.post("/services", response=ServiceRequestRead,
              summary="运营中心申请服务高校院所（服务关系）：运营中心发起的申请待该高校/院所同意后生效")
 def service_link_create(request, payload: ServiceLinkCreate):
-    center = core_selectors.organization_get(user=request.auth, pk=payload.center_id)
-    institution = core_selectors.organization_get(user=request.auth, pk=payload.institution_id)
+    center = core_selectors.organization_get(user=request.auth, pk=payload.center_id, field="center_id")
+    institution = core_selectors.organization_get(user=request.auth, pk=payload.institution_id, field="institution_id")
     return services.service_link_create(actor=request.auth, center=center, institution=institution,
                                         note=payload.note)
 

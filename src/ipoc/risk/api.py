@@ -44,12 +44,7 @@ def _organization(user, pk, field: str):
     """An organisation chosen by id; an unknown or hidden one is a 404 naming the field."""
     from ipoc.core import selectors as core_selectors
 
-    if not pk:
-        return None
-    try:
-        return core_selectors.organization_get(user=user, pk=pk)
-    except NotFound as exc:
-        raise NotFound(exc.message, field=field) from None
+    return core_selectors.organization_get(user=user, pk=pk, field=field) if pk else None
 
 
 @router.post("/checks", response={201: CheckRead}, summary="申请出口前风险预警")

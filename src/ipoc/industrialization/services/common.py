@@ -213,6 +213,9 @@ def _deal_for_link(*, deal_id: int | None, patent, enterprise: Organization, sou
                                field="deal")
     if not deal.buyers.filter(pk=enterprise.pk).exists():
         raise ApplicationError(_("%(o)s 不是交易“%(d)s”的受让/被许可方") % {"o": enterprise, "d": deal}, field="deal")
+    if deal.stage not in SIGNED_DEAL_STAGES:
+        raise ApplicationError(_("交易“%(d)s”处于“%(s)s”阶段，尚未签约，不能作为取得来源") % {
+            "d": deal, "s": deal.get_stage_display()}, field="deal")
     expected = {PatentSource.LICENSED: ("license",), PatentSource.BOUGHT: ("assignment", "equity")}.get(source)
     if expected and deal.deal_type not in expected:
         raise ApplicationError(_("交易“%(d)s”的交易方式为“%(t)s”，与取得方式不符") % {
@@ -231,12 +234,22 @@ def patent_link_add(*, actor: User | None, owner, link_model, owner_field: str, 
     deal = _deal_for_link(deal_id=deal_id, patent=patent, enterprise=owner.enterprise, source=source)
     licence = _check_open_licence(open_licence_id, owner.enterprise, patent)
     _link_checks(source, deal, licence)
+    if source == PatentSource.OWNED and not _enterprise_holds(owner.enterprise, patent):
+        raise ApplicationError(_("专利 %(p)s 的申请人或权利人不是 %(o)s：请选择许可或受让取得并关联交易或开放许可") % {
+            "p": patent_text(patent), "o": owner.enterprise}, field="source")
     link = link_model(**{owner_field: owner}, patent=patent, source=source, deal=deal, open_licence_id=licence)
     validated_save(link)
     audit_record(actor=actor, action="update", obj=owner, changes={
         "patents": [None, {"patent": patent.pk, "source": source, "deal": deal.pk if deal else None,
                            "open_licence": licence}]})
     return link
+
+
+def _enterprise_holds(enterprise: Organization, patent) -> bool:
+    """The enterprise is an applicant or the current holder of the patent (自有专利)."""
+    from ipoc.patents import selectors as patent_selectors
+
+    return patent_selectors.patents_held_by(user=None, organization=enterprise).filter(pk=patent.pk).exists()
 
 
 def open_licences_of(org_id: int) -> list[dict]:

@@ -144,7 +144,10 @@ def check_for(*, actor: User | None, patent) -> dict:
 
 
 def _center_of(actor: User | None, center: Organization | None) -> Organization | None:
+    """The serving center (服务机构), optional: center staff serve as their own center and may not name another."""
     if actor is not None and actor.role == Role.CENTER_STAFF and not actor.is_platform_admin:
+        if center is not None and center.pk != actor.organization_id:
+            raise PermissionDenied(_("只能以本运营中心作为服务机构"), field="center")
         return actor.organization
     if center is not None and center.kind != OrganizationKind.OPERATION_CENTER:
         raise ApplicationError(_("服务机构必须是产业知识产权运营中心"), field="center")
@@ -454,14 +457,16 @@ def encumbrance_record(*, actor: User | None, patent, kind: str, start_date: dt.
 
 def may_release_encumbrance(actor: User | None, encumbrance: PatentEncumbrance) -> bool:
     """Only the organisation that recorded a restriction (or an administrator) records its release: a patentee
-    cannot clear a court's preservation or a bank's pledge a center recorded, nor one center another's record.
-    A restriction recorded by the system (an import) is released by a center or an administrator."""
+    cannot clear a court's preservation or a bank's pledge a center recorded, nor one center another's record;
+    an administrator's record is released by an administrator. A restriction recorded by the system (an import)
+    is released by an administrator or a center that serves the patent's holder (as ``encumbrance_refusal``)."""
     if (settled := settled_by_role(actor)) is not None:
         return settled
     recorder = encumbrance.recorded_by
-    if recorder is not None and recorder.organization_id:
-        return actor.organization_id == recorder.organization_id
-    return actor.role == Role.CENTER_STAFF
+    if recorder is not None:  # a user's record: that user's organisation; an administrator's: administrators
+        return bool(recorder.organization_id) and actor.organization_id == recorder.organization_id
+    # the system's record (an import): a center that may record a restriction on this patent (one serving its holder)
+    return actor.role == Role.CENTER_STAFF and encumbrance_refusal(actor, encumbrance.patent) is None
 
 
 @transaction.atomic
