@@ -181,3 +181,17 @@ def test_terms_are_proposed_from_the_texts(batch_set, users):
     assert added[TermAxis.TECHNOLOGY] == len(tech) > 0 and not any(t.reviewed for t in tech)
     assert "能量密度" in {e.label for e in effects} or "效率" in {e.label for e in effects}
     assert services.matrix_terms_review(actor=users["admin"], patent_set=batch_set) == len(tech) + len(effects)
+
+
+def test_the_copies_go_with_their_patent_and_their_set(batch_set, users):
+    """The member and fact rows carry no database constraint (bulk copies); deleting still removes them."""
+    from ipoc.analytics.models import PatentSetMember, SetApplicant, SetClass, SetInventor
+
+    copies = (PatentSetMember, SetApplicant, SetClass, SetInventor)
+    patent = Patent.objects.get(pk=PatentSetMember.objects.filter(patent_set=batch_set).values("patent_id")[:1])
+    assert all(m.objects.filter(patent_set=batch_set, patent=patent).exists() for m in (PatentSetMember, SetClass))
+    patent.delete()
+    assert not any(m.objects.filter(patent_id=patent.pk).exists() for m in copies)
+    assert all(m.objects.filter(patent_set=batch_set).exists() for m in (PatentSetMember, SetApplicant, SetClass))
+    services.patent_set_delete(actor=users["admin"], patent_set=batch_set)
+    assert not any(m.objects.filter(patent_set_id=batch_set.pk).exists() for m in copies)

@@ -56,10 +56,15 @@ class PatentSet(models.Model):
 class PatentSetMember(models.Model):
     """A patent of a set as of the set's last evaluation, with the facts the analyses count copied from the
     patent (a narrow row: aggregating over a set reads these rows, not the wide patent records with their
-    texts). Re-evaluation after every import keeps the copy current."""
+    texts). Re-evaluation after every import keeps the copy current.
 
-    patent_set = models.ForeignKey(PatentSet, on_delete=models.CASCADE, related_name="members")
-    patent = models.ForeignKey("patents.Patent", on_delete=models.CASCADE, related_name="+")
+    This row and the set's applicant, class and inventor rows are copies the evaluation writes in bulk, so their
+    foreign keys carry no database constraint (``db_constraint=False``): checking two keys per inserted row made
+    the evaluation of a whole-store set 2.4× slower on PostgreSQL (bench/RESULTS.md, session 10). Deleting a set
+    or a patent still removes them (Django's cascade), and the evaluation only ever copies existing patents."""
+
+    patent_set = models.ForeignKey(PatentSet, on_delete=models.CASCADE, db_constraint=False, related_name="members")
+    patent = models.ForeignKey("patents.Patent", on_delete=models.CASCADE, db_constraint=False, related_name="+")
     app_year = models.CharField(_("申请年"), max_length=4, blank=True)
     grant_year = models.CharField(_("授权年"), max_length=4, blank=True)
     legal_status = models.CharField(_("法律状态"), max_length=16, blank=True)
@@ -90,8 +95,8 @@ class PatentSetMember(models.Model):
 class SetApplicant(models.Model):
     """An applicant of a set's patent, copied at evaluation (the applicant analyses scan these rows)."""
 
-    patent_set = models.ForeignKey(PatentSet, on_delete=models.CASCADE, related_name="+")
-    patent = models.ForeignKey("patents.Patent", on_delete=models.CASCADE, related_name="+")
+    patent_set = models.ForeignKey(PatentSet, on_delete=models.CASCADE, db_constraint=False, related_name="+")
+    patent = models.ForeignKey("patents.Patent", on_delete=models.CASCADE, db_constraint=False, related_name="+")
     name = models.CharField(_("申请人"), max_length=300)
     party_type = models.CharField(_("申请人类型"), max_length=16, blank=True)
     app_year = models.CharField(_("申请年"), max_length=4, blank=True)
@@ -107,8 +112,8 @@ class SetApplicant(models.Model):
 class SetClass(models.Model):
     """An IPC code of a set's patent, copied at evaluation (the IPC analyses scan these rows)."""
 
-    patent_set = models.ForeignKey(PatentSet, on_delete=models.CASCADE, related_name="+")
-    patent = models.ForeignKey("patents.Patent", on_delete=models.CASCADE, related_name="+")
+    patent_set = models.ForeignKey(PatentSet, on_delete=models.CASCADE, db_constraint=False, related_name="+")
+    patent = models.ForeignKey("patents.Patent", on_delete=models.CASCADE, db_constraint=False, related_name="+")
     code = models.CharField(_("分类号"), max_length=32)
     subclass = models.CharField(_("小类"), max_length=4)
     app_year = models.CharField(_("申请年"), max_length=4, blank=True)
@@ -124,8 +129,8 @@ class SetClass(models.Model):
 class SetInventor(models.Model):
     """An inventor of a set's patent, copied at evaluation (the inventor ranking scans these rows)."""
 
-    patent_set = models.ForeignKey(PatentSet, on_delete=models.CASCADE, related_name="+")
-    patent = models.ForeignKey("patents.Patent", on_delete=models.CASCADE, related_name="+")
+    patent_set = models.ForeignKey(PatentSet, on_delete=models.CASCADE, db_constraint=False, related_name="+")
+    patent = models.ForeignKey("patents.Patent", on_delete=models.CASCADE, db_constraint=False, related_name="+")
     name = models.CharField(_("发明人"), max_length=300)
 
     class Meta:

@@ -214,7 +214,8 @@ def landscape_workers(size: int) -> int:
 
 
 def _sql_of(qs: QuerySet) -> tuple[str, list]:
-    sql, params = qs.values("id").query.sql_with_params()
+    """The ids ``qs`` selects as SQL for ``IN (…)``: unordered (an order there is only a sort to throw away)."""
+    sql, params = qs.order_by().values("id").query.sql_with_params()
     return sql, list(params)
 
 
