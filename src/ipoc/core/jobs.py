@@ -173,7 +173,9 @@ class JobContext:
         self._save(force=True)
 
     def checkpoint(self, data: dict) -> None:
-        """Persist a resume point; call it right after the work it describes is committed."""
+        """Persist a resume point. Call it inside the transaction that commits the work it describes when that
+        work also adds to stored counts (the import's report): a kill between the two would make the resume redo
+        the work and count it twice. Otherwise right after the commit is enough (the redo is idempotent)."""
         self.job.checkpoint = data
         self._save(force=True)
 
