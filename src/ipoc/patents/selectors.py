@@ -100,6 +100,11 @@ def patents_held_by(*, user: User | None, organization) -> QuerySet[Patent]:
     return qs.filter(Exists(parties))
 
 
+def is_held_by(patent, organization) -> bool:
+    """The organisation is an applicant or the current holder of ``patent`` (as :func:`patents_held_by`)."""
+    return patents_held_by(user=None, organization=organization).filter(pk=patent.pk).exists()
+
+
 def with_parties(qs: QuerySet[Patent]) -> QuerySet[Patent]:
     """Prefetch applicants (one extra query for the page) for list rendering."""
     return qs.prefetch_related(Prefetch("parties", queryset=PatentParty.objects.filter(role="applicant")))

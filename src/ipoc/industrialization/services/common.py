@@ -234,7 +234,9 @@ def patent_link_add(*, actor: User | None, owner, link_model, owner_field: str, 
     deal = _deal_for_link(deal_id=deal_id, patent=patent, enterprise=owner.enterprise, source=source)
     licence = _check_open_licence(open_licence_id, owner.enterprise, patent)
     _link_checks(source, deal, licence)
-    if source == PatentSource.OWNED and not _enterprise_holds(owner.enterprise, patent):
+    from ipoc.patents import selectors as patent_selectors
+
+    if source == PatentSource.OWNED and not patent_selectors.is_held_by(patent, owner.enterprise):
         raise ApplicationError(_("专利 %(p)s 的申请人或权利人不是 %(o)s：请选择许可或受让取得并关联交易或开放许可") % {
             "p": patent_text(patent), "o": owner.enterprise}, field="source")
     link = link_model(**{owner_field: owner}, patent=patent, source=source, deal=deal, open_licence_id=licence)
@@ -243,13 +245,6 @@ def patent_link_add(*, actor: User | None, owner, link_model, owner_field: str, 
         "patents": [None, {"patent": patent.pk, "source": source, "deal": deal.pk if deal else None,
                            "open_licence": licence}]})
     return link
-
-
-def _enterprise_holds(enterprise: Organization, patent) -> bool:
-    """The enterprise is an applicant or the current holder of the patent (自有专利)."""
-    from ipoc.patents import selectors as patent_selectors
-
-    return patent_selectors.patents_held_by(user=None, organization=enterprise).filter(pk=patent.pk).exists()
 
 
 def open_licences_of(org_id: int) -> list[dict]:

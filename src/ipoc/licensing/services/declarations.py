@@ -111,7 +111,7 @@ def require_manager(actor: User | None, declaration: OpenLicenceDeclaration) -> 
 def _holds(patent, organization: Organization) -> bool:
     from ipoc.patents import selectors as patent_selectors
 
-    return patent_selectors.patents_held_by(user=None, organization=organization).filter(pk=patent.pk).exists()
+    return patent_selectors.is_held_by(patent, organization)
 
 
 CHECK_ROLES = (Role.PLATFORM_ADMIN, Role.OFFICE_STAFF, Role.CENTER_STAFF, Role.INSTITUTION_USER, Role.ENTERPRISE_USER)
