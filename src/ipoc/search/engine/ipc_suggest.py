@@ -85,6 +85,8 @@ def _default_grid() -> dict[str, list[float]]:
         # the softmax-regression head: [0, 0.5, 1, 2] won fold 4 selected on itself (+0.5) but tied
         # the nested check (−0.05), so it stays off (bench/results/ipc_s8.md)
         "krr_w_lin": [0.0],
+        # the tuned encoder's own classification head (only when one is attached: IpcHead)
+        "krr_w_head": [0.0, 0.25, 0.5, 1.0, 2.0],
     }
 
 
@@ -96,6 +98,7 @@ class IpcParams:
     lex_lam: float = 1.0  # ridge of the lexical (TF·IDF) kernel regression
     w_lex: float = 0.5  # weight of the lexical regression in the KRR score
     krr_w_lin: float = 0.0  # weight of the softmax regression on the e5 vectors in the KRR score
+    krr_w_head: float = 0.0  # weight of the tuned encoder's classification head (IpcHead) in the KRR score
     # character n-gram sizes of the lexical features besides the search tokens ((1, 2) lost on fold 4)
     lex_grams: tuple[int, ...] = (2,)
     k_dense: int = 20
@@ -309,6 +312,48 @@ class _Linear:
 
 
 @dataclass
+class IpcHead:
+    """The cosine-softmax classification head a patent-tuned encoder was trained with (分类头;
+    ``ipoc encoder train`` keeps it beside the weights): one unit row per subclass of its training rows.
+    Its probabilities read the tuned encoder's part of an embedding — columns ``offset`` to
+    ``offset + dim`` (the second half of :class:`~.encoders.ConcatEncoder`'s vector) — re-normalised."""
+
+    classes: list[str]
+    W: np.ndarray  # (n_classes, dim) unit rows
+    offset: int = 0
+    scale: float = 20.0
+
+    def proba(self, Q: np.ndarray, classes: Sequence[str]) -> np.ndarray:
+        """(n, len(classes)) head probabilities laid out on ``classes`` (0 where the head has none)."""
+        Q = np.asarray(Q, np.float32)[:, self.offset : self.offset + self.W.shape[1]]
+        Q = Q / np.maximum(np.linalg.norm(Q, axis=1, keepdims=True), 1e-12)
+        P = _softmax(np.float32(self.scale) * (Q @ self.W.T))
+        at = {c: i for i, c in enumerate(classes)}
+        out = np.zeros((len(Q), len(classes)), np.float32)
+        cols = [(j, at[c]) for j, c in enumerate(self.classes) if c in at]
+        if cols:
+            src, dst = (np.array(x) for x in zip(*cols, strict=True))
+            out[:, dst] = P[:, src]
+        return out
+
+    @classmethod
+    def from_weights(cls, path: str | Path, offset: int = 0, name: str | None = None) -> IpcHead | None:
+        """The head kept in a tuned model's ``weights.npz``; None for a model saved before heads were kept,
+        or when the file's model is not the encoder ``name``."""
+        z = np.load(path)
+        if "ipc_head.w" not in z.files:
+            return None
+        meta = json.loads(bytes(z["__head__"]).decode("utf-8")).get("meta", {})
+        model = str(meta.get("name") or "")
+        if name is not None and not (model and (name == model or name.startswith(model + "-t"))):
+            return None  # (an ONNX export is named after its model plus its token budget: "-t64")
+        classes = meta.get("head_classes")
+        if not classes or len(classes) != z["ipc_head.w"].shape[0]:
+            return None
+        return cls(list(classes), z["ipc_head.w"].astype(np.float32), offset, float(meta.get("scale", 20.0)))
+
+
+@dataclass
 class _Comps:
     """Per-query raw component outputs, computed once and re-mixed during selection."""
 
@@ -334,6 +379,7 @@ class IpcSuggester:
         texts: Sequence[str] | None = None,
         alpha_q: np.ndarray | None = None,
         alpha_lex: np.ndarray | None = None,
+        head: IpcHead | None = None,
     ):
         self.classes = classes
         self.labels = labels  # per training row: class indices
@@ -343,6 +389,7 @@ class IpcSuggester:
         self.texts = list(texts) if texts is not None else None  # model="krr": for the lexical bigrams
         self.alpha_q = alpha_q  # model="krr": (n_train, C) dual coefficients of the e5 kernel regression
         self.alpha_lex = alpha_lex  # ... and of the lexical one
+        self.head = head  # model="krr": the tuned encoder's classification head, if any
         self._lex: _Lex | None = None
         self._Xk: np.ndarray | None = None
         self.lin = lin
@@ -368,8 +415,10 @@ class IpcSuggester:
         *,
         select: bool = True,
         verbose: bool = False,
+        head: IpcHead | None = None,
     ) -> IpcSuggester:
-        """Fit on ``rows`` (dicts with title + ipc_subclasses [+ fold], or (text, labels[, fold]) tuples)."""
+        """Fit on ``rows`` (dicts with title + ipc_subclasses [+ fold], or (text, labels[, fold]) tuples).
+        ``head``: the tuned encoder's classification head, mixed into the KRR score with a selected weight."""
         params = params or IpcParams()
         data = [_row(r) for r in rows]
         data = [d for d in data if d[0] and d[1]]
@@ -379,7 +428,7 @@ class IpcSuggester:
         toks_all = [tokenize(t) for t in texts]
         if params.model == "krr":
             return cls._train_krr(
-                data, Eq_all, Ep_all, toks_all, params, encoder, select=select, verbose=verbose
+                data, Eq_all, Ep_all, toks_all, params, encoder, select=select, verbose=verbose, head=head
             )
         if select and len(data) >= 200:
             val = cls._val_mask(data)
@@ -417,7 +466,10 @@ class IpcSuggester:
 
     # ---- kernel ridge regression (model="krr")
     @classmethod
-    def _train_krr(cls, data, Eq, Ep, toks, params: IpcParams, encoder, *, select: bool, verbose: bool):
+    def _train_krr(cls, data, Eq, Ep, toks, params: IpcParams, encoder, *, select: bool, verbose: bool,
+                   head: IpcHead | None = None):
+        if head is None:
+            params = IpcParams(**{**asdict(params), "krr_w_head": 0.0})
         if select and len(data) >= 200:
             val = cls._val_mask(data)
             tr, va = np.flatnonzero(~val), np.flatnonzero(val)
@@ -429,6 +481,7 @@ class IpcSuggester:
                 params,
                 encoder,
                 fit=False,
+                head=head,
             )
             params = sub._select_krr(
                 Eq[va],
@@ -437,10 +490,11 @@ class IpcSuggester:
                 [data[i][1] for i in va],
                 verbose=verbose,
             )
-        return cls._krr_model(data, Eq, Ep, toks, params, encoder)
+        return cls._krr_model(data, Eq, Ep, toks, params, encoder, head=head)
 
     @classmethod
-    def _krr_model(cls, data, Eq, Ep, toks, params: IpcParams, encoder, *, fit: bool = True) -> IpcSuggester:
+    def _krr_model(cls, data, Eq, Ep, toks, params: IpcParams, encoder, *, fit: bool = True,
+                   head: IpcHead | None = None) -> IpcSuggester:
         classes = sorted({c for _, labs, _ in data for c in labs})
         ci = {c: i for i, c in enumerate(classes)}
         labels = [[ci[c] for c in labs] for _, labs, _ in data]
@@ -454,6 +508,7 @@ class IpcSuggester:
             params,
             encoder,
             texts=[d[0] for d in data],
+            head=head,
         )
         if fit:
             X = m._krr_train_X()
@@ -559,13 +614,18 @@ class IpcSuggester:
         if any(w > 0 for w in lin_grid):
             Pl = _softmax(self._krr_linear(X).logits(self._krr_X(Q, P)))
             log(f"  linear: val top1={acc(Pl):.4f}")
-        best, p.w_lex, p.krr_w_lin, p.beta = max(
-            (_top1((Sq + w * Sl + u * Pl) * np.exp(-b * lp), G), w, u, b)
+        head_grid = [float(w) for w in g.get("krr_w_head", [p.krr_w_head])] if self.head is not None else [0.0]
+        Ph = self.head.proba(Q, self.classes) if self.head is not None else np.zeros_like(Sq)
+        if self.head is not None:
+            log(f"  head: val top1={acc(Ph):.4f}")
+        best, p.w_lex, p.krr_w_lin, p.krr_w_head, p.beta = max(
+            (_top1((Sq + w * Sl + u * Pl + h * Ph) * np.exp(-b * lp), G), w, u, h, b)
             for w in w_grid
             for u in lin_grid
+            for h in head_grid
             for b in betas
         )
-        log(f"  mix: w_lex={p.w_lex} w_lin={p.krr_w_lin} beta={p.beta} val top1={best:.4f}")
+        log(f"  mix: w_lex={p.w_lex} w_lin={p.krr_w_lin} w_head={p.krr_w_head} beta={p.beta} val top1={best:.4f}")
         p.validation_top1 = best  # type: ignore[attr-defined]
         return p
 
@@ -784,6 +844,8 @@ class IpcSuggester:
             S = Sq if Sl is None else Sq + p.w_lex * Sl
             if p.krr_w_lin > 0:
                 S = S + p.krr_w_lin * _softmax(self.lin.logits(self._krr_X(Q, Pq)))
+            if p.krr_w_head > 0 and self.head is not None:
+                S = S + p.krr_w_head * self.head.proba(Q, self.classes)
             return self._krr_proba(S, p.beta)
         parts = self._parts(self._components(Q, Pq, qt), p)
         return self._mix(
@@ -839,6 +901,10 @@ class IpcSuggester:
             arrays["alpha_q"] = self.alpha_q.astype(np.float16)
         if self.alpha_lex is not None:
             arrays["alpha_lex"] = self.alpha_lex.astype(np.float16)
+        if self.head is not None:
+            meta["head"] = {"classes": self.head.classes, "offset": self.head.offset, "scale": self.head.scale}
+            arrays["head_W"] = self.head.W
+            arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), np.uint8)
         with open(path, "wb") as fh:
             np.savez_compressed(fh, **arrays)
 
@@ -880,6 +946,8 @@ class IpcSuggester:
             texts=meta.get("texts"),
             alpha_q=z["alpha_q"].astype(np.float32) if "alpha_q" in z.files else None,
             alpha_lex=z["alpha_lex"].astype(np.float32) if "alpha_lex" in z.files else None,
+            head=(IpcHead(h["classes"], z["head_W"].astype(np.float32), int(h["offset"]), float(h["scale"]))
+                  if (h := meta.get("head")) and "head_W" in z.files else None),
         )
 
 
@@ -891,4 +959,4 @@ def load(path: str | Path, encoder: Encoder | None = None) -> IpcSuggester:
     return IpcSuggester.load(path, encoder)
 
 
-__all__ = ["IpcSuggester", "IpcParams", "FORMAT_VERSION", "train", "load"]
+__all__ = ["IpcSuggester", "IpcParams", "IpcHead", "FORMAT_VERSION", "train", "load"]

@@ -158,7 +158,10 @@ def finetune(
     measure: bool = True,
     log: Callable[[str], None] = print,
 ) -> tuple[dict[str, np.ndarray], dict]:
-    """Fine-tune on ``train`` (title, subclasses); measure kNN top-1 on ``select`` before and after."""
+    """Fine-tune on ``train`` (title, subclasses); measure kNN top-1 on ``select`` before and after (no
+    measure when ``select`` is empty: the final refit on every training fold). The classification head
+    (unit rows, one per subclass) is returned in the weights as ``ipc_head.w`` with its subclasses in
+    ``info["head_classes"]``: the IPC suggester may read it as one more scorer."""
     torch = _torch()
     torch.manual_seed(seed)
     torch.set_num_threads(max(1, threads))
@@ -168,7 +171,7 @@ def finetune(
     labels = [list(ls) for _, ls in train]
     stexts, sgold = [t for t, _ in select], [list(ls) for _, ls in select]
     def knn() -> float:
-        if not measure:  # (the caller selects on the selection rows another way)
+        if not measure or not stexts:  # (the caller selects another way, or this is the final refit)
             return float("nan")
         return knn_top1(encode(model, tok, texts, max_tokens=max_tokens), labels,
                         encode(model, tok, stexts, max_tokens=max_tokens), sgold)
@@ -213,8 +216,10 @@ def finetune(
     info = {"select_top1_before": round(before, 4), "select_top1_after": round(after, 4), "epochs": epochs,
             "train_rows": len(train), "select_rows": len(select), "classes": len(classes),
             "lr_encoder": lr_encoder, "lr_head": lr_head, "scale": scale, "batch": batch,
-            "seconds": round(time.monotonic() - started, 1)}
-    return model.weights(), info
+            "seconds": round(time.monotonic() - started, 1), "head_classes": classes}
+    weights = model.weights()
+    weights["ipc_head.w"] = torch.nn.functional.normalize(head.detach(), dim=-1).numpy().astype(np.float32)
+    return weights, info
 
 
 __all__ = ["finetune", "build_module", "encode", "knn_top1"]
