@@ -184,7 +184,7 @@ def test_encoder_train_selects_on_the_selection_fold_then_refits_and_keeps_the_c
     meta = services.ipc_tuned_meta()
     assert meta["ipc_params"] == chosen and meta["name"] == info["encoder"].split("+")[-1].rsplit("-t", 1)[0]
     # the suggester now trains with those hyper-parameters as they are, and the refit model's head
-    monkeypatch.setattr(services, "ipc_training_rows", lambda *a, **k: services.IpcTrainingSet(
+    monkeypatch.setattr(services.ipc, "ipc_training_rows", lambda *a, **k: services.IpcTrainingSet(
         rows=[(t, [c]) for t, c in (("锂电池正极", "H01M"), ("视频编码", "H04N"), ("果树栽培", "A01G"))] * 5))
     trained = json.loads(_run("ipc-model", "train", str(csv_path), "--json"))
     assert trained["params_from_encoder_train"] is True

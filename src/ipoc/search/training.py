@@ -135,7 +135,7 @@ def encoder_train(path: str | Path, *, train_folds: str = "1,2,3", select_fold: 
     e5_weights.save_weights(store, cfg, tok, weights, {"name": name, **info})
     _export(services.ipc_encoder_dir(), weights, cfg, tok, name, max_tokens,
             {"source": str(store), **{k: v for k, v in info.items() if k not in ("head_classes", "ipc_params")}})
-    services._MODEL_CACHE.clear()
+    services.forget_models()
     out = {k: v for k, v in info.items() if k != "head_classes"}
     if search:
         out["search_encoder"] = services.encoder_export(max_tokens=max_tokens, weights=store)["encoder"]
