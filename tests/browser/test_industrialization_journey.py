@@ -83,8 +83,8 @@ def test_from_deal_to_project_product_pack_and_annual_report(page, story, users,
     assert "封装基板材料专利许可" in page.locator("[data-testid=patent-deal]").first.inner_text()
 
     # move the project on with a button
-    page.locator("button[data-stage=pilot]").click()
-    page.wait_for_url(re.compile(rf"/industrialization/projects/{project.pk}/$"))
+    with page.expect_navigation():  # (the URL is already the project's: waiting for it would not wait)
+        page.locator("button[data-stage=pilot]").click()
     assert page.locator("[data-testid=stage]").get_attribute("data-status") == "pilot"
 
     # add the product from the project
@@ -101,8 +101,8 @@ def test_from_deal_to_project_product_pack_and_annual_report(page, story, users,
     _pick(page, "id_patent-patent", "CN119990001", "CN119990001B")
     page.select_option("#id_patent-source", "licensed")
     _pick(page, "id_patent-deal", "封装基板", "封装基板材料专利许可")
-    page.locator("[data-testid=add-patent] button[type=submit]").click()
-    page.wait_for_url(re.compile(rf"/industrialization/products/{product.pk}/"))
+    with page.expect_navigation():
+        page.locator("[data-testid=add-patent] button[type=submit]").click()
     assert product.product_patents.get().deal == story["deal"]
 
     # last year's figures
@@ -112,22 +112,22 @@ def test_from_deal_to_project_product_pack_and_annual_report(page, story, users,
     page.fill("#id_year-output_value", "20000000")
     page.fill("#id_year-sales", "16000000")
     page.fill("#id_year-patent_revenue_share", "45")
-    page.locator("#add-year button[type=submit]").click()
-    page.wait_for_url(re.compile(rf"/industrialization/products/{product.pk}/"))
+    with page.expect_navigation():
+        page.locator("#add-year button[type=submit]").click()
     assert "年度数据已填报" in page.locator(".alert").first.inner_text()
 
     # the checks pass and the pack is prepared, then downloaded
     page.goto(f"/industrialization/products/{product.pk}/?year={year}")
     assert page.locator("[data-testid=checks-ok]").is_visible()
     page.fill("#id_filing-data_year", str(year))
-    page.locator("[data-testid=prepare-form] button").click()
-    page.wait_for_url(re.compile(rf"/industrialization/products/{product.pk}/"))
+    with page.expect_navigation():
+        page.locator("[data-testid=prepare-form] button").click()
     assert page.locator("[data-testid=filing]").get_attribute("data-status") == "prepared"
     with page.expect_download() as download:
         page.locator("[data-testid=pack-xlsx]").click()
     assert download.value.suggested_filename == f"product-{product.pk}-{year}.xlsx"
-    page.locator("button[data-status=filed]").click()
-    page.wait_for_url(re.compile(rf"/industrialization/products/{product.pk}/"))
+    with page.expect_navigation():
+        page.locator("button[data-status=filed]").click()
     assert page.locator("[data-testid=filing]").get_attribute("data-status") == "filed"
 
     # the center's annual report counts the deal and the project, and opens the project from the figure
