@@ -131,7 +131,7 @@ def encoder_train(path: str | Path, *, train_folds: str = "1,2,3", select_fold: 
     info |= {"train_folds": sorted(folds), "select_fold": select_fold}
     if ipc_params is not None:
         info["ipc_params"] = ipc_params
-    store = services.search_dir() / "ipc_encoder.weights" / "weights.npz"
+    store = services.ipc_weights_path()
     e5_weights.save_weights(store, cfg, tok, weights, {"name": name, **info})
     _export(services.ipc_encoder_dir(), weights, cfg, tok, name, max_tokens,
             {"source": str(store), **{k: v for k, v in info.items() if k not in ("head_classes", "ipc_params")}})

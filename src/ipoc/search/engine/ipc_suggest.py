@@ -311,6 +311,12 @@ class _Linear:
                 on_checkpoint(t, self)
 
 
+def exported_from(encoder_name: str, model_name: str) -> bool:
+    """Whether an encoder is the export of the tuned model ``model_name`` (an ONNX export is named after its
+    model plus its token budget: ``e5-ipc-1a2b3c4d-t64``)."""
+    return bool(model_name) and (encoder_name == model_name or encoder_name.startswith(model_name + "-t"))
+
+
 @dataclass
 class IpcHead:
     """The cosine-softmax classification head a patent-tuned encoder was trained with (分类头;
@@ -344,9 +350,8 @@ class IpcHead:
         if "ipc_head.w" not in z.files:
             return None
         meta = json.loads(bytes(z["__head__"]).decode("utf-8")).get("meta", {})
-        model = str(meta.get("name") or "")
-        if name is not None and not (model and (name == model or name.startswith(model + "-t"))):
-            return None  # (an ONNX export is named after its model plus its token budget: "-t64")
+        if name is not None and not exported_from(name, str(meta.get("name") or "")):
+            return None
         classes = meta.get("head_classes")
         if not classes or len(classes) != z["ipc_head.w"].shape[0]:
             return None

@@ -705,6 +705,7 @@ from ipoc.search.services.ipc import (  # noqa: E402, F401
     ipc_model_train,
     ipc_training_rows,
     ipc_tuned_meta,
+    ipc_weights_path,
     stock_encoder,
     stock_encoder_dir,
 )

@@ -153,19 +153,31 @@ def stock_encoder_dir() -> Path:
     return search_dir() / "encoder.stock"
 
 
+def ipc_weights_path() -> Path:
+    """The tuned model's float32 weights and classification head, as ``ipoc encoder train`` wrote them."""
+    return search_dir() / "ipc_encoder.weights" / "weights.npz"
+
+
+def _tuned_part() -> tuple[Encoder, int] | None:
+    """The tuned encoder the IPC suggester reads and where its columns start in the suggester's vectors."""
+    encoder = ipc_encoder()
+    parts = getattr(encoder, "parts", None)
+    if parts is not None:
+        return parts[1], parts[0].dim
+    return None if encoder is engine().encoder else (encoder, 0)
+
+
 def ipc_tuned_meta() -> dict:
     """What ``ipoc encoder train`` recorded about the tuned model in use ({} without one): its recipe, the
     folds it saw and the IPC suggester's hyper-parameters selected for it (``ipc_params``)."""
-    from ipoc.search.engine.encoders import onnx_available
+    from ipoc.search.engine.ipc_suggest import exported_from
 
-    weights = search_dir() / "ipc_encoder.weights" / "weights.npz"
-    if not onnx_available(ipc_encoder_dir()) or not weights.exists():
+    weights, tuned = ipc_weights_path(), _tuned_part()
+    if tuned is None or not weights.exists():
         return {}
     with np.load(weights) as z:
         meta = json.loads(bytes(z["__head__"]).decode("utf-8")).get("meta", {})
-    tuned = encoder_from_config(f"onnx:{ipc_encoder_dir()}").name
-    name = str(meta.get("name") or "")
-    return meta if name and (tuned == name or tuned.startswith(name + "-t")) else {}
+    return meta if exported_from(tuned[0].name, str(meta.get("name") or "")) else {}
 
 
 def ipc_head():
@@ -173,14 +185,12 @@ def ipc_head():
     :func:`ipc_encoder`'s vectors; None without a tuned encoder or for a model saved before heads were kept."""
     from ipoc.search.engine.ipc_suggest import IpcHead
 
-    encoder = ipc_encoder()
-    parts = getattr(encoder, "parts", None)
-    weights = search_dir() / "ipc_encoder.weights" / "weights.npz"
-    if not weights.exists() or (parts is None and encoder is engine().encoder):
+    weights, tuned = ipc_weights_path(), _tuned_part()
+    if tuned is None or not weights.exists():
         return None
-    tuned = parts[1] if parts else encoder
-    head = IpcHead.from_weights(weights, offset=parts[0].dim if parts else 0, name=tuned.name)
-    return head if head is not None and head.W.shape[1] == tuned.dim else None
+    encoder, offset = tuned
+    head = IpcHead.from_weights(weights, offset=offset, name=encoder.name)
+    return head if head is not None and head.W.shape[1] == encoder.dim else None
 
 
 def _training_fingerprint(path: Path, exclude_fold: int | None, rows: list) -> str:
