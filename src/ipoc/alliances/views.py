@@ -32,6 +32,7 @@ from ipoc.alliances.forms import (
 )
 from ipoc.alliances.models import ConsortiumAgreement, ConsortiumStatus
 from ipoc.alliances.tables import ConsortiumTable
+from ipoc.core.display import money_text
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import Role
 from ipoc.core.pickers import set_picker_querysets
@@ -54,14 +55,6 @@ def form_errors(form, exc: ApplicationError) -> None:
             placed = True
     if not placed:
         handle_application_error(form, exc)
-
-
-def money_text(yuan) -> str:
-    """An amount in 元 with its 万元: "1,250,000.00 元（125 万元）"; "—" when there is none."""
-    if yuan is None:
-        return "—"
-    wan = f"{Decimal(yuan) / Decimal(10000):,.2f}".rstrip("0").rstrip(".")
-    return _("%(y)s 元（%(w)s 万元）") % {"y": f"{Decimal(yuan):,.2f}", "w": wan}
 
 
 # ---------------------------------------------------------------- list

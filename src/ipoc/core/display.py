@@ -7,6 +7,9 @@ that says whether it is done, waiting or refused.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 EMPTY = "—"
@@ -17,6 +20,29 @@ SOURCE_BADGES = {
     "patents_bdci": _("研究数据集 · BDCI"),
     "patents_kp": _("研究数据集 · KPPatent"),
 }
+
+
+def yuan_text(yuan) -> str:
+    """An amount in 元, thousands separated, two decimals: "1,250,000.00"; "—" when there is none."""
+    if yuan is None or yuan == "":
+        return EMPTY
+    return f"{Decimal(str(yuan)):,.2f}"
+
+
+def wan_text(yuan, *, trim: bool = True) -> str:
+    """An amount in 元 shown in 万元, thousands separated: 1250000 → "125" (``trim=False``, for a column of
+    figures: "125.00"); "—" when there is none."""
+    if yuan is None or yuan == "":
+        return EMPTY
+    text = f"{Decimal(str(yuan)) / Decimal(10000):,.2f}"
+    return text.rstrip("0").rstrip(".") if trim else text
+
+
+def money_text(yuan) -> str:
+    """An amount in 元 with its 万元 equivalent: "1,250,000.00 元（125 万元）"; "—" when there is none."""
+    if yuan is None or yuan == "":
+        return EMPTY
+    return gettext("%(y)s 元（%(w)s 万元）") % {"y": yuan_text(yuan), "w": wan_text(yuan)}
 
 
 def patent_source_badge(patent) -> str:

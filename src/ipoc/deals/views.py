@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ipoc.core import selectors as core_selectors
+from ipoc.core.display import money_text
 from ipoc.core.errors import ApplicationError
 from ipoc.core.models import OrganizationKind, Role
 from ipoc.core.pickers import set_picker_querysets
@@ -61,14 +62,6 @@ def deal_list(request):
 
 
 STEPS = (DealStage.INTENTION, DealStage.NEGOTIATION, DealStage.SIGNED, DealStage.PERFORMING, DealStage.COMPLETED)
-
-
-def money_text(yuan) -> str:
-    """An amount in 元 with its 万元 equivalent: "1,250,000.00 元（125 万元）"; "—" when there is none."""
-    if yuan is None:
-        return "—"
-    wan = f"{Decimal(yuan) / Decimal(10000):,.2f}".rstrip("0").rstrip(".")
-    return _("%(y)s 元（%(w)s 万元）") % {"y": f"{Decimal(yuan):,.2f}", "w": wan}
 
 
 def _detail(request, deal, *, bound: TransitionForm | None = None, attachment_form=None):

@@ -4,7 +4,6 @@ the forms that add patents, partners, milestones, money and outcomes), 专利密
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ipoc.core.display import money_text, wan_text
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import Role
 from ipoc.core.pickers import set_picker_querysets
@@ -41,16 +41,8 @@ def _may_create_product(user) -> bool:
     return user.is_platform_admin or user.role in (Role.CENTER_STAFF, Role.ENTERPRISE_USER)
 
 
-def money_text(yuan) -> str:
-    """An amount in 元 with its 万元 equivalent; "—" when there is none."""
-    if yuan is None:
-        return "—"
-    wan = f"{Decimal(yuan) / Decimal(10000):,.2f}".rstrip("0").rstrip(".")
-    return _("%(y)s 元（%(w)s 万元）") % {"y": f"{Decimal(yuan):,.2f}", "w": wan}
-
-
 def _wan(yuan) -> str:
-    return "—" if yuan is None else f"{Decimal(yuan) / Decimal(10000):,.2f}"
+    return wan_text(yuan, trim=False)
 
 
 def _errors_to_messages(request, form) -> None:

@@ -5,7 +5,6 @@ royalty ledger, the royalty totals, pledges and the rules with their sources."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ipoc.core.bounds import MAX_DB_INT
+from ipoc.core.display import yuan_text
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import Role
 from ipoc.core.pickers import set_picker_querysets
@@ -48,10 +48,6 @@ from ipoc.licensing.tables import DeclarationTable, LicenceTable, PledgeTable, P
 def _may_declare(user) -> bool:
     return user.is_authenticated and (user.is_platform_admin or user.role in (
         Role.INSTITUTION_USER, Role.ENTERPRISE_USER, Role.CENTER_STAFF))
-
-
-def _yuan(value) -> str:
-    return "—" if value is None else f"{Decimal(value):,.2f}"
 
 
 # ---------------------------------------------------------------- landing
@@ -349,7 +345,7 @@ def licence_notice(request, pk: int):
         except ApplicationError as exc:
             handle_application_error(form, exc)
     return render(request, "licensing/notice_form.html", {"form": form, "d": decl, "fee": selectors.fee_text(decl),
-                                                          "initial_fee": _yuan(decl.initial_fee()),
+                                                          "initial_fee": yuan_text(decl.initial_fee()),
                                                           "law51": rules.LAW_51_FORMATION})
 
 
@@ -476,7 +472,7 @@ def royalties(request):
     data = selectors.royalty_totals(user=request.user, year=year)
     return render(request, "licensing/royalties.html", {
         "data": data, "year": year, "years": list(range(this_year, this_year - 6, -1)),
-        "total_text": _yuan(data["total"]), "unconfirmed_text": _yuan(data["unconfirmed_total"])})
+        "total_text": yuan_text(data["total"]), "unconfirmed_text": yuan_text(data["unconfirmed_total"])})
 
 
 # ---------------------------------------------------------------- pledges

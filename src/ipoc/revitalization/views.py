@@ -1,8 +1,6 @@
 """Pages of 存量专利盘活: the stock list, filing (from the institution's own patents, a sheet, or numbers),
 a stock patent's page with the moves its user may make now, pushes and the progress dashboard."""
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -12,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ipoc.core.display import patent_label
+from ipoc.core.display import patent_label, wan_text
 from ipoc.core.errors import ApplicationError
 from ipoc.core.jobs import job_of_request
 from ipoc.core.models import JobStatus, Role
@@ -493,6 +491,5 @@ def stock_dashboard(request):
 
 
 def _wan(yuan) -> str:
-    """元 → 万元 for a person (two decimals at most, thousands separated)."""
-    value = Decimal(str(yuan or 0)) / Decimal(10000)
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    """元 → 万元 for a person (two decimals at most, thousands separated); none is 0."""
+    return wan_text(yuan or 0)
