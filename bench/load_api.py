@@ -51,6 +51,27 @@ def make_tokens(n: int, usernames: list[str]) -> list[str]:
     return tokens
 
 
+def solo(url: str, token: str, demand_ids: list[int], repeat: int) -> dict:
+    """What each request of the mix costs with one client and nothing else in the server's queue: ``repeat``
+    sequential requests per endpoint (GETs only), median and max in seconds."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    session.get(url + f"/api/v1/search/patents?q={QUERIES[0]}&limit=10", timeout=120)  # loads the index and vectors
+    out = {}
+    for name, target in mix(demand_ids, True):
+        times = []
+        for i in range(repeat):
+            random.seed(i)
+            t = time.perf_counter()
+            response = session.get(url + target(), timeout=120)
+            times.append(time.perf_counter() - t)
+            if response.status_code >= 500:
+                sys.exit(f"{name}: HTTP {response.status_code}")
+        out[name] = {"n": len(times), "median_s": round(statistics.median(times), 3), "max_s": round(max(times), 3)}
+        print("solo", name, out[name], flush=True)
+    return out
+
+
 def mix(demand_ids: list[int], with_demands: bool, page_demand_ids: list[int] | None = None,
         match_ids: list[int] | None = None):
     steps = [
@@ -166,6 +187,8 @@ def main() -> None:
     parser.add_argument("--page-user", default="center", help="demo user whose session opens the HTML pages")
     parser.add_argument("--live-match", action="store_true",
                         help="add a third phase: the full mix plus live matching (POST …/match) as center staff")
+    parser.add_argument("--solo", type=int, default=0, metavar="N",
+                        help="first time N sequential requests per endpoint with one client (what each costs alone)")
     parser.add_argument("--password", default=os.environ.get("IPOC_DEMO_PASSWORD", "ipoc-demo-2026"))
     args = parser.parse_args()
     loopback_only(args.url)
@@ -179,6 +202,8 @@ def main() -> None:
                        if page_session.get(f"{args.url}/matching/demands/{pk}/", timeout=60).status_code == 200][:20]
     result = {"users": args.users, "think_s": args.think, "seconds": args.seconds,
               "load_before": os.getloadavg()[0]}
+    if args.solo:
+        result["solo_one_client"] = solo(args.url, tokens[0], demand_ids, args.solo)
     result["baseline_without_demand_pages"] = run(args.url, tokens, mix(demand_ids, False), think=args.think,
                                                   seconds=args.seconds, max_requests=args.max_requests)
     result["full_mix"] = run(args.url, tokens, mix(demand_ids, True, page_demand_ids), think=args.think,
