@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ipoc.core.display import money_text, wan_text
+from ipoc.core.display import money_text
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.models import Role
 from ipoc.core.pickers import set_picker_querysets
@@ -39,10 +39,6 @@ def _may_create_project(user) -> bool:
 
 def _may_create_product(user) -> bool:
     return user.is_platform_admin or user.role in (Role.CENTER_STAFF, Role.ENTERPRISE_USER)
-
-
-def _wan(yuan) -> str:
-    return wan_text(yuan, trim=False)
 
 
 def _errors_to_messages(request, form) -> None:
@@ -146,7 +142,7 @@ def _project_page(request, project):
         "outcomes": project.outcomes.all(), "totals": totals,
         "investment_text": money_text(totals["investment_total"]) if totals["investment_by_source"] else "—",
         "chain": selectors.project_chain(project, user=user), "products": project.products.all(),
-        "changes": project.stage_changes.select_related("actor"), "wan": _wan, **sub})
+        "changes": project.stage_changes.select_related("actor"), **sub})
 
 
 @login_required
@@ -328,7 +324,7 @@ def _product_page(request, product, *, checks_year: int | None = None):
     return render(request, "industrialization/product_detail.html", {
         "product": product, "manage": manage, "links": links, "patents": [link.patent for link in links],
         "years": years, "filings": [(x, filing_moves.get(x.pk, [])) for x in filings], "data_year": data_year,
-        "problems": problems, "wan": _wan, "trademarks": product.trademarks.all(),
+        "problems": problems, "trademarks": product.trademarks.all(),
         "risk_checks": selectors.product_risk_checks(product.pk),
         "supplier_results": selectors.product_supplier_results(product.pk),
         "pack_fields": rules.pack_fields(), "unverified": rules.UNVERIFIED,

@@ -483,13 +483,9 @@ def stock_dashboard(request):
         (_("专利转化资源库"), totals["resource_library"], _("件"), f"{stock_url}?library={Library.RESOURCE}"),
         (_("已推送"), totals["pushed"], _("件"), pushes_url),
         (_("已转化"), totals["converted"], _("件"), f"{pushes_url}?response=deal"),
-        (_("成交金额"), _wan(totals["deal_amount"]), _("万元"), f"{pushes_url}?response=deal"),
+        (_("成交金额"), wan_text(totals["deal_amount"] or 0), _("万元"), f"{pushes_url}?response=deal"),
     ]
     return render(request, "revitalization/stock_dashboard.html", {
         "data": data, "totals": totals, "progress": progress, "recommendation": recommendation,
         "stock_url": stock_url, "kpis": kpis})
 
-
-def _wan(yuan) -> str:
-    """元 → 万元 for a person (two decimals at most, thousands separated); none is 0."""
-    return wan_text(yuan or 0)
