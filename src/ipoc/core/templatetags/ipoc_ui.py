@@ -6,6 +6,7 @@
     {% status_badge obj "status" %}       — the label of a choices field in its colour
     {% choice_label "deal_mode" value %}  — not needed when the model has get_FOO_display
     <div lang="{{ text|text_lang }}">     — "en" for an English patent text (quoted, not a label)
+    {{ amount|yuan }}  {{ amount|wan }}   — an amount stored in 元: "1,250,000.00" / in 万元 "125.00" ("—" for none)
     (Django's own {% querystring page=3 %} keeps the current filters in links.)
 """
 
@@ -15,9 +16,20 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
-from ipoc.core.display import EMPTY, patent_label, status_colour
+from ipoc.core.display import EMPTY, patent_label, status_colour, wan_text, yuan_text
 
 register = template.Library()
+
+
+@register.filter
+def yuan(value):
+    return yuan_text(value)
+
+
+@register.filter
+def wan(value):
+    """万元 with two decimals, for a column of figures."""
+    return wan_text(value, trim=False)
 
 
 @register.filter

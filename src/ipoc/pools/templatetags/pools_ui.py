@@ -4,16 +4,16 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from ipoc.core.display import yuan_text
+
 register = template.Library()
 
 
 @register.filter
 def money(value):
-    """12345.6 → "12,345.60"; missing → "—"."""
-    if value is None or value == "":
-        return "—"
+    """12345.6 → "12,345.60"; missing → "—" (``core.display.yuan_text``)."""
     try:
-        return f"{Decimal(str(value)):,.2f}"
+        return yuan_text(value)
     except (InvalidOperation, ValueError):
         return value
 
