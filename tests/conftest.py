@@ -122,3 +122,28 @@ def browser_login(page, username: str, password: str = PASSWORD) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login/" not in url)
+
+
+_ANSWERED = """([id, q]) => { const ts = document.getElementById(id).tomselect;
+  return Object.prototype.hasOwnProperty.call(ts.loadedSearches, q) && ts.loading === 0; }"""
+
+
+def pick(page, field: str, query: str, option: str | None = None) -> None:
+    """Choose in a Tom Select picker over the lookup API, as a user does: type ``query``, wait for the API's answer
+    to that very query (a late answer must not re-render the list under the click), click the option showing
+    ``option`` as a whole word ("expert" is not "expert2"), check the form's own select now holds it, and close
+    the list so it cannot cover the next field or the submit button."""
+    import re
+
+    from playwright.sync_api import expect
+
+    option = option or query
+    control = page.locator(f"#{field}-ts-control")
+    control.click()
+    control.fill(query)
+    page.wait_for_function(_ANSWERED, arg=[field, query])
+    whole = re.compile(rf"(?<![0-9A-Za-z_]){re.escape(option)}(?![0-9A-Za-z_])")
+    page.locator(f"#{field}-ts-dropdown .option").filter(has_text=whole).first.click()
+    expect(page.locator(f"select#{field} option:checked").filter(has_text=whole)).to_have_count(1)
+    page.eval_on_selector(f"#{field}", "el => { el.tomselect.close(); el.tomselect.blur(); }")
+    page.locator(f"#{field}-ts-dropdown").wait_for(state="hidden")

@@ -7,25 +7,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from playwright.sync_api import expect
 
 from ipoc.centers import services as center_services
 from ipoc.core import services as core_services
 from ipoc.core.models import OrganizationKind
 from ipoc.patents.models import Patent, PatentParty
-from tests.conftest import browser_login
+from tests.conftest import browser_login, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _pick(page, field: str, query: str, option: str) -> None:
-    """Choose in a Tom Select picker: type, wait for the API's answer, click the option, and wait until the form's
-    own select holds it (a click on a list still loading must not pass for a choice)."""
-    page.click(f"#{field}-ts-control")
-    page.fill(f"#{field}-ts-control", query)
-    page.locator(f"#{field}-ts-dropdown .option", has_text=option).first.click()
-    expect(page.locator(f"select#{field} option:checked", has_text=option)).to_have_count(1)
-    page.keyboard.press("Escape")
 
 
 def _alert(page) -> str:
@@ -55,7 +44,7 @@ def test_center_builds_a_consortium_and_the_report_counts_it(page, live_server, 
     page.click("[data-testid=consortium-create]")
     page.fill("#id_name", "纳米电子产业知识产权创新联合体")
     page.fill("#id_industry", "纳米电子")
-    _pick(page, "id_lead", "龙头电子", "苏州龙头电子集团有限公司")
+    pick(page, "id_lead", "龙头电子", "苏州龙头电子集团有限公司")
     page.select_option("#id_status", "active")
     page.fill("#id_established_on", start)
     page.click("[data-testid=consortium-form] button[type=submit]")
@@ -65,14 +54,14 @@ def test_center_builds_a_consortium_and_the_report_counts_it(page, live_server, 
     for name, query, role in (("苏州甲科技有限公司", "甲科技", "sme"), ("浙江大学", "浙江大学", "university")):
         page.goto(detail + "?tab=members")
         page.click("[data-testid=member-add]")
-        _pick(page, "id_organization", query, name)
+        pick(page, "id_organization", query, name)
         page.select_option("#id_role", role)
         page.fill("#id_joined_on", start)
         page.click("[data-testid=member-form] button[type=submit]")
         assert "已加入成员" in _alert(page)
     # a role that does not fit the organisation is refused under its field
     page.click("[data-testid=member-add]")
-    _pick(page, "id_organization", "乙材料", "杭州乙材料有限公司")
+    pick(page, "id_organization", "乙材料", "杭州乙材料有限公司")
     page.select_option("#id_role", "university")
     page.click("[data-testid=member-form] button[type=submit]")
     assert "与单位类型不符" in page.locator("[data-testid=member-form]").inner_text()
@@ -83,23 +72,23 @@ def test_center_builds_a_consortium_and_the_report_counts_it(page, live_server, 
     page.click("[data-testid=tabs] [data-tab=projects]")
     page.click("[data-testid=project-add]")
     page.fill("#id_title", "纳米传感芯片联合攻关")
-    _pick(page, "id_leader", "龙头电子", "苏州龙头电子集团有限公司")
-    _pick(page, "id_participants", "浙江大学", "浙江大学")
+    pick(page, "id_leader", "龙头电子", "苏州龙头电子集团有限公司")
+    pick(page, "id_participants", "浙江大学", "浙江大学")
     page.fill("#id_budget", "2000000")
     page.select_option("#id_status", "ongoing")
     page.fill("#id_start_date", start)
     page.click("[data-testid=project-form] button[type=submit]")
     assert "已立项" in _alert(page)
     assert "200 万元" in page.locator("[data-testid=budget]").inner_text()
-    _pick(page, "id_jp_patent", "CN399000001", "CN399000001A")
+    pick(page, "id_jp_patent", "CN399000001", "CN399000001A")
     page.click("[data-testid=joint-patent-form] button[type=submit]")
     assert "已登记联合创造专利" in _alert(page)
     assert "CN399000001A" in page.locator("[data-testid=joint-patents]").inner_text()
 
     page.goto(detail + "?tab=sme")
     page.click("[data-testid=sme-add]")
-    _pick(page, "id_provider", "龙头电子", "苏州龙头电子集团有限公司")
-    _pick(page, "id_sme", "甲科技", "苏州甲科技有限公司")
+    pick(page, "id_provider", "龙头电子", "苏州龙头电子集团有限公司")
+    pick(page, "id_sme", "甲科技", "苏州甲科技有限公司")
     page.select_option("#id_kind", "technical")
     page.fill("#id_served_on", today.isoformat())
     page.fill("#id_content", "纳米传感芯片封装工艺技术帮扶")

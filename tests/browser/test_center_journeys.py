@@ -23,7 +23,7 @@ from ipoc.events.models import Event, EventStatus
 from ipoc.patents import services as patent_services
 from ipoc.revitalization.models import Stage, StockPatent
 from ipoc.search import testing
-from tests.conftest import browser_login
+from tests.conftest import browser_login, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 search_index = testing.search_index
@@ -53,22 +53,6 @@ def corpus(search_index, tmp_path, orgs):
                                   status="published")
 
 
-# The picker has answered this very query (Tom Select marks a search as loaded when it asks the API, and counts
-# the answers it waits for): an answer arriving later would reopen the list over the next field.
-ANSWERED = """([id, q]) => { const ts = document.getElementById(id).tomselect;
-  return Object.prototype.hasOwnProperty.call(ts.loadedSearches, q) && ts.loading === 0; }"""
-
-
-def _pick(page, field: str, query: str, option: str) -> None:
-    """Choose in a Tom Select picker: type, wait for the API's answer to that query, click the option."""
-    page.click(f"#{field}-ts-control")
-    page.fill(f"#{field}-ts-control", query)
-    page.wait_for_function(ANSWERED, arg=[field, query])
-    page.locator(f"#{field}-ts-dropdown .option", has_text=option).first.click()
-    page.eval_on_selector(f"#{field}", "el => { el.tomselect.close(); el.tomselect.blur(); }")
-    page.locator(f"#{field}-ts-dropdown").wait_for(state="hidden")
-
-
 def _alert(page) -> str:
     return page.locator(".page-body .alert").first.inner_text()
 
@@ -85,9 +69,9 @@ def test_center_creates_a_roadshow_and_a_deal_by_picking_records(page, live_serv
     page.fill("#id_title", "新能源材料专利路演")
     page.fill("#id_held_on", (timezone.localdate() + dt.timedelta(days=14)).isoformat())
     page.fill("#id_place", "苏州国际博览中心")
-    _pick(page, "id_patents", "CN111900001", "CN111900001A")
-    _pick(page, "id_patents", "包覆层", "CN111900002A")
-    _pick(page, "id_demands", "正极材料改性", DEMAND)
+    pick(page, "id_patents", "CN111900001", "CN111900001A")
+    pick(page, "id_patents", "包覆层", "CN111900002A")
+    pick(page, "id_demands", "正极材料改性", DEMAND)
     page.get_by_role("button", name="保存").click()
     page.wait_for_url(re.compile(r"/events/\d+/$"))
     assert "草稿" in _alert(page)
@@ -106,10 +90,10 @@ def test_center_creates_a_roadshow_and_a_deal_by_picking_records(page, live_serv
     assert page.locator("input[name=seller_names], input[name=demand_id], input[name=event_id]").count() == 0
     page.fill("#id_title", "正极材料包覆专利许可")
     page.select_option("#id_deal_type", label="许可")
-    _pick(page, "id_sellers", "浙江", "浙江大学")
-    _pick(page, "id_buyers", "苏州甲", orgs["ent_a"].name)
-    _pick(page, "id_patents", "CN111900001", "CN111900001A")
-    _pick(page, "id_demand", "正极材料改性", DEMAND)
+    pick(page, "id_sellers", "浙江", "浙江大学")
+    pick(page, "id_buyers", "苏州甲", orgs["ent_a"].name)
+    pick(page, "id_patents", "CN111900001", "CN111900001A")
+    pick(page, "id_demand", "正极材料改性", DEMAND)
     assert "新能源材料专利路演" in page.locator("#id_event-ts-control").locator("xpath=..").inner_text()
     page.fill("#id_amount", "1250000")
     page.get_by_role("button", name="保存").click()
@@ -143,8 +127,8 @@ def test_university_files_its_own_patents_numbered_or_not(page, live_server, use
     page.goto("/stock/")
     page.get_by_role("link", name="选择本单位专利建档").click()
     page.wait_for_url("**/stock/file/")
-    _pick(page, "id_patents", "CN111900001", "CN111900001A")
-    _pick(page, "id_patents", "石墨烯", UNNUMBERED_TITLE)  # no number: found by its title, shown with its source
+    pick(page, "id_patents", "CN111900001", "CN111900001A")
+    pick(page, "id_patents", "石墨烯", UNNUMBERED_TITLE)  # no number: found by its title, shown with its source
     page.fill("#id_department", "材料学院")
     page.get_by_label("转让", exact=True).check()
     page.get_by_role("button", name="建档").click()

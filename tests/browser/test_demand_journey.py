@@ -20,7 +20,7 @@ from ipoc.demands.models import Demand, DemandStatus
 from ipoc.matching.models import Match, MatchStatus
 from ipoc.patents import services as patent_services
 from ipoc.search import testing
-from tests.conftest import browser_login
+from tests.conftest import browser_login, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 search_index = testing.search_index
@@ -47,13 +47,6 @@ def _alert(page) -> str:
     return page.locator(".page-body .alert").first.inner_text()
 
 
-def _pick(page, field: str, query: str, option: str) -> None:
-    """Choose in a Tom Select picker: type, wait for the API's answer, click the option."""
-    page.click(f"#{field}-ts-control")
-    page.fill(f"#{field}-ts-control", query)
-    page.locator(".ts-dropdown .option", has_text=option).first.click()
-
-
 def test_enterprise_publishes_with_one_button_and_the_accepting_center_is_notified(page, browser, live_server,
                                                                                   users, orgs):
     browser_login(page, "ent_a")
@@ -63,7 +56,7 @@ def test_enterprise_publishes_with_one_button_and_the_accepting_center_is_notifi
     page.fill("#id_title", TITLE)
     page.fill("#id_keywords_text", "正极材料，包覆")
     page.get_by_label("许可", exact=True).check()
-    _pick(page, "id_center", "甲产业", orgs["center_a"].name)
+    pick(page, "id_center", "甲产业", orgs["center_a"].name)
     page.get_by_role("button", name="发布需求").click()
     page.wait_for_url(re.compile(r"/demands/\d+/$"))
     assert "等待受理" in _alert(page)

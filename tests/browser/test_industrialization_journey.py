@@ -21,7 +21,7 @@ from ipoc.demands import services as demand_services
 from ipoc.industrialization.models import Product, Project
 from ipoc.matching.models import Match, MatchStatus
 from ipoc.patents.models import Patent, PatentParty
-from tests.conftest import browser_login
+from tests.conftest import browser_login, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,19 +56,13 @@ def story(users, orgs):
     return {"demand": demand, "deal": deal, "patent": patent, "data_year": year}
 
 
-def _pick(page, field: str, query: str, option: str) -> None:
-    page.click(f"#{field}-ts-control")
-    page.fill(f"#{field}-ts-control", query)
-    page.locator(".ts-dropdown .option", has_text=option).first.click()
-
-
 def test_from_deal_to_project_product_pack_and_annual_report(page, story, users, orgs):
     page.on("dialog", lambda dialog: dialog.accept())  # the stage button asks for confirmation
     browser_login(page, "center_a")
     page.goto("/industrialization/")
     page.get_by_role("link", name="登记产业化项目").click()
     page.fill("#id_title", "封装基板材料产业化项目")
-    _pick(page, "id_deal", "封装基板", "封装基板材料专利许可")
+    pick(page, "id_deal", "封装基板", "封装基板材料专利许可")
     page.get_by_role("button", name="保存").click()
     page.wait_for_url(re.compile(r"/industrialization/projects/\d+/$"))
     assert "已立项" in page.locator(".alert").first.inner_text()
@@ -98,9 +92,9 @@ def test_from_deal_to_project_product_pack_and_annual_report(page, story, users,
 
     # its covering patent, licensed through the deal
     page.get_by_role("button", name="登记专利").click()
-    _pick(page, "id_patent-patent", "CN119990001", "CN119990001B")
+    pick(page, "id_patent-patent", "CN119990001", "CN119990001B")
     page.select_option("#id_patent-source", "licensed")
-    _pick(page, "id_patent-deal", "封装基板", "封装基板材料专利许可")
+    pick(page, "id_patent-deal", "封装基板", "封装基板材料专利许可")
     with page.expect_navigation():
         page.locator("[data-testid=add-patent] button[type=submit]").click()
     assert product.product_patents.get().deal == story["deal"]

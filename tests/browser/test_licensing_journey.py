@@ -21,7 +21,7 @@ from ipoc.core import services as core_services
 from ipoc.demands import services as demand_services
 from ipoc.licensing.models import OpenLicence, OpenLicenceDeclaration
 from ipoc.patents.models import Patent, PatentParty
-from tests.conftest import browser_login
+from tests.conftest import browser_login, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NUMBER = "CN113700001B"
@@ -47,19 +47,13 @@ def setup(orgs, users):
     return {"patent": patent, "center": center}
 
 
-def _pick(page, field: str, query: str, option: str) -> None:
-    page.click(f"#{field}-ts-control")
-    page.fill(f"#{field}-ts-control", query)
-    page.locator(".ts-dropdown .option", has_text=option).first.click()
-
-
 def test_university_declares_sme_takes_a_licence_center_reports_it(page, browser, live_server, setup, users, orgs):
     page.on("dialog", lambda d: d.accept())
     browser_login(page, "univ")
     page.goto("/licensing/")
     page.get_by_role("link", name="起草开放许可声明").first.click()
-    _pick(page, "id_patent", NUMBER, NUMBER)
-    _pick(page, "id_center", "甲产业", orgs["center_a"].name)
+    pick(page, "id_patent", NUMBER, NUMBER)
+    pick(page, "id_center", "甲产业", orgs["center_a"].name)
     page.select_option("#id_fee_method", "fixed")
     page.fill("#id_fixed_fee", "50000")
     page.fill("#id_field", "机器视觉")

@@ -16,7 +16,7 @@ import pytest
 from ipoc.patents.models import Patent, PatentParty
 from ipoc.pools import services
 from ipoc.pools.models import Pool
-from tests.conftest import browser_login
+from tests.conftest import browser_login, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,13 +28,6 @@ def _patent(number, org, country):
                               expiry_date=dt.date(2035, 12, 31))
     PatentParty.objects.create(patent=p, role="applicant", name=org.name, organization=org)
     return p
-
-
-def _pick(page, field: str, query: str, option: str) -> None:
-    page.click(f"#{field}-ts-control")
-    page.fill(f"#{field}-ts-control", query)
-    page.locator(".ts-dropdown .option", has_text=option).first.click()
-    page.locator("h1").first.click()  # close the dropdown before the next field or the submit button
 
 
 def _as(page, username: str) -> None:
@@ -80,7 +73,7 @@ def test_pool_journey(page, live_server, users, orgs, tmp_path):
     _submit(page)
     for query, name in (("甲科技", "苏州甲科技有限公司"), ("浙江大学", "浙江大学")):
         page.goto(f"/pools/{pool.pk}/licensors/new/")
-        _pick(page, "id_organization", query, name)
+        pick(page, "id_organization", query, name)
         _submit(page)
     page.goto(f"/pools/{pool.pk}/programmes/new/")
     page.fill("#id_name", "终端许可计划")
@@ -93,7 +86,7 @@ def test_pool_journey(page, live_server, users, orgs, tmp_path):
     page.fill("#id_rate_TV", "2")
     _submit(page)
     page.goto(f"/pools/{pool.pk}/agreements/new/")
-    _pick(page, "id_licensee", "乙材料", "杭州乙材料有限公司")
+    pick(page, "id_licensee", "乙材料", "杭州乙材料有限公司")
     page.fill("#id_countries", "CN,US")
     _submit(page)
     assert "等待被许可人签约" in page.locator(".alert").first.inner_text()
@@ -102,7 +95,7 @@ def test_pool_journey(page, live_server, users, orgs, tmp_path):
     for user, number in (("ent_a", cn.publication_number), ("univ", us.publication_number)):
         _as(page, user)
         page.goto(f"/pools/{pool.pk}/patents/new/")
-        _pick(page, "id_patent", number, number)
+        pick(page, "id_patent", number, number)
         page.locator("input[name=sections]").first.check()
         _submit(page)
         assert "等待必要性评估" in page.locator(".alert").first.inner_text()
@@ -112,7 +105,7 @@ def test_pool_journey(page, live_server, users, orgs, tmp_path):
     _as(page, "center_a")
     page.goto(f"/pools/evaluations/{cn_ev.pk}/")
     for query, name in (("expert", "expert"), ("expert2", "expert2")):
-        _pick(page, "id_expert", query, name)
+        pick(page, "id_expert", query, name)
         page.locator("[data-testid=assign]").click()
         page.wait_for_load_state()
     for expert in ("expert", "expert2"):

@@ -15,7 +15,7 @@ from ipoc.core.models import Notification
 from ipoc.patents import services as patent_services
 from ipoc.risk.models import CheckStatus, RiskCheck
 from ipoc.search import testing
-from tests.conftest import browser_login
+from tests.conftest import browser_login, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 search_index = testing.search_index
@@ -39,12 +39,6 @@ def _import(tmp_path, records, name):
     patent_services.patent_import(actor=None, path=path, format="jsonl")
 
 
-def _pick(page, field: str, query: str, option: str) -> None:
-    page.click(f"#{field}-ts-control")
-    page.fill(f"#{field}-ts-control", query)
-    page.locator(".ts-dropdown .option", has_text=option).first.click()
-
-
 def test_check_from_request_to_published_report_and_reopened_by_an_import(page, browser, live_server, users, orgs,
                                                                          search_index, tmp_path):
     _import(tmp_path, PATENTS, "corpus.jsonl")
@@ -58,7 +52,7 @@ def test_check_from_request_to_published_report_and_reopened_by_an_import(page, 
     page.fill("#id_features", "\n".join(FEATURES))
     page.get_by_label("中国", exact=True).check()
     page.fill("#id_horizon_date", (dt.date.today() + dt.timedelta(days=1000)).isoformat())
-    _pick(page, "id_center", "甲产业", orgs["center_a"].name)
+    pick(page, "id_center", "甲产业", orgs["center_a"].name)
     page.get_by_role("button", name="提交申请").click()
     page.wait_for_url(re.compile(r"/risk/\d+/$"))
     check = RiskCheck.objects.get()

@@ -11,7 +11,7 @@ from ipoc.deals.models import Deal
 from ipoc.demands.models import Demand
 from ipoc.patents import services as patent_services
 from ipoc.search import testing
-from tests.conftest import browser_login
+from tests.conftest import browser_login, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 search_index = testing.search_index
@@ -74,21 +74,11 @@ def test_demand_to_match_to_push_to_event_to_deal_to_statistics(page, browser, l
     assert "定向推送" in inbox and number in inbox
 
     # 4. the center runs a roadshow presenting the patent (picked by search) and publishes it
-    def pick(field, query, option):
-        center.click(f"#{field}-ts-control")
-        center.fill(f"#{field}-ts-control", query)
-        center.wait_for_function("""([id, q]) => { const ts = document.getElementById(id).tomselect;
-            return Object.prototype.hasOwnProperty.call(ts.loadedSearches, q) && ts.loading === 0; }""",
-                                 arg=[field, query])  # the API answered this query: no late answer reopens the list
-        center.locator(f"#{field}-ts-dropdown .option", has_text=option).first.click()
-        center.eval_on_selector(f"#{field}", "el => { el.tomselect.close(); el.tomselect.blur(); }")  # closed; a late answer won't reopen it
-        center.locator(f"#{field}-ts-dropdown").wait_for(state="hidden")
-
     center.goto("/events/new/")
     center.fill("#id_title", "新能源材料专利路演")
     center.fill("#id_held_on", (dt.date.today() + dt.timedelta(days=7)).isoformat())
     center.fill("#id_place", "苏州国际博览中心")
-    pick("id_patents", number, number)
+    pick(center, "id_patents", number, number)
     center.get_by_role("button", name="保存").click()
     center.wait_for_url("**/events/*/")
     event_id = int(center.url.rstrip("/").split("/")[-1])
@@ -100,10 +90,10 @@ def test_demand_to_match_to_push_to_event_to_deal_to_statistics(page, browser, l
     center.goto(f"/deals/new/?event={event_id}")
     center.fill("#id_title", "正极材料包覆专利许可")
     center.select_option("#id_deal_type", "license")
-    pick("id_sellers", "浙江", "浙江大学")
-    pick("id_buyers", "苏州甲", orgs["ent_a"].name)
-    pick("id_patents", number, number)
-    pick("id_demand", "正极材料", demand.title)
+    pick(center, "id_sellers", "浙江", "浙江大学")
+    pick(center, "id_buyers", "苏州甲", orgs["ent_a"].name)
+    pick(center, "id_patents", number, number)
+    pick(center, "id_demand", "正极材料", demand.title)
     center.fill("#id_intention_date", dt.date.today().isoformat())
     center.get_by_role("button", name="保存").click()
     center.wait_for_url("**/deals/*/")

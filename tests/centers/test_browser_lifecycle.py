@@ -13,7 +13,7 @@ from ipoc.centers import clock
 from ipoc.centers.models import Center
 from ipoc.search.testing import search_index  # noqa: F401
 from tests.centers.test_lifecycle import records  # noqa: F401
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, pick
 from tests.revitalization.conftest import cast, needs_sample, patents  # noqa: F401
 
 pytestmark = [pytest.mark.browser, needs_sample, pytest.mark.django_db(transaction=True)]
@@ -47,14 +47,6 @@ def submit(pg, form: str, value: str | None = None):
     """Press the form's submit button (the one with ``value`` where a form offers several decisions)."""
     pg.click(f"{form} button[type=submit]" + (f"[value='{value}']" if value is not None else ""))
     pg.wait_for_load_state("networkidle")
-
-
-def pick(pg, select_id: str, *texts: str):
-    """Choose in a search picker (Tom Select over the lookup API) by typing and clicking the match."""
-    for text in texts:
-        pg.fill(f"#{select_id}-ts-control", text)
-        pg.click(f"#{select_id}-ts-dropdown .option:has-text('{text}')")
-    pg.keyboard.press("Escape")
 
 
 def test_center_lifecycle_in_the_browser(session, users, orgs, hosts, records, monkeypatch):  # noqa: F811
@@ -106,7 +98,8 @@ def test_center_lifecycle_in_the_browser(session, users, orgs, hosts, records, m
     assert cnipa.locator("#app-status").inner_text() == "专家评审中"
 
     # 专家评审: two experts, each declares and scores
-    pick(cnipa, "assign_expert", "expert2", "expert")
+    pick(cnipa, "assign_expert", "expert2")
+    pick(cnipa, "assign_expert", "expert")
     submit(cnipa, "#assign-form")
     assert cnipa.locator("#reviews tbody tr").count() == 2
     for name, scores in (("expert", [18, 12, 13, 16, 11, 12]), ("expert2", [16, 12, 13, 16, 11, 9])):
