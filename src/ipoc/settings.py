@@ -121,6 +121,10 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 DATABASE_ROUTERS = ["ipoc.core.db_router.ReplicaRouter"]
 # Data written less than this long ago is read from the primary even inside replica_reads(written_at=…).
 IPOC_REPLICA_FRESH_SECONDS = int(os.environ.get("IPOC_REPLICA_FRESH_SECONDS", "30"))
+# A list's total (共 N 条, the API's ``count``) is counted exactly up to this many rows. Beyond it, on PostgreSQL,
+# the total is the query planner's estimate and is labelled 约 (``count_exact: false``): COUNT(*) over 3M patents
+# took a second per page (bench/RESULTS.md, #21). SQLite has no estimate and always counts exactly.
+IPOC_EXACT_COUNT_LIMIT = int(os.environ.get("IPOC_EXACT_COUNT_LIMIT", "100000"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +13,7 @@ from ipoc.core import queue, selectors
 from ipoc.core.errors import ApplicationError, PermissionDenied
 from ipoc.core.jobs import KIND_LABELS
 from ipoc.core.models import Job, JobStatus
+from ipoc.core.pagination import CountedPaginator
 
 
 def _may_operate(user, job: Job) -> bool:
@@ -27,7 +27,7 @@ def job_list(request):
     status = request.GET.get("status", "")
     if status in JobStatus.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = CountedPaginator(qs, 30).get_page(request.GET.get("page"))
     for job in page.object_list:
         job.kind_label = KIND_LABELS.get(job.kind, _("后台任务"))
         job.may_operate = _may_operate(request.user, job)

@@ -16,6 +16,7 @@ import datetime
 import io
 
 import django_tables2 as tables
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ipoc.core.display import EMPTY, patent_label, status_colour
+from ipoc.core.pagination import CountedPaginator, list_count
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_EXPORT_ROWS = 50_000
@@ -215,7 +217,10 @@ def paginate(request, table: IpocTable) -> None:
     per_page = _int_param(request, table.prefixed_per_page_field, table._meta.per_page)
     per_page = min(per_page, MAX_PER_PAGE) if per_page >= 1 else table._meta.per_page
     number = _int_param(request, table.prefixed_page_field, 1)
-    table.paginate(per_page=per_page, page=1)
+    # The total (共 N 条) from list_count: exact up to IPOC_EXACT_COUNT_LIMIT rows, an estimate labelled 约 past it.
+    data = getattr(table.data, "data", None)
+    total = list_count(data) if isinstance(data, QuerySet) else None
+    table.paginate(paginator_class=CountedPaginator, per_page=per_page, page=1, total=total)
     if number > 1:
         table.page = table.paginator.page(min(number, table.paginator.num_pages))
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +13,7 @@ from ipoc.core import selectors, services
 from ipoc.core.errors import ApplicationError
 from ipoc.core.forms import OrganizationForm
 from ipoc.core.models import Role
+from ipoc.core.pagination import CountedPaginator
 from ipoc.core.permissions import CHANGE, can, require
 from ipoc.core.tables import render_table
 from ipoc.core.ui import handle_application_error
@@ -143,7 +143,7 @@ def audit_list(request):
     qs = selectors.audit_list(user=request.user, actor=(data.get("actor") or "").strip(),
                               model=data.get("model") or "", object_id=(data.get("object_id") or "").strip(),
                               action=data.get("action") or "")
-    page = Paginator(qs.select_related("actor", "content_type"), 30).get_page(request.GET.get("page"))
+    page = CountedPaginator(qs.select_related("actor", "content_type"), 30).get_page(request.GET.get("page"))
     return render(request, "core/audit_list.html", {"page": page, "rows": audit_rows(page.object_list),
                                                     "form": form})
 
@@ -177,7 +177,7 @@ def notification_list(request):
         return redirect(request.get_full_path())
     unread_only = request.GET.get("unread") == "1"
     qs = selectors.notification_list(user=request.user, unread=unread_only)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = CountedPaginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "core/notification_list.html", {
         "page": page, "unread_only": unread_only,
         "unread_total": selectors.notification_list(user=request.user, unread=True).count()})

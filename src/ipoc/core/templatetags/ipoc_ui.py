@@ -33,6 +33,15 @@ def wan(value):
 
 
 @register.filter
+def thousands(value) -> str:
+    """3012609 → "3,012,609" (a count too long to read without separators)."""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+@register.filter
 def dash(value):
     if value is None or value == "" or value == [] or value == {}:
         return EMPTY
