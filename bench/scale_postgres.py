@@ -6,9 +6,17 @@ Redis queue name; every worker runs under ``nice`` with one BLAS thread. For eac
 patent tables are emptied, the file is imported as one queued ``patents.import`` split into chunks of
 ``--chunk-rows`` rows, and the wall time, rows/s and the CPU seconds of the workers are reported.
 
+With ``--prefill N`` the imports run into a table that already holds N patents: ``--prefill-base`` derived
+records (seed 2) go through the product's import once and are copied by SQL (keys and publication numbers
+suffixed ``~k``) up to N rows, then vacuumed and analysed. Each run then imports the same ``--n`` new records
+(seed 1) on top, and only that run's patents are deleted before the next: the import rate into a table of
+millions, without importing millions once per worker count.
+
 Usage::
 
     nice -n 10 python bench/scale_postgres.py --n 100000 --workers 1 2 4 --out bench/results/scale_postgres.json
+    nice -n 10 python bench/scale_postgres.py --n 100000 --prefill 3000000 --workers 1 2 4 4 2 1 \
+        --out bench/results/scale_postgres_into_3m.json
 """
 
 from __future__ import annotations
@@ -43,6 +51,8 @@ def main() -> None:
     ap.add_argument("--db", default=f"ipoc_scale_{uuid.uuid4().hex[:6]}")
     ap.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     ap.add_argument("--index", action="store_true", help="also time a queued index build (2 workers)")
+    ap.add_argument("--prefill", type=int, default=0, help="patents in the table before each measured import")
+    ap.add_argument("--prefill-base", type=int, default=30_000, help="derived records imported to build it")
     ap.add_argument("--keep", action="store_true", help="keep the database")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
@@ -76,6 +86,10 @@ def main() -> None:
             corpus = home / "derived.jsonl"
             subprocess.run([sys.executable, str(REPO / "bench" / "derive_corpus.py"), "--n", str(args.n), "--out",
                             str(corpus), "--workers", "2"], check=True, capture_output=True)
+
+        prefill_max_id = 0
+        if args.prefill:
+            prefill_max_id = prefill(args, home, patent_services)
 
         def workers(n: int) -> list[subprocess.Popen]:
             procs = [subprocess.Popen(["nice", "-n", "10", sys.executable, "-m", "ipoc.cli", "worker"],
@@ -114,7 +128,15 @@ def main() -> None:
 
         for n in args.workers:
             with connection.cursor() as cur:
-                cur.execute("TRUNCATE patents_patent, patents_importbatch CASCADE")
+                if prefill_max_id:  # only the previous run's patents go; the prefilled millions stay
+                    for table in ("patents_patentparty", "patents_patentclassification"):
+                        cur.execute(f"DELETE FROM {table} WHERE patent_id > %s", [prefill_max_id])
+                    cur.execute("DELETE FROM patents_patent WHERE id > %s", [prefill_max_id])
+                    cur.execute("VACUUM (ANALYZE) patents_patent")
+                    cur.execute("VACUUM (ANALYZE) patents_patentparty")
+                    cur.execute("VACUUM (ANALYZE) patents_patentclassification")
+                else:
+                    cur.execute("TRUNCATE patents_patent, patents_importbatch CASCADE")
             eng = search_services.engine()
             with eng.writing():
                 eng.clear(vectors=True)
@@ -152,14 +174,53 @@ def main() -> None:
         if not args.keep:
             with psycopg.connect(args.server, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
-    base = next((r for r in runs if r["what"] == "import" and r["workers"] == 1), None)
-    summary = {"derived": True, "n": args.n, "nproc": os.cpu_count(), "runs": runs,
-               "ratios_to_one_worker": {r["workers"]: round(r["rows_per_second"] / base["rows_per_second"], 2)
-                                        for r in runs if base and r["what"] == "import"}}
+    rates: dict[int, list[float]] = {}
+    for r in runs:
+        if r["what"] == "import":
+            rates.setdefault(r["workers"], []).append(r["rows_per_second"])
+    mean = {n: sum(v) / len(v) for n, v in rates.items()}
+    summary = {"derived": True, "n": args.n, "prefill": args.prefill, "nproc": os.cpu_count(), "runs": runs,
+               "command": "nice -n 10 python bench/scale_postgres.py " + " ".join(sys.argv[1:]),
+               "ratios_to_one_worker": {n: round(m / mean[1], 2) for n, m in sorted(mean.items()) if 1 in mean}}
     print(json.dumps(summary["ratios_to_one_worker"]))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+
+
+def prefill(args, home: Path, patent_services) -> int:
+    """Fill the patent table to ``args.prefill`` rows (see the module's docstring); returns its highest id."""
+    from django.db import connection
+
+    from ipoc.patents.models import Patent
+
+    t0 = time.monotonic()
+    base = home / "prefill.jsonl"
+    subprocess.run([sys.executable, str(REPO / "bench" / "derive_corpus.py"), "--n", str(args.prefill_base),
+                    "--out", str(base), "--workers", "2", "--seed", "2"], check=True, capture_output=True)
+    patent_services.patent_import(actor=None, path=base, format="jsonl")
+    columns = [f.column for f in Patent._meta.concrete_fields if f.column != "id"]
+    suffixed = {"key": "key || '~' || %(k)s", "publication_number": "publication_number || '~' || %(k)s"}
+    select = ", ".join(suffixed.get(c, c) for c in columns)
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*), max(id) FROM patents_patent")
+        rows, last_base = cur.fetchone()
+        copy = 0
+        while rows + rows // (copy + 1) <= args.prefill:
+            copy += 1
+            cur.execute(f"INSERT INTO patents_patent ({', '.join(columns)}) SELECT {select} FROM patents_patent "
+                        f"WHERE id <= %(last)s", {"k": str(copy), "last": last_base})
+            rows += cur.rowcount
+        # the base rows get a suffix too, so no measured record (seed 1) can meet one of them by its number
+        cur.execute("UPDATE patents_patent SET key = key || '~0', publication_number = publication_number || '~0' "
+                    "WHERE id <= %s", [last_base])
+        for table in ("patents_patent", "patents_patentparty", "patents_patentclassification"):
+            cur.execute(f"VACUUM (ANALYZE) {table}")
+        cur.execute("SELECT max(id) FROM patents_patent")
+        top = cur.fetchone()[0]
+    print(f"prefilled {rows} patents ({args.prefill_base} imported, {copy} SQL copies) in "
+          f"{time.monotonic() - t0:.0f} s", flush=True)
+    return top
 
 
 if __name__ == "__main__":

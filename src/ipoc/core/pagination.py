@@ -37,10 +37,18 @@ class ListCount:
 
 
 def planner_estimate(queryset: QuerySet) -> int | None:
-    """PostgreSQL's estimate of how many rows ``queryset`` returns (its plan's top node), or None elsewhere."""
+    """PostgreSQL's estimate of how many rows ``queryset`` returns (its plan's top node); None on other engines
+    and for a table PostgreSQL has never analysed, whose estimate is a guess from its width (12,609 demo
+    patents were estimated at 2,200). Autovacuum analyses a growing table, and a large import does at once."""
     from django.db import connections
 
-    if connections[queryset.db].vendor != "postgresql":
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [queryset.model._meta.db_table])
+        row = cursor.fetchone()
+    if row is None or row[0] < 0:  # -1: never vacuumed or analysed
         return None
     plan = json.loads(queryset.order_by().explain(format="json"))
     return int(plan[0]["Plan"]["Plan Rows"])
