@@ -192,3 +192,28 @@ def test_a_value_the_selector_refuses_is_an_error_under_its_field_not_an_error_p
     html = response.content.decode()
     assert re.search(r'class="collapse show" id="patent-filters-more"', html) and "授权日 止超出可处理的范围" in html
     assert "CN209876543U" in html and "CN113012345A" not in html  # the other filters still apply
+
+
+def test_the_list_puts_patents_without_a_filing_date_last_on_every_engine(client, users):
+    """PostgreSQL sorts NULLs first in a descending order and SQLite last: the demo on PostgreSQL opened its
+    patent list with undated title-only records. The list, its date column sorted either way, and the API
+    keep dated patents first."""
+    from ipoc.patents.models import Patent
+
+    for i, date in enumerate([None, dt.date(2021, 5, 1), None, dt.date(2023, 1, 9)]):
+        Patent.objects.create(key=f"CN30000000{i}A", publication_number=f"CN30000000{i}A", title=f"排序专利{i}",
+                              application_date=date)
+    client.force_login(users["ent_a"])
+
+    def first_seen(**params) -> list[str]:
+        seen = []
+        for n in re.findall(r"CN30000000(\d)A", client.get("/patents/", params).content.decode()):
+            if n not in seen:
+                seen.append(n)
+        return seen
+
+    assert first_seen() == ["3", "1", "2", "0"]  # newest first; the undated two last, newest record first
+    assert first_seen(sort="-application_date") == ["3", "1", "2", "0"]
+    assert first_seen(sort="application_date") == ["1", "3", "0", "2"]  # oldest first, still undated last
+    assert [p.key for p in Patent.objects.filter(key__startswith="CN30000000")] == [
+        "CN300000003A", "CN300000001A", "CN300000002A", "CN300000000A"]

@@ -20,6 +20,7 @@ from ipoc.core.errors import ApplicationError, NotFound
 from ipoc.core.pickers import set_picker_querysets
 from ipoc.core.tables import render_table
 from ipoc.core.ui import handle_application_error
+from ipoc.patents.selectors import NEWEST_FIRST
 
 ECHARTS = "vendor/echarts/echarts.min.js"
 
@@ -124,7 +125,7 @@ def set_patents(request, pk: int):
     patent_set = selectors.patent_set_get(user=request.user, pk=pk)
     analysis, key = request.GET.get("a", "all")[:40], request.GET.get("k", "")[:400]
     qs, words = selectors.drill(patent_set, analysis, key)
-    table = DrillPatentTable(qs.order_by("-application_date", "-id"), request=request)
+    table = DrillPatentTable(qs.order_by(*NEWEST_FIRST), request=request)
     return render_table(request, table, "analytics/set_patents.html", {
         "set": patent_set, "words": words, "count": qs.count()})
 

@@ -14,9 +14,10 @@ class LicensingConfig(AppConfig):
         register_menu(MenuEntry(_("开放许可与开源"), "licensing_home", order=60))
         from ipoc.core.pickers import register_lookup
         from ipoc.licensing import lookups
+        from ipoc.patents.selectors import NEWEST_FIRST
 
         register_lookup("licensing_patents", queryset=lookups.declarable_patents, search=lookups.PATENT_SEARCH,
-                        label=lookups.label, sub=lookups.sub, order_by=("-application_date", "-id"))
+                        label=lookups.label, sub=lookups.sub, order_by=NEWEST_FIRST)
         home.register()
         kpi.register()
         from ipoc.patents import services as patent_services

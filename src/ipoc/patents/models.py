@@ -11,11 +11,28 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, OrderBy, Q
 from django.utils.translation import gettext_lazy as _
 
 from ipoc.core.permissions import AccessRule
 from ipoc.patents import lifecycle
+
+# Newest filing first, patents without a filing date last on every engine (PostgreSQL puts NULLs first in a
+# descending sort, SQLite last: the demo on PostgreSQL opened its list with 30 undated title-only records).
+# Meta.ordering, the pickers and the drill-down lists share it; Patent's "newest_first" index serves it.
+NEWEST_FIRST = (F("application_date").desc(nulls_last=True), F("id").desc())
+
+
+class NullsLastIndex(models.Index):
+    """An index on ``NEWEST_FIRST``-style keys. Only PostgreSQL can say NULLS LAST in an index; SQLite refuses it,
+    and its descending index puts NULLs last anyway, so there the same keys are indexed without it."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        plain = models.Index(*(OrderBy(e.expression, descending=e.descending) for e in self.expressions),
+                             name=self.name)
+        return plain.create_sql(model, schema_editor, using=using, **kwargs)
 
 
 class PatentType(models.TextChoices):
@@ -120,7 +137,10 @@ class Patent(models.Model):
     class Meta:
         verbose_name = _("专利")
         verbose_name_plural = _("专利")
-        ordering = ["-application_date", "-id"]
+        ordering = list(NEWEST_FIRST)
+        # The list's order needs its own index: the plain one on application_date serves date ranges and the
+        # ascending sort (NULLS LAST), but read backwards it gives NULLS FIRST.
+        indexes = [NullsLastIndex(*NEWEST_FIRST, name="patent_newest_first")]
         # Low-cardinality fields (type, status, jurisdiction, source) carry no single-column index: every
         # import row would maintain it, and at scale the search index answers those filters.
 

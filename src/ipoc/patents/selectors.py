@@ -14,7 +14,7 @@ from django.utils.translation import get_language, gettext, gettext_noop
 from ipoc.core.errors import NotFound
 from ipoc.core.models import User
 from ipoc.core.permissions import VIEW, restrict
-from ipoc.patents.models import ImportBatch, Patent, PatentClassification, PatentParty
+from ipoc.patents.models import NEWEST_FIRST, ImportBatch, Patent, PatentClassification, PatentParty  # noqa: F401 (NEWEST_FIRST: for other apps)
 
 
 @dataclass

@@ -19,10 +19,11 @@ class RevitalizationConfig(AppConfig):
                                        Role.PLATFORM_ADMIN)))
         register_menu(MenuEntry(_("专利推送"), "stock_push_list", order=41, roles=(Role.ENTERPRISE_USER,)))
         from ipoc.core.pickers import register_lookup
+        from ipoc.patents.selectors import NEWEST_FIRST
         from ipoc.revitalization import kpi, lookups
 
         register_lookup("own_patents", queryset=lookups.own_patents, search=lookups.PATENT_SEARCH,
-                        label=lookups.patent_label, sub=lookups.patent_sub, order_by=("-application_date", "-id"))
+                        label=lookups.patent_label, sub=lookups.patent_sub, order_by=NEWEST_FIRST)
         register_lookup("enterprises", queryset=lookups.enterprises, search=("name", "credit_code"),
                         sub=lookups.region_of, order_by=("name",))
         register_lookup("institutions", queryset=lookups.institutions, search=("name", "credit_code"),
