@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from ipoc.core.permissions import AccessRule
@@ -98,7 +98,7 @@ class OpenLicenceDeclaration(models.Model):
     class Meta:
         verbose_name = _("开放许可声明")
         verbose_name_plural = _("开放许可声明")
-        ordering = ["-published_on", "-created_at", "-id"]
+        ordering = [F("published_on").desc(nulls_last=True), "-created_at", "-id"]  # drafts last on every engine
         constraints = [
             models.CheckConstraint(condition=Q(fixed_fee__isnull=True) | Q(fixed_fee__gte=0),
                                    name="olic_fixed_fee_non_negative"),
