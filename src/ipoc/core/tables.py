@@ -16,13 +16,14 @@ import datetime
 import io
 
 import django_tables2 as tables
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_tables2.utils import OrderBy
 
 from ipoc.core.display import EMPTY, patent_label, status_colour
 from ipoc.core.pagination import CountedPaginator, list_count
@@ -104,7 +105,21 @@ def _local(value, fmt: str):
     return value
 
 
-class DateColumn(tables.DateColumn):
+class UndatedLast:
+    """Sorting by a date column puts rows without a date last, both ways: PostgreSQL sorts NULLs first in a
+    descending order and SQLite last, so on PostgreSQL a list sorted newest-first opened with undated rows.
+    ``sort_fields`` (the column's query fields) is set by :class:`IpocTable`."""
+
+    sort_fields: tuple[str, ...] = ()
+
+    def order(self, queryset, is_descending):
+        if not self.sort_fields or not isinstance(queryset, QuerySet):
+            return queryset, False
+        keys = [F(f).desc(nulls_last=True) if is_descending else F(f).asc(nulls_last=True) for f in self.sort_fields]
+        return queryset.order_by(*keys, "-pk" if is_descending else "pk"), True
+
+
+class DateColumn(UndatedLast, tables.DateColumn):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("format", "Y-m-d")
         kwargs.setdefault("attrs", {"td": {"class": "text-nowrap"}})
@@ -114,7 +129,7 @@ class DateColumn(tables.DateColumn):
         return _local(value, "%Y-%m-%d") if value is not None else super().value(value=value, **kwargs)
 
 
-class DateTimeColumn(tables.DateTimeColumn):
+class DateTimeColumn(UndatedLast, tables.DateTimeColumn):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("format", "Y-m-d H:i")
         kwargs.setdefault("attrs", {"td": {"class": "text-nowrap"}})
@@ -161,6 +176,10 @@ class IpocTable(tables.Table):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.request = request
+        for bound in self.columns.all():  # each table has its own copies of the columns
+            if isinstance(bound.column, UndatedLast) and bound.orderable:
+                names = bound.column.order_by or (bound.accessor,)
+                bound.column.sort_fields = tuple(OrderBy(str(n)).bare.replace(".", "__") for n in names)
         chosen = (request.GET.get("cols", "") if request is not None else "").strip()
         if chosen:
             keep = {c for c in chosen.split(",") if c}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.db.models import F
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -57,12 +56,6 @@ class PatentTable(IpocTable):
 
     class Meta(IpocTable.Meta):
         empty_text = _("没有符合条件的专利。可放宽筛选条件，或导入专利数据。")
-
-    def order_application_date(self, queryset, is_descending):
-        """Undated patents last both ways (PostgreSQL and SQLite disagree on where NULLs sort)."""
-        date = F("application_date")
-        key = date.desc(nulls_last=True) if is_descending else date.asc(nulls_last=True)
-        return queryset.order_by(key, F("id").desc() if is_descending else F("id").asc()), True
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
